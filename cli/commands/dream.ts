@@ -1,0 +1,78 @@
+// `reverie dream IN -o OUT.png`: dream one image with a recipe; Ctrl-C stops and writes nothing.
+import { access, constants } from 'node:fs/promises';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { initBackend, type BackendChoice } from '../../engine/backend.ts';
+import { decodeImage, encodePng, DEFAULT_MAX_PIXELS } from '../../engine/io/image.ts';
+import { writeFileAtomic } from '../../engine/io/atomic.ts';
+import { loadDreamModel } from '../../engine/model/load.ts';
+import { dream } from '../../engine/render/dream.ts';
+import { metadataText } from '../../engine/render/metadata.ts';
+import { recipeFlagSpec, recipeFromFlags } from '../recipeOptions.ts';
+import { jsonLinesSink, terminalSink } from '../progress.ts';
+import { appVersion, UsageError, withInterrupt } from '../shared.ts';
+
+export const dreamHelp = `reverie dream IN -o OUT.png [options]
+
+Dreams IN with gradient ascent on the chosen layers and writes OUT.png with the recipe embedded.
+  --layers mixed3,mixed5      layers to amplify, optional weights: mixed3:1,mixed5:0.5
+  --channel LAYER:INDEX[:W]   amplify one channel (repeatable; negative weights suppress it)
+  --steps N                   gradient steps per octave (default 10)
+  --step-size S               step length in pixel units (default 1.5)
+  --octaves N                 number of scales, smallest first (default 4)
+  --octave-scale F            size ratio between octaves (default 1.4)
+  --tile PX                   largest tile the gradient is computed on (default 512)
+  --jitter PX                 random roll per step (default 64)
+  --seed N                    random seed (default 0); same recipe + seed + backend = same pixels
+  --model M                   inception_v3 (embedded), a model folder, model.json or URL
+  --recipe FILE.json          start from a recipe file; flags override it
+  --recipe-from DREAM.png     reuse the recipe embedded in a PNG Reverie made
+  --backend B                 auto | tensorflow | wasm | cpu (default auto)
+  --max-pixels N              refuse larger inputs (default ${DEFAULT_MAX_PIXELS})
+  --json                      JSON-lines progress on stdout instead of a progress bar`;
+
+export async function dreamCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...recipeFlagSpec, out: { type: 'string', short: 'o' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'max-pixels': { type: 'string' } },
+  });
+  const input = positionals[0];
+  if (!input || positionals.length > 1) throw new UsageError('reverie dream takes one input image.', dreamHelp);
+  if (!values.out) throw new UsageError('Name the output with -o OUT.png.', dreamHelp);
+  const out = resolve(values.out);
+  if (extname(out).toLowerCase() !== '.png') throw new UsageError(`Output "${values.out}" must end in .png: the PNG carries the recipe.`);
+  try {
+    await access(dirname(out), constants.W_OK);
+  } catch {
+    throw new UsageError(`Cannot write to the folder of "${values.out}": it does not exist or is not writable.`);
+  }
+  const recipe = await recipeFromFlags(values);
+  const sink = values.json ? jsonLinesSink(process.stdout) : terminalSink(process.stderr);
+  const maxPixels = values['max-pixels'] ? Number(values['max-pixels']) : DEFAULT_MAX_PIXELS;
+  const image = await decodeImage(input, { maxPixels });
+  const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
+  const loadStarted = performance.now();
+  const model = await loadDreamModel(recipe.model);
+  sink.event('model', { model: model.id, backend, loadMs: Math.round(performance.now() - loadStarted), message: `Model ${model.id} on ${backend} (${image.width}x${image.height})` });
+  try {
+    const result = await withInterrupt(async (signal) => {
+      const it = dream(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal });
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return r.value;
+        const p = r.value;
+        const label = `octave ${p.octave + 1}/${p.octaves} step ${p.step + 1}/${p.steps} (${p.width}x${p.height})`;
+        sink.update(p.done / p.total, label, p.etaMs, { octave: p.octave, step: p.step, done: p.done, total: p.total, value: Number(p.value.toFixed(5)) });
+      }
+    });
+    const png = await encodePng(
+      { width: result.width, height: result.height, rgb: result.rgb, alpha: image.alpha },
+      metadataText({ app: 'reverie', appVersion: appVersion(), backend, input: basename(input), createdAt: new Date().toISOString(), recipe }),
+    );
+    await writeFileAtomic(out, png);
+    sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height });
+  } finally {
+    model.dispose();
+  }
+}

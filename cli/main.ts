@@ -1,0 +1,68 @@
+// The `reverie` command: a thin layer over engine/. Each command lives in cli/commands/.
+import { dreamCommand, dreamHelp } from './commands/dream.ts';
+import { layersCommand, layersHelp } from './commands/layers.ts';
+import { gradientCommand, gradientHelp } from './commands/gradient.ts';
+import { infoCommand, infoHelp } from './commands/info.ts';
+import { demoCommand, demoHelp } from './commands/demo.ts';
+import { appVersion, CancelledError, UsageError } from './shared.ts';
+
+const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string; summary: string }> = {
+  dream: { run: dreamCommand, help: dreamHelp, summary: 'dream an image (octaves, tiles, layers, channels)' },
+  layers: { run: layersCommand, help: layersHelp, summary: 'list the layers you can dream on' },
+  info: { run: infoCommand, help: infoHelp, summary: 'print the recipe a dreamed PNG carries' },
+  gradient: { run: gradientCommand, help: gradientHelp, summary: 'write d(objective)/d(input) for an .npy input' },
+  demo: { run: demoCommand, help: demoHelp, summary: 'dream the bundled example photo (what npm start runs)' },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return [
+    `reverie ${appVersion()}: deep dream and feature visualization`,
+    '',
+    'Usage: reverie <command> [options]   (reverie <command> --help for details)',
+    '',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${appVersion()}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n\n${usage()}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.help}\n`);
+    return 0;
+  }
+  try {
+    await command.run(rest);
+    return 0;
+  } catch (err) {
+    if (err instanceof CancelledError) {
+      process.stderr.write(`\n${err.message}\n`);
+      return 130;
+    }
+    const e = err as Error & { code?: string };
+    if (err instanceof UsageError) {
+      process.stderr.write(`reverie ${name}: ${e.message}\n${err.help ? `\n${err.help}\n` : ''}`);
+      return 2;
+    }
+    // parseArgs reports unknown flags with a code; everything else is a typed engine error.
+    const label = e.code?.startsWith('ERR_PARSE_ARGS') ? 'UsageError' : e.name || 'Error';
+    process.stderr.write(`reverie ${name}: ${label}: ${e.message}\n`);
+    if (process.env['REVERIE_DEBUG']) process.stderr.write(`${e.stack ?? ''}\n`);
+    return label === 'UsageError' ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

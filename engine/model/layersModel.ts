@@ -1,0 +1,77 @@
+// DreamModel for TF.js layers models: our executor over the Keras graph with BN folded.
+import * as tf from '@tensorflow/tfjs-core';
+import { buildKerasGraph } from './keras.ts';
+import { disposeGraph, type Graph } from './graph.ts';
+import { GraphExecutor } from './executor.ts';
+import { listLayers, type TrainingProvenance } from './catalogue.ts';
+import { ModelLoadError, UnknownLayerError, type Activations, type DreamModel, type LayerInfo, type ObjectiveFn, type ValueAndGradient } from './types.ts';
+
+export interface LayersModelOptions {
+  id: string;
+  description: string;
+  inputRange: readonly [number, number];
+  defaultInputSize: number;
+  provenance: TrainingProvenance;
+}
+
+export class LayersDreamModel implements DreamModel {
+  readonly id: string;
+  readonly description: string;
+  readonly inputRange: readonly [number, number];
+  readonly defaultInputSize: number;
+  private readonly executor: GraphExecutor;
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly options: LayersModelOptions,
+  ) {
+    this.id = options.id;
+    this.description = options.description;
+    this.inputRange = options.inputRange;
+    this.defaultInputSize = options.defaultInputSize;
+    this.executor = new GraphExecutor(graph);
+  }
+
+  static fromArtifacts(topology: unknown, weightSpecs: tf.io.WeightsManifestEntry[], weightData: ArrayBuffer, options: LayersModelOptions): LayersDreamModel {
+    let weights: tf.NamedTensorMap;
+    try {
+      weights = tf.io.decodeWeights(weightData, weightSpecs);
+    } catch (err) {
+      throw new ModelLoadError(options.id, `weights could not be decoded: ${(err as Error).message}`);
+    }
+    return new LayersDreamModel(buildKerasGraph(topology, weights, options.id), options);
+  }
+
+  layers(height: number, width: number): LayerInfo[] {
+    return listLayers(this.graph, height, width, this.options.provenance);
+  }
+
+  private check(layers: readonly string[]): void {
+    if (layers.length === 0) throw new Error('No layers given: name at least one layer (see "reverie layers").');
+    for (const layer of layers) {
+      const node = this.graph.byName.get(layer);
+      if (node?.op === 'input') throw new UnknownLayerError(layer, [], 'is the input image, not a layer');
+      if (node) continue;
+      const carrier = this.graph.fusedInto.get(layer);
+      if (carrier) throw new UnknownLayerError(layer, [carrier], `runs fused with batch norm and ReLU as "${carrier}"`);
+      if (this.graph.skipped.includes(layer)) throw new UnknownLayerError(layer, [], 'belongs to the classifier head, which has no image to dream on');
+      const stem = layer.replace(/\d+$/, '');
+      throw new UnknownLayerError(layer, [...this.graph.byName.keys()].filter((k) => stem.length > 0 && k.startsWith(stem)));
+    }
+  }
+
+  activations(x: tf.Tensor4D, layers: readonly string[]): Activations {
+    this.check(layers);
+    return this.executor.activations(x, layers);
+  }
+
+  valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient {
+    this.check(layers);
+    return this.executor.valueAndGradient(x, layers, objective);
+  }
+
+  dispose(): void {
+    this.executor.dispose();
+    disposeGraph(this.graph);
+  }
+}

@@ -1,0 +1,43 @@
+// What every dreamed PNG carries: the recipe plus the facts needed to reproduce it (iTXt chunk "reverie").
+import { readFile } from 'node:fs/promises';
+import { readPngTexts } from '../io/image.ts';
+import { parseRecipe, RecipeError, type Recipe } from './recipe.ts';
+
+export const PNG_TEXT_KEY = 'reverie';
+
+export interface DreamMetadata {
+  app: 'reverie';
+  appVersion: string;
+  backend: string;
+  input: string;
+  createdAt: string;
+  recipe: Recipe;
+}
+
+export function metadataText(meta: DreamMetadata): Record<string, string> {
+  return { [PNG_TEXT_KEY]: JSON.stringify(meta) };
+}
+
+export async function readDreamMetadata(pngPath: string): Promise<DreamMetadata> {
+  let png: Buffer;
+  try {
+    png = await readFile(pngPath);
+  } catch (err) {
+    throw new RecipeError(`${pngPath}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+  }
+  const text = readPngTexts(png, pngPath)[PNG_TEXT_KEY];
+  if (text === undefined) throw new RecipeError(`${pngPath}: this PNG carries no Reverie recipe (it was not made by Reverie, or its metadata was stripped).`);
+  let meta: unknown;
+  try {
+    meta = JSON.parse(text);
+  } catch {
+    throw new RecipeError(`${pngPath}: the Reverie metadata is not valid JSON.`);
+  }
+  const m = meta as Partial<DreamMetadata>;
+  if (m.app !== 'reverie' || typeof m.recipe !== 'object') throw new RecipeError(`${pngPath}: the "reverie" text chunk is not Reverie metadata.`);
+  return { ...(m as DreamMetadata), recipe: parseRecipe(m.recipe, `${pngPath} recipe`) };
+}
+
+export async function readRecipeFromPng(pngPath: string): Promise<Recipe> {
+  return (await readDreamMetadata(pngPath)).recipe;
+}
