@@ -22,7 +22,7 @@ export class LayersDreamModel implements DreamModel {
   private readonly executor: GraphExecutor;
 
   constructor(
-    private readonly graph: Graph,
+    readonly graph: Graph,
     private readonly options: LayersModelOptions,
   ) {
     this.id = options.id;
