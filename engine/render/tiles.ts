@@ -31,8 +31,8 @@ export interface TiledGradient {
 }
 
 /**
- * d(objective)/d(image), computed per tile. Each tile's objective is a mean over the tile's activations,
- * so it is weighted by the tile's share of the image: away from tile borders this equals the untiled gradient.
+ * d(objective)/d(image), computed per tile: away from tile borders (by the layer's receptive field)
+ * this equals the untiled gradient.
  */
 export async function tiledGradient(
   model: DreamModel,
@@ -44,6 +44,13 @@ export async function tiledGradient(
   const [, height, width] = image.shape;
   const grid = tileGrid(height, width, tileSize);
   const tiled = grid.length * (grid[0]?.length ?? 1) > 1;
+  // A tile's objective is a mean over its own activations; weighting it by its share of the image's
+  // activations (of the first objective layer; exact for one layer) makes the tiles add up to the whole.
+  const activationArea = (h: number, w: number): number => {
+    const info = model.layers(h, w).find((l) => l.name === objective.layers[0]);
+    return info ? info.height * info.width : h * w;
+  };
+  const wholeArea = tiled ? activationArea(height, width) : 1;
   let value = 0;
   let gradient: tf.Tensor4D | undefined;
   const owned: tf.Tensor4D[] = [];
@@ -53,7 +60,7 @@ export async function tiledGradient(
       const cols: tf.Tensor4D[] = [];
       for (const tile of row) {
         signal?.throwIfAborted();
-        const share = (tile.height * tile.width) / (height * width);
+        const share = tiled ? activationArea(tile.height, tile.width) / wholeArea : 1;
         const patch = tiled ? tf.slice(image, [0, tile.y, tile.x, 0], [-1, tile.height, tile.width, -1]) : image;
         try {
           const r = model.valueAndGradient(patch, objective.layers, objective.fn);

@@ -1,0 +1,160 @@
+// The dream loop on the real embedded model at small sizes: octaves, tiles, determinism, cancel, leaks.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { embeddedModel } from '../../tests/helpers/embedded.ts';
+import { dream, dreamToEnd, octaveSizes, type DreamProgress } from './dream.ts';
+import { DEFAULT_RECIPE, type Recipe } from './recipe.ts';
+import { tiledGradient, tileGrid } from './tiles.ts';
+import { layerMean, sum } from '../objectives/objective.ts';
+import type { RgbImage } from './image.ts';
+import type { DreamModel } from '../model/types.ts';
+
+let model: DreamModel;
+beforeAll(async () => {
+  model = await embeddedModel();
+});
+
+/** A smooth, seeded test picture: gradients plus a few discs, not noise. */
+function picture(width: number, height: number): RgbImage {
+  const rgb = new Float32Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      const disc = (x - width / 3) ** 2 + (y - height / 2) ** 2 < (height / 4) ** 2 ? 80 : 0;
+      rgb[i] = (255 * x) / width;
+      rgb[i + 1] = (255 * y) / height - disc / 2;
+      rgb[i + 2] = 128 + disc;
+    }
+  }
+  return { width, height, rgb };
+}
+
+const quick: Recipe = { ...DEFAULT_RECIPE, layers: [{ name: 'mixed3', weight: 1 }], steps: 2, octaves: 2, octaveScale: 1.3, tileSize: 512 };
+
+function meanAbsDiff(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! - b[i]!);
+  return s / a.length;
+}
+
+describe('octaveSizes', () => {
+  it('goes from the smallest scale to the full size and drops octaves below the model minimum', () => {
+    expect(octaveSizes(300, 400, 3, 2, 10)).toEqual([
+      [75, 100],
+      [150, 200],
+      [300, 400],
+    ]);
+    expect(octaveSizes(300, 400, 4, 2, 76)).toEqual([
+      [150, 200],
+      [300, 400],
+    ]);
+  });
+});
+
+describe('tileGrid', () => {
+  it('covers the image exactly with near-equal tiles no larger than the tile size', () => {
+    const grid = tileGrid(1000, 700, 512);
+    expect(grid.length).toBe(2);
+    expect(grid[0]!.length).toBe(2);
+    const covered = grid.flat().reduce((s, t) => s + t.height * t.width, 0);
+    expect(covered).toBe(1000 * 700);
+    for (const t of grid.flat()) expect(Math.max(t.height, t.width)).toBeLessThanOrEqual(512);
+  });
+});
+
+describe('tiledGradient', () => {
+  it('equals the untiled gradient away from tile seams', async () => {
+    const x = tf.randomUniform([1, 240, 240, 3], -1, 1, 'float32', 11) as tf.Tensor4D;
+    const objective = layerMean('activation_5');
+    const whole = await tiledGradient(model, x, objective, 512);
+    const tiled = await tiledGradient(model, x, objective, 120);
+    // activation_5 sees 23x23 pixels; compare a window 30 px clear of the seams at 120.
+    const inner = (g: tf.Tensor4D): Float32Array => tf.tidy(() => g.slice([0, 30, 30, 0], [1, 60, 60, 3]).dataSync() as Float32Array);
+    const a = inner(whole.gradient);
+    const b = inner(tiled.gradient);
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < a.length; i++) {
+      num += (a[i]! - b[i]!) ** 2;
+      den += a[i]! ** 2;
+    }
+    expect(Math.sqrt(num / den)).toBeLessThan(1e-4);
+    // ...and differs near the seam, which is what the per-step roll hides.
+    expect(tiled.gradient.shape).toEqual(x.shape);
+    tf.dispose([x, whole.gradient, tiled.gradient]);
+  });
+});
+
+describe('dream', () => {
+  it('changes the image, reports progress for every step, and frees its tensors', async () => {
+    const input = picture(120, 96);
+    const before = tf.memory().numTensors;
+    const events: DreamProgress[] = [];
+    const out = await dreamToEnd(model, input, quick, { onProgress: (p) => events.push(p) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(out.width).toBe(120);
+    expect(out.height).toBe(96);
+    expect(events.map((e) => e.done)).toEqual([1, 2, 3, 4]);
+    expect(events.at(-1)!.total).toBe(4);
+    expect(events.at(-1)!.etaMs).toBe(0);
+    expect(meanAbsDiff(out.rgb, input.rgb)).toBeGreaterThan(0.5);
+    for (const v of out.rgb) if (v < 0 || v > 255) throw new Error(`pixel out of range: ${v}`);
+  });
+
+  it('raises the objective it ascends', async () => {
+    const input = picture(120, 96);
+    const values: number[] = [];
+    await dreamToEnd(model, input, { ...quick, octaves: 1, steps: 6, jitter: 0 }, { onProgress: (p) => values.push(p.value) });
+    expect(values.at(-1)!).toBeGreaterThan(values[0]!);
+  });
+
+  it('gives identical pixels for the same recipe and seed, and different ones for another seed', async () => {
+    const input = picture(100, 90);
+    const a = await dreamToEnd(model, input, quick);
+    const b = await dreamToEnd(model, input, quick);
+    const c = await dreamToEnd(model, input, { ...quick, seed: 7 });
+    expect(Buffer.from(a.rgb.buffer).equals(Buffer.from(b.rgb.buffer))).toBe(true);
+    expect(meanAbsDiff(a.rgb, c.rgb)).toBeGreaterThan(0.01);
+  });
+
+  it('tiles large octaves and still frees everything', async () => {
+    const input = picture(200, 160);
+    const before = tf.memory().numTensors;
+    const out = await dreamToEnd(model, input, { ...quick, octaves: 1, steps: 1, tileSize: 100 });
+    expect(out.width).toBe(200);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('dreams on channels with negative weights', async () => {
+    const input = picture(100, 90);
+    const recipe: Recipe = { ...quick, layers: [], channels: [{ layer: 'mixed4', index: 97, weight: 1 }, { layer: 'mixed3', index: 5, weight: -0.5 }] };
+    const out = await dreamToEnd(model, input, recipe);
+    expect(meanAbsDiff(out.rgb, input.rgb)).toBeGreaterThan(0.5);
+  });
+
+  it('stops at once when cancelled, leaving no tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const it = dream(model, picture(100, 90), { ...quick, steps: 50 }, { signal: controller.signal });
+    await it.next();
+    controller.abort();
+    await expect(it.next()).rejects.toThrow(/abort/i);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses unknown layers, out-of-range channels and images too small for the layer, before any work', async () => {
+    await expect(dreamToEnd(model, picture(100, 90), { ...quick, layers: [{ name: 'mixed55', weight: 1 }] })).rejects.toThrow(/mixed55.*Did you mean/);
+    await expect(dreamToEnd(model, picture(100, 90), { ...quick, layers: [], channels: [{ layer: 'mixed3', index: 768, weight: 1 }] })).rejects.toThrow(/768 channels/);
+    await expect(dreamToEnd(model, picture(40, 40), quick)).rejects.toThrow(/at least/);
+  });
+
+  it('objectives compose: a sum of layer means is the sum of their values', () => {
+    const x = tf.randomUniform([1, 99, 99, 3], -1, 1, 'float32', 2) as tf.Tensor4D;
+    const both = sum(layerMean('mixed3'), layerMean('mixed5'));
+    const v = model.valueAndGradient(x, both.layers, both.fn);
+    const a = model.valueAndGradient(x, ['mixed3'], layerMean('mixed3').fn);
+    const b = model.valueAndGradient(x, ['mixed5'], layerMean('mixed5').fn);
+    expect(v.value).toBeCloseTo(a.value + b.value, 5);
+    tf.dispose([x, v.gradient, a.gradient, b.gradient]);
+  });
+});
