@@ -96,6 +96,8 @@ export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe,
       const shiftRange = tiled ? Math.max(recipe.jitter, recipe.tileSize) : recipe.jitter;
       try {
         for (let s = 0; s < recipe.steps; s++) {
+          // A macrotask turn per step, so the host's signals, timers and IPC run even between untiled steps.
+          await new Promise((resolve) => setImmediate(resolve));
           options.signal?.throwIfAborted();
           const dy = randomShift(random, Math.min(shiftRange, height - 1));
           const dx = randomShift(random, Math.min(shiftRange, width - 1));
