@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfjs from '@tensorflow/tfjs';
 import { loadEmbedded } from './source.ts';
 import { embeddedModel } from '../../tests/helpers/embedded.ts';
-import { ancestors, type Graph } from './graph.ts';
+import { autodiffForward } from './autodiff.ts';
 import type { LayersDreamModel } from './layersModel.ts';
 import type { DreamModel } from './types.ts';
 
@@ -53,7 +53,7 @@ describe('embedded InceptionV3 executor', () => {
     const shape = model.layers(size, size).find((l) => l.name === layer)!;
     const w = tf.randomNormal([1, shape.height, shape.width, shape.channels], 0, 1, 'float32', 5);
     const { gradient } = model.valueAndGradient(x, [layer], (acts) => tf.sum(tf.mul(acts[layer]!, w)));
-    const expected = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(autodiffForward(graph, t, layer), w)))(x);
+    const expected = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(autodiffForward(graph, t, layer, 'exact'), w)))(x);
     const err = relL2(gradient.dataSync() as Float32Array, expected.dataSync() as Float32Array);
     expect(err).toBeLessThan(1e-4);
     tf.dispose([x, w, gradient, expected]);
@@ -79,51 +79,3 @@ describe('embedded InceptionV3 executor', () => {
   });
 });
 
-/** The graph's forward pass in plain tfjs ops, so tf.grad can differentiate it. */
-function autodiffForward(graph: Graph, x: tf.Tensor4D, target: string): tf.Tensor4D {
-  const values = new Map<string, tf.Tensor4D>();
-  for (const node of ancestors(graph, [target])) {
-    const ins = node.inputs.map((n) => values.get(n)!);
-    const a = ins[0]!;
-    let y: tf.Tensor4D;
-    switch (node.op) {
-      case 'input':
-        y = x;
-        break;
-      case 'conv': {
-        const c = tf.conv2d(a, node.kernel, node.spec.strides, node.spec.padding);
-        const b = node.bias ? tf.add(c, node.bias) : c;
-        y = (node.relu ? tf.relu(b) : b) as tf.Tensor4D;
-        break;
-      }
-      case 'maxpool':
-        y = tf.maxPool(a, node.spec.poolSize, node.spec.strides, node.spec.padding);
-        break;
-      case 'avgpool': {
-        // Stride-1 'same' window sums as shifted slices of the zero-padded input (all wasm-differentiable).
-        const [ph, pw] = node.spec.poolSize;
-        if (node.spec.padding !== 'same' || node.spec.strides[0] !== 1 || node.spec.strides[1] !== 1) throw new Error('test reference: only stride-1 same avg pooling');
-        const pads: Array<[number, number]> = [[0, 0], [Math.floor((ph - 1) / 2), ph - 1 - Math.floor((ph - 1) / 2)], [Math.floor((pw - 1) / 2), pw - 1 - Math.floor((pw - 1) / 2)], [0, 0]];
-        const windowSum = (t: tf.Tensor4D): tf.Tensor4D => {
-          const p = tf.pad(t, pads);
-          const parts: tf.Tensor4D[] = [];
-          for (let i = 0; i < ph; i++) for (let j = 0; j < pw; j++) parts.push(tf.slice(p, [0, i, j, 0], t.shape));
-          return tf.addN(parts);
-        };
-        y = tf.div(windowSum(a), windowSum(tf.onesLike(a)));
-        break;
-      }
-      case 'concat':
-        y = tf.concat(ins, 3);
-        break;
-      case 'relu':
-        y = tf.relu(a);
-        break;
-      case 'affine':
-        y = tf.add(tf.mul(a, node.scale), node.shift);
-        break;
-    }
-    values.set(node.name, y);
-  }
-  return values.get(target)!;
-}

@@ -1,0 +1,81 @@
+// `npm run bench`: engine figures as JSON (stdout and bench/out/bench.json), with the PyTorch peer's
+// figure for the same dream step from the same run, so the ratio compares like with like.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, type BackendChoice } from '../engine/backend.ts';
+import { loadDreamModel } from '../engine/model/load.ts';
+import { autodiffForward } from '../engine/model/autodiff.ts';
+import type { LayersDreamModel } from '../engine/model/layersModel.ts';
+import { layerMean, sum } from '../engine/objectives/objective.ts';
+import { runTorchPeer } from './torchPeer.ts';
+
+const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, 'skip-naive': { type: 'boolean' }, 'skip-peer': { type: 'boolean' } } });
+const repeats = Number(values.repeats ?? 5);
+const LAYERS = ['mixed3', 'mixed5'];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Median wall time of `fn` over `n` runs after one warm-up run. */
+async function time(n: number, fn: () => Promise<void> | void): Promise<{ median: number; min: number }> {
+  await fn();
+  const ts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    ts.push(performance.now() - t);
+  }
+  return { median: Math.round(median(ts)), min: Math.round(Math.min(...ts)) };
+}
+
+const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
+const loadStart = performance.now();
+const model = (await loadDreamModel('inception_v3')) as LayersDreamModel;
+const modelLoadMs = Math.round(performance.now() - loadStart);
+const objective = sum(...LAYERS.map(layerMean));
+const x = tf.randomUniform([1, 299, 299, 3], -1, 1, 'float32', 1) as tf.Tensor4D;
+
+const step = await time(repeats, async () => {
+  const { gradient } = model.valueAndGradient(x, objective.layers, objective.fn);
+  await gradient.data();
+  gradient.dispose();
+});
+const forward = await time(repeats, async () => {
+  const acts = model.activations(x, LAYERS);
+  await Promise.all(Object.values(acts).map((a) => a.data()));
+  tf.dispose(Object.values(acts));
+});
+let naive: { median: number; min: number } | null = null;
+if (!values['skip-naive']) {
+  // tf.grad through the same graph in plain tfjs ops: what a straightforward TF.js dream would run.
+  const naiveGrad = tf.grad((t: tf.Tensor4D) => tf.addN(LAYERS.map((l) => tf.mean(autodiffForward(model.graph, t, l, 'tfjs')))) as tf.Scalar);
+  naive = await time(Math.min(repeats, 2), async () => {
+    const g = tf.tidy(() => naiveGrad(x));
+    await g.data();
+    g.dispose();
+  });
+}
+x.dispose();
+const peer = values['skip-peer'] ? { error: 'skipped' } : await runTorchPeer(299, LAYERS.join(','));
+const peerMs = 'step_ms_median' in peer ? peer.step_ms_median : null;
+
+const report = {
+  date: new Date().toISOString(),
+  backend,
+  node: process.version,
+  model: model.id,
+  modelLoadMs,
+  step299: { layers: LAYERS, ms: step.median, minMs: step.min, repeats },
+  forward299Ms: forward.median,
+  naiveTfjsStep299Ms: naive?.median ?? null,
+  speedupOverNaive: naive ? Number((naive.median / step.median).toFixed(2)) : null,
+  pytorch: peer,
+  ratioToPytorch: peerMs ? Number((step.median / peerMs).toFixed(2)) : null,
+};
+model.dispose();
+mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./out/bench.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
