@@ -51,7 +51,7 @@ const forward = await time(repeats, async () => {
 let naive: { median: number; min: number } | null = null;
 if (!values['skip-naive']) {
   // tf.grad through the same graph in plain tfjs ops: what a straightforward TF.js dream would run.
-  const naiveGrad = tf.grad((t: tf.Tensor4D) => tf.addN(LAYERS.map((l) => tf.mean(autodiffForward(model.graph, t, l, 'tfjs')))) as tf.Scalar);
+  const naiveGrad = tf.grad((t: tf.Tensor) => tf.addN(LAYERS.map((l) => tf.mean(autodiffForward(model.graph, t as tf.Tensor4D, l, 'tfjs')))));
   naive = await time(Math.min(repeats, 2), async () => {
     const g = tf.tidy(() => naiveGrad(x));
     await g.data();

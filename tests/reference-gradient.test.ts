@@ -1,0 +1,158 @@
+// Independent check of Reverie's input gradient against a PyTorch rebuild of
+// the Keras InceptionV3 that nsfwjs ships (tools/reference/, float64 autograd,
+// unfolded BatchNormalization, TF 'same' padding, valid-count average pooling).
+//
+// Contract under test:
+//   node bin/reverie.js gradient --input x.npy --layers mixed3,mixed5 --out ours.npy
+// reads float32 NHWC [1,H,W,3] in [-1,1] and writes the float32 gradient of
+//   objective = sum over layers of mean(activation)
+// with the same shape.
+//
+// Needs Debian's python3-torch (`apt-get install -y python3-torch python3-numpy`);
+// the test fails, it does not skip, when that is missing.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const execFileP = promisify(execFile);
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const refDir = join(repoRoot, 'tools', 'reference');
+const python = process.env.REVERIE_PYTHON ?? '/usr/bin/python3';
+// REVERIE_GRADIENT_CLI: another script with the same contract (used to test this test).
+const cli = process.env.REVERIE_GRADIENT_CLI ?? join(repoRoot, 'bin', 'reverie.js');
+const LAYERS = 'mixed3,mixed5';
+const MAX_REL_GRADIENT = 1e-2;
+const MAX_REL_FORWARD = 1e-4;
+const STEP_TIMEOUT_MS = 480_000;
+
+interface Comparison {
+  relL2: number;
+  maxAbs: number;
+  cosine: number;
+  normA: number;
+  normB: number;
+  shape?: number[];
+  error?: string;
+  shapeA?: number[];
+  shapeB?: number[];
+  finite?: boolean;
+}
+
+interface ForwardCheck {
+  ok: boolean;
+  layers: Record<string, Comparison>;
+}
+
+async function run(cmd: string, args: string[], what: string): Promise<string> {
+  try {
+    const { stdout } = await execFileP(cmd, args, {
+      cwd: repoRoot,
+      timeout: STEP_TIMEOUT_MS,
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, REVERIE_NODE: process.execPath },
+    });
+    return stdout;
+  } catch (err) {
+    const e = err as { code?: unknown; stdout?: string; stderr?: string; message?: string };
+    throw new Error(
+      `${what} failed (exit ${String(e.code)}): ${cmd} ${args.join(' ')}\n${e.stderr ?? ''}${e.stdout ?? ''}${e.message ?? ''}`,
+    );
+  }
+}
+
+/** The last line of stdout that parses as a JSON object. */
+function lastJson<T>(stdout: string): T {
+  const lines = stdout.trim().split('\n').reverse();
+  for (const line of lines) {
+    const t = line.trim();
+    if (t.startsWith('{')) return JSON.parse(t) as T;
+  }
+  throw new Error(`no JSON line in output:\n${stdout}`);
+}
+
+async function requireTorch(): Promise<void> {
+  try {
+    await execFileP(python, ['-c', 'import torch, numpy'], { timeout: 120_000 });
+  } catch (err) {
+    throw new Error(
+      `The PyTorch reference needs Debian's python3-torch for ${python}, which is missing or broken. ` +
+        `Run: apt-get install -y python3-torch python3-numpy   (${(err as Error).message})`,
+    );
+  }
+}
+
+describe('input gradient vs independent PyTorch reference (InceptionV3, mixed3+mixed5, 299x299)', () => {
+  let dir = '';
+  let prepared: Promise<string> | undefined;
+
+  // Checked inside each test (not in beforeAll) so that a missing python3-torch reports
+  // failed tests, never skipped ones.
+  function prepare(): Promise<string> {
+    prepared ??= (async () => {
+      await requireTorch();
+      dir = await mkdtemp(join(tmpdir(), 'reverie-refgrad-'));
+      const input = join(dir, 'x.npy');
+      await run(python, [join(refDir, 'make_input.py'), '--out', input, '--size', '299', '--seed', '0'], 'make_input.py');
+      return input;
+    })();
+    return prepared;
+  }
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the reference reproduces tfjs LayersModel forward activations', async () => {
+    const input = await prepare();
+    const out = await run(
+      python,
+      [join(refDir, 'keras_inception_torch.py'), '--input', input, '--layers', LAYERS, '--check-forward',
+        '--tfjs-backend', 'wasm', '--max-rel', String(MAX_REL_FORWARD)],
+      'reference --check-forward',
+    );
+    const res = lastJson<ForwardCheck>(out);
+    for (const [layer, cmp] of Object.entries(res.layers)) {
+      console.log(`[reference forward vs tfjs] ${layer}: relL2=${cmp.relL2.toExponential(3)} cosine=${cmp.cosine}`);
+      expect(cmp.relL2, `${layer} forward relL2`).toBeLessThan(MAX_REL_FORWARD);
+    }
+    expect(Object.keys(res.layers).sort()).toEqual(['mixed3', 'mixed5']);
+    expect(res.ok).toBe(true);
+  }, 600_000);
+
+  it(`reverie gradient matches the reference (relL2 < ${MAX_REL_GRADIENT})`, async () => {
+    const input = await prepare();
+    const ours = join(dir, 'ours.npy');
+    const ref = join(dir, 'ref.npy');
+    expect(existsSync(cli), `${cli} does not exist (the gradient CLI is part of the contract)`).toBe(true);
+    const [oursOut, refOut] = await Promise.all([
+      run(process.execPath, [cli, 'gradient', '--input', input, '--layers', LAYERS, '--out', ours], 'reverie gradient'),
+      run(python, [join(refDir, 'keras_inception_torch.py'), '--input', input, '--layers', LAYERS, '--out', ref,
+        '--dtype', 'float64'], 'PyTorch reference'),
+    ]);
+    console.log(`[reverie gradient] ${oursOut.trim().split('\n').slice(-3).join(' | ')}`);
+    console.log(`[reference] ${refOut.trim()}`);
+
+    let cmpOut: string;
+    try {
+      cmpOut = (await execFileP(python, [join(refDir, 'compare.py'), ours, ref], { cwd: repoRoot })).stdout;
+    } catch (err) {
+      // compare.py exits 1 when values are not finite, 2 on a shape mismatch; it still prints JSON.
+      cmpOut = (err as { stdout?: string }).stdout ?? '';
+    }
+    const cmp = lastJson<Comparison>(cmpOut);
+    expect(cmp.error, `shape mismatch: ours ${JSON.stringify(cmp.shapeA)} vs reference ${JSON.stringify(cmp.shapeB)}`).toBeUndefined();
+    expect(cmp.shape).toEqual([1, 299, 299, 3]);
+    expect(cmp.finite, 'gradient has NaN/Inf').toBe(true);
+    console.log(
+      `[reverie vs reference] relL2=${cmp.relL2.toExponential(3)} maxAbs=${cmp.maxAbs.toExponential(3)} ` +
+        `cosine=${cmp.cosine.toFixed(6)} |ours|=${cmp.normA.toExponential(4)} |ref|=${cmp.normB.toExponential(4)}`,
+    );
+    expect(cmp.relL2).toBeLessThan(MAX_REL_GRADIENT);
+  }, 600_000);
+});
