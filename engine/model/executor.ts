@@ -2,8 +2,9 @@
 // Only the nodes the targets depend on run; the backward pass visits them in reverse.
 import * as tf from '@tensorflow/tfjs-core';
 import { ancestors, type Graph, type GraphNode } from './graph.ts';
-import { convForward, convInputGradient, flipKernel } from '../ops/conv.ts';
-import { avgPoolForward, avgPoolInputGradient, maxPoolForward, maxPoolInputGradient } from '../ops/pool.ts';
+import { convForward, convInputGradient, disposeConvGradient, prepareConvGradient, type ConvGradKernels } from '../ops/conv.ts';
+import { avgPoolForward, avgPoolInputGradient, maxPoolForward } from '../ops/pool.ts';
+import { maxPoolInputGradientLoop } from '../ops/maxPoolJs.ts';
 import { reluInputGradient } from '../ops/relu.ts';
 import { concatInputGradients } from '../ops/concat.ts';
 import type { Activations, ObjectiveFn, ValueAndGradient } from './types.ts';
@@ -11,11 +12,11 @@ import type { Activations, ObjectiveFn, ValueAndGradient } from './types.ts';
 type Values = Map<string, tf.Tensor4D>;
 
 export class GraphExecutor {
-  /** Kernels flipped and transposed once, for the input-gradient convolutions. */
-  private readonly flipped = new Map<string, tf.Tensor4D>();
+  /** Flipped kernels (and stride-phase sub-kernels) prepared once, for the input-gradient convolutions. */
+  private readonly gradKernels = new Map<string, ConvGradKernels>();
 
   constructor(readonly graph: Graph) {
-    for (const node of graph.nodes) if (node.op === 'conv') this.flipped.set(node.name, flipKernel(node.kernel));
+    for (const node of graph.nodes) if (node.op === 'conv') this.gradKernels.set(node.name, prepareConvGradient(node.kernel, node.spec));
   }
 
   private get inputName(): string {
@@ -94,12 +95,12 @@ export class GraphExecutor {
         return [];
       case 'conv': {
         const dPre = node.relu ? reluInputGradient(dy, y) : dy;
-        const dx = convInputGradient(dPre, node.kernel, x.shape, node.spec, this.flipped.get(node.name));
+        const dx = convInputGradient(dPre, node.kernel, x.shape, node.spec, this.gradKernels.get(node.name));
         if (dPre !== dy) dPre.dispose();
         return [dx];
       }
       case 'maxpool':
-        return [maxPoolInputGradient(dy, x, y, node.spec)];
+        return [maxPoolInputGradientLoop(dy, x, node.spec)];
       case 'avgpool':
         return [avgPoolInputGradient(dy, x.shape, node.spec)];
       case 'concat':
@@ -112,8 +113,8 @@ export class GraphExecutor {
   }
 
   dispose(): void {
-    for (const t of this.flipped.values()) t.dispose();
-    this.flipped.clear();
+    for (const k of this.gradKernels.values()) disposeConvGradient(k);
+    this.gradKernels.clear();
   }
 }
 
