@@ -1,5 +1,6 @@
 // `reverie dream IN -o OUT.png`: dream one image with a recipe; Ctrl-C stops and writes nothing.
 import { access, constants } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, type BackendChoice } from '../../engine/backend.ts';
@@ -7,6 +8,7 @@ import { decodeImage, encodePng, DEFAULT_MAX_PIXELS } from '../../engine/io/imag
 import { writeFileAtomic } from '../../engine/io/atomic.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
 import { dream } from '../../engine/render/dream.ts';
+import { GradientPool } from '../../engine/parallel/gradientPool.ts';
 import { metadataText } from '../../engine/render/metadata.ts';
 import { recipeFlagSpec, recipeFromFlags } from '../recipeOptions.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
@@ -29,13 +31,14 @@ Dreams IN with gradient ascent on the chosen layers and writes OUT.png with the 
   --recipe-from DREAM.png     reuse the recipe embedded in a PNG Reverie made
   --backend B                 auto | tensorflow | wasm | cpu (default auto)
   --max-pixels N              refuse larger inputs (default ${DEFAULT_MAX_PIXELS})
+  --workers N                 worker threads for tiled images (default: one per core; 0 = none)
   --json                      JSON-lines progress on stdout instead of a progress bar`;
 
 export async function dreamCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...recipeFlagSpec, out: { type: 'string', short: 'o' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'max-pixels': { type: 'string' } },
+    options: { ...recipeFlagSpec, out: { type: 'string', short: 'o' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'max-pixels': { type: 'string' }, workers: { type: 'string' } },
   });
   const input = positionals[0];
   if (!input || positionals.length > 1) throw new UsageError('reverie dream takes one input image.', dreamHelp);
@@ -54,10 +57,14 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
   const loadStarted = performance.now();
   const model = await loadDreamModel(recipe.model);
-  sink.event('model', { model: model.id, backend, loadMs: Math.round(performance.now() - loadStarted), message: `Model ${model.id} on ${backend} (${image.width}x${image.height})` });
+  // Tiled images dream their tiles in worker threads, one per core; small ones stay in this thread.
+  const workers = values.workers === undefined ? availableParallelism() : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 0) throw new UsageError(`--workers expects a whole number, got "${values.workers}".`);
+  const pool = workers > 0 && Math.max(image.width, image.height) > recipe.tileSize ? await GradientPool.start({ size: workers, model: recipe.model, backend }) : undefined;
+  sink.event('model', { model: model.id, backend, workers: pool?.size ?? 0, loadMs: Math.round(performance.now() - loadStarted), message: `Model ${model.id} on ${backend}${pool ? ` with ${pool.size} workers` : ''} (${image.width}x${image.height})` });
   try {
     const result = await withInterrupt(async (signal) => {
-      const it = dream(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal });
+      const it = dream(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal, ...(pool ? { pool } : {}) });
       for (;;) {
         const r = await it.next();
         if (r.done) return r.value;
@@ -73,6 +80,7 @@ export async function dreamCommand(argv: string[]): Promise<void> {
     await writeFileAtomic(out, png);
     sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height });
   } finally {
+    await pool?.close();
     model.dispose();
   }
 }

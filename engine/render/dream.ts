@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UnknownLayerError, type DreamModel } from '../model/types.ts';
 import type { Objective } from '../objectives/objective.ts';
 import { recipeObjective, type Recipe } from './recipe.ts';
-import { tiledGradient } from './tiles.ts';
+import { tiledGradient, type TileRunner } from './tiles.ts';
+import type { GradientPool } from '../parallel/gradientPool.ts';
 import { randomShift, seededRandom } from './random.ts';
 import { fromModelRange, resize, roll, toModelRange, type RgbImage } from './image.ts';
 import { minimumInputSize } from './minimumSize.ts';
@@ -31,6 +32,8 @@ export interface DreamOptions {
   signal?: AbortSignal;
   /** Overrides the recipe's layers and channels (e.g. composed objectives from the inspector). */
   objective?: Objective;
+  /** Worker threads for tiled octaves (the recipe's own objective only: it crosses threads as terms). */
+  pool?: GradientPool;
 }
 
 export class ImageTooSmallError extends Error {
@@ -67,6 +70,8 @@ export function checkRecipeAgainstModel(model: DreamModel, recipe: Recipe): void
 export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe, options: DreamOptions = {}): AsyncGenerator<DreamProgress, RgbImage> {
   if (!options.objective) checkRecipeAgainstModel(model, recipe);
   const objective = options.objective ?? recipeObjective(recipe);
+  if (options.pool && options.objective) throw new Error('A worker pool runs recipe objectives only; composed objectives run in this thread.');
+  const runner: TileRunner | undefined = options.pool ? { pool: options.pool, terms: { layers: recipe.layers, channels: recipe.channels } } : undefined;
   const minSide = minimumInputSize(model, objective.layers);
   if (Math.min(input.width, input.height) < minSide) {
     throw new ImageTooSmallError(`The image is ${input.width}x${input.height}; layer ${objective.layers.join(', ')} needs at least ${minSide}x${minSide} pixels.`);
@@ -104,7 +109,8 @@ export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe,
           const rolled = roll(x, dy, dx);
           let result;
           try {
-            result = await tiledGradient(model, rolled, objective, recipe.tileSize, options.signal);
+            // Single-tile octaves stay in this thread: a worker round trip would only add copies.
+            result = await tiledGradient(model, rolled, objective, recipe.tileSize, options.signal, tiled ? runner : undefined);
           } finally {
             rolled.dispose();
           }

@@ -1,0 +1,30 @@
+// Messages between the gradient pool and its workers: plain data, so they cross threads unchanged.
+import type { BackendChoice } from '../backend.ts';
+import type { ChannelTerm, LayerTerm } from '../render/recipe.ts';
+
+export interface WorkerInit {
+  type: 'init';
+  model: string;
+  backend: BackendChoice;
+}
+
+/** An objective as recipe terms: the serialisable subset of objectives (functions cannot cross threads). */
+export interface ObjectiveTerms {
+  layers: LayerTerm[];
+  channels: ChannelTerm[];
+}
+
+export interface GradientRequest {
+  type: 'gradient';
+  id: number;
+  height: number;
+  width: number;
+  /** The tile in the model's input range, NHWC with batch 1. */
+  pixels: Float32Array;
+  terms: ObjectiveTerms;
+}
+
+export type WorkerReply =
+  | { type: 'ready'; backend: string }
+  | { type: 'result'; id: number; value: number; gradient: Float32Array }
+  | { type: 'error'; id: number | null; name: string; message: string };
