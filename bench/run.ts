@@ -9,8 +9,10 @@ import { autodiffForward } from '../engine/model/autodiff.ts';
 import type { LayersDreamModel } from '../engine/model/layersModel.ts';
 import { layerMean, sum } from '../engine/objectives/objective.ts';
 import { runTorchPeer } from './torchPeer.ts';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
-const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, 'skip-naive': { type: 'boolean' }, 'skip-peer': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, 'skip-naive': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-large': { type: 'boolean' } } });
 const repeats = Number(values.repeats ?? 5);
 const LAYERS = ['mixed3', 'mixed5'];
 
@@ -62,6 +64,24 @@ x.dispose();
 const peer = values['skip-peer'] ? { error: 'skipped' } : await runTorchPeer(299, LAYERS.join(','));
 const peerMs = 'step_ms_median' in peer ? peer.step_ms_median : null;
 
+/** bench/tiled.ts in its own process, so peak RSS is that run's alone. */
+function tiledRun(args: string[]): Promise<Record<string, unknown>> {
+  const script = fileURLToPath(new URL('./tiled.ts', import.meta.url));
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', script, '--backend', backend, ...args], { timeout: 900_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) resolve({ error: `${err.message.split('\n')[0]} ${stderr.slice(-300)}` });
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>);
+    });
+  });
+}
+const large = values['skip-large']
+  ? null
+  : {
+      tiled1024: await tiledRun(['--size', '1024', '--workers', '2', '--steps', '2']),
+      tiled1024OneThread: await tiledRun(['--size', '1024', '--workers', '0', '--steps', '2']),
+      step4096: await tiledRun(['--size', '4096', '--workers', '2', '--steps', '1']),
+    };
+
 const report = {
   date: new Date().toISOString(),
   backend,
@@ -74,6 +94,7 @@ const report = {
   speedupOverNaive: naive ? Number((naive.median / step.median).toFixed(2)) : null,
   pytorch: peer,
   ratioToPytorch: peerMs ? Number((step.median / peerMs).toFixed(2)) : null,
+  large,
 };
 model.dispose();
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });

@@ -34,13 +34,16 @@ export function phaseKernels(flipped: tf.Tensor4D, strides: readonly [number, nu
   });
   const rows = taps(kh, strides[0]);
   const cols = taps(kw, strides[1]);
+  const data = flipped.dataSync() as Float32Array;
+  const block = cout * cin;
   return rows.map((ri) =>
     cols.map((ci) => {
       if (ri.length === 0 || ci.length === 0) return null;
-      // Single-tap slices are contiguous copies; concat assembles them (stridedSlice is far slower on wasm).
-      return tf.tidy(() =>
-        tf.concat(ri.map((a) => tf.concat(ci.map((b) => tf.slice(flipped, [a, b, 0, 0], [1, 1, cout, cin])), 1)), 0),
-      );
+      // Each tap is a contiguous [cout,cin] block: copy the phase's taps out on the JS side (gathers on
+      // wasm are as slow as the conv itself).
+      const sub = new Float32Array(ri.length * ci.length * block);
+      ri.forEach((a, i) => ci.forEach((b, j) => sub.set(data.subarray((a * kw + b) * block, (a * kw + b + 1) * block), (i * ci.length + j) * block)));
+      return tf.tensor4d(sub, [ri.length, ci.length, cout, cin]);
     }),
   );
 }

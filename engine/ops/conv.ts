@@ -31,10 +31,21 @@ export function convForward(
 
 /**
  * Kernel for the gradient pass: spatially reversed, in/out channels swapped -> [kh,kw,cout,cin].
- * Precompute once per model: on wasm the reverse/transpose of a big kernel costs as much as the conv.
+ * A plain loop over the data: on wasm, reverse/transpose of a big kernel cost as much as the conv,
+ * and a model's ~100 kernels are flipped at load.
  */
 export function flipKernel(kernel: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]));
+  const [kh, kw, cin, cout] = kernel.shape;
+  const src = kernel.dataSync() as Float32Array;
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const from = ((kh - 1 - i) * kw + (kw - 1 - j)) * cin * cout;
+      const to = (i * kw + j) * cout * cin;
+      for (let c = 0; c < cin; c++) for (let o = 0; o < cout; o++) out[to + o * cin + c] = src[from + c * cout + o]!;
+    }
+  }
+  return tf.tensor4d(out, [kh, kw, cout, cin]);
 }
 
 /**

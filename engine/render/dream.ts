@@ -1,13 +1,13 @@
 // Deep dream: gradient ascent on layer activations, octave by octave, with rolled tiles.
 // The loop follows the deepdream notebook and the TF2 tutorial; each step yields a progress event.
-import * as tf from '@tensorflow/tfjs-core';
 import { UnknownLayerError, type DreamModel } from '../model/types.ts';
 import type { Objective } from '../objectives/objective.ts';
 import { recipeObjective, type Recipe } from './recipe.ts';
 import { tiledGradient, type TileRunner } from './tiles.ts';
 import type { GradientPool } from '../parallel/gradientPool.ts';
 import { randomShift, seededRandom } from './random.ts';
-import { fromModelRange, resize, roll, toModelRange, type RgbImage } from './image.ts';
+import type { RgbImage } from './image.ts';
+import { fromRange, normalisedStep, resizeBilinear, toRange } from './pixels.ts';
 import { minimumInputSize } from './minimumSize.ts';
 
 export interface DreamProgress {
@@ -78,8 +78,8 @@ export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe,
   }
   if (recipe.tileSize < minSide) throw new ImageTooSmallError(`tileSize ${recipe.tileSize} is below the ${minSide} pixels layer ${objective.layers.join(', ')} needs.`);
   const sizes = octaveSizes(input.height, input.width, recipe.octaves, recipe.octaveScale, minSide);
-  const [lo, hi] = model.inputRange;
-  const step = (recipe.stepSize * (hi - lo)) / 255;
+  const range = model.inputRange;
+  const step = (recipe.stepSize * (range[1] - range[0])) / 255;
   const random = seededRandom(recipe.seed);
   const work = sizes.map(([h, w]) => h * w * recipe.steps);
   const totalWork = work.reduce((a, b) => a + b, 0);
@@ -87,73 +87,51 @@ export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe,
   let doneWork = 0;
   let done = 0;
 
-  const base = toModelRange(input, model.inputRange);
-  let x: tf.Tensor4D | undefined;
-  let detail: tf.Tensor4D | undefined;
-  try {
-    for (const [octave, [height, width]] of sizes.entries()) {
-      const octaveBase = resize(base, height, width);
-      const next: tf.Tensor4D = detail ? tf.tidy(() => tf.add(octaveBase, resize(detail!, height, width))) : tf.clone(octaveBase);
-      x?.dispose();
-      x = next;
-      const tiled = Math.max(height, width) > recipe.tileSize;
-      // Tiled images roll by up to a whole tile (TF2 tutorial), so seams land somewhere new each step.
-      const shiftRange = tiled ? Math.max(recipe.jitter, recipe.tileSize) : recipe.jitter;
-      try {
-        for (let s = 0; s < recipe.steps; s++) {
-          // A macrotask turn per step, so the host's signals, timers and IPC run even between untiled steps.
-          await new Promise((resolve) => setImmediate(resolve));
-          options.signal?.throwIfAborted();
-          const dy = randomShift(random, Math.min(shiftRange, height - 1));
-          const dx = randomShift(random, Math.min(shiftRange, width - 1));
-          const rolled = roll(x, dy, dx);
-          let result;
-          try {
-            // Single-tile octaves stay in this thread: a worker round trip would only add copies.
-            result = await tiledGradient(model, rolled, objective, recipe.tileSize, options.signal, tiled ? runner : undefined);
-          } finally {
-            rolled.dispose();
-          }
-          const current: tf.Tensor4D = x;
-          x = tf.tidy(() => {
-            const g = roll(result.gradient, -dy, -dx);
-            const normalised = tf.div(g, tf.add(tf.mean(tf.abs(g)), 1e-8));
-            return tf.clipByValue(tf.add(current, tf.mul(normalised, step)), lo, hi) as tf.Tensor4D;
-          });
-          result.gradient.dispose();
-          current.dispose();
-          done++;
-          doneWork += height * width;
-          const elapsedMs = performance.now() - started;
-          const snapshot = x;
-          yield {
-            octave,
-            octaves: sizes.length,
-            step: s,
-            steps: recipe.steps,
-            done,
-            total: sizes.length * recipe.steps,
-            elapsedMs,
-            etaMs: doneWork > 0 ? (elapsedMs / doneWork) * (totalWork - doneWork) : null,
-            value: result.value,
-            width,
-            height,
-            preview: () => fromModelRange(snapshot, model.inputRange),
-          };
-        }
-        detail?.dispose();
-        detail = tf.sub(x, octaveBase) as tf.Tensor4D;
-      } finally {
-        octaveBase.dispose();
-      }
+  // The image lives in plain arrays; only tiles become tensors (see pixels.ts).
+  const base = toRange(input.rgb, range);
+  let detail: { data: Float32Array; height: number; width: number } | undefined;
+  for (const [octave, [height, width]] of sizes.entries()) {
+    const octaveBase = resizeBilinear(base, input.height, input.width, height, width);
+    const x = detail ? resizeBilinear(detail.data, detail.height, detail.width, height, width) : new Float32Array(octaveBase.length);
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! + octaveBase[i]!;
+    detail = undefined;
+    const tiled = Math.max(height, width) > recipe.tileSize;
+    // Tiled images roll by up to a whole tile (TF2 tutorial), so seams land somewhere new each step.
+    const shiftRange = tiled ? Math.max(recipe.jitter, recipe.tileSize) : recipe.jitter;
+    for (let s = 0; s < recipe.steps; s++) {
+      // A macrotask turn per step, so the host's signals, timers and IPC run even between untiled steps.
+      await new Promise((resolve) => setImmediate(resolve));
+      options.signal?.throwIfAborted();
+      const dy = randomShift(random, Math.min(shiftRange, height - 1));
+      const dx = randomShift(random, Math.min(shiftRange, width - 1));
+      // Single-tile octaves stay in this thread: a worker round trip would only add copies.
+      const result = await tiledGradient(model, x, height, width, objective, { tileSize: recipe.tileSize, roll: [dy, dx], ...(options.signal ? { signal: options.signal } : {}), ...(tiled && runner ? { runner } : {}) });
+      normalisedStep(x, result.gradient, step, range);
+      done++;
+      doneWork += height * width;
+      const elapsedMs = performance.now() - started;
+      const snapshot = x;
+      yield {
+        octave,
+        octaves: sizes.length,
+        step: s,
+        steps: recipe.steps,
+        done,
+        total: sizes.length * recipe.steps,
+        elapsedMs,
+        etaMs: doneWork > 0 ? (elapsedMs / doneWork) * (totalWork - doneWork) : null,
+        value: result.value,
+        width,
+        height,
+        preview: () => ({ width, height, rgb: fromRange(snapshot, range) }),
+      };
     }
-    if (!x) return { ...input, rgb: Float32Array.from(input.rgb) };
-    return fromModelRange(x, model.inputRange);
-  } finally {
-    base.dispose();
-    x?.dispose();
-    detail?.dispose();
+    if (octave === sizes.length - 1) return { width, height, rgb: fromRange(x, range) };
+    // Detail = what dreaming added at this octave; it is carried, upscaled, into the next one.
+    for (let i = 0; i < x.length; i++) x[i] = x[i]! - octaveBase[i]!;
+    detail = { data: x, height, width };
   }
+  return { ...input, rgb: Float32Array.from(input.rgb) };
 }
 
 /** Runs a dream to the end, forwarding progress; for hosts that do not need the generator. */

@@ -1,6 +1,7 @@
 // Gradients tile by tile, so memory grows with the tile size, not the image size.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DreamModel } from '../model/types.ts';
+import { readRolledTile, writeRolledTile } from './pixels.ts';
 import type { Objective } from '../objectives/objective.ts';
 import type { GradientPool } from '../parallel/gradientPool.ts';
 import type { ObjectiveTerms } from '../parallel/protocol.ts';
@@ -27,87 +28,70 @@ export function tileGrid(height: number, width: number, tileSize: number): Tile[
   return spans(height, tileSize).map(([y, h]) => spans(width, tileSize).map(([x, w]) => ({ y, x, height: h, width: w })));
 }
 
-export interface TiledGradient {
-  value: number;
-  gradient: tf.Tensor4D;
-}
-
 /** Where tile gradients are computed: in this thread, or in a worker pool given serialisable terms. */
 export interface TileRunner {
   pool: GradientPool;
   terms: ObjectiveTerms;
 }
 
+export interface TiledGradient {
+  value: number;
+  /** d(objective)/d(image), HWC, in the image's own (unrolled) coordinates. */
+  gradient: Float32Array;
+}
+
 /**
- * d(objective)/d(image), computed per tile: away from tile borders (by the layer's receptive field)
- * this equals the untiled gradient. With a runner, tiles go to worker threads in parallel.
+ * d(objective)/d(image) for the image rolled by (dy, dx), computed tile by tile and written back in
+ * the image's coordinates. Away from tile borders (by the layer's receptive field) this equals the
+ * untiled gradient. Only one tile at a time is a tensor; with a runner, tiles go to worker threads.
  */
 export async function tiledGradient(
   model: DreamModel,
-  image: tf.Tensor4D,
+  image: Float32Array,
+  height: number,
+  width: number,
   objective: Objective,
-  tileSize: number,
-  signal?: AbortSignal,
-  runner?: TileRunner,
+  options: { tileSize: number; roll?: readonly [number, number]; signal?: AbortSignal; runner?: TileRunner },
 ): Promise<TiledGradient> {
-  const [, height, width] = image.shape;
-  const grid = tileGrid(height, width, tileSize);
-  const tiles = grid.flat();
-  const tiled = tiles.length > 1;
+  const [dy, dx] = options.roll ?? [0, 0];
+  const tiles = tileGrid(height, width, options.tileSize).flat();
   // A tile's objective is a mean over its own activations; weighting it by its share of the image's
   // activations (of the first objective layer; exact for one layer) makes the tiles add up to the whole.
   const activationArea = (h: number, w: number): number => {
     const info = model.layers(h, w).find((l) => l.name === objective.layers[0]);
     return info ? info.height * info.width : h * w;
   };
-  const wholeArea = tiled ? activationArea(height, width) : 1;
-  const share = (t: Tile): number => (tiled ? activationArea(t.height, t.width) / wholeArea : 1);
-  const cut = (t: Tile): tf.Tensor4D => (tiled ? tf.slice(image, [0, t.y, t.x, 0], [-1, t.height, t.width, -1]) : image);
-
-  const results: Array<{ value: number; gradient: tf.Tensor4D }> = [];
-  let gradient: tf.Tensor4D | undefined;
-  try {
-    if (runner) {
-      const jobs = tiles.map((t) => {
-        const patch = cut(t);
-        const pixels = new Float32Array(patch.dataSync());
-        if (patch !== image) patch.dispose();
-        return runner.pool.gradient(pixels, t.height, t.width, runner.terms);
-      });
-      // Every job is awaited (settled) so no worker result arrives after we return.
-      const settled = await Promise.allSettled(jobs);
-      for (const [i, r] of settled.entries()) {
-        if (r.status === 'rejected') throw r.reason;
-        const t = tiles[i]!;
-        results.push({ value: r.value.value, gradient: tf.tensor4d(r.value.gradient, [1, t.height, t.width, 3]) });
-      }
-      signal?.throwIfAborted();
-    } else {
-      for (const t of tiles) {
-        signal?.throwIfAborted();
-        const patch = cut(t);
-        try {
-          results.push(model.valueAndGradient(patch, objective.layers, objective.fn));
-        } finally {
-          if (patch !== image) patch.dispose();
-        }
-        // Let the host's event loop breathe between tiles (progress, Ctrl-C, IPC).
-        if (tiled) await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
-    const value = results.reduce((v, r, i) => v + r.value * share(tiles[i]!), 0);
-    if (!tiled) {
-      gradient = results[0]!.gradient;
-      return { value, gradient };
-    }
-    const cols = grid[0]!.length;
-    gradient = tf.tidy(() => {
-      const scaled = results.map((r, i) => tf.mul(r.gradient, share(tiles[i]!)) as tf.Tensor4D);
-      const rows = grid.map((_, y) => (cols === 1 ? scaled[y * cols]! : tf.concat(scaled.slice(y * cols, (y + 1) * cols), 2)));
-      return rows.length === 1 ? rows[0]! : tf.concat(rows, 1);
-    });
+  const wholeArea = tiles.length > 1 ? activationArea(height, width) : 1;
+  const share = (t: Tile): number => (tiles.length > 1 ? activationArea(t.height, t.width) / wholeArea : 1);
+  const gradient = new Float32Array(height * width * 3);
+  let value = 0;
+  const place = (t: Tile, r: { value: number; gradient: Float32Array }): void => {
+    value += r.value * share(t);
+    writeRolledTile(gradient, height, width, dy, dx, t, r.gradient, share(t));
+  };
+  const runner = options.runner;
+  if (runner) {
+    const jobs = tiles.map((t) => runner.pool.gradient(readRolledTile(image, height, width, dy, dx, t), t.height, t.width, runner.terms));
+    // Every job settles before we return, so no worker result arrives after an error or a cancel.
+    const settled = await Promise.allSettled(jobs);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
+    settled.forEach((r, i) => place(tiles[i]!, (r as PromiseFulfilledResult<{ value: number; gradient: Float32Array }>).value));
+    options.signal?.throwIfAborted();
     return { value, gradient };
-  } finally {
-    for (const r of results) if (r.gradient !== gradient) r.gradient.dispose();
   }
+  for (const t of tiles) {
+    options.signal?.throwIfAborted();
+    const patch = tf.tensor4d(readRolledTile(image, height, width, dy, dx, t), [1, t.height, t.width, 3]);
+    try {
+      const r = model.valueAndGradient(patch, objective.layers, objective.fn);
+      const data = r.gradient.dataSync() as Float32Array;
+      r.gradient.dispose();
+      place(t, { value: r.value, gradient: data });
+    } finally {
+      patch.dispose();
+    }
+    // Let the host's event loop breathe between tiles (progress, Ctrl-C, IPC).
+    if (tiles.length > 1) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { value, gradient };
 }
