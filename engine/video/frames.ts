@@ -1,0 +1,94 @@
+// Frames on disk: listing a folder's PNGs in natural order, and presenting any list of frame paths
+// to ffmpeg as a numbered sequence of links in a private temp folder. Our own names there mean no
+// escaping of spaces, quotes, unicode or '%' in the user's paths, and image2 gives exact timestamps.
+import { copyFile, link, mkdtemp, open, readdir, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
+import { VideoFrameError, VideoOptionsError } from './errors.ts';
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/** "frame_2.png" before "frame_10.png"; ties broken by plain code order so the result is stable. */
+export function naturalCompare(a: string, b: string): number {
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** The folder's *.png files (absolute paths) in natural order; hidden files are left out. */
+export async function listPngFrames(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new VideoOptionsError(`Cannot read the frame folder "${dir}" (${code === 'ENOENT' ? 'it does not exist' : code === 'ENOTDIR' ? 'it is a file, not a folder' : String(code)}).`);
+  }
+  const names = entries
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.') && extname(e.name).toLowerCase() === '.png')
+    .map((e) => e.name)
+    .sort(naturalCompare);
+  return names.map((n) => resolve(dir, n));
+}
+
+export interface FrameSequence {
+  /** The image2 input pattern, '%' in the temp folder's own path escaped. */
+  pattern: string;
+  dir: string;
+  dispose(): Promise<void>;
+}
+
+/** Links frames[i] as NNNNNN.png in a fresh temp folder (symlink, else hard link, else copy). */
+export async function linkFrameSequence(frames: readonly string[], signal?: AbortSignal): Promise<FrameSequence> {
+  if (frames.length === 0) throw new VideoOptionsError('There are no frames to encode.');
+  const dir = await mkdtemp(join(tmpdir(), `reverie-frames-${process.pid}-`));
+  const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true });
+  try {
+    for (let i = 0; i < frames.length; i++) {
+      if (i % 256 === 0) signal?.throwIfAborted();
+      const source = resolve(frames[i]!);
+      await checkPng(source, i);
+      await linkOrCopy(source, join(dir, `${String(i).padStart(6, '0')}.png`));
+    }
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return { pattern: join(dir.replaceAll('%', '%%'), '%06d.png'), dir, dispose };
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Exists, is a file, and starts like a PNG (ffmpeg decodes every frame with the PNG decoder). */
+async function checkPng(source: string, index: number): Promise<void> {
+  let handle;
+  try {
+    handle = await open(source, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new VideoFrameError(source, index, code === 'ENOENT' ? 'does not exist.' : `cannot be read (${code}).`);
+  }
+  try {
+    if (!(await handle.stat()).isFile()) throw new VideoFrameError(source, index, 'is not a file.');
+    const head = Buffer.alloc(8);
+    const { bytesRead } = await handle.read(head, 0, 8, 0);
+    if (bytesRead < 8 || !head.equals(PNG_SIGNATURE)) {
+      throw new VideoFrameError(source, index, 'is not a PNG file: video frames must be PNG (convert JPEG or other images first).');
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function linkOrCopy(source: string, target: string): Promise<void> {
+  // Symlinks need a privilege on Windows and hard links the same volume; copying always works.
+  try {
+    return await symlink(source, target);
+  } catch {
+    // fall through to a hard link
+  }
+  try {
+    return await link(source, target);
+  } catch {
+    // fall through to a copy, whose error (disk full, …) is the one worth reporting
+  }
+  await copyFile(source, target);
+}
