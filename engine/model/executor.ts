@@ -12,11 +12,24 @@ import type { Activations, ObjectiveFn, ValueAndGradient } from './types.ts';
 type Values = Map<string, tf.Tensor4D>;
 
 export class GraphExecutor {
-  /** Flipped kernels (and stride-phase sub-kernels) prepared once, for the input-gradient convolutions. */
+  /**
+   * Flipped kernels (and stride-phase sub-kernels) for the input-gradient convolutions, prepared on a
+   * conv's first backward pass: a host that only lists layers or runs forward never pays their memory.
+   */
   private readonly gradKernels = new Map<string, ConvGradKernels>();
 
-  constructor(readonly graph: Graph) {
-    for (const node of graph.nodes) if (node.op === 'conv') this.gradKernels.set(node.name, prepareConvGradient(node.kernel, node.spec));
+  constructor(readonly graph: Graph) {}
+
+  private gradKernelsOf(node: GraphNode & { op: 'conv' }): ConvGradKernels {
+    let k = this.gradKernels.get(node.name);
+    if (!k) {
+      k = prepareConvGradient(node.kernel, node.spec);
+      // Created inside valueAndGradient's tidy: keep them past it.
+      tf.keep(k.flipped);
+      k.phases?.flat().forEach((t) => t && tf.keep(t));
+      this.gradKernels.set(node.name, k);
+    }
+    return k;
   }
 
   private get inputName(): string {
@@ -95,7 +108,7 @@ export class GraphExecutor {
         return [];
       case 'conv': {
         const dPre = node.relu ? reluInputGradient(dy, y) : dy;
-        const dx = convInputGradient(dPre, node.kernel, x.shape, node.spec, this.gradKernels.get(node.name));
+        const dx = convInputGradient(dPre, node.kernel, x.shape, node.spec, this.gradKernelsOf(node));
         if (dPre !== dy) dPre.dispose();
         return [dx];
       }

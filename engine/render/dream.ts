@@ -87,14 +87,20 @@ export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe,
   let doneWork = 0;
   let done = 0;
 
-  // The image lives in plain arrays; only tiles become tensors (see pixels.ts).
-  const base = toRange(input.rgb, range);
+  // The image lives in plain arrays; only tiles become tensors (see pixels.ts). Buffers are reused and
+  // dropped as soon as they are done with: a 4096x4096 image is 200 MB per copy.
+  let gradient: Float32Array | undefined;
   let detail: { data: Float32Array; height: number; width: number } | undefined;
   for (const [octave, [height, width]] of sizes.entries()) {
-    const octaveBase = resizeBilinear(base, input.height, input.width, height, width);
+    const last = octave === sizes.length - 1;
+    const resized = resizeBilinear(input.rgb, input.height, input.width, height, width);
+    let octaveBase: Float32Array | undefined = toRange(resized, range, resized);
     const x = detail ? resizeBilinear(detail.data, detail.height, detail.width, height, width) : new Float32Array(octaveBase.length);
     for (let i = 0; i < x.length; i++) x[i] = x[i]! + octaveBase[i]!;
     detail = undefined;
+    // The last octave needs no detail afterwards, so its base can go now.
+    if (last) octaveBase = undefined;
+    if (gradient?.length !== x.length) gradient = new Float32Array(x.length);
     const tiled = Math.max(height, width) > recipe.tileSize;
     // Tiled images roll by up to a whole tile (TF2 tutorial), so seams land somewhere new each step.
     const shiftRange = tiled ? Math.max(recipe.jitter, recipe.tileSize) : recipe.jitter;
@@ -105,7 +111,7 @@ export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe,
       const dy = randomShift(random, Math.min(shiftRange, height - 1));
       const dx = randomShift(random, Math.min(shiftRange, width - 1));
       // Single-tile octaves stay in this thread: a worker round trip would only add copies.
-      const result = await tiledGradient(model, x, height, width, objective, { tileSize: recipe.tileSize, roll: [dy, dx], ...(options.signal ? { signal: options.signal } : {}), ...(tiled && runner ? { runner } : {}) });
+      const result = await tiledGradient(model, x, height, width, objective, { tileSize: recipe.tileSize, roll: [dy, dx], into: gradient, ...(options.signal ? { signal: options.signal } : {}), ...(tiled && runner ? { runner } : {}) });
       normalisedStep(x, result.gradient, step, range);
       done++;
       doneWork += height * width;
@@ -126,7 +132,7 @@ export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe,
         preview: () => ({ width, height, rgb: fromRange(snapshot, range) }),
       };
     }
-    if (octave === sizes.length - 1) return { width, height, rgb: fromRange(x, range) };
+    if (last || !octaveBase) return { width, height, rgb: fromRange(x, range) };
     // Detail = what dreaming added at this octave; it is carried, upscaled, into the next one.
     for (let i = 0; i < x.length; i++) x[i] = x[i]! - octaveBase[i]!;
     detail = { data: x, height, width };

@@ -38,9 +38,8 @@ export function resizeBilinear(src: Float32Array, h: number, w: number, nh: numb
   return out;
 }
 
-/** Pixels 0..255 → the model's input range. */
-export function toRange(rgb: Float32Array, [lo, hi]: readonly [number, number]): Float32Array {
-  const out = new Float32Array(rgb.length);
+/** Pixels 0..255 → the model's input range (into `out`, which may be `rgb` itself). */
+export function toRange(rgb: Float32Array, [lo, hi]: readonly [number, number], out: Float32Array = new Float32Array(rgb.length)): Float32Array {
   const k = (hi - lo) / 255;
   for (let i = 0; i < rgb.length; i++) out[i] = rgb[i]! * k + lo;
   return out;

@@ -51,7 +51,7 @@ export async function tiledGradient(
   height: number,
   width: number,
   objective: Objective,
-  options: { tileSize: number; roll?: readonly [number, number]; signal?: AbortSignal; runner?: TileRunner },
+  options: { tileSize: number; roll?: readonly [number, number]; signal?: AbortSignal; runner?: TileRunner; /** reused output buffer */ into?: Float32Array },
 ): Promise<TiledGradient> {
   const [dy, dx] = options.roll ?? [0, 0];
   const tiles = tileGrid(height, width, options.tileSize).flat();
@@ -63,7 +63,7 @@ export async function tiledGradient(
   };
   const wholeArea = tiles.length > 1 ? activationArea(height, width) : 1;
   const share = (t: Tile): number => (tiles.length > 1 ? activationArea(t.height, t.width) / wholeArea : 1);
-  const gradient = new Float32Array(height * width * 3);
+  const gradient = options.into?.length === height * width * 3 ? options.into : new Float32Array(height * width * 3);
   let value = 0;
   const place = (t: Tile, r: { value: number; gradient: Float32Array }): void => {
     value += r.value * share(t);
