@@ -132,7 +132,8 @@ export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe,
         preview: () => ({ width, height, rgb: fromRange(snapshot, range) }),
       };
     }
-    if (last || !octaveBase) return { width, height, rgb: fromRange(x, range) };
+    // The dreamed image becomes the result in place: no third full-size buffer at the peak.
+    if (last || !octaveBase) return { width, height, rgb: fromRange(x, range, x) };
     // Detail = what dreaming added at this octave; it is carried, upscaled, into the next one.
     for (let i = 0; i < x.length; i++) x[i] = x[i]! - octaveBase[i]!;
     detail = { data: x, height, width };

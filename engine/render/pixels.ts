@@ -45,9 +45,8 @@ export function toRange(rgb: Float32Array, [lo, hi]: readonly [number, number], 
   return out;
 }
 
-/** The model's input range → pixels 0..255, clamped. */
-export function fromRange(x: Float32Array, [lo, hi]: readonly [number, number]): Float32Array {
-  const out = new Float32Array(x.length);
+/** The model's input range → pixels 0..255, clamped (into `out`, which may be `x` itself). */
+export function fromRange(x: Float32Array, [lo, hi]: readonly [number, number], out: Float32Array = new Float32Array(x.length)): Float32Array {
   const k = 255 / (hi - lo);
   for (let i = 0; i < x.length; i++) out[i] = Math.min(255, Math.max(0, (x[i]! - lo) * k));
   return out;
