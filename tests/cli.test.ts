@@ -91,6 +91,21 @@ describe('reverie dream / info / --recipe-from', () => {
   });
 });
 
+describe('reverie dream keeps alpha', () => {
+  it('dreams the colour of an RGBA image and writes its alpha back unchanged', async () => {
+    const rgba = Buffer.alloc(96 * 80 * 4);
+    for (let i = 0; i < 96 * 80; i++) rgba.set([(i * 7) % 256, (i * 3) % 256, 128, i % 96 < 48 ? 255 : 90], i * 4);
+    const src = join(dir, 'alpha.png');
+    await sharp(rgba, { raw: { width: 96, height: 80, channels: 4 } }).png().toFile(src);
+    const out = join(dir, 'alpha-dream.png');
+    const r = await runCli(['dream', src, '-o', out, ...small]);
+    expect(r.code, r.stderr).toBe(0);
+    const { data, info } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
+    expect(info.channels).toBe(4);
+    for (let i = 0; i < 96 * 80; i++) expect(data[i * 4 + 3]).toBe(rgba[i * 4 + 3]);
+  });
+});
+
 describe('reverie layers', () => {
   it('lists mixed0..mixed10 first with shapes and what trained them', async () => {
     const r = await runCli(['layers', '--json', '--size', '299']);
