@@ -5,6 +5,9 @@ import { gradientCommand, gradientHelp } from './commands/gradient.ts';
 import { infoCommand, infoHelp } from './commands/info.ts';
 import { demoCommand, demoHelp } from './commands/demo.ts';
 import { videoCommand, videoHelp } from './commands/video.ts';
+import { zoomCommand, zoomHelp } from './commands/zoom.ts';
+import { sessionCommand, sessionHelp } from './commands/session.ts';
+import { resumeCommand, resumeHelp } from './commands/resume.ts';
 import { appVersion, CancelledError, UsageError } from './shared.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string; summary: string }> = {
@@ -13,6 +16,9 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   info: { run: infoCommand, help: infoHelp, summary: 'print the recipe a dreamed PNG carries' },
   gradient: { run: gradientCommand, help: gradientHelp, summary: 'write d(objective)/d(input) for an .npy input' },
   video: { run: videoCommand, help: videoHelp, summary: 'encode a folder of PNG frames to mp4, webm or gif' },
+  zoom: { run: zoomCommand, help: zoomHelp, summary: 'infinite-zoom animation into a project folder of numbered frames' },
+  session: { run: sessionCommand, help: sessionHelp, summary: 'painting ping-pong: new, dream, pick, add, video, show' },
+  resume: { run: resumeCommand, help: resumeHelp, summary: 'continue a killed or cancelled zoom or session round' },
   demo: { run: demoCommand, help: demoHelp, summary: 'dream the bundled example photo (what npm start runs)' },
 };
 

@@ -1,0 +1,103 @@
+// Painting ping-pong: a session folder holds the artist's paintings, one per round, and for each round
+// a zoom project that dreamed from that painting plus the frame the artist picked to paint from next.
+//   DIR/manifest.json                      kind 'session': recipe, zoom settings, rounds
+//   DIR/rounds/01/painting.png             the round's painting (8-bit PNG)
+//   DIR/rounds/01/dream/                   a zoom project (manifest.json, source/input.png, frame_*.png)
+import { access, mkdir, readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { encodePng, decodeImage } from '../io/image.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import type { RgbImage } from '../render/image.ts';
+import type { Recipe } from '../render/recipe.ts';
+import { MANIFEST_VERSION, type SessionManifest, type SessionRound, type ZoomSettings } from '../project/manifest.ts';
+import { ProjectError } from '../project/errors.ts';
+import { frameFileName, readSessionManifest, readZoomManifest, writeManifest } from '../project/store.ts';
+import { createZoomProject } from './zoomRun.ts';
+
+export interface SessionOptions {
+  recipe: Recipe;
+  settings: Omit<ZoomSettings, 'frames'>;
+  appVersion: string;
+}
+
+const roundDir = (n: number): string => join('rounds', String(n).padStart(2, '0'));
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function writePainting(dir: string, n: number, painting: RgbImage, source: string): Promise<SessionRound> {
+  const rel = roundDir(n);
+  await mkdir(join(dir, rel), { recursive: true });
+  await writeFileAtomic(join(dir, rel, 'painting.png'), await encodePng({ ...painting, alpha: null }));
+  return { number: n, painting: join(rel, 'painting.png'), source: basename(source), dream: join(rel, 'dream'), picked: null };
+}
+
+/** `session new`: an empty (or absent) folder becomes a session whose first round is `painting`. */
+export async function createSession(dir: string, painting: RgbImage, source: string, o: SessionOptions): Promise<SessionManifest> {
+  await mkdir(dir, { recursive: true });
+  if ((await readdir(dir)).length > 0) throw new ProjectError(dir, 'is not empty; choose a new folder for the session.');
+  const now = new Date().toISOString();
+  const round = await writePainting(dir, 1, painting, source);
+  const m: SessionManifest = { version: MANIFEST_VERSION, kind: 'session', app: 'reverie', appVersion: o.appVersion, createdAt: now, updatedAt: now, recipe: o.recipe, settings: o.settings, rounds: [round] };
+  await writeManifest(dir, m);
+  return m;
+}
+
+/** `session add`: the artist's next painting starts a new round. */
+export async function addPainting(dir: string, painting: RgbImage, source: string): Promise<SessionRound> {
+  const m = await readSessionManifest(dir);
+  const round = await writePainting(dir, m.rounds.length + 1, painting, source);
+  m.rounds.push(round);
+  await writeManifest(dir, m);
+  return round;
+}
+
+/** Frames the round's dream has made so far (0 before its first `session dream`). */
+export async function roundFrameCount(dir: string, round: SessionRound): Promise<number> {
+  const project = join(dir, round.dream);
+  if (!(await exists(join(project, 'manifest.json')))) return 0;
+  return (await readZoomManifest(project)).frames.length;
+}
+
+/**
+ * `session dream`: the zoom project of the latest round, created from its painting on first use.
+ * The caller runs it with runZoomProject (a frame target, or none to dream until cancelled).
+ */
+export async function latestRoundProject(dir: string, backend: string): Promise<{ round: SessionRound; project: string; frames: number }> {
+  const m = await readSessionManifest(dir);
+  const round = m.rounds.at(-1)!;
+  const project = join(dir, round.dream);
+  if (!(await exists(join(project, 'manifest.json')))) {
+    const painting = await decodeImage(join(dir, round.painting));
+    await createZoomProject(project, {
+      input: painting,
+      source: round.source,
+      recipe: m.recipe,
+      settings: { ...m.settings, frames: null },
+      backend,
+      appVersion: m.appVersion,
+    });
+  }
+  return { round, project, frames: await roundFrameCount(dir, round) };
+}
+
+/** `session pick`: the frame of the latest round (default) or of `roundNumber` the artist paints from. */
+export async function pickFrame(dir: string, frame: number, roundNumber?: number): Promise<{ round: SessionRound; file: string }> {
+  const m = await readSessionManifest(dir);
+  const round = roundNumber === undefined ? m.rounds.at(-1)! : m.rounds[roundNumber - 1];
+  if (!round) throw new ProjectError(dir, `has no round ${roundNumber}; it has rounds 1-${m.rounds.length}.`);
+  const count = await roundFrameCount(dir, round);
+  if (!Number.isInteger(frame) || frame < 0 || frame >= count) {
+    const have = count === 0 ? 'no dream frames yet (run "reverie session dream" first)' : `frames 0-${count - 1}`;
+    throw new ProjectError(dir, `round ${round.number} has ${have}; cannot pick frame ${frame}.`);
+  }
+  const file = join(dir, round.dream, frameFileName(frame));
+  if (!(await exists(file))) throw new ProjectError(dir, `${file} is missing; re-render it with "reverie resume ${join(dir, round.dream)}".`);
+  round.picked = frame;
+  await writeManifest(dir, m);
+  return { round, file };
+}
