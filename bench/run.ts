@@ -12,7 +12,7 @@ import { runTorchPeer } from './torchPeer.ts';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, 'skip-naive': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-large': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, 'skip-naive': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-large': { type: 'boolean' }, 'skip-zoom': { type: 'boolean' } } });
 const repeats = Number(values.repeats ?? 5);
 const LAYERS = ['mixed3', 'mixed5'];
 
@@ -64,16 +64,19 @@ x.dispose();
 const peer = values['skip-peer'] ? { error: 'skipped' } : await runTorchPeer(299, LAYERS.join(','));
 const peerMs = 'step_ms_median' in peer ? peer.step_ms_median : null;
 
-/** bench/tiled.ts in its own process, so peak RSS is that run's alone. */
-function tiledRun(args: string[]): Promise<Record<string, unknown>> {
-  const script = fileURLToPath(new URL('./tiled.ts', import.meta.url));
+/** Another bench script in its own process (so peak RSS is that run's alone); its JSON output. */
+function benchScript(name: string, args: string[]): Promise<Record<string, unknown>> {
+  const script = fileURLToPath(new URL(`./${name}`, import.meta.url));
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', script, '--backend', backend, ...args], { timeout: 900_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      if (err) resolve({ error: `${err.message.split('\n')[0]} ${stderr.slice(-300)}` });
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>);
+    execFile(process.execPath, ['--import', 'tsx', script, '--backend', backend, ...args], { timeout: 1_800_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err) return resolve({ error: `${err.message.split('\n')[0]} ${stderr.slice(-300)}` });
+      const text = stdout.trim();
+      // Scripts print either one JSON line or one pretty-printed JSON document.
+      resolve(JSON.parse(text.startsWith('{\n') ? text : text.split('\n').at(-1)!) as Record<string, unknown>);
     });
   });
 }
+const tiledRun = (args: string[]) => benchScript('tiled.ts', args);
 const large = values['skip-large']
   ? null
   : {
@@ -81,6 +84,8 @@ const large = values['skip-large']
       tiled1024OneThread: await tiledRun(['--size', '1024', '--workers', '0', '--steps', '2']),
       step4096: await tiledRun(['--size', '4096', '--workers', '2', '--steps', '1']),
     };
+
+const zoom = values['skip-zoom'] ? null : await benchScript('zoom.ts', []);
 
 const report = {
   date: new Date().toISOString(),
@@ -95,6 +100,7 @@ const report = {
   pytorch: peer,
   ratioToPytorch: peerMs ? Number((step.median / peerMs).toFixed(2)) : null,
   large,
+  zoom,
 };
 model.dispose();
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
