@@ -1,0 +1,79 @@
+// The one contract: every channel between the renderer and a host, with its request and response
+// (invoke) or payload (event). Main, preload, the server and the renderer are all derived from it.
+import type {
+  AppCommand,
+  AppInfo,
+  DreamRequest,
+  Empty,
+  EngineStatus,
+  FileBytes,
+  GalleryItem,
+  InputImage,
+  JobProgress,
+  JobState,
+  JobTicket,
+  LayerChoice,
+  LoadedRecipe,
+  SaveOutcome,
+} from './types.ts';
+
+/** Phantom-typed descriptors: the runtime value only says which kind a channel is. */
+export interface Invoke<Req, Res> {
+  readonly kind: 'invoke';
+  readonly types?: { req: Req; res: Res };
+}
+export interface Event<Payload> {
+  readonly kind: 'event';
+  readonly types?: { payload: Payload };
+}
+const invoke = <Req, Res>(): Invoke<Req, Res> => ({ kind: 'invoke' });
+const event = <Payload>(): Event<Payload> => ({ kind: 'event' });
+
+export const contract = {
+  'app.info': invoke<Empty, AppInfo>(),
+  'engine.status': invoke<Empty, EngineStatus>(),
+  'model.layers': invoke<Empty, LayerChoice[]>(),
+  'image.import': invoke<FileBytes, InputImage>(),
+  'recipe.fromPng': invoke<FileBytes, LoadedRecipe>(),
+  'dream.start': invoke<DreamRequest, JobTicket>(),
+  'job.cancel': invoke<{ jobId: string }, { cancelled: boolean }>(),
+  'job.list': invoke<Empty, JobState[]>(),
+  'gallery.list': invoke<Empty, GalleryItem[]>(),
+  'gallery.delete': invoke<{ id: string }, { deleted: boolean }>(),
+  'result.save': invoke<{ id: string }, SaveOutcome>(),
+  'dialog.openFile': invoke<{ purpose: 'image' | 'recipe' }, FileBytes | null>(),
+  'engine.changed': event<EngineStatus>(),
+  'job.progress': event<JobProgress>(),
+  'job.state': event<JobState>(),
+  'gallery.changed': event<Empty>(),
+  'app.command': event<AppCommand>(),
+} as const;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export type InvokeChannel = { [C in Channel]: Contract[C] extends Invoke<unknown, unknown> ? C : never }[Channel];
+export type EventChannel = { [C in Channel]: Contract[C] extends Event<unknown> ? C : never }[Channel];
+
+export type RequestOf<C extends InvokeChannel> = Contract[C] extends Invoke<infer Req, unknown> ? Req : never;
+export type ResponseOf<C extends InvokeChannel> = Contract[C] extends Invoke<unknown, infer Res> ? Res : never;
+export type PayloadOf<E extends EventChannel> = Contract[E] extends Event<infer P> ? P : never;
+
+/** What a host implements: one async handler per invoke channel. */
+export type Handlers = { [C in InvokeChannel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> };
+
+/** What the renderer sees (window.reverie in Electron, the HTTP client in browser mode):
+ * exactly one method per channel; event methods subscribe and return an unsubscribe function. */
+export type ReverieApi = { [C in InvokeChannel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> } & {
+  [E in EventChannel]: (listener: (payload: PayloadOf<E>) => void) => () => void;
+};
+
+/** A host event as it travels: which channel, and its payload. */
+export type HostEvent = { [E in EventChannel]: { channel: E; payload: PayloadOf<E> } }[EventChannel];
+
+export const channels = Object.keys(contract) as Channel[];
+export const invokeChannels = channels.filter((c): c is InvokeChannel => contract[c].kind === 'invoke');
+export const eventChannels = channels.filter((c): c is EventChannel => contract[c].kind === 'event');
+
+export function isInvokeChannel(name: unknown): name is InvokeChannel {
+  return typeof name === 'string' && Object.hasOwn(contract, name) && contract[name as Channel].kind === 'invoke';
+}

@@ -1,0 +1,120 @@
+// The values that cross between the renderer and a host (Electron main or the browser-mode server).
+// Plain data only: they travel as structured clones over IPC and as wire JSON over HTTP/WebSocket.
+import type { ChannelTerm, ClassTerm, LayerTerm, Recipe } from '../engine/render/recipe.ts';
+
+export type { ChannelTerm, ClassTerm, LayerTerm, Recipe };
+
+/** A request that carries nothing. */
+export type Empty = Record<string, never>;
+
+/** What went wrong, in words the UI shows as is: `name` is the typed error (RecipeError, UnsupportedImageError, …). */
+export interface ErrorInfo {
+  name: string;
+  message: string;
+}
+
+export type HostMode = 'electron' | 'browser';
+
+export interface AppInfo {
+  version: string;
+  mode: HostMode;
+  /** Where results persist (shown in the gallery so users can find their files). */
+  dataDir: string;
+}
+
+export type EngineStatus =
+  | { state: 'starting' }
+  | { state: 'ready'; backend: string; modelId: string; loadMs: number }
+  | { state: 'failed'; error: ErrorInfo };
+
+export type Training = 'imagenet' | 'fine-tuned' | 'unknown';
+
+/** A block the user can dream on (mixed0..mixed10 for the embedded InceptionV3). */
+export interface LayerChoice {
+  name: string;
+  channels: number;
+  training: Training;
+}
+
+/** An image the user brought in; stored once in the data folder, referred to by id. */
+export interface InputImage {
+  id: string;
+  name: string;
+  width: number;
+  height: number;
+  /** URL the renderer can show (oriented, at most 2048 px on its long side). */
+  url: string;
+}
+
+export interface DreamRequest {
+  inputId: string;
+  recipe: Recipe;
+  /** The input is scaled down so its long side is at most this many pixels before dreaming. */
+  maxSide: number;
+}
+
+/** Job kinds; zoom renders and ping-pong rounds join this list. */
+export type JobKind = 'dream';
+
+export interface JobTicket {
+  jobId: string;
+  /** Jobs ahead of this one (0: it starts now). */
+  position: number;
+}
+
+export interface JobProgress {
+  jobId: string;
+  kind: JobKind;
+  done: number;
+  total: number;
+  /** What is happening, e.g. "octave 2/4 · step 3/10 · 366×274". */
+  label: string;
+  elapsedMs: number;
+  etaMs: number | null;
+  /** The image as it stands (JPEG data URL), sent a few times per second at most. */
+  preview?: string;
+}
+
+export type JobState =
+  | { jobId: string; kind: JobKind; state: 'queued'; position: number }
+  | { jobId: string; kind: JobKind; state: 'running' }
+  | { jobId: string; kind: JobKind; state: 'done'; item: GalleryItem }
+  | { jobId: string; kind: JobKind; state: 'failed'; error: ErrorInfo }
+  | { jobId: string; kind: JobKind; state: 'cancelled' };
+
+/** One persisted result. Sessions and zoom videos will add kinds with their own fields. */
+export interface GalleryItem {
+  id: string;
+  kind: 'dream';
+  createdAt: string;
+  input: InputImage;
+  recipe: Recipe;
+  maxSide: number;
+  width: number;
+  height: number;
+  backend: string;
+  elapsedMs: number;
+  resultUrl: string;
+  thumbUrl: string;
+}
+
+export type SaveOutcome =
+  | { kind: 'saved'; path: string }
+  | { kind: 'download'; url: string; fileName: string }
+  | { kind: 'cancelled' };
+
+/** A recipe read back from a PNG Reverie saved, with where it came from. */
+export interface LoadedRecipe {
+  recipe: Recipe;
+  appVersion: string;
+  input: string;
+  createdAt: string;
+}
+
+export interface FileBytes {
+  name: string;
+  data: Uint8Array;
+}
+
+/** Actions a host may ask the renderer to perform (menu items, accelerators). */
+export type AppCommand = 'open' | 'save' | 'dream' | 'cancel' | 'load-recipe' | 'show-dream' | 'show-gallery' | 'show-shortcuts';

@@ -1,0 +1,62 @@
+// Native open/save dialogs. The renderer never hands main a path: main reads and writes only
+// paths a dialog returned in this session, and ChosenPaths enforces that at the point of use.
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import type { FileBytes, GalleryItem, SaveOutcome } from '../contract/types.ts';
+import { writeFileAtomic } from '../engine/io/atomic.ts';
+import { safeFileName } from '../server/guard.ts';
+import { MAX_UPLOAD_BYTES } from '../server/core/validate.ts';
+import type { BrowserWindow, ElectronMain, FileFilter } from './electronTypes.ts';
+
+export class PathNotChosenError extends Error {
+  override name = 'PathNotChosenError';
+}
+
+export class ChosenPaths {
+  private readonly paths = new Set<string>();
+
+  remember(path: string): string {
+    const full = resolve(path);
+    this.paths.add(full);
+    return full;
+  }
+
+  /** The path, if a dialog returned it; anything else is refused. */
+  check(path: string): string {
+    const full = resolve(path);
+    if (!this.paths.has(full)) throw new PathNotChosenError(`${path} was not chosen in a dialog; Reverie only reads and writes files you pick.`);
+    return full;
+  }
+}
+
+export const IMAGE_FILTERS: FileFilter[] = [
+  { name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif', 'gif'] },
+];
+export const PNG_FILTERS: FileFilter[] = [{ name: 'PNG image', extensions: ['png'] }];
+
+export function withPngExtension(path: string): string {
+  return extname(path).toLowerCase() === '.png' ? path : `${path}.png`;
+}
+
+export function createDialogs(electron: ElectronMain, chosen: ChosenPaths, window: () => BrowserWindow) {
+  return {
+    async openFile(purpose: 'image' | 'recipe'): Promise<FileBytes | null> {
+      const answer = await electron.dialog.showOpenDialog(window(), { properties: ['openFile'], filters: purpose === 'image' ? IMAGE_FILTERS : PNG_FILTERS });
+      const picked = answer.filePaths[0];
+      if (answer.canceled || picked === undefined) return null;
+      const path = chosen.check(chosen.remember(picked));
+      if ((await stat(path)).size > MAX_UPLOAD_BYTES) throw new Error(`${basename(path)} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`);
+      return { name: basename(path), data: new Uint8Array(await readFile(path)) };
+    },
+
+    async saveResult(item: GalleryItem, pngPath: string): Promise<SaveOutcome> {
+      const stem = item.input.name.replace(/\.[^.]*$/, '');
+      const defaultPath = join(electron.app.getPath('pictures'), safeFileName(`${stem}-dream.png`));
+      const answer = await electron.dialog.showSaveDialog(window(), { defaultPath, filters: PNG_FILTERS });
+      if (answer.canceled || !answer.filePath) return { kind: 'cancelled' };
+      const target = chosen.check(chosen.remember(withPngExtension(answer.filePath)));
+      await writeFileAtomic(target, await readFile(pngPath));
+      return { kind: 'saved', path: target };
+    },
+  };
+}

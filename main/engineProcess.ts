@@ -1,0 +1,21 @@
+// Utility-process entry for the engine: the same worker body as the Node worker thread.
+import { parseArgs } from 'node:util';
+import type { BackendChoice } from '../engine/backend.ts';
+import { serveEngine } from '../server/core/engineWorker.ts';
+import type { HostMessage } from '../server/core/protocol.ts';
+
+interface ParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+if (!parentPort) throw new Error('main/engineProcess runs as an Electron utility process.');
+const { values } = parseArgs({ options: { backend: { type: 'string', default: 'auto' } } });
+serveEngine(
+  {
+    post: (message) => parentPort.postMessage(message),
+    listen: (handler) => parentPort.on('message', (event) => handler(event.data as HostMessage)),
+  },
+  { backend: values.backend as BackendChoice, model: 'inception_v3' },
+);

@@ -1,0 +1,77 @@
+// Electron main: wires the security policy, the reverie:// protocol, the engine (utility process),
+// IPC, menu and taskbar together. Each concern lives in its own file; this one only connects them.
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appVersion } from '../cli/shared.ts';
+import { createService } from '../server/core/service.ts';
+import { createDialogs, ChosenPaths } from './dialogs.ts';
+import { loadElectron } from './electron.ts';
+import type { AppCommand } from '../contract/types.ts';
+import type { BrowserWindow } from './electronTypes.ts';
+import { forwardEvents, registerIpc } from './ipc.ts';
+import { menuTemplate } from './menu.ts';
+import { utilityEngine } from './processLink.ts';
+import { serveAppRequest } from './protocol.ts';
+import { APP_SCHEME, SCHEME_PRIVILEGES, denyPermissionCheck, denyPermissionRequest, hardenWebContents } from './security.ts';
+import { RenderActivity } from './taskbar.ts';
+import { createMainWindow, focusWindow } from './windows.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const electron = loadElectron();
+const { app } = electron;
+
+// Must happen before 'ready': reverie:// behaves like https (secure, standard, fetch-able).
+electron.protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: SCHEME_PRIVILEGES }]);
+
+/** Everything after 'ready'. Not a top-level await: in an ESM main that would hang the app. */
+async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void> {
+  electron.session.defaultSession.setPermissionRequestHandler(denyPermissionRequest);
+  electron.session.defaultSession.setPermissionCheckHandler(denyPermissionCheck);
+  const dataDir = resolve(process.env['REVERIE_DATA_DIR'] || app.getPath('userData'));
+  await mkdir(dataDir, { recursive: true });
+  const dirs = { rendererDir: join(ROOT, 'dist', 'renderer'), dataDir };
+  electron.protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, dirs));
+
+  // Window, service and IPC are set up in one synchronous run, so the page cannot call before the handlers exist.
+  const mainWindow = createMainWindow(electron, join(ROOT, 'dist', 'preload', 'preload.cjs'));
+  const dialogs = createDialogs(electron, new ChosenPaths(), () => mainWindow);
+  const service = createService({
+    dataDir,
+    mode: 'electron',
+    appVersion: appVersion(),
+    launchEngine: utilityEngine(electron, join(ROOT, 'main', 'engineProcess.mjs'), process.env['REVERIE_BACKEND'] ?? 'auto'),
+    fileUrl: (relative) => `/files/${relative}`,
+    openFile: (purpose) => dialogs.openFile(purpose),
+    saveResult: (item, pngPath) => dialogs.saveResult(item, pngPath),
+  });
+  registerIpc(electron.ipcMain, service.handlers);
+
+  focusOnSecond(mainWindow);
+  service.subscribe(forwardEvents(mainWindow.webContents));
+  const activity = new RenderActivity({
+    setProgress: (fraction) => mainWindow.isDestroyed() || mainWindow.setProgressBar(fraction),
+    preventSleep: () => electron.powerSaveBlocker.start('prevent-app-suspension'),
+    allowSleep: (id) => electron.powerSaveBlocker.stop(id),
+  });
+  service.subscribe((event) => activity.handle(event));
+
+  const send = (command: AppCommand): void => mainWindow.webContents.send('app.command', command);
+  electron.Menu.setApplicationMenu(electron.Menu.buildFromTemplate(menuTemplate(send, process.platform === 'darwin')));
+  app.on('before-quit', () => void service.close());
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let shown: BrowserWindow | undefined;
+  app.on('second-instance', () => focusWindow(shown));
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+  app.on('window-all-closed', () => app.quit());
+  app.whenReady()
+    .then(() => start((win) => (shown = win)))
+    .catch((err: unknown) => {
+      process.stderr.write(`Reverie could not start: ${err instanceof Error ? err.stack : String(err)}\n`);
+      app.quit();
+    });
+}

@@ -1,0 +1,21 @@
+// Starts the engine in an Electron utility process (off main's event loop, its own V8 and memory).
+import type { EngineLink, LaunchEngine } from '../server/core/engine.ts';
+import type { EngineMessage } from '../server/core/protocol.ts';
+import type { ElectronMain } from './electronTypes.ts';
+
+export function utilityEngine(electron: ElectronMain, entry: string, backend = 'auto'): LaunchEngine {
+  return (): EngineLink => {
+    const child = electron.utilityProcess.fork(entry, ['--backend', backend], { serviceName: 'Reverie engine', stdio: 'inherit' });
+    let exited: Promise<void> = new Promise((resolve) => child.on('exit', () => resolve()));
+    return {
+      post: (message) => child.postMessage(message),
+      onMessage: (handler) => child.on('message', (m) => handler(m as EngineMessage)),
+      onExit: (handler) => child.on('exit', (code) => handler(`exit code ${code}`)),
+      stop: async () => {
+        child.kill();
+        await exited;
+        exited = Promise.resolve();
+      },
+    };
+  };
+}

@@ -1,0 +1,81 @@
+// Browser mode's transport: invokes are POST /api/<channel> (wire JSON), events arrive on one
+// WebSocket that reconnects with backoff. The token rides in a header, the URL or the cookie.
+import type { Envelope, Transport } from '../../contract/api.ts';
+import type { EventChannel, HostEvent, InvokeChannel } from '../../contract/channels.ts';
+import { fromWire, toWire } from '../../contract/wire.ts';
+
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+export interface HttpDeps {
+  fetch: typeof fetch;
+  WebSocket: typeof WebSocket;
+  setTimeout: (fn: () => void, ms: number) => unknown;
+}
+
+export class HttpTransport implements Transport {
+  private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
+  private socket: WebSocket | null = null;
+  private retryMs = 500;
+  private everOpened = false;
+  /** Called on every connection change; `reconnected` after a drop, so state can be refetched. */
+  onConnection: (state: ConnectionState, reconnected: boolean) => void = () => undefined;
+
+  constructor(
+    private readonly origin: string,
+    private readonly token: string | null,
+    private readonly deps: HttpDeps = { fetch: globalThis.fetch.bind(globalThis), WebSocket: globalThis.WebSocket, setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms) },
+  ) {}
+
+  async invoke(channel: InvokeChannel, request: unknown): Promise<Envelope<unknown>> {
+    let text: string;
+    let status: number;
+    try {
+      const res = await this.deps.fetch(`${this.origin}/api/${channel}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(this.token ? { 'x-reverie-token': this.token } : {}) },
+        body: toWire(request),
+        credentials: 'same-origin',
+      });
+      status = res.status;
+      text = await res.text();
+    } catch {
+      return { ok: false, error: { name: 'ConnectionError', message: 'Reverie is not answering. Is the server (npm start) still running?' } };
+    }
+    try {
+      return fromWire(text) as Envelope<unknown>;
+    } catch {
+      return { ok: false, error: { name: 'ConnectionError', message: text.trim() || `The server answered HTTP ${status}.` } };
+    }
+  }
+
+  subscribe(channel: EventChannel, listener: (payload: unknown) => void): () => void {
+    let set = this.listeners.get(channel);
+    if (!set) this.listeners.set(channel, (set = new Set()));
+    set.add(listener);
+    this.connect();
+    return () => set.delete(listener);
+  }
+
+  private connect(): void {
+    if (this.socket) return;
+    const query = this.token ? `?token=${encodeURIComponent(this.token)}` : '';
+    const ws = new this.deps.WebSocket(`${this.origin.replace(/^http/, 'ws')}/api/events${query}`);
+    this.socket = ws;
+    this.onConnection('connecting', false);
+    ws.onopen = () => {
+      this.retryMs = 500;
+      this.onConnection('open', this.everOpened);
+      this.everOpened = true;
+    };
+    ws.onmessage = (message: MessageEvent) => {
+      const event = fromWire(String(message.data)) as HostEvent;
+      for (const listener of this.listeners.get(event.channel) ?? []) listener(event.payload);
+    };
+    ws.onclose = () => {
+      this.socket = null;
+      this.onConnection('closed', false);
+      this.deps.setTimeout(() => this.connect(), this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, 5000);
+    };
+  }
+}

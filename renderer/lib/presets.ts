@@ -1,0 +1,66 @@
+// Starting points that give a good result at the first click. "Classic" is the engine's default
+// recipe (a test keeps them equal); every preset is a complete recipe the engine accepts.
+import type { Recipe } from '../../contract/types.ts';
+
+export interface Preset {
+  id: string;
+  name: string;
+  blurb: string;
+  recipe: Recipe;
+}
+
+const base: Recipe = {
+  version: 1,
+  model: 'inception_v3',
+  layers: [
+    { name: 'mixed3', weight: 1 },
+    { name: 'mixed5', weight: 1 },
+  ],
+  channels: [],
+  classes: [],
+  steps: 10,
+  stepSize: 1.5,
+  octaves: 4,
+  octaveScale: 1.4,
+  tileSize: 512,
+  jitter: 64,
+  seed: 0,
+};
+
+const preset = (id: string, name: string, blurb: string, changes: Partial<Recipe>): Preset => ({ id, name, blurb, recipe: { ...base, ...changes } });
+
+export const PRESETS: Preset[] = [
+  preset('classic', 'Classic', 'Swirls and eyes, the deepdream look', {}),
+  preset('quick', 'Quick sketch', 'A fast, light first look', { layers: [{ name: 'mixed3', weight: 1 }], steps: 5, octaves: 3 }),
+  preset('textures', 'Textures', 'Fine weaves over everything', { layers: [{ name: 'mixed1', weight: 1 }, { name: 'mixed2', weight: 1 }], steps: 12, stepSize: 2, octaves: 5, octaveScale: 1.3 }),
+  preset('creatures', 'Creatures', 'Eyes, fur and faces', { layers: [{ name: 'mixed4', weight: 0.5 }, { name: 'mixed5', weight: 1 }], steps: 14, octaves: 5 }),
+  preset('deep', 'Deep & strange', 'Fine-tuned layers, bold shapes', { layers: [{ name: 'mixed7', weight: 1 }, { name: 'mixed8', weight: 0.5 }], steps: 12, stepSize: 2, octaves: 5 }),
+  preset('gentle', 'Gentle', 'A light touch that keeps the photo', { steps: 6, stepSize: 0.8, octaves: 3 }),
+];
+
+export const DEFAULT_PRESET = PRESETS[0]!;
+
+function sameTerms<T>(a: T[], b: T[]): boolean {
+  return a.length === b.length && a.every((x, i) => JSON.stringify(x) === JSON.stringify(b[i]));
+}
+
+/** The preset this recipe is, if any (the seed does not count: it varies freely). */
+export function matchPreset(recipe: Recipe): Preset | null {
+  return (
+    PRESETS.find((p) => {
+      const r = p.recipe;
+      return (
+        sameTerms(r.layers, recipe.layers) &&
+        sameTerms(r.channels, recipe.channels) &&
+        sameTerms(r.classes ?? [], recipe.classes ?? []) &&
+        r.steps === recipe.steps &&
+        r.stepSize === recipe.stepSize &&
+        r.octaves === recipe.octaves &&
+        r.octaveScale === recipe.octaveScale &&
+        r.tileSize === recipe.tileSize &&
+        r.jitter === recipe.jitter &&
+        r.model === recipe.model
+      );
+    }) ?? null
+  );
+}

@@ -1,0 +1,26 @@
+// Renderer entry: connect to the host, build the app state, mount the UI.
+import { mount } from 'svelte';
+import './app.css';
+import App from './App.svelte';
+import { createPicker, downloadUrl } from './lib/files.ts';
+import { connect } from './lib/host.ts';
+import { AppState } from './state/app.svelte.ts';
+
+const connection = connect();
+const app = new AppState(connection.api, {
+  picker: createPicker(connection.api, connection.mode),
+  download: downloadUrl,
+  fetchBytes: async (url) => {
+    const res = await fetch(url, { credentials: 'same-origin' });
+    if (!res.ok) throw new Error(`Could not read ${url} (HTTP ${res.status}).`);
+    return new Uint8Array(await res.arrayBuffer());
+  },
+});
+if (connection.http) {
+  connection.http.onConnection = (state, reconnected) => {
+    app.connection = state;
+    if (reconnected) void app.resync();
+  };
+}
+mount(App, { target: document.getElementById('app')!, props: { app } });
+void app.init();

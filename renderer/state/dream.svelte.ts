@@ -1,0 +1,175 @@
+// The Dream panel's state: the input, the job in flight with its live preview, the result and the
+// before/after split. Components only render this and call its methods.
+import type { ReverieApi } from '../../contract/channels.ts';
+import type { ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobState } from '../../contract/types.ts';
+import type { FilePicker } from '../lib/files.ts';
+import { formatDuration } from '../lib/format.ts';
+import { JobFollower } from './job.svelte.ts';
+import type { Notices } from './notices.svelte.ts';
+import type { RecipeState } from './recipe.svelte.ts';
+
+export type StageView = 'compare' | 'result' | 'input';
+
+export interface DreamDeps {
+  api: ReverieApi;
+  recipe: RecipeState;
+  notices: Notices;
+  picker: FilePicker;
+  download(url: string, fileName: string): void;
+  fetchBytes(url: string): Promise<Uint8Array>;
+  /** Channel counts per layer, for recipe checks (known once the model is loaded). */
+  channelCounts(): ReadonlyMap<string, number>;
+}
+
+export class DreamState {
+  input = $state<InputImage | null>(null);
+  importing = $state(false);
+  dropActive = $state(false);
+  maxSide = $state(512);
+  result = $state<GalleryItem | null>(null);
+  error = $state<ErrorInfo | null>(null);
+  view = $state<StageView>('compare');
+  split = $state(0.5);
+  readonly job: JobFollower;
+
+  constructor(private readonly deps: DreamDeps) {
+    this.job = new JobFollower(
+      {
+        done: (item) => {
+          this.result = item;
+          this.view = 'compare';
+          this.split = 0.5;
+        },
+        failed: (error) => {
+          this.error = error;
+          this.deps.notices.error(Object.assign(new Error(error.message), { name: error.name }), 'The dream failed');
+        },
+        cancelled: () => this.deps.notices.push('info', 'Cancelled', 'Nothing was saved.'),
+      },
+      (jobId) => this.deps.api['job.cancel']({ jobId }),
+    );
+  }
+
+  get busy(): boolean {
+    return this.job.busy;
+  }
+
+  get problems(): string[] {
+    return this.deps.recipe.problems(this.deps.channelCounts());
+  }
+
+  get canDream(): boolean {
+    return this.input !== null && !this.busy && !this.importing && this.problems.length === 0;
+  }
+
+  get statusText(): string {
+    if (this.job.busy) return this.job.statusText;
+    return this.result ? `Done in ${formatDuration(this.result.elapsedMs)} · ${this.result.width}×${this.result.height}` : '';
+  }
+
+  async importFile(file: FileBytes): Promise<void> {
+    if (this.importing) return;
+    this.importing = true;
+    try {
+      this.input = await this.deps.api['image.import'](file);
+      this.result = null;
+      this.job.preview = null;
+      this.error = null;
+      this.view = 'compare';
+    } catch (err) {
+      this.deps.notices.error(err, `Could not open ${file.name}`);
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  async open(): Promise<void> {
+    try {
+      const file = await this.deps.picker.pick('image');
+      if (file) await this.importFile(file);
+    } catch (err) {
+      this.deps.notices.error(err, 'Could not open the image');
+    }
+  }
+
+  async loadRecipe(): Promise<void> {
+    try {
+      const file = await this.deps.picker.pick('recipe');
+      if (!file) return;
+      const loaded = await this.deps.api['recipe.fromPng'](file);
+      this.deps.recipe.load(loaded.recipe);
+      this.deps.notices.push('success', 'Recipe loaded', `From ${file.name} (dreamed from ${loaded.input} with Reverie ${loaded.appVersion}).`);
+    } catch (err) {
+      this.deps.notices.error(err, 'No recipe loaded');
+    }
+  }
+
+  async dream(): Promise<void> {
+    const input = this.input;
+    if (!this.canDream || !input) return;
+    this.error = null;
+    try {
+      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe: this.deps.recipe.recipe, maxSide: this.maxSide }));
+    } catch (err) {
+      this.deps.notices.error(err, 'Could not start the dream');
+    }
+  }
+
+  async cancel(): Promise<void> {
+    try {
+      await this.job.cancel();
+    } catch (err) {
+      this.deps.notices.error(err, 'Could not cancel');
+    }
+  }
+
+  async save(): Promise<void> {
+    if (!this.result) {
+      this.deps.notices.push('info', 'Nothing to save yet', 'Dream first, then save the result.');
+      return;
+    }
+    try {
+      const outcome = await this.deps.api['result.save']({ id: this.result.id });
+      if (outcome.kind === 'download') this.deps.download(outcome.url, outcome.fileName);
+      else if (outcome.kind === 'saved') this.deps.notices.push('success', 'Saved', outcome.path);
+    } catch (err) {
+      this.deps.notices.error(err, 'Could not save');
+    }
+  }
+
+  /** Shows a gallery item here: its input, recipe, size and result. */
+  openItem(item: GalleryItem): void {
+    if (this.busy) {
+      this.deps.notices.push('info', 'A dream is running', 'Cancel it or wait before opening another result.');
+      return;
+    }
+    this.input = item.input;
+    this.deps.recipe.load(item.recipe);
+    this.maxSide = item.maxSide;
+    this.result = item;
+    this.job.preview = null;
+    this.error = null;
+    this.view = 'compare';
+  }
+
+  async rerun(item: GalleryItem): Promise<void> {
+    this.openItem(item);
+    await this.dream();
+  }
+
+  /** Dream again on top of the result (the classic way to deepen a dream). */
+  async continueFromResult(): Promise<void> {
+    const r = this.result;
+    if (!r || this.busy) return;
+    try {
+      const data = await this.deps.fetchBytes(r.resultUrl);
+      await this.importFile({ name: `${r.input.name.replace(/\.[^.]*$/, '')}-dream.png`, data });
+    } catch (err) {
+      this.deps.notices.error(err, 'Could not continue from the result');
+    }
+  }
+
+  onEvent(event: JobState | JobProgress): void {
+    this.job.onEvent(event);
+  }
+}

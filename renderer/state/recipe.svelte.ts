@@ -1,0 +1,117 @@
+// The recipe being edited: every parameter, the layer weights, channel terms, and presets.
+import type { ChannelTerm, ClassTerm, LayerTerm, Recipe } from '../../contract/types.ts';
+import { DEFAULT_PRESET, PRESETS, matchPreset, type Preset } from '../lib/presets.ts';
+import { FIELDS, clampField, type NumericField } from '../lib/recipeFields.ts';
+
+export class RecipeState {
+  model = $state(DEFAULT_PRESET.recipe.model);
+  layers = $state<LayerTerm[]>([]);
+  channels = $state<ChannelTerm[]>([]);
+  /** Class terms (set by the inspector, kept as loaded so recipes round-trip). */
+  classes = $state<ClassTerm[]>([]);
+  steps = $state(0);
+  stepSize = $state(0);
+  octaves = $state(0);
+  octaveScale = $state(0);
+  tileSize = $state(0);
+  jitter = $state(0);
+  seed = $state(0);
+
+  constructor(
+    initial: Recipe = DEFAULT_PRESET.recipe,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.load(initial);
+  }
+
+  /** The recipe as plain JSON, ready for the host. */
+  get recipe(): Recipe {
+    return {
+      version: 1,
+      model: this.model,
+      layers: this.layers.map((l) => ({ name: l.name, weight: l.weight })),
+      channels: this.channels.map((c) => ({ layer: c.layer, index: c.index, weight: c.weight })),
+      classes: this.classes.map((c) => ({ name: c.name, weight: c.weight })),
+      steps: this.steps,
+      stepSize: this.stepSize,
+      octaves: this.octaves,
+      octaveScale: this.octaveScale,
+      tileSize: this.tileSize,
+      jitter: this.jitter,
+      seed: this.seed,
+    };
+  }
+
+  get preset(): Preset | null {
+    return matchPreset(this.recipe);
+  }
+
+  /** What stops this recipe from running, in words; empty when it can run. */
+  problems(channelCounts: ReadonlyMap<string, number> = new Map()): string[] {
+    const found: string[] = [];
+    if (this.layers.length + this.channels.length + this.classes.length === 0) found.push('Pick at least one layer to dream on.');
+    for (const c of this.channels) {
+      const n = channelCounts.get(c.layer);
+      if (n !== undefined && c.index >= n) found.push(`${c.layer} has channels 0–${n - 1}; ${c.index} is out of range.`);
+    }
+    return found;
+  }
+
+  load(recipe: Recipe): void {
+    this.model = recipe.model;
+    this.layers = recipe.layers.map((l) => ({ ...l }));
+    this.channels = recipe.channels.map((c) => ({ ...c }));
+    this.classes = (recipe.classes ?? []).map((c) => ({ ...c }));
+    this.steps = recipe.steps;
+    this.stepSize = recipe.stepSize;
+    this.octaves = recipe.octaves;
+    this.octaveScale = recipe.octaveScale;
+    this.tileSize = recipe.tileSize;
+    this.jitter = recipe.jitter;
+    this.seed = recipe.seed;
+  }
+
+  /** Applies a preset's settings; the seed stays, so a preset can be compared at the same seed. */
+  applyPreset(id: string): void {
+    const p = PRESETS.find((x) => x.id === id);
+    if (p) this.load({ ...p.recipe, seed: this.seed });
+  }
+
+  set(field: NumericField, value: number): void {
+    this[field] = clampField(FIELDS[field], value);
+  }
+
+  isLayerOn(name: string): boolean {
+    return this.layers.some((l) => l.name === name);
+  }
+
+  weightOf(name: string): number {
+    return this.layers.find((l) => l.name === name)?.weight ?? 1;
+  }
+
+  toggleLayer(name: string): void {
+    if (this.isLayerOn(name)) this.layers = this.layers.filter((l) => l.name !== name);
+    else this.layers = [...this.layers, { name, weight: 1 }].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  }
+
+  setWeight(name: string, weight: number): void {
+    const w = Math.round(Math.min(4, Math.max(-4, weight)) * 100) / 100;
+    this.layers = this.layers.map((l) => (l.name === name ? { ...l, weight: w } : l));
+  }
+
+  addChannel(layer: string, index = 0, weight = 1): void {
+    this.channels = [...this.channels, { layer, index: Math.max(0, Math.round(index)), weight }];
+  }
+
+  updateChannel(i: number, change: Partial<ChannelTerm>): void {
+    this.channels = this.channels.map((c, j) => (j === i ? { ...c, ...change, index: Math.max(0, Math.round(change.index ?? c.index)) } : c));
+  }
+
+  removeChannel(i: number): void {
+    this.channels = this.channels.filter((_, j) => j !== i);
+  }
+
+  randomizeSeed(): void {
+    this.seed = Math.floor(this.random() * 2 ** 32) >>> 0;
+  }
+}

@@ -1,0 +1,133 @@
+// The host's handle on its engine worker: status, the layer list, and running one job at a time.
+// A worker that dies fails the job in hand and is started afresh for the next one.
+import type { EngineStatus, LayerChoice } from '../../contract/types.ts';
+import type { DoneMessage, DreamJobSpec, EngineMessage, HostMessage, ProgressMessage } from './protocol.ts';
+
+/** One started worker, whatever carries its messages (worker thread or utility process). */
+export interface EngineLink {
+  post(message: HostMessage): void;
+  onMessage(handler: (message: EngineMessage) => void): void;
+  onExit(handler: (detail: string) => void): void;
+  stop(): Promise<void>;
+}
+export type LaunchEngine = () => EngineLink;
+
+export class EngineCrashedError extends Error {
+  override name = 'EngineCrashedError';
+}
+export class JobCancelledError extends Error {
+  override name = 'JobCancelledError';
+}
+export class JobFailedError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+interface Running {
+  jobId: string;
+  onProgress: (p: ProgressMessage) => void;
+  resolve: (done: DoneMessage) => void;
+  reject: (err: Error) => void;
+}
+
+export interface EngineSettings {
+  appVersion: string;
+  previewIntervalMs: number;
+}
+
+export class Engine {
+  status: EngineStatus = { state: 'starting' };
+  layers: LayerChoice[] = [];
+  private link: EngineLink | undefined;
+  private running: Running | undefined;
+  private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private stopping = false;
+
+  constructor(
+    private readonly launch: LaunchEngine,
+    private readonly settings: EngineSettings,
+    private readonly onStatus: (status: EngineStatus) => void,
+  ) {}
+
+  start(): void {
+    if (this.link || this.stopping) return;
+    this.setStatus({ state: 'starting' });
+    const link = this.launch();
+    this.link = link;
+    link.onMessage((m) => this.onMessage(m));
+    link.onExit((detail) => {
+      if (this.link !== link) return;
+      this.link = undefined;
+      if (this.stopping) return;
+      const error = new EngineCrashedError(`The engine stopped unexpectedly (${detail}). Start the job again; the engine restarts.`);
+      this.setStatus({ state: 'failed', error: { name: error.name, message: error.message } });
+      this.running?.reject(error);
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves once the model is loaded; rejects with the load error. */
+  whenReady(): Promise<void> {
+    if (this.status.state === 'ready' && this.link) return Promise.resolve();
+    this.start();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  run(spec: DreamJobSpec, onProgress: (p: ProgressMessage) => void): Promise<DoneMessage> {
+    if (this.running) return Promise.reject(new Error(`The engine is busy with job ${this.running.jobId}.`));
+    this.start();
+    return new Promise((resolve, reject) => {
+      this.running = { jobId: spec.jobId, onProgress, resolve, reject };
+      this.link!.post({ type: 'dream', ...spec, ...this.settings });
+    });
+  }
+
+  cancel(jobId: string): void {
+    if (this.running?.jobId === jobId) this.link?.post({ type: 'cancel', jobId });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.link?.stop();
+    this.link = undefined;
+  }
+
+  private setStatus(status: EngineStatus): void {
+    this.status = status;
+    this.onStatus(status);
+  }
+
+  private onMessage(m: EngineMessage): void {
+    if (m.type === 'ready' || m.type === 'start-failed') {
+      const waiters = this.waiters.splice(0);
+      if (m.type === 'ready') {
+        this.layers = m.layers;
+        this.setStatus({ state: 'ready', backend: m.backend, modelId: m.modelId, loadMs: m.loadMs });
+        for (const w of waiters) w.resolve();
+        return;
+      }
+      // A worker without a model is no use: drop it, so the next request starts a fresh one.
+      const link = this.link;
+      this.link = undefined;
+      void link?.stop();
+      this.setStatus({ state: 'failed', error: m.error });
+      const error = new JobFailedError(m.error.name, m.error.message);
+      for (const w of waiters) w.reject(error);
+      this.running?.reject(error);
+      this.running = undefined;
+      return;
+    }
+    const job = this.running;
+    if (!job || job.jobId !== m.jobId) return;
+    if (m.type === 'progress') {
+      job.onProgress(m);
+      return;
+    }
+    this.running = undefined;
+    if (m.type === 'done') job.resolve(m);
+    else if (m.type === 'cancelled') job.reject(new JobCancelledError('Cancelled.'));
+    else job.reject(new JobFailedError(m.error.name, m.error.message));
+  }
+}

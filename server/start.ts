@@ -1,0 +1,61 @@
+// Browser mode entry (`npm start` without Electron, `npm run serve`): builds the interface if needed,
+// starts the engine worker and the loopback server, and prints the URL with this launch's token.
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BackendChoice } from '../engine/backend.ts';
+import { appVersion } from '../cli/shared.ts';
+import { createService } from './core/service.ts';
+import { BadRequestError } from './core/validate.ts';
+import { threadEngine } from './core/threadLink.ts';
+import { defaultDataDir } from './dataDir.ts';
+import { startAppServer } from './httpServer.ts';
+import { safeFileName } from './guard.ts';
+import { ensureRendererBuilt } from './rendererBuild.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env['REVERIE_PORT'] ?? '0' },
+    'data-dir': { type: 'string' },
+    backend: { type: 'string', default: process.env['REVERIE_BACKEND'] ?? 'auto' },
+  },
+});
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write(`reverie: --port must be a port number, got "${values.port}".\n`);
+  process.exit(2);
+}
+const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+await mkdir(dataDir, { recursive: true });
+const rendererDir = await ensureRendererBuilt((line) => process.stdout.write(`${line}\n`));
+
+const service = createService({
+  dataDir,
+  mode: 'browser',
+  appVersion: appVersion(),
+  launchEngine: threadEngine({ backend: values.backend as BackendChoice }),
+  fileUrl: (relative) => `/files/${relative}`,
+  openFile: async () => {
+    throw new BadRequestError('Native file dialogs exist only in the desktop app; the page picks files itself.');
+  },
+  saveResult: async (item) => {
+    const stem = item.input.name.replace(/\.[^.]*$/, '');
+    const fileName = safeFileName(`${stem}-dream-${item.id}.png`);
+    return { kind: 'download', url: `/files/gallery/${item.id}/result.png?download=${encodeURIComponent(fileName)}`, fileName };
+  },
+});
+const token = randomBytes(24).toString('base64url');
+const app = await startAppServer({ service, token, rendererDir, dataDir, port });
+process.stdout.write(`Reverie is running at ${app.url}\nResults are kept in ${dataDir}\nPress Ctrl+C to stop.\n`);
+
+let stopping = false;
+const stop = async (): Promise<void> => {
+  if (stopping) process.exit(130);
+  stopping = true;
+  await app.close();
+  await service.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

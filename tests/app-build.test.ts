@@ -1,0 +1,39 @@
+// The preload Electron actually loads is a bundle: build it for real and run it in a bare VM
+// context (as a sandboxed preload runs) to check what it exposes and what it requires.
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { channels } from '../contract/channels.ts';
+import { buildPreload } from '../main/build.ts';
+import { tempDir } from './appHelpers.ts';
+
+describe('preload bundle', () => {
+  it('is one CommonJS file that requires only electron and exposes one method per channel', async () => {
+    const out = await buildPreload(join(await tempDir('preload'), 'preload'));
+    const code = await readFile(out, 'utf8');
+    const required: string[] = [];
+    const exposed = new Map<string, Record<string, unknown>>();
+    const invoked: string[] = [];
+    const electron = {
+      contextBridge: { exposeInMainWorld: (key: string, api: Record<string, unknown>) => exposed.set(key, api) },
+      ipcRenderer: { invoke: async (channel: string) => (invoked.push(channel), { ok: true, value: null }), on: () => undefined, removeListener: () => undefined },
+    };
+    const module = { exports: {} };
+    runInNewContext(code, {
+      module,
+      exports: module.exports,
+      require: (id: string) => {
+        required.push(id);
+        if (id !== 'electron') throw new Error(`a sandboxed preload cannot require ${id}`);
+        return electron;
+      },
+    });
+    expect(required).toEqual(['electron']);
+    expect([...exposed.keys()]).toEqual(['reverie']);
+    const api = exposed.get('reverie')!;
+    expect(Object.keys(api).sort()).toEqual([...channels].sort());
+    await (api['dream.start'] as (r: unknown) => Promise<unknown>)({});
+    expect(invoked).toEqual(['dream.start']);
+  });
+});

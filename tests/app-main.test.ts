@@ -1,0 +1,202 @@
+// Electron main's policies, tested as data and small functions (Electron itself is optional and
+// absent here): the security checklist, the reverie:// protocol, dialogs' path rule, menu, taskbar.
+import { describe, expect, it } from 'vitest';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AppCommand } from '../contract/types.ts';
+import { ChosenPaths, withPngExtension } from '../main/dialogs.ts';
+import { canShowWindows } from '../main/electronBinary.ts';
+import type { PreventableEvent, WebContents } from '../main/electronTypes.ts';
+import { menuTemplate } from '../main/menu.ts';
+import { routeAppRequest, serveAppRequest } from '../main/protocol.ts';
+import {
+  CONTENT_SECURITY_POLICY,
+  SCHEME_PRIVILEGES,
+  WEB_PREFERENCES,
+  denyPermissionCheck,
+  denyPermissionRequest,
+  hardenWebContents,
+  isAllowedNavigation,
+  isTrustedSender,
+} from '../main/security.ts';
+import { RenderActivity } from '../main/taskbar.ts';
+import { WINDOW_SIZE } from '../main/windows.ts';
+import { defaultDataDir } from '../server/dataDir.ts';
+import { tempDir } from './appHelpers.ts';
+
+describe('security checklist', () => {
+  it('isolates and sandboxes the page, with no Node anywhere', () => {
+    expect(WEB_PREFERENCES).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+    });
+    expect(Object.isFrozen(WEB_PREFERENCES)).toBe(true);
+    expect(SCHEME_PRIVILEGES.bypassCSP).toBe(false);
+  });
+
+  it('has a strict CSP: nothing by default, no inline or eval, nothing remote', () => {
+    const directives = new Map(CONTENT_SECURITY_POLICY.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-|https?:|\*/);
+  });
+
+  it('answers IPC only for our own page', () => {
+    expect(isTrustedSender('reverie://app/index.html')).toBe(true);
+    expect(isTrustedSender('reverie://app/')).toBe(true);
+    for (const url of ['reverie://files/index.html', 'reverie://user:pw@app/', 'file:///app/index.html', 'https://app/', 'http://127.0.0.1/', 'about:blank', 'not a url', '', null, undefined]) {
+      expect(isTrustedSender(url), String(url)).toBe(false);
+    }
+  });
+
+  it('blocks navigation away, new windows and webviews on every web contents', () => {
+    const handlers = new Map<string, (event: PreventableEvent, url?: string) => void>();
+    let openHandler: ((d: { url: string }) => { action: string }) | undefined;
+    const contents = {
+      setWindowOpenHandler: (h: typeof openHandler) => (openHandler = h),
+      on: (name: string, h: (event: PreventableEvent, url?: string) => void) => handlers.set(name, h),
+    } as unknown as WebContents;
+    hardenWebContents(contents);
+    expect(openHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    const navigate = (name: string, url: string): boolean => {
+      let prevented = false;
+      handlers.get(name)!({ preventDefault: () => (prevented = true) }, url);
+      return prevented;
+    };
+    expect(navigate('will-navigate', 'https://evil.example/')).toBe(true);
+    expect(navigate('will-navigate', 'file:///home/user/photo.png')).toBe(true);
+    expect(navigate('will-redirect', 'http://127.0.0.1:8080/')).toBe(true);
+    expect(navigate('will-navigate', 'reverie://app/index.html')).toBe(false);
+    expect(navigate('will-attach-webview', '')).toBe(true);
+    expect(isAllowedNavigation('javascript:alert(1)')).toBe(false);
+  });
+
+  it('denies every permission request and check', () => {
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen']) {
+      let granted: boolean | undefined;
+      denyPermissionRequest({}, permission, (g) => (granted = g));
+      expect(granted, permission).toBe(false);
+    }
+    expect(denyPermissionCheck()).toBe(false);
+  });
+
+  it('opens a window that fits 1280×800', () => {
+    expect(WINDOW_SIZE.minWidth).toBeLessThanOrEqual(1280);
+    expect(WINDOW_SIZE.minHeight).toBeLessThanOrEqual(800);
+  });
+});
+
+describe('reverie:// protocol', () => {
+  const dirs = { rendererDir: '/app/dist/renderer', dataDir: '/data' };
+
+  it('serves the page, its assets and result files, and nothing else', () => {
+    expect(routeAppRequest('reverie://app/', 'GET', dirs)).toEqual({ kind: 'file', root: dirs.rendererDir, path: '/app/dist/renderer/index.html' });
+    expect(routeAppRequest('reverie://app/assets/x.js', 'GET', dirs)).toMatchObject({ kind: 'file', path: '/app/dist/renderer/assets/x.js' });
+    expect(routeAppRequest('reverie://app/files/gallery/a/result.png', 'GET', dirs)).toMatchObject({ kind: 'file', root: '/data', path: '/data/gallery/a/result.png' });
+    expect(routeAppRequest('reverie://other/index.html', 'GET', dirs)).toEqual({ kind: 'refuse', status: 403 });
+    expect(routeAppRequest('reverie://app/index.html', 'POST', dirs)).toEqual({ kind: 'refuse', status: 405 });
+    for (const bad of ['files/notes.txt', 'files/gallery/..%2f..%2fsecret', 'files/%2e%2e%2f%2e%2e%2fx', 'assets/..%2f..%2f..%2fetc/passwd', 'files/gallery/.tmp', '..%5c..%5cx']) {
+      expect(routeAppRequest(`reverie://app/${bad}`, 'GET', dirs), bad).toEqual({ kind: 'refuse', status: 404 });
+    }
+    // The URL parser folds literal and %2e dot segments before routing: they stay inside the page's folder.
+    const folded = routeAppRequest('reverie://app/%2e%2e/%2e%2e/etc/passwd', 'GET', dirs);
+    expect(folded).toEqual({ kind: 'file', root: dirs.rendererDir, path: '/app/dist/renderer/etc/passwd' });
+  });
+
+  it('answers with our CSP, and refuses symlinks that lead out', async () => {
+    const root = await tempDir('protocol');
+    const real = { rendererDir: join(root, 'renderer'), dataDir: join(root, 'data') };
+    await mkdir(join(real.rendererDir, 'assets'), { recursive: true });
+    await mkdir(join(real.dataDir, 'gallery', 'g'), { recursive: true });
+    await writeFile(join(real.rendererDir, 'index.html'), '<title>page</title>');
+    await writeFile(join(root, 'secret.txt'), 'secret');
+    await symlink(join(root, 'secret.txt'), join(real.dataDir, 'gallery', 'g', 'result.png'));
+    const page = await serveAppRequest({ url: 'reverie://app/', method: 'GET' }, real);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toBe('<title>page</title>');
+    expect((await serveAppRequest({ url: 'reverie://app/files/gallery/g/result.png', method: 'GET' }, real)).status).toBe(404);
+    expect((await serveAppRequest({ url: 'reverie://app/missing.js', method: 'GET' }, real)).status).toBe(404);
+  });
+});
+
+describe('dialogs', () => {
+  it('lets main touch only paths a dialog returned', () => {
+    const chosen = new ChosenPaths();
+    expect(() => chosen.check('/home/user/out.png')).toThrow(/was not chosen in a dialog/);
+    chosen.remember('/home/user/out.png');
+    expect(chosen.check('/home/user/./out.png')).toBe('/home/user/out.png');
+    expect(() => chosen.check('/home/user/out.png/../other.png')).toThrow(expect.objectContaining({ name: 'PathNotChosenError' }));
+    expect(withPngExtension('/a/b')).toBe('/a/b.png');
+    expect(withPngExtension('/a/b.PNG')).toBe('/a/b.PNG');
+  });
+});
+
+describe('menu', () => {
+  it('sends app commands for its items and opens nothing remote', () => {
+    const sent: AppCommand[] = [];
+    const template = menuTemplate((c) => sent.push(c), false);
+    const items = template.flatMap((m) => m.submenu ?? [m]);
+    for (const item of items) item.click?.();
+    expect(sent.sort()).toEqual(['cancel', 'dream', 'load-recipe', 'open', 'save', 'show-dream', 'show-gallery', 'show-shortcuts'].sort());
+    expect(JSON.stringify(template)).not.toMatch(/https?:/);
+    expect(items.find((i) => i.label === 'Cancel')?.registerAccelerator).toBe(false);
+    expect(menuTemplate(() => undefined, true)[0]).toEqual({ role: 'appMenu' });
+  });
+});
+
+describe('taskbar progress and sleep', () => {
+  it('shows progress and keeps the machine awake until the last job ends', () => {
+    const log: string[] = [];
+    const activity = new RenderActivity({
+      setProgress: (f) => log.push(`progress ${f}`),
+      preventSleep: () => (log.push('block'), 7),
+      allowSleep: (id) => log.push(`unblock ${id}`),
+    });
+    activity.handle({ channel: 'job.state', payload: { jobId: 'a', kind: 'dream', state: 'queued', position: 0 } });
+    activity.handle({ channel: 'job.state', payload: { jobId: 'a', kind: 'dream', state: 'running' } });
+    activity.handle({ channel: 'job.state', payload: { jobId: 'b', kind: 'dream', state: 'queued', position: 1 } });
+    activity.handle({ channel: 'job.progress', payload: { jobId: 'a', kind: 'dream', done: 1, total: 4, label: '', elapsedMs: 1, etaMs: 3 } });
+    activity.handle({ channel: 'job.state', payload: { jobId: 'a', kind: 'dream', state: 'cancelled' } });
+    activity.handle({ channel: 'job.state', payload: { jobId: 'b', kind: 'dream', state: 'failed', error: { name: 'E', message: 'm' } } });
+    activity.handle({ channel: 'gallery.changed', payload: {} });
+    expect(log).toEqual(['block', 'progress 0', 'progress 0.25', 'progress -1', 'unblock 7']);
+  });
+});
+
+describe('launch choices', () => {
+  it('uses browser mode on a Linux box without a display', () => {
+    expect(canShowWindows({}, 'linux')).toBe(false);
+    expect(canShowWindows({ DISPLAY: ':0' }, 'linux')).toBe(true);
+    expect(canShowWindows({ WAYLAND_DISPLAY: 'wayland-0' }, 'linux')).toBe(true);
+    expect(canShowWindows({}, 'darwin')).toBe(true);
+  });
+
+  it('keeps browser-mode data in $REVERIE_DATA_DIR or the per-user data folder', () => {
+    expect(defaultDataDir({ REVERIE_DATA_DIR: '/x' }, 'linux', '/home/u')).toBe('/x');
+    expect(defaultDataDir({}, 'linux', '/home/u')).toBe('/home/u/.local/share/reverie');
+    expect(defaultDataDir({ XDG_DATA_HOME: '/xdg' }, 'linux', '/home/u')).toBe('/xdg/reverie');
+    expect(defaultDataDir({}, 'darwin', '/Users/u')).toBe('/Users/u/Library/Application Support/Reverie');
+  });
+
+  it('packages for all three platforms, with model and wasm files outside asar and fuses set', async () => {
+    const yml = await readFile(new URL('../electron-builder.yml', import.meta.url), 'utf8');
+    expect(yml).toContain('node_modules/nsfwjs/dist/models/**');
+    expect(yml).toContain('node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm');
+    for (const target of ['AppImage', 'deb', 'dmg', 'nsis']) expect(yml).toContain(target);
+    // Fuses: the packaged binary cannot be turned into a plain Node or be told to load other code.
+    for (const fuse of ['runAsNode: false', 'enableNodeOptionsEnvironmentVariable: false', 'enableNodeCliInspectArguments: false', 'onlyLoadAppFromAsar: true', 'enableEmbeddedAsarIntegrityValidation: true']) {
+      expect(yml).toContain(fuse);
+    }
+  });
+});

@@ -1,0 +1,59 @@
+// Shared by the app tests: a real service (engine in a worker thread) on a temporary data folder,
+// and raw HTTP requests that keep their exact path (no client-side normalisation).
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createService, type Service } from '../server/core/service.ts';
+import { threadEngine } from '../server/core/threadLink.ts';
+import { BadRequestError } from '../server/core/validate.ts';
+
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `reverie-${prefix}-`));
+}
+
+export function testService(dataDir: string, previewIntervalMs = 0): Service {
+  return createService({
+    dataDir,
+    mode: 'browser',
+    appVersion: '0.0.0-test',
+    launchEngine: threadEngine({ backend: 'wasm' }),
+    fileUrl: (relative) => `/files/${relative}`,
+    previewIntervalMs,
+    openFile: async () => {
+      throw new BadRequestError('no dialogs in tests');
+    },
+    saveResult: async (item) => ({ kind: 'download', url: `/files/gallery/${item.id}/result.png?download=x.png`, fileName: 'x.png' }),
+  });
+}
+
+/** A stand-in renderer folder (the real build is exercised by the e2e tests). */
+export async function fixtureRenderer(): Promise<string> {
+  const dir = await tempDir('renderer');
+  await mkdir(join(dir, 'assets'));
+  await writeFile(join(dir, 'index.html'), '<!doctype html><title>Reverie</title>');
+  await writeFile(join(dir, 'assets', 'app.js'), 'console.log(1)');
+  return dir;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: string;
+  body: string;
+}
+
+/** Sends one HTTP/1.1 request exactly as written, so "..", "%2e%2e" and odd Hosts reach the server. */
+export function rawRequest(port: number, lines: string[], body = ''): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (data += chunk));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const [head = '', ...rest] = data.split('\r\n\r\n');
+      resolve({ status: Number(head.split(' ')[1]), headers: head, body: rest.join('\r\n\r\n') });
+    });
+    socket.write(`${lines.join('\r\n')}\r\nConnection: close\r\n${body ? `Content-Length: ${Buffer.byteLength(body)}\r\n` : ''}\r\n${body}`);
+  });
+}
