@@ -13,11 +13,19 @@ export interface ChannelTerm {
   weight: number;
 }
 
+/** A class of the model's classifier ("jellyfish", or "#107"), dreamed toward by raising its logit. */
+export interface ClassTerm {
+  name: string;
+  weight: number;
+}
+
 export interface Recipe {
   version: typeof RECIPE_VERSION;
   model: string;
   layers: LayerTerm[];
   channels: ChannelTerm[];
+  /** Class objectives (models with an ImageNet head); absent in recipes written before they existed. */
+  classes?: ClassTerm[];
   /** Gradient steps per octave. */
   steps: number;
   /** Step length in 0..255 pixel units (the update is normalised by the mean absolute gradient). */
@@ -40,6 +48,7 @@ export const DEFAULT_RECIPE: Recipe = {
     { name: 'mixed5', weight: 1 },
   ],
   channels: [],
+  classes: [],
   steps: 10,
   stepSize: 1.5,
   octaves: 4,
@@ -88,7 +97,7 @@ export function parseRecipe(input: unknown, source = 'recipe'): Recipe {
   if (r.version !== RECIPE_VERSION) throw new RecipeError(`${source}: recipe version ${JSON.stringify(r.version)} is not supported (this Reverie reads version ${RECIPE_VERSION}).`);
   if (typeof r.model !== 'string' || r.model.length === 0) throw new RecipeError(`${source}: "model" must be a non-empty string.`);
   for (const [key, limits] of Object.entries(NUMBER_LIMITS)) checkNumber(`${source}: "${key}"`, r[key as keyof typeof NUMBER_LIMITS], limits);
-  if (!Array.isArray(r.layers) || !Array.isArray(r.channels)) throw new RecipeError(`${source}: "layers" and "channels" must be lists.`);
+  if (!Array.isArray(r.layers) || !Array.isArray(r.channels) || !Array.isArray(r.classes)) throw new RecipeError(`${source}: "layers", "channels" and "classes" must be lists.`);
   const layers = r.layers.map((t, i) => {
     const where = `${source}: layers[${i}]`;
     if (!isObject(t)) throw new RecipeError(`${where} must be an object like {"name": "mixed3", "weight": 1}.`);
@@ -107,16 +116,43 @@ export function parseRecipe(input: unknown, source = 'recipe'): Recipe {
       weight: checkNumber(`${where}.weight`, t['weight'] ?? 1, { min: -1e6, max: 1e6 }),
     };
   });
-  if (layers.length + channels.length === 0) throw new RecipeError(`${source}: name at least one layer or channel to dream on.`);
-  return { ...r, layers, channels };
+  const classes = r.classes.map((t, i) => {
+    const where = `${source}: classes[${i}]`;
+    if (!isObject(t)) throw new RecipeError(`${where} must be an object like {"name": "jellyfish", "weight": 1}.`);
+    checkKeys(where, t, ['name', 'weight']);
+    if (typeof t['name'] !== 'string' || !t['name'].trim()) throw new RecipeError(`${where}.name must be a class name, e.g. "jellyfish" or "#107".`);
+    return { name: t['name'], weight: checkNumber(`${where}.weight`, t['weight'] ?? 1, { min: -1e6, max: 1e6 }) };
+  });
+  if (layers.length + channels.length + classes.length === 0) throw new RecipeError(`${source}: name at least one layer or channel (or class) to dream on.`);
+  return { ...r, layers, channels, classes };
 }
 
-/** The objective a recipe asks for: weighted layer means plus weighted channel means. */
-export function recipeObjective(recipe: Recipe): Objective {
+/** Builds a class term's objective for one model (engine/model/classes.ts: classObjective bound to it). */
+export type ClassObjectiveFactory = (name: string, weight: number) => Objective;
+
+/**
+ * The objective a recipe asks for: weighted layer means, channel means and class logits. Class terms
+ * depend on the model's labels and head, so they need `classes` (this module stays model-free, and
+ * so browser-safe); without it they are refused.
+ */
+export function recipeObjective(recipe: Recipe, classes?: ClassObjectiveFactory): Objective {
+  const terms = recipe.classes ?? [];
+  if (terms.length > 0 && !classes) throw new RecipeError('Class terms need the model they score: pass its class objective factory to recipeObjective.');
   return sum(
     ...recipe.layers.map((l) => scale(layerMean(l.name), l.weight)),
     ...recipe.channels.map((c) => scale(channelMean(c.layer, c.index), c.weight)),
+    ...terms.map((c) => classes!(c.name, c.weight)),
   );
+}
+
+/** "jellyfish" or "jellyfish:0.5" or "#107:2" → a class term (a class name may hold spaces, not colons). */
+export function parseClassTerm(text: string): ClassTerm {
+  const at = text.lastIndexOf(':');
+  const tail = at > 0 ? text.slice(at + 1).trim() : '';
+  const weighted = at > 0 && tail !== '' && Number.isFinite(Number(tail));
+  const name = (weighted ? text.slice(0, at) : text).trim();
+  if (!name || (at > 0 && !weighted)) throw new RecipeError(`"${text}" is not a class term; write name or name:weight, e.g. jellyfish or "sea anemone:0.5".`);
+  return { name, weight: weighted ? Number(tail) : 1 };
 }
 
 /** "mixed3,mixed5:0.5" → layer terms. */
