@@ -8,6 +8,9 @@ import { videoCommand, videoHelp } from './commands/video.ts';
 import { zoomCommand, zoomHelp } from './commands/zoom.ts';
 import { sessionCommand, sessionHelp } from './commands/session.ts';
 import { resumeCommand, resumeHelp } from './commands/resume.ts';
+import { modelsCommand, modelsHelp } from './commands/models.ts';
+import { presetsCommand, presetsHelp } from './commands/presets.ts';
+import { settingsCommand, settingsHelp } from './commands/settings.ts';
 import { appVersion, CancelledError, UsageError } from './shared.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string; summary: string }> = {
@@ -19,6 +22,9 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   zoom: { run: zoomCommand, help: zoomHelp, summary: 'infinite-zoom animation into a project folder of numbered frames' },
   session: { run: sessionCommand, help: sessionHelp, summary: 'painting ping-pong: new, dream, pick, add, video, show' },
   resume: { run: resumeCommand, help: resumeHelp, summary: 'continue a killed or cancelled zoom or session round' },
+  models: { run: modelsCommand, help: modelsHelp, summary: 'installed and downloadable models: list, add (with progress), remove, classes' },
+  presets: { run: presetsCommand, help: presetsHelp, summary: 'saved recipes: list, save, rename, export, import, delete' },
+  settings: { run: settingsCommand, help: settingsHelp, summary: 'backend, default recipe, output folder, last used values' },
   demo: { run: demoCommand, help: demoHelp, summary: 'dream the bundled example photo (what npm start runs)' },
 };
 

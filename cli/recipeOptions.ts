@@ -1,7 +1,9 @@
-// Builds a recipe from defaults, an optional recipe file or dreamed PNG, and explicit flags (in that order).
+// Builds a recipe from defaults, an optional recipe file, dreamed PNG or saved preset, and explicit flags
+// (in that order).
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_RECIPE, parseChannelTerm, parseLayerList, parseRecipe, RecipeError, type Recipe } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE, parseChannelTerm, parseClassTerm, parseLayerList, parseRecipe, RecipeError, type Recipe } from '../engine/render/recipe.ts';
 import { readRecipeFromPng } from '../engine/render/metadata.ts';
+import { PresetStore } from '../engine/settings/presets.ts';
 
 export interface RecipeFlags {
   recipe?: string | undefined;
@@ -9,6 +11,8 @@ export interface RecipeFlags {
   model?: string | undefined;
   layers?: string | undefined;
   channel?: string[] | undefined;
+  class?: string[] | undefined;
+  preset?: string | undefined;
   steps?: string | undefined;
   'step-size'?: string | undefined;
   octaves?: string | undefined;
@@ -24,6 +28,8 @@ export const recipeFlagSpec = {
   model: { type: 'string' },
   layers: { type: 'string' },
   channel: { type: 'string', multiple: true },
+  class: { type: 'string', multiple: true },
+  preset: { type: 'string' },
   steps: { type: 'string' },
   'step-size': { type: 'string' },
   octaves: { type: 'string' },
@@ -39,9 +45,13 @@ function num(flag: string, v: string): number {
   return n;
 }
 
+/** Help lines for the flags this module adds after the original set. */
+export const recipeFlagHelp = `  --class NAME[:W]            dream toward a class of the model's ImageNet head, e.g. jellyfish (repeatable)
+  --preset NAME               start from a saved preset (reverie presets list); flags override it`;
+
 export async function recipeFromFlags(flags: RecipeFlags): Promise<Recipe> {
   let base: unknown = DEFAULT_RECIPE;
-  if (flags.recipe && flags['recipe-from']) throw new RecipeError('Use either --recipe or --recipe-from, not both.');
+  if ([flags.recipe, flags['recipe-from'], flags.preset].filter(Boolean).length > 1) throw new RecipeError('Use one of --recipe, --recipe-from and --preset, not several.');
   if (flags.recipe) {
     let text: string;
     try {
@@ -56,14 +66,18 @@ export async function recipeFromFlags(flags: RecipeFlags): Promise<Recipe> {
     }
   }
   if (flags['recipe-from']) base = await readRecipeFromPng(flags['recipe-from']);
-  const recipe = parseRecipe(base, flags.recipe ?? flags['recipe-from'] ?? 'recipe');
+  if (flags.preset) base = (await new PresetStore().get(flags.preset)).recipe;
+  const recipe = parseRecipe(base, flags.recipe ?? flags['recipe-from'] ?? (flags.preset ? `preset "${flags.preset}"` : 'recipe'));
   const layersGiven = flags.layers !== undefined;
   const channelsGiven = (flags.channel?.length ?? 0) > 0;
+  const classesGiven = (flags.class?.length ?? 0) > 0;
+  // Naming any objective terms (layers, channels, classes) replaces all of the recipe's terms.
+  const termsGiven = layersGiven || channelsGiven || classesGiven;
   const merged: Recipe = {
     ...recipe,
-    // Naming channels alone dreams on just those channels; naming layers replaces the recipe's layers.
-    layers: layersGiven ? parseLayerList(flags.layers!) : channelsGiven ? [] : recipe.layers,
-    channels: channelsGiven ? flags.channel!.map(parseChannelTerm) : layersGiven ? [] : recipe.channels,
+    layers: layersGiven ? parseLayerList(flags.layers!) : termsGiven ? [] : recipe.layers,
+    channels: channelsGiven ? flags.channel!.map(parseChannelTerm) : termsGiven ? [] : recipe.channels,
+    classes: classesGiven ? flags.class!.map(parseClassTerm) : termsGiven ? [] : (recipe.classes ?? []),
   };
   if (flags.model) merged.model = flags.model;
   if (flags.steps) merged.steps = num('steps', flags.steps);

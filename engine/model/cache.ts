@@ -1,24 +1,45 @@
 // Downloads a model.json and its shards into a per-URL cache folder. Files land in a temp folder that is
 // renamed into place only after every file arrived and checked out, so a folder that exists is complete.
+// Each file's SHA-256 is recorded in source.json and verified before a cached copy is reused.
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ModelLoadError } from './types.ts';
+import { downloadFile } from './download.ts';
 
 export interface DownloadOptions {
   cacheDir?: string;
   signal?: AbortSignal;
   onProgress?: (loadedBytes: number, totalBytes: number | null) => void;
   fetchImpl?: typeof fetch;
+  /** Recorded in source.json, so `reverie models` can show and remove the entry by name. */
+  name?: string;
+  /** Known SHA-256 per file (paths relative to model.json, 'model.json' included): a mismatch is refused. */
+  expectedSha256?: Record<string, string>;
 }
 
 /** What model.json asks for: shard paths relative to it, and their byte total if known. */
 export interface DownloadPlan {
   files: string[];
   totalBytes: number | null;
+}
+
+export interface CachedFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** source.json: where a cache folder came from and what it holds. */
+export interface SourceRecord {
+  url: string;
+  name?: string;
+  downloadedAt: string;
+  /** The shards (model.json is `modelJson`). */
+  files: CachedFile[];
+  modelJson?: CachedFile;
 }
 
 const STALE_PARTIAL_MS = 60 * 60 * 1000;
@@ -34,9 +55,55 @@ export function cacheKey(url: string): string {
   return createHash('sha256').update(url).digest('hex').slice(0, 16);
 }
 
+/** A shard's URL: relative to model.json, with model.json's query (TF Hub's ?tfjs-format=file) kept, as tfjs does. */
+export function shardUrl(modelJsonUrl: string, path: string): string {
+  const u = new URL(path, modelJsonUrl);
+  if (!u.search) u.search = new URL(modelJsonUrl).search;
+  return u.href;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export async function readSource(folder: string): Promise<SourceRecord | undefined> {
+  try {
+    const r = JSON.parse(await readFile(join(folder, 'source.json'), 'utf8')) as SourceRecord;
+    return typeof r.url === 'string' && Array.isArray(r.files) ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first file whose bytes no longer match their recorded SHA-256 (copies made before checksums pass). */
+export async function verifyCached(folder: string, record: SourceRecord): Promise<string | null> {
+  for (const f of [...(record.modelJson ? [{ ...record.modelJson, path: 'model.json' }] : []), ...record.files]) {
+    if (!f.sha256) continue;
+    const actual = await sha256File(join(folder, f.path)).catch(() => 'missing');
+    if (actual !== f.sha256) return f.path;
+  }
+  return null;
+}
+
+/** Hashes the folder's files and writes source.json: the last step before it is renamed into place. */
+export async function writeSource(folder: string, url: string, files: readonly string[], name?: string): Promise<SourceRecord> {
+  const entry = async (path: string): Promise<CachedFile> => ({ path, bytes: (await stat(join(folder, path))).size, sha256: await sha256File(join(folder, path)) });
+  const record: SourceRecord = { url, ...(name ? { name } : {}), downloadedAt: new Date().toISOString(), files: await Promise.all(files.map(entry)), modelJson: await entry('model.json') };
+  await writeFile(join(folder, 'source.json'), JSON.stringify(record, null, 2));
+  return record;
+}
+
+/** Moves a finished temp folder over the final one (another process may have finished first: ours wins). */
+export async function commitFolder(tmp: string, final: string): Promise<void> {
+  await rm(final, { recursive: true, force: true });
+  await rename(tmp, final).catch(() => undefined);
+}
+
 /**
- * Opens the cached copy of `url` with no network access when it is complete and valid; otherwise
- * downloads it (plan() lists the shards named by model.json) and opens the fresh copy.
+ * Opens the cached copy of `url` with no network access when it is complete and its checksums hold;
+ * otherwise downloads it (plan() lists the shards named by model.json) and opens the fresh copy.
  * Errors: ModelLoadError naming the URL at fault; an abort rejects with the signal's reason.
  */
 export async function cachedDownload<T>(
@@ -49,28 +116,30 @@ export async function cachedDownload<T>(
   const key = cacheKey(url);
   const final = join(root, key);
   const cached = await readSource(final);
-  if (cached === url) {
+  if (cached?.url === url && (await verifyCached(final, cached)) === null) {
     try {
       return await open(final);
     } catch (err) {
       if (!(err instanceof ModelLoadError)) throw err;
-      await rm(final, { recursive: true, force: true }); // corrupted on disk: fetch it again
     }
   }
+  if (cached) await rm(final, { recursive: true, force: true }); // corrupted on disk: fetch it again
   opts.signal?.throwIfAborted();
   await mkdir(root, { recursive: true });
   await removeStalePartials(root, key);
   const tmp = await mkdtemp(join(root, `${key}.partial-`));
   try {
     const fetchImpl = opts.fetchImpl ?? fetch;
-    await download(fetchImpl, url, join(tmp, 'model.json'), opts.signal);
+    await downloadFile(fetchImpl, url, join(tmp, 'model.json'), { signal: opts.signal });
+    await checkPinned(opts, tmp, 'model.json', url);
     const p = plan(url, await readFile(join(tmp, 'model.json'), 'utf8'));
     let loaded = 0;
     opts.onProgress?.(0, p.totalBytes);
     for (const f of p.files) {
       const dest = join(tmp, f);
       await mkdir(dirname(dest), { recursive: true });
-      await download(fetchImpl, new URL(f, url).href, dest, opts.signal, (n) => opts.onProgress?.((loaded += n), p.totalBytes));
+      await downloadFile(fetchImpl, shardUrl(url, f), dest, { signal: opts.signal, onBytes: (n) => opts.onProgress?.((loaded += n), p.totalBytes) });
+      await checkPinned(opts, tmp, f, shardUrl(url, f));
     }
     let result: T;
     try {
@@ -79,26 +148,23 @@ export async function cachedDownload<T>(
       // Name the remote file, not the temp copy.
       if (err instanceof ModelLoadError && err.file.startsWith(tmp)) {
         const rel = err.file.slice(tmp.length + 1).replaceAll('\\', '/');
-        throw new ModelLoadError(rel === 'model.json' || rel === '' ? url : new URL(rel, url).href, err.problem);
+        throw new ModelLoadError(rel === 'model.json' || rel === '' ? url : shardUrl(url, rel), err.problem);
       }
       throw err;
     }
-    const files = await Promise.all(p.files.map(async (f) => ({ path: f, bytes: (await stat(join(tmp, f))).size })));
-    await writeFile(join(tmp, 'source.json'), JSON.stringify({ url, downloadedAt: new Date().toISOString(), files }, null, 2));
-    await rm(final, { recursive: true, force: true });
-    await rename(tmp, final).catch(() => undefined); // another process may have finished first; ours is in memory
+    await writeSource(tmp, url, p.files, opts.name);
+    await commitFolder(tmp, final);
     return result;
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
 }
 
-async function readSource(folder: string): Promise<string | undefined> {
-  try {
-    return (JSON.parse(await readFile(join(folder, 'source.json'), 'utf8')) as { url?: string }).url;
-  } catch {
-    return undefined;
-  }
+async function checkPinned(opts: DownloadOptions, folder: string, path: string, url: string): Promise<void> {
+  const want = opts.expectedSha256?.[path];
+  if (!want) return;
+  const got = await sha256File(join(folder, path));
+  if (got !== want.toLowerCase()) throw new ModelLoadError(url, `checksum mismatch: SHA-256 ${got}, expected ${want} (corrupt or changed file).`);
 }
 
 /** Temp folders left by killed processes; recent ones may belong to a download still running. */
@@ -111,40 +177,34 @@ async function removeStalePartials(root: string, key: string): Promise<void> {
   }
 }
 
-/** Streams one URL to a file, checking Content-Length when the body is not re-encoded. */
-async function download(fetchImpl: typeof fetch, url: string, dest: string, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<void> {
-  const fail = (what: string, err: unknown): never => {
-    if (signal?.aborted) throw signal.reason;
-    throw new ModelLoadError(url, `${what} (${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}).`);
-  };
-  let res: Response;
-  try {
-    res = await fetchImpl(url, signal ? { signal } : {});
-  } catch (err) {
-    return fail('download failed', err);
+export interface CacheEntry extends SourceRecord {
+  key: string;
+  folder: string;
+  /** model.json and shards. */
+  bytes: number;
+}
+
+/** Every complete entry of the cache (folders with a readable source.json), oldest first. */
+export async function listCached(root = defaultCacheDir()): Promise<CacheEntry[]> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  const entries: CacheEntry[] = [];
+  for (const key of names) {
+    if (key.includes('.partial-')) continue;
+    const folder = join(root, key);
+    const record = await readSource(folder);
+    if (!record) continue;
+    const bytes = record.files.reduce((a, f) => a + f.bytes, record.modelJson?.bytes ?? 0);
+    entries.push({ ...record, key, folder, bytes });
   }
-  if (!res.ok || !res.body) throw new ModelLoadError(url, `download failed: HTTP ${res.status} ${res.statusText}`.trim() + '.');
-  const declared = res.headers.get('content-encoding') ? null : Number(res.headers.get('content-length') ?? NaN);
-  const out = createWriteStream(dest);
-  const closed = once(out, 'close');
-  let received = 0;
-  let failure: unknown;
-  try {
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      received += value.byteLength;
-      if (!out.write(value)) await once(out, 'drain');
-      onBytes?.(value.byteLength);
-    }
-  } catch (err) {
-    failure = err;
-  }
-  out.end();
-  await closed;
-  if (failure !== undefined) fail(`download interrupted after ${received} bytes`, failure);
-  if (declared !== null && Number.isFinite(declared) && received !== declared) {
-    throw new ModelLoadError(url, `download ended after ${received} of ${declared} bytes.`);
-  }
+  return entries.sort((a, b) => a.downloadedAt.localeCompare(b.downloadedAt));
+}
+
+/** Removes the cached copy of a URL; the bytes it held, or 0 when there was none. */
+export async function removeCached(url: string, root = defaultCacheDir()): Promise<number> {
+  const folder = join(root, cacheKey(url));
+  const record = await readSource(folder);
+  if (record?.url !== url) return 0;
+  const bytes = record.files.reduce((a, f) => a + f.bytes, record.modelJson?.bytes ?? 0);
+  await rm(folder, { recursive: true, force: true });
+  return bytes;
 }

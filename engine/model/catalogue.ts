@@ -1,15 +1,19 @@
-// The list of layers a user can dream on: named blocks first (mixed0..mixed10), then every unit.
+// The list of layers a user can dream on: the model's curated layers (or named blocks, mixed0..mixed10)
+// first, then every unit. The classifier's logits close the list; the rest of the head is not listed.
 import { ancestors, inferShapes, type Graph, type GraphNode } from './graph.ts';
 import type { LayerInfo, Training } from './types.ts';
 
-/** How to read a model's trainable flags: for the embedded model, frozen layers kept their ImageNet weights. */
-export type TrainingProvenance = { frozen: Training; trainable: Training };
+/**
+ * How to read a model's trainable flags (for the embedded models, frozen layers kept their ImageNet
+ * weights), and which layers its curated list (curated.ts) puts first, as 'block's.
+ */
+export type TrainingProvenance = { frozen: Training; trainable: Training; curated?: readonly string[] };
 
 const BLOCK = /^(mixed|block|inception)_?\d+[a-z]?$/i;
 
 function kindOf(node: GraphNode): LayerInfo['kind'] {
   if (node.op === 'concat') return BLOCK.test(node.name) ? 'block' : 'concat';
-  if (node.op === 'conv' || node.op === 'relu' || node.op === 'affine') return 'conv';
+  if (node.op === 'conv' || node.op === 'depthwise' || node.op === 'relu' || node.op === 'affine') return 'conv';
   if (node.op === 'maxpool' || node.op === 'avgpool') return 'pool';
   return 'other';
 }
@@ -18,23 +22,28 @@ function blockOrder(name: string): number {
   return Number(/\d+/.exec(name)?.[0] ?? 0);
 }
 
+const WEIGHTED = new Set<GraphNode['op']>(['conv', 'depthwise', 'affine', 'dense']);
+
 export function listLayers(graph: Graph, height: number, width: number, provenance: TrainingProvenance): LayerInfo[] {
   const shapes = inferShapes(graph, height, width);
+  const logits = graph.classifier?.logits ?? null;
+  const curated = provenance.curated ?? [];
   const infos = graph.nodes
-    .filter((n) => n.op !== 'input')
+    .filter((n) => n.op !== 'input' && (!n.head || n.name === logits))
     .map((node): LayerInfo => {
       const [h, w, c] = shapes.get(node.name)!;
       // A layer counts as fine-tuned when any weight on its path from the input was trainable.
-      const fineTuned = ancestors(graph, [node.name]).some((a) => a.trainable && (a.op === 'conv' || a.op === 'affine'));
+      const fineTuned = ancestors(graph, [node.name]).some((a) => a.trainable && WEIGHTED.has(a.op));
       return {
         name: node.name,
-        kind: kindOf(node),
+        kind: curated.includes(node.name) ? 'block' : kindOf(node),
         height: h,
         width: w,
         channels: c,
         training: fineTuned ? provenance.trainable : provenance.frozen,
       };
     });
-  const blocks = infos.filter((l) => l.kind === 'block').sort((a, b) => blockOrder(a.name) - blockOrder(b.name));
+  const rank = (l: LayerInfo) => (curated.includes(l.name) ? curated.indexOf(l.name) : curated.length + blockOrder(l.name));
+  const blocks = infos.filter((l) => l.kind === 'block').sort((a, b) => rank(a) - rank(b));
   return [...blocks, ...infos.filter((l) => l.kind !== 'block')];
 }

@@ -2,12 +2,22 @@
 // Only the nodes the targets depend on run; the backward pass visits them in reverse.
 import * as tf from '@tensorflow/tfjs-core';
 import { ancestors, type Graph, type GraphNode } from './graph.ts';
-import { convForward, convInputGradient, disposeConvGradient, prepareConvGradient, type ConvGradKernels } from '../ops/conv.ts';
-import { avgPoolForward, avgPoolInputGradient, maxPoolForward } from '../ops/pool.ts';
+import { convInputGradient, disposeConvGradient, prepareConvGradient, type ConvGradKernels } from '../ops/conv.ts';
+import { depthwiseInputGradient, flipDepthwiseKernel } from '../ops/depthwise.ts';
+import { avgPoolInputGradient } from '../ops/pool.ts';
 import { maxPoolInputGradientLoop } from '../ops/maxPoolJs.ts';
 import { reluInputGradient } from '../ops/relu.ts';
 import { concatInputGradients } from '../ops/concat.ts';
+import { addInputGradients, clippedReluInputGradient, zeroPadInputGradient } from '../ops/residual.ts';
+import { denseInputGradient, globalAvgPoolInputGradient } from '../ops/head.ts';
+import { runNode } from './nodeForward.ts';
 import type { Activations, ObjectiveFn, ValueAndGradient } from './types.ts';
+
+/** dy through a (clipped) ReLU, from its output y; dy itself where there is none. */
+function rectifierGradient(dy: tf.Tensor4D, y: tf.Tensor4D, node: { relu: boolean; clip?: number }): tf.Tensor4D {
+  if (!node.relu) return dy;
+  return node.clip === undefined ? reluInputGradient(dy, y) : clippedReluInputGradient(dy, y, node.clip);
+}
 
 type Values = Map<string, tf.Tensor4D>;
 
@@ -17,6 +27,7 @@ export class GraphExecutor {
    * conv's first backward pass: a host that only lists layers or runs forward never pays their memory.
    */
   private readonly gradKernels = new Map<string, ConvGradKernels>();
+  private readonly depthwiseKernels = new Map<string, tf.Tensor4D>();
 
   constructor(readonly graph: Graph) {}
 
@@ -28,6 +39,15 @@ export class GraphExecutor {
       tf.keep(k.flipped);
       k.phases?.flat().forEach((t) => t && tf.keep(t));
       this.gradKernels.set(node.name, k);
+    }
+    return k;
+  }
+
+  private flippedDepthwiseOf(node: GraphNode & { op: 'depthwise' }): tf.Tensor4D {
+    let k = this.depthwiseKernels.get(node.name);
+    if (!k) {
+      k = tf.keep(flipDepthwiseKernel(node.kernel));
+      this.depthwiseKernels.set(node.name, k);
     }
     return k;
   }
@@ -106,9 +126,13 @@ export class GraphExecutor {
     switch (node.op) {
       case 'input':
         return [];
-      case 'conv': {
-        const dPre = node.relu ? reluInputGradient(dy, y) : dy;
-        const dx = convInputGradient(dPre, node.kernel, x.shape, node.spec, this.gradKernelsOf(node));
+      case 'conv':
+      case 'depthwise': {
+        const dPre = rectifierGradient(dy, y, node);
+        const dx =
+          node.op === 'conv'
+            ? convInputGradient(dPre, node.kernel, x.shape, node.spec, this.gradKernelsOf(node))
+            : depthwiseInputGradient(dPre, node.kernel, x.shape, node.spec, this.flippedDepthwiseOf(node));
         if (dPre !== dy) dPre.dispose();
         return [dx];
       }
@@ -119,34 +143,24 @@ export class GraphExecutor {
       case 'concat':
         return concatInputGradients(dy, inputs.map((t) => t.shape[3]));
       case 'relu':
-        return [reluInputGradient(dy, y)];
+        return [rectifierGradient(dy, y, { relu: true, ...(node.clip === undefined ? {} : { clip: node.clip }) })];
       case 'affine':
         return [tf.mul(dy, node.scale)];
+      case 'add':
+        return addInputGradients(dy, inputs.length);
+      case 'pad':
+        return [zeroPadInputGradient(dy, node.pads)];
+      case 'gap':
+        return [globalAvgPoolInputGradient(dy, x.shape)];
+      case 'dense':
+        return [denseInputGradient(dy, node.kernel, y, node.relu)];
     }
   }
 
   dispose(): void {
     for (const k of this.gradKernels.values()) disposeConvGradient(k);
     this.gradKernels.clear();
-  }
-}
-
-function runNode(node: GraphNode, inputs: tf.Tensor4D[]): tf.Tensor4D {
-  const x = inputs[0]!;
-  switch (node.op) {
-    case 'input':
-      return x;
-    case 'conv':
-      return convForward(x, node.kernel, node.bias, node.spec, node.relu);
-    case 'maxpool':
-      return maxPoolForward(x, node.spec);
-    case 'avgpool':
-      return avgPoolForward(x, node.spec);
-    case 'concat':
-      return tf.concat(inputs, 3);
-    case 'relu':
-      return tf.relu(x);
-    case 'affine':
-      return tf.add(tf.mul(x, node.scale), node.shift);
+    tf.dispose([...this.depthwiseKernels.values()]);
+    this.depthwiseKernels.clear();
   }
 }

@@ -3,16 +3,28 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ConvSpec } from '../ops/conv.ts';
 import type { PoolSpec } from '../ops/pool.ts';
+import type { ZeroPads } from '../ops/residual.ts';
 
+/** `clip` is a ReLU's max_value (6 for MobileNet's ReLU6); absent for a plain ReLU. */
 export type NodeOp =
   | { op: 'input' }
-  | { op: 'conv'; kernel: tf.Tensor4D; bias: tf.Tensor1D | null; spec: ConvSpec; relu: boolean }
+  | { op: 'conv'; kernel: tf.Tensor4D; bias: tf.Tensor1D | null; spec: ConvSpec; relu: boolean; clip?: number }
+  /** Depthwise convolution, kernel [kh,kw,C,multiplier]. */
+  | { op: 'depthwise'; kernel: tf.Tensor4D; bias: tf.Tensor1D | null; spec: ConvSpec; relu: boolean; clip?: number }
   | { op: 'maxpool'; spec: PoolSpec }
   | { op: 'avgpool'; spec: PoolSpec }
   | { op: 'concat' }
-  | { op: 'relu' }
+  | { op: 'relu'; clip?: number }
   /** A BatchNormalization that could not be folded into a convolution: y = x * scale + shift. */
-  | { op: 'affine'; scale: tf.Tensor1D; shift: tf.Tensor1D };
+  | { op: 'affine'; scale: tf.Tensor1D; shift: tf.Tensor1D }
+  /** Residual sum of same-shaped inputs. */
+  | { op: 'add' }
+  /** Keras ZeroPadding2D. */
+  | { op: 'pad'; pads: ZeroPads }
+  /** GlobalAveragePooling2D: [N,1,1,C], so Flatten after it is a no-op. */
+  | { op: 'gap' }
+  /** Dense on a [N,1,1,K] value, kernel [K,U]; a softmax after it is never applied (class objectives want logits). */
+  | { op: 'dense'; kernel: tf.Tensor2D; bias: tf.Tensor1D | null; relu: boolean };
 
 export type GraphNode = NodeOp & {
   /** The Keras name of the layer whose output this node produces (the last of a fused chain). */
@@ -22,7 +34,20 @@ export type GraphNode = NodeOp & {
   layers: string[];
   /** True where any fused layer's weights were trainable when the model was saved (fine-tuning). */
   trainable: boolean;
+  /** Part of the classifier head (after global pooling): not an image layer. */
+  head?: boolean;
 };
+
+/** The model's classifier, as far as the graph runs it. */
+export interface Classifier {
+  /** The node whose output is the class scores before any softmax; null where the head was not built. */
+  logits: string | null;
+  /** The Keras layer that ends the classifier, and how many classes it scores. */
+  layer: string;
+  units: number;
+  /** Why the head is not run (logits null), in words. */
+  reason?: string;
+}
 
 export interface Graph {
   nodes: GraphNode[]; // topological order, input first
@@ -31,6 +56,8 @@ export interface Graph {
   fusedInto: Map<string, string>;
   /** Layers after the image trunk (Flatten, Dense, ...) that we do not execute. */
   skipped: string[];
+  /** The classifier head, when the topology has one. */
+  classifier?: Classifier;
 }
 
 export type Shape3 = [number, number, number];
@@ -56,10 +83,11 @@ function nodeShape(node: GraphNode, inShapes: Shape3[], inputShape: Shape3): Sha
   switch (node.op) {
     case 'input':
       return inputShape;
-    case 'conv': {
-      const [kh, kw, , cout] = node.kernel.shape;
+    case 'conv':
+    case 'depthwise': {
+      const [kh, kw, cin, cout] = node.kernel.shape;
       const { strides, padding } = node.spec;
-      return [outSize(first[0], kh, strides[0], padding), outSize(first[1], kw, strides[1], padding), cout];
+      return [outSize(first[0], kh, strides[0], padding), outSize(first[1], kw, strides[1], padding), node.op === 'conv' ? cout : cin * cout];
     }
     case 'maxpool':
     case 'avgpool': {
@@ -74,7 +102,16 @@ function nodeShape(node: GraphNode, inShapes: Shape3[], inputShape: Shape3): Sha
       return [first[0], first[1], inShapes.reduce((sum, s) => sum + s[2], 0)];
     case 'relu':
     case 'affine':
+    case 'add':
       return first;
+    case 'pad': {
+      const [[t, b], [l, r]] = node.pads;
+      return first[0] > 0 && first[1] > 0 ? [first[0] + t + b, first[1] + l + r, first[2]] : [0, 0, first[2]];
+    }
+    case 'gap':
+      return [first[0] > 0 ? 1 : 0, first[1] > 0 ? 1 : 0, first[2]];
+    case 'dense':
+      return [first[0], first[1], node.kernel.shape[1]];
   }
 }
 
@@ -93,7 +130,7 @@ export function ancestors(graph: Graph, targets: readonly string[]): GraphNode[]
 
 export function disposeGraph(graph: Graph): void {
   for (const node of graph.nodes) {
-    if (node.op === 'conv') {
+    if (node.op === 'conv' || node.op === 'depthwise' || node.op === 'dense') {
       node.kernel.dispose();
       node.bias?.dispose();
     } else if (node.op === 'affine') {

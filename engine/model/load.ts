@@ -1,8 +1,10 @@
-// One entry point for every model a user can name: embedded id, folder, model.json or URL.
-import { loadModelFiles, type ModelFiles } from './source.ts';
+// One entry point for every model a user can name: embedded id, catalogue name, folder, model.json or URL.
+import { EMBEDDED_MODELS, loadModelFiles, type ModelFiles } from './source.ts';
 import { loadGraphDreamModel } from './graphModel.ts';
 import { LayersDreamModel } from './layersModel.ts';
 import type { TrainingProvenance } from './catalogue.ts';
+import { attachClassLabels } from './classes.ts';
+import { curatedLayerNames } from './curated.ts';
 import type { DreamModel, Training } from './types.ts';
 
 export const DEFAULT_MODEL = 'inception_v3';
@@ -11,14 +13,21 @@ export interface LoadModelOptions {
   cacheDir?: string;
   signal?: AbortSignal;
   onProgress?: (loadedBytes: number, totalBytes: number | null) => void;
+  fetchImpl?: typeof fetch;
 }
 
-function provenanceOf(files: ModelFiles): TrainingProvenance {
-  // nsfwjs kept InceptionV3's ImageNet weights where layers are frozen and fine-tuned the rest.
-  if (files.id === 'embedded:inception_v3') return { frozen: 'imagenet', trainable: 'fine-tuned' };
+/** 'inception_v3' for 'embedded:inception_v3'; null for other models. */
+function embeddedName(files: ModelFiles): string | null {
+  const name = files.id.startsWith('embedded:') ? files.id.slice('embedded:'.length) : null;
+  return name !== null && Object.hasOwn(EMBEDDED_MODELS, name) ? name : null;
+}
+
+function provenanceOf(files: ModelFiles, curated: readonly string[]): TrainingProvenance {
+  // nsfwjs kept the ImageNet weights where layers are frozen and fine-tuned the rest (both models).
+  if (embeddedName(files)) return { frozen: 'imagenet', trainable: 'fine-tuned', curated };
   const trainedOn = String(files.userDefinedMetadata?.['trainedOn'] ?? '').toLowerCase();
   const training: Training = trainedOn === 'imagenet' ? 'imagenet' : 'unknown';
-  return { frozen: training, trainable: training };
+  return { frozen: training, trainable: training, curated };
 }
 
 function inputRangeOf(files: ModelFiles): readonly [number, number] {
@@ -40,14 +49,16 @@ function defaultSizeOf(topology: unknown): number {
 export async function loadDreamModel(spec: string = DEFAULT_MODEL, options: LoadModelOptions = {}): Promise<DreamModel> {
   const files = await loadModelFiles(spec, options);
   if (files.format === 'graph-model') return loadGraphDreamModel(files);
-  const embedded = files.id === 'embedded:inception_v3';
-  return LayersDreamModel.fromArtifacts(files.modelTopology, files.weightSpecs, files.weightData, {
-    id: embedded ? DEFAULT_MODEL : files.id,
-    description: embedded
-      ? 'InceptionV3 (Keras), from nsfwjs: ImageNet weights through mixed5, fine-tuned after'
-      : `TF.js layers model from ${files.id}`,
+  const embedded = embeddedName(files);
+  // Recipes name a model the way the user did: embedded and catalogue models by name, others by path/URL.
+  const id = embedded ?? files.id;
+  const model = LayersDreamModel.fromArtifacts(files.modelTopology, files.weightSpecs, files.weightData, {
+    id,
+    description: embedded ? EMBEDDED_MODELS[embedded]!.description : `TF.js layers model from ${files.id}`,
     inputRange: inputRangeOf(files),
     defaultInputSize: defaultSizeOf(files.modelTopology),
-    provenance: provenanceOf(files),
+    provenance: provenanceOf(files, curatedLayerNames(id)),
   });
+  attachClassLabels(model, files.userDefinedMetadata?.['classLabels']);
+  return model;
 }

@@ -1,13 +1,16 @@
 // A uniform view of model files, whether embedded in the nsfwjs package, in a folder, or behind a URL.
 // Weights stay raw (concatenated shards + specs): the consumer decodes them with tf.io.decodeWeights.
 import type * as tf from '@tensorflow/tfjs-core';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelLoadError } from './types.ts';
-import { cachedDownload, defaultCacheDir, type DownloadOptions } from './cache.ts';
+import { cachedDownload, defaultCacheDir, listCached, type DownloadOptions } from './cache.ts';
+import { catalogueEntry } from './registry.ts';
+import { EMBEDDED_MODELS, loadEmbedded } from './embedded.ts';
+
+export { EMBEDDED_MODELS, embeddedFolder, loadEmbedded, type EmbeddedModel } from './embedded.ts';
 
 export { defaultCacheDir };
 
@@ -24,23 +27,6 @@ export interface ModelFiles {
 }
 
 export type LoadOptions = DownloadOptions;
-
-export interface EmbeddedModel {
-  /** npm package holding the model, and the folder inside it */
-  packageName: string;
-  folder: string;
-  description: string;
-  userDefinedMetadata: Record<string, unknown>;
-}
-
-export const EMBEDDED_MODELS: Record<string, EmbeddedModel> = {
-  inception_v3: {
-    packageName: 'nsfwjs',
-    folder: 'dist/models/inception_v3',
-    description: 'InceptionV3 (Keras 2.2.4) from nsfwjs 4.3: ImageNet weights, fine-tuned from mixed6 on',
-    userDefinedMetadata: { trainedOn: 'ImageNet (through mixed5), fine-tuned for nsfwjs after', inputRange: [-1, 1] },
-  },
-};
 
 /** One weightsManifest entry: shard paths and the weights they hold, in order. */
 export type WeightGroup = tf.io.WeightsManifestConfig[number];
@@ -138,7 +124,8 @@ function concat(parts: readonly Uint8Array[]): ArrayBuffer {
   return out.buffer;
 }
 
-function filesOf(id: string, json: ModelJson, parts: readonly Uint8Array[]): ModelFiles {
+/** ModelFiles from a checked model.json and its shard bytes, in manifest order. */
+export function filesOf(id: string, json: ModelJson, parts: readonly Uint8Array[]): ModelFiles {
   const { format, modelTopology, groups, userDefinedMetadata } = json;
   return { id, format, modelTopology, weightSpecs: groups.flatMap((g) => g.weights), weightData: concat(parts), ...(userDefinedMetadata ? { userDefinedMetadata } : {}) };
 }
@@ -173,50 +160,25 @@ export async function readModelFolder(jsonPath: string, id: string, opts: LoadOp
   return filesOf(id, json, parts);
 }
 
-/** The package's root folder; its `exports` block deep paths, so walk up from its main file. */
-function packageRoot(name: string): string {
-  const require = createRequire(import.meta.url);
-  for (let dir = dirname(require.resolve(name)); dir !== dirname(dir); dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === name) return dir;
-  }
-  throw new ModelLoadError(name, 'package root not found above its main file.');
+/** The shards model.json lists and their byte total: what a download fetches. */
+export function downloadPlan(file: string, text: string): { files: string[]; totalBytes: number } {
+  const { groups } = parseModelJson(file, text);
+  return { files: groups.flatMap((g) => g.paths), totalBytes: groups.reduce((a, g) => a + specsByteLength(file, g.weights), 0) };
 }
 
-/** Loads an embedded model from its UMD .min.js files (model + base64 shards), offline. */
-export function loadEmbedded(key: string): ModelFiles {
-  const entry = EMBEDDED_MODELS[key];
-  if (!entry) throw new ModelLoadError(`embedded:${key}`, `no such embedded model; known: ${Object.keys(EMBEDDED_MODELS).join(', ')}.`);
-  const folder = join(packageRoot(entry.packageName), entry.folder);
-  const require = createRequire(import.meta.url);
-  // Drop each module from require's cache after use so its 7 MB source string can be collected.
-  const load = (file: string): unknown => {
-    if (!existsSync(file)) throw new ModelLoadError(file, 'embedded model file missing from the installed package.');
-    const out = require(file) as unknown;
-    delete require.cache[file];
-    return out;
-  };
-  const modelFile = join(folder, 'model.min.js');
-  const model = load(modelFile) as { modelTopology?: unknown; weightsManifest?: unknown };
-  const json = parseModelJson(modelFile, JSON.stringify({ modelTopology: model.modelTopology, weightsManifest: model.weightsManifest }));
-  const parts: Uint8Array[] = [];
-  for (const g of json.groups) {
-    const names = g.paths.map((p) => join(folder, `${p}.min.js`));
-    const bufs = names.map((name) => {
-      const b64 = load(name);
-      if (typeof b64 !== 'string') throw new ModelLoadError(name, 'does not export a base64 string.');
-      return Buffer.from(b64, 'base64');
-    });
-    checkGroupSizes(names, bufs.map((b) => b.byteLength), g.weights, modelFile);
-    parts.push(...bufs);
-  }
-  return filesOf(`embedded:${key}`, { ...json, userDefinedMetadata: { ...entry.userDefinedMetadata } }, parts);
+/** Downloads (or reuses) a URL's model through the cache; `id` names the result. */
+function fromUrl(url: string, id: string, opts: LoadOptions): Promise<ModelFiles> {
+  // Progress counts the download only, not the re-read of the cached files.
+  const read = (folder: string) => readModelFolder(join(folder, 'model.json'), id, opts.signal ? { signal: opts.signal } : {});
+  return cachedDownload(url, opts, downloadPlan, read);
 }
 
 /**
- * spec: '' | 'inception_v3' | 'embedded:<name>' → embedded; 'http(s)://…/model.json' → downloaded into the
- * cache (offline once cached); anything else is a folder or a model.json path (file:// URLs too).
- * A bare embedded name wins over a same-named folder in the working directory; write ./name for that.
+ * spec: '' | 'inception_v3' | 'embedded:<name>' → embedded; a catalogue name (registry.ts) or
+ * 'http(s)://…/model.json' → downloaded into the cache (offline once cached); the name of a model
+ * added from a folder (`reverie models add PATH`) → its cached copy; anything else is a folder or a
+ * model.json path (file:// URLs too). Names win over same-named folders in the working directory;
+ * write ./name for those.
  */
 export async function loadModelFiles(spec: string, opts: LoadOptions = {}): Promise<ModelFiles> {
   opts.signal?.throwIfAborted();
@@ -224,14 +186,16 @@ export async function loadModelFiles(spec: string, opts: LoadOptions = {}): Prom
   if (s === '' || s.startsWith('embedded:') || Object.hasOwn(EMBEDDED_MODELS, s)) {
     return loadEmbedded(s === '' ? 'inception_v3' : s.replace(/^embedded:/, ''));
   }
-  if (/^https?:\/\//i.test(s)) {
-    // Progress counts the download only, not the re-read of the cached files.
-    const read = (folder: string) => readModelFolder(join(folder, 'model.json'), s, opts.signal ? { signal: opts.signal } : {});
-    const plan = (file: string, text: string) => {
-      const { groups } = parseModelJson(file, text);
-      return { files: groups.flatMap((g) => g.paths), totalBytes: groups.reduce((a, g) => a + specsByteLength(file, g.weights), 0) };
-    };
-    return cachedDownload(s, opts, plan, read);
+  const entry = catalogueEntry(s);
+  if (entry && entry.name === s) {
+    const files = await fromUrl(entry.url, entry.name, { ...opts, name: entry.name });
+    const known = { trainedOn: 'imagenet', inputRange: [...entry.inputRange], defaultInputSize: entry.inputSize };
+    return { ...files, userDefinedMetadata: { ...files.userDefinedMetadata, ...known } };
+  }
+  if (/^https?:\/\//i.test(s)) return fromUrl(s, s, opts);
+  if (/^[\w.-]+$/.test(s) && !existsSync(s)) {
+    const added = (await listCached(opts.cacheDir)).find((e) => e.name === s);
+    if (added) return readModelFolder(join(added.folder, 'model.json'), s, opts);
   }
   const path = resolve(s.startsWith('file:') ? fileURLToPath(s) : s);
   const isJson = path.toLowerCase().endsWith('.json');

@@ -16,6 +16,8 @@ export interface TinyModelOptions {
   shards?: number;
   /** Add a Flatten + Dense head after mixed0, like nsfwjs's classifier head. */
   head?: boolean;
+  /** Instead, a GlobalAveragePooling2D + Dense(classes, softmax) "predictions" head, like Keras's ImageNet models. */
+  classes?: number;
   userDefinedMetadata?: Record<string, unknown>;
 }
 
@@ -42,7 +44,7 @@ export function seededRandom(seed: number): () => number {
 /** Layers whose `trainable` flag is true, so provenance handling can be tested (nsfwjs: frozen = ImageNet). */
 const TRAINABLE = new Set(['average_pooling2d_1', 'conv2d_3', 'batch_normalization_3', 'activation_3', 'flatten_1', 'dense_1']);
 
-function buildTinyKeras(head: boolean): tfl.LayersModel {
+function buildTinyKeras(head: boolean, classes?: number): tfl.LayersModel {
   const input = tfl.input({ batchShape: [null, 32, 32, 3], name: 'input_1' });
   const unit = (x: tfl.SymbolicTensor, n: number, filters: number, k: number): tfl.SymbolicTensor => {
     const c = tfl.layers.conv2d({ name: `conv2d_${n}`, filters, kernelSize: k, padding: 'same', useBias: false }).apply(x);
@@ -58,6 +60,9 @@ function buildTinyKeras(head: boolean): tfl.LayersModel {
   if (head) {
     const flat = tfl.layers.flatten({ name: 'flatten_1' }).apply(out);
     out = tfl.layers.dense({ name: 'dense_1', units: 5, activation: 'softmax' }).apply(flat) as tfl.SymbolicTensor;
+  } else if (classes) {
+    const pooled = tfl.layers.globalAveragePooling2d({ name: 'global_average_pooling2d_1' }).apply(out);
+    out = tfl.layers.dense({ name: 'predictions', units: classes, activation: 'softmax' }).apply(pooled) as tfl.SymbolicTensor;
   }
   return tfl.model({ name: 'model_1', inputs: input, outputs: out });
 }
@@ -118,7 +123,7 @@ export async function writeModelFolder(
 
 /** Input 32x32x3 → conv3x3/BN/relu → maxpool 3x3 s2 → [conv1x1/BN/relu, avgpool 3x3 same → conv1x1/BN/relu] → mixed0. */
 export async function writeTinyLayersModel(dir: string, opts: TinyModelOptions = {}): Promise<WrittenModel> {
-  const model = buildTinyKeras(opts.head ?? false);
+  const model = buildTinyKeras(opts.head ?? false, opts.classes);
   let topology: Record<string, unknown> = {};
   let specs: tf.io.WeightsManifestEntry[] = [];
   await model.save(

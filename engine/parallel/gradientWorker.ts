@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend.ts';
 import { loadDreamModel } from '../model/load.ts';
 import { channelMean, layerMean, scale, sum } from '../objectives/objective.ts';
+import { classObjective } from '../model/classes.ts';
 import type { DreamModel } from '../model/types.ts';
 import type { GradientRequest, ObjectiveTerms, WorkerInit, WorkerReply } from './protocol.ts';
 
@@ -11,8 +12,12 @@ if (!parentPort) throw new Error('gradientWorker.ts must run in a worker thread.
 const port = parentPort;
 let model: DreamModel | undefined;
 
-function objectiveOf(terms: ObjectiveTerms) {
-  return sum(...terms.layers.map((l) => scale(layerMean(l.name), l.weight)), ...terms.channels.map((c) => scale(channelMean(c.layer, c.index), c.weight)));
+function objectiveOf(terms: ObjectiveTerms, m: DreamModel) {
+  return sum(
+    ...terms.layers.map((l) => scale(layerMean(l.name), l.weight)),
+    ...terms.channels.map((c) => scale(channelMean(c.layer, c.index), c.weight)),
+    ...(terms.classes ?? []).map((c) => classObjective(m, c.name, c.weight)),
+  );
 }
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
@@ -28,7 +33,7 @@ port.on('message', async (message: WorkerInit | GradientRequest) => {
       return;
     }
     if (!model) throw new Error('worker used before init');
-    const objective = objectiveOf(message.terms);
+    const objective = objectiveOf(message.terms, model);
     const x = tf.tensor4d(message.pixels, [1, message.height, message.width, 3]);
     try {
       const { value, gradient } = model.valueAndGradient(x, objective.layers, objective.fn);

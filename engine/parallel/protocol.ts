@@ -1,6 +1,6 @@
 // Messages between the gradient pool and its workers: plain data, so they cross threads unchanged.
 import type { BackendChoice } from '../backend.ts';
-import type { ChannelTerm, LayerTerm } from '../render/recipe.ts';
+import type { ChannelTerm, ClassTerm, LayerTerm } from '../render/recipe.ts';
 
 export interface WorkerInit {
   type: 'init';
@@ -12,6 +12,8 @@ export interface WorkerInit {
 export interface ObjectiveTerms {
   layers: LayerTerm[];
   channels: ChannelTerm[];
+  /** Class logits (models with an ImageNet head); each worker resolves names on its own model copy. */
+  classes?: ClassTerm[];
 }
 
 export interface GradientRequest {

@@ -1,6 +1,7 @@
 // Deep dream: gradient ascent on layer activations, octave by octave, with rolled tiles.
 // The loop follows the deepdream notebook and the TF2 tutorial; each step yields a progress event.
 import { UnknownLayerError, type DreamModel } from '../model/types.ts';
+import { classObjectiveFactory } from '../model/classes.ts';
 import type { Objective } from '../objectives/objective.ts';
 import { recipeObjective, type Recipe } from './recipe.ts';
 import { tiledGradient, type TileRunner } from './tiles.ts';
@@ -69,9 +70,9 @@ export function checkRecipeAgainstModel(model: DreamModel, recipe: Recipe): void
 
 export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe, options: DreamOptions = {}): AsyncGenerator<DreamProgress, RgbImage> {
   if (!options.objective) checkRecipeAgainstModel(model, recipe);
-  const objective = options.objective ?? recipeObjective(recipe);
+  const objective = options.objective ?? recipeObjective(recipe, classObjectiveFactory(model));
   if (options.pool && options.objective) throw new Error('A worker pool runs recipe objectives only; composed objectives run in this thread.');
-  const runner: TileRunner | undefined = options.pool ? { pool: options.pool, terms: { layers: recipe.layers, channels: recipe.channels } } : undefined;
+  const runner: TileRunner | undefined = options.pool ? { pool: options.pool, terms: { layers: recipe.layers, channels: recipe.channels, classes: recipe.classes ?? [] } } : undefined;
   const minSide = minimumInputSize(model, objective.layers);
   if (Math.min(input.width, input.height) < minSide) {
     throw new ImageTooSmallError(`The image is ${input.width}x${input.height}; layer ${objective.layers.join(', ')} needs at least ${minSide}x${minSide} pixels.`);

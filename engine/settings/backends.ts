@@ -1,0 +1,40 @@
+// The compute backends a user can choose, in words, and which one is fastest on this machine.
+// Speeds are the measured per-step costs of ENGINE-NOTES.md (InceptionV3, 299x299, 2 cores).
+import { createRequire } from 'node:module';
+import type { BackendChoice } from '../backend.ts';
+
+export interface BackendInfo {
+  choice: BackendChoice;
+  /** One line: what it is and what it costs. */
+  description: string;
+  /** Whether it can run in this process (tfjs-node installed, a DOM for webgl). */
+  available: boolean;
+}
+
+const DESCRIPTIONS: Record<BackendChoice, string> = {
+  auto: 'picks the fastest available: tensorflow if installed, else wasm, else cpu',
+  tensorflow: 'native TensorFlow via @tensorflow/tfjs-node, multi-threaded; the fastest where it is installed',
+  wasm: 'WebAssembly with SIMD (XNNPACK), no install; about 1 s per dream step at 299 px on 2 cores',
+  cpu: 'plain JavaScript reference kernels; always works, roughly 25x slower than wasm',
+  webgl: 'the GPU through WebGL, in the app window only (browser or Electron renderer)',
+};
+
+function installed(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function backendInfos(): BackendInfo[] {
+  const dom = typeof (globalThis as { document?: unknown }).document !== 'undefined';
+  const available: Record<BackendChoice, boolean> = { auto: true, tensorflow: installed('@tensorflow/tfjs-node'), wasm: true, cpu: true, webgl: dom };
+  return (Object.keys(DESCRIPTIONS) as BackendChoice[]).map((choice) => ({ choice, description: DESCRIPTIONS[choice], available: available[choice] }));
+}
+
+/** The backend 'auto' resolves to here. */
+export function fastestBackend(): Exclude<BackendChoice, 'auto'> {
+  return backendInfos().find((b) => b.choice === 'tensorflow')!.available ? 'tensorflow' : 'wasm';
+}
