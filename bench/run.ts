@@ -12,7 +12,7 @@ import { runTorchPeer } from './torchPeer.ts';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, 'skip-naive': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-large': { type: 'boolean' }, 'skip-zoom': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, 'skip-naive': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-large': { type: 'boolean' }, 'skip-zoom': { type: 'boolean' }, 'skip-models': { type: 'boolean' } } });
 const repeats = Number(values.repeats ?? 5);
 const LAYERS = ['mixed3', 'mixed5'];
 
@@ -86,6 +86,7 @@ const large = values['skip-large']
     };
 
 const zoom = values['skip-zoom'] ? null : await benchScript('zoom.ts', []);
+const models = values['skip-models'] ? null : await benchScript('models.ts', []);
 
 const report = {
   date: new Date().toISOString(),
@@ -101,6 +102,7 @@ const report = {
   ratioToPytorch: peerMs ? Number((step.median / peerMs).toFixed(2)) : null,
   large,
   zoom,
+  models,
 };
 model.dispose();
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
