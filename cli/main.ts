@@ -11,6 +11,9 @@ import { resumeCommand, resumeHelp } from './commands/resume.ts';
 import { modelsCommand, modelsHelp } from './commands/models.ts';
 import { presetsCommand, presetsHelp } from './commands/presets.ts';
 import { settingsCommand, settingsHelp } from './commands/settings.ts';
+import { filtersCommand, filtersHelp } from './commands/filters.ts';
+import { mapsCommand, mapsHelp } from './commands/maps.ts';
+import { kernelsCommand, kernelsHelp } from './commands/kernels.ts';
 import { appVersion, CancelledError, UsageError } from './shared.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string; summary: string }> = {
@@ -25,6 +28,9 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   models: { run: modelsCommand, help: modelsHelp, summary: 'installed and downloadable models: list, add (with progress), remove, classes' },
   presets: { run: presetsCommand, help: presetsHelp, summary: 'saved recipes: list, save, rename, export, import, delete' },
   settings: { run: settingsCommand, help: settingsHelp, summary: 'backend, default recipe, output folder, last used values' },
+  filters: { run: filtersCommand, help: filtersHelp, summary: 'what each channel of a layer responds to: a labelled contact sheet' },
+  maps: { run: mapsCommand, help: mapsHelp, summary: "an image's feature maps at a layer; --top K channels it drives hardest" },
+  kernels: { run: kernelsCommand, help: kernelsHelp, summary: "the first convolution's filters; --apply a classic filter to an image" },
   demo: { run: demoCommand, help: demoHelp, summary: 'dream the bundled example photo (what npm start runs)' },
 };
 

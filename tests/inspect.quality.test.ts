@@ -1,0 +1,36 @@
+// The inspector's quality bar, for a small fixed sample (bench/inspect.ts reports a larger one): each
+// channel's mean activation on its own visualization is at least 5x its mean on the bundled photographs,
+// and higher than on the other sampled channels' visualizations.
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DreamModel } from '../engine/model/types.ts';
+import { activationRatios, loadPhotos, visualizeMany } from '../engine/inspect/index.ts';
+import { embeddedModel } from './helpers/embedded.ts';
+
+const SIZE = 96;
+const STEPS = 64;
+const CHANNELS = [0, 300, 700];
+const LAYERS = ['mixed3', 'mixed4'];
+const PHOTOS = ['cat', 'coffee', 'astronaut'].map((n) => new URL(`../assets/examples/${n}.jpg`, import.meta.url).pathname);
+
+let model: DreamModel;
+beforeAll(async () => {
+  model = await embeddedModel();
+});
+
+describe('feature visualization quality', () => {
+  it(`drives each sampled channel of ${LAYERS.join(' and ')} at least 5x harder than photographs, and hardest on its own image`, async () => {
+    const before = tf.memory().numTensors;
+    const targets = LAYERS.flatMap((layer) => CHANNELS.map((channel) => ({ layer, channel })));
+    // One batch of six: both layers come out of one forward pass per step.
+    const { images } = await visualizeMany(model, targets, { size: SIZE, steps: STEPS }, { batchSize: targets.length });
+    const photos = await loadPhotos(PHOTOS, SIZE);
+    const results = LAYERS.flatMap((layer, l) => activationRatios(model, layer, CHANNELS, images.slice(l * CHANNELS.length, (l + 1) * CHANNELS.length), photos));
+    const table = results.map((r) => `${r.layer}:${r.channel} own ${r.own.toFixed(2)} photos ${r.photos.toFixed(3)} ratio ${r.ratio.toFixed(1)} others ${r.othersMax.toFixed(2)}`).join('\n');
+    for (const r of results) {
+      expect(r.ratio, table).toBeGreaterThanOrEqual(5);
+      expect(r.own, table).toBeGreaterThan(r.othersMax);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
