@@ -7,7 +7,7 @@ import type {
   Empty,
   EngineStatus,
   FileBytes,
-  GalleryItem,
+  GalleryEntry,
   InputImage,
   JobProgress,
   JobState,
@@ -16,6 +16,8 @@ import type {
   LoadedRecipe,
   SaveOutcome,
 } from './types.ts';
+import type { ChannelPicture, ChannelsRequest, ChannelViewRequest, ImageProbeRequest } from './inspect.ts';
+import type { SessionItem, SessionNewRequest, SessionVideoRequest, VideoExportRequest, ZoomCreateRequest, ZoomItem, ZoomPreviewRequest, ZoomResumeRequest } from './projects.ts';
 
 /** Phantom-typed descriptors: the runtime value only says which kind a channel is. */
 export interface Invoke<Req, Res> {
@@ -38,7 +40,23 @@ export const contract = {
   'dream.start': invoke<DreamRequest, JobTicket>(),
   'job.cancel': invoke<{ jobId: string }, { cancelled: boolean }>(),
   'job.list': invoke<Empty, JobState[]>(),
-  'gallery.list': invoke<Empty, GalleryItem[]>(),
+  'zoom.create': invoke<ZoomCreateRequest, ZoomItem>(),
+  'zoom.run': invoke<{ id: string }, JobTicket>(),
+  'zoom.preview': invoke<ZoomPreviewRequest, JobTicket>(),
+  'zoom.resume': invoke<ZoomResumeRequest, JobTicket>(),
+  'video.export': invoke<VideoExportRequest, JobTicket>(),
+  'video.save': invoke<{ id: string; file: string }, SaveOutcome>(),
+  'session.new': invoke<SessionNewRequest, SessionItem>(),
+  'session.dream': invoke<{ id: string; frames: number }, JobTicket>(),
+  'session.pick': invoke<{ id: string; round: number; frame: number }, SessionItem>(),
+  'session.add': invoke<{ id: string; painting: FileBytes }, SessionItem>(),
+  'session.video': invoke<SessionVideoRequest, JobTicket>(),
+  'inspect.cached': invoke<ChannelsRequest, ChannelPicture[]>(),
+  'inspect.render': invoke<ChannelsRequest, JobTicket>(),
+  'inspect.channel': invoke<ChannelViewRequest, JobTicket>(),
+  'inspect.image': invoke<ImageProbeRequest, JobTicket>(),
+  'gallery.list': invoke<Empty, GalleryEntry[]>(),
+  'gallery.get': invoke<{ id: string }, GalleryEntry>(),
   'gallery.delete': invoke<{ id: string }, { deleted: boolean }>(),
   'result.save': invoke<{ id: string }, SaveOutcome>(),
   'dialog.openFile': invoke<{ purpose: 'image' | 'recipe' }, FileBytes | null>(),

@@ -1,6 +1,8 @@
 // The values that cross between the renderer and a host (Electron main or the browser-mode server).
 // Plain data only: they travel as structured clones over IPC and as wire JSON over HTTP/WebSocket.
 import type { ChannelTerm, ClassTerm, LayerTerm, Recipe } from '../engine/render/recipe.ts';
+import type { InspectFindings } from './inspect.ts';
+import type { SessionItem, VideoFile, ZoomItem } from './projects.ts';
 
 export type { ChannelTerm, ClassTerm, LayerTerm, Recipe };
 
@@ -53,8 +55,8 @@ export interface DreamRequest {
   maxSide: number;
 }
 
-/** Job kinds; zoom renders and ping-pong rounds join this list. */
-export type JobKind = 'dream';
+/** What a job does: a dream, a zoom render or its short preview, a ping-pong round, a video, a channel picture. */
+export type JobKind = 'dream' | 'zoom' | 'zoom-preview' | 'session-dream' | 'video' | 'session-video' | 'inspect';
 
 export interface JobTicket {
   jobId: string;
@@ -73,16 +75,32 @@ export interface JobProgress {
   etaMs: number | null;
   /** The image as it stands (JPEG data URL), sent a few times per second at most. */
   preview?: string;
+  /** A frame just written (zoom renders, previews, ping-pong rounds): frames appear as they are made. */
+  frame?: { index: number; url: string };
+}
+
+/** How a job ended well: the gallery entry it made or changed, and what else it produced. */
+export interface JobDone {
+  jobId: string;
+  kind: JobKind;
+  state: 'done';
+  /** null for results that are not kept (zoom previews, channel pictures). */
+  item: GalleryEntry | null;
+  video?: VideoFile;
+  /** Zoom previews: the frames made, in order. Channel pictures: the pictures. */
+  frames?: string[];
+  /** Inspect jobs: neighbours, or an image's strongest channels and their maps. */
+  inspect?: InspectFindings;
 }
 
 export type JobState =
   | { jobId: string; kind: JobKind; state: 'queued'; position: number }
   | { jobId: string; kind: JobKind; state: 'running' }
-  | { jobId: string; kind: JobKind; state: 'done'; item: GalleryItem }
+  | JobDone
   | { jobId: string; kind: JobKind; state: 'failed'; error: ErrorInfo }
   | { jobId: string; kind: JobKind; state: 'cancelled' };
 
-/** One persisted result. Sessions and zoom videos will add kinds with their own fields. */
+/** One persisted dream. Zoom projects and ping-pong sessions are gallery entries of their own kinds. */
 export interface GalleryItem {
   id: string;
   kind: 'dream';
@@ -97,6 +115,9 @@ export interface GalleryItem {
   resultUrl: string;
   thumbUrl: string;
 }
+
+/** Everything the gallery lists, newest first. */
+export type GalleryEntry = GalleryItem | ZoomItem | SessionItem;
 
 export type SaveOutcome =
   | { kind: 'saved'; path: string }
@@ -117,4 +138,4 @@ export interface FileBytes {
 }
 
 /** Actions a host may ask the renderer to perform (menu items, accelerators). */
-export type AppCommand = 'open' | 'save' | 'dream' | 'cancel' | 'load-recipe' | 'show-dream' | 'show-gallery' | 'show-shortcuts';
+export type AppCommand = 'open' | 'save' | 'dream' | 'cancel' | 'load-recipe' | 'show-dream' | 'show-zoom' | 'show-paint' | 'show-inspect' | 'show-gallery' | 'show-shortcuts';

@@ -1,7 +1,9 @@
 // Native open/save dialogs. The renderer never hands main a path: main reads and writes only
 // paths a dialog returned in this session, and ChosenPaths enforces that at the point of use.
-import { readFile, stat } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { copyFile, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import type { VideoFile, VideoFormat } from '../contract/projects.ts';
 import type { FileBytes, GalleryItem, SaveOutcome } from '../contract/types.ts';
 import { writeFileAtomic } from '../engine/io/atomic.ts';
 import { safeFileName } from '../server/guard.ts';
@@ -35,7 +37,28 @@ export const IMAGE_FILTERS: FileFilter[] = [
 export const PNG_FILTERS: FileFilter[] = [{ name: 'PNG image', extensions: ['png'] }];
 
 export function withPngExtension(path: string): string {
-  return extname(path).toLowerCase() === '.png' ? path : `${path}.png`;
+  return withExtension(path, 'png');
+}
+
+export function withExtension(path: string, ext: string): string {
+  return extname(path).toLowerCase() === `.${ext}` ? path : `${path}.${ext}`;
+}
+
+export const VIDEO_FILTERS: Record<VideoFormat, FileFilter[]> = {
+  mp4: [{ name: 'MP4 video', extensions: ['mp4'] }],
+  webm: [{ name: 'WebM video', extensions: ['webm'] }],
+  gif: [{ name: 'GIF animation', extensions: ['gif'] }],
+};
+
+/** Copies beside the target, then renames: the chosen file is whole or untouched. */
+async function copyAtomic(from: string, to: string): Promise<void> {
+  const temp = join(dirname(to), `.${basename(to)}.${randomBytes(4).toString('hex')}.partial`);
+  try {
+    await copyFile(from, temp);
+    await rename(temp, to);
+  } finally {
+    await rm(temp, { force: true });
+  }
 }
 
 export function createDialogs(electron: ElectronMain, chosen: ChosenPaths, window: () => BrowserWindow) {
@@ -56,6 +79,15 @@ export function createDialogs(electron: ElectronMain, chosen: ChosenPaths, windo
       if (answer.canceled || !answer.filePath) return { kind: 'cancelled' };
       const target = chosen.check(chosen.remember(withPngExtension(answer.filePath)));
       await writeFileAtomic(target, await readFile(pngPath));
+      return { kind: 'saved', path: target };
+    },
+
+    async saveVideo(video: VideoFile, path: string): Promise<SaveOutcome> {
+      const defaultPath = join(electron.app.getPath('videos'), safeFileName(`reverie-${video.file}`));
+      const answer = await electron.dialog.showSaveDialog(window(), { defaultPath, filters: VIDEO_FILTERS[video.format] });
+      if (answer.canceled || !answer.filePath) return { kind: 'cancelled' };
+      const target = chosen.check(chosen.remember(withExtension(answer.filePath, video.format)));
+      await copyAtomic(path, target);
       return { kind: 'saved', path: target };
     },
   };

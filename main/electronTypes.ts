@@ -77,7 +77,7 @@ export interface ElectronMain {
     requestSingleInstanceLock(): boolean;
     whenReady(): Promise<void>;
     quit(): void;
-    getPath(name: 'userData' | 'pictures'): string;
+    getPath(name: 'userData' | 'pictures' | 'videos'): string;
     getVersion(): string;
     on(event: 'second-instance' | 'window-all-closed' | 'activate', listener: () => void): void;
     on(event: 'before-quit', listener: (event: PreventableEvent) => void): void;

@@ -44,6 +44,7 @@ async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void>
     fileUrl: (relative) => `/files/${relative}`,
     openFile: (purpose) => dialogs.openFile(purpose),
     saveResult: (item, pngPath) => dialogs.saveResult(item, pngPath),
+    saveVideo: (video, path) => dialogs.saveVideo(video, path),
   });
   registerIpc(electron.ipcMain, service.handlers);
 

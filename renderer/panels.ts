@@ -1,5 +1,4 @@
-// The app's panels, in rail order. Zoom, Paint and Inspect are announced and get their components
-// in the next pass; adding one is an entry here plus its component in App.svelte.
+// The app's panels, in rail order; adding one is an entry here plus its component in App.svelte.
 export type PanelId = 'dream' | 'zoom' | 'paint' | 'inspect' | 'gallery';
 
 export interface PanelInfo {
@@ -13,8 +12,8 @@ export interface PanelInfo {
 
 export const PANELS: PanelInfo[] = [
   { id: 'dream', label: 'Dream', icon: 'sparkles', ready: true, blurb: 'Dream an image with any layer mix.', shortcut: '1' },
-  { id: 'zoom', label: 'Zoom', icon: 'zoom', ready: false, blurb: 'Endless zoom animations: pick a centre, set zoom and rotation, render and export video.', shortcut: '2' },
-  { id: 'paint', label: 'Paint', icon: 'brush', ready: false, blurb: 'Ping-pong with the model: paint over a frame, let it dream, repeat, and compile the session.', shortcut: '3' },
-  { id: 'inspect', label: 'Inspect', icon: 'eye', ready: false, blurb: 'See what single filters respond to and compose them into objectives.', shortcut: '4' },
+  { id: 'zoom', label: 'Zoom', icon: 'zoom', ready: true, blurb: 'Endless zoom animations: pick a centre, set zoom and rotation, render and export video.', shortcut: '2' },
+  { id: 'paint', label: 'Paint', icon: 'brush', ready: true, blurb: 'Ping-pong with the model: paint over a frame, let it dream, repeat, and compile the session.', shortcut: '3' },
+  { id: 'inspect', label: 'Inspect', icon: 'eye', ready: true, blurb: 'See what single filters respond to and compose them into objectives.', shortcut: '4' },
   { id: 'gallery', label: 'Gallery', icon: 'grid', ready: true, blurb: 'Every result, kept across restarts.', shortcut: '5' },
 ];

@@ -7,7 +7,7 @@ import { resolve, sep } from 'node:path';
 export const TOKEN_HEADER = 'x-reverie-token';
 
 /** The folders of the data directory a page may load files from (under /files/). */
-export const SERVED_DATA_FOLDERS: ReadonlySet<string> = new Set(['inputs', 'gallery']);
+export const SERVED_DATA_FOLDERS: ReadonlySet<string> = new Set(['inputs', 'gallery', 'zoom', 'sessions', 'previews', 'features', 'inspect']);
 
 export function cookieName(port: number): string {
   // Cookies ignore ports, so two instances on one machine need distinct names.

@@ -44,6 +44,10 @@ const service = createService({
     const fileName = safeFileName(`${stem}-dream-${item.id}.png`);
     return { kind: 'download', url: `/files/gallery/${item.id}/result.png?download=${encodeURIComponent(fileName)}`, fileName };
   },
+  saveVideo: async (video) => {
+    const fileName = safeFileName(`reverie-${video.file}`);
+    return { kind: 'download', url: `${video.url}?download=${encodeURIComponent(fileName)}`, fileName };
+  },
 });
 const token = randomBytes(24).toString('base64url');
 const app = await startAppServer({ service, token, rendererDir, dataDir, port });

@@ -4,7 +4,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { apiFromBridge, buildApi, HostError, type BridgeApi, type Envelope } from '../contract/api.ts';
 import { channels, contract, eventChannels, invokeChannels, isInvokeChannel, type Handlers, type ReverieApi } from '../contract/channels.ts';
-import type { DreamRequest, GalleryItem, JobProgress, JobTicket } from '../contract/types.ts';
+import type { SessionItem, ZoomCreateRequest, ZoomItem } from '../contract/projects.ts';
+import type { DreamRequest, GalleryEntry, JobDone, JobProgress, JobState, JobTicket } from '../contract/types.ts';
 import { fromWire, toWire } from '../contract/wire.ts';
 import { answer, registerIpc } from '../main/ipc.ts';
 import { createBridge, type IpcRendererLike } from '../preload/bridge.ts';
@@ -40,11 +41,21 @@ describe('the contract', () => {
   it('types requests, responses and payloads per channel', () => {
     expectTypeOf<Parameters<ReverieApi['dream.start']>[0]>().toEqualTypeOf<DreamRequest>();
     expectTypeOf<ReturnType<ReverieApi['dream.start']>>().toEqualTypeOf<Promise<JobTicket>>();
-    expectTypeOf<ReturnType<Handlers['gallery.list']>>().toEqualTypeOf<Promise<GalleryItem[]>>();
+    expectTypeOf<ReturnType<Handlers['gallery.list']>>().toEqualTypeOf<Promise<GalleryEntry[]>>();
     expectTypeOf<Parameters<Parameters<ReverieApi['job.progress']>[0]>[0]>().toEqualTypeOf<JobProgress>();
     expectTypeOf<ReturnType<BridgeApi['dream.start']>>().toEqualTypeOf<Promise<Envelope<JobTicket>>>();
     expectTypeOf<keyof Handlers>().toEqualTypeOf<(typeof invokeChannels)[number]>();
     expectTypeOf<keyof ReverieApi>().toEqualTypeOf<keyof typeof contract>();
+    expectTypeOf<Parameters<ReverieApi['zoom.create']>[0]>().toEqualTypeOf<ZoomCreateRequest>();
+    expectTypeOf<ReturnType<Handlers['zoom.create']>>().toEqualTypeOf<Promise<ZoomItem>>();
+    expectTypeOf<ReturnType<ReverieApi['session.pick']>>().toEqualTypeOf<Promise<SessionItem>>();
+    expectTypeOf<ReturnType<ReverieApi['video.export']>>().toEqualTypeOf<Promise<JobTicket>>();
+    expectTypeOf<Extract<JobState, { state: 'done' }>>().toEqualTypeOf<JobDone>();
+  });
+
+  it('has the zoom, video, session and inspect channels, each an invoke answered by every host', () => {
+    const animate = ['zoom.create', 'zoom.run', 'zoom.preview', 'zoom.resume', 'video.export', 'video.save', 'session.new', 'session.dream', 'session.pick', 'session.add', 'session.video', 'gallery.get', 'inspect.cached', 'inspect.render', 'inspect.channel', 'inspect.image'];
+    for (const c of animate) expect(isInvokeChannel(c), c).toBe(true);
   });
 });
 

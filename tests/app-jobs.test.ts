@@ -77,7 +77,7 @@ describe('dream jobs', () => {
     expect(progress.filter((p) => p.preview).length).toBeGreaterThanOrEqual(2);
     expect(events.some((e) => e.channel === 'gallery.changed')).toBe(true);
 
-    if (end.state !== 'done') throw new Error('unreachable');
+    if (end.state !== 'done' || end.item?.kind !== 'dream') throw new Error('unreachable');
     const item = end.item;
     expect(item).toMatchObject({ width: 100, height: 80, maxSide: 100, recipe: small, backend: 'wasm', input: { id: input.id, name: 'gradient.png' } });
     const meta = await readDreamMetadata(join(dataDir, 'gallery', item.id, 'result.png'));

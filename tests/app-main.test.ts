@@ -1,12 +1,13 @@
 // Electron main's policies, tested as data and small functions (Electron itself is optional and
 // absent here): the security checklist, the reverie:// protocol, dialogs' path rule, menu, taskbar.
 import { describe, expect, it } from 'vitest';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { VideoFile } from '../contract/projects.ts';
 import type { AppCommand } from '../contract/types.ts';
-import { ChosenPaths, withPngExtension } from '../main/dialogs.ts';
+import { ChosenPaths, createDialogs, withExtension, withPngExtension } from '../main/dialogs.ts';
 import { canShowWindows } from '../main/electronBinary.ts';
-import type { PreventableEvent, WebContents } from '../main/electronTypes.ts';
+import type { BrowserWindow, ElectronMain, PreventableEvent, WebContents } from '../main/electronTypes.ts';
 import { menuTemplate } from '../main/menu.ts';
 import { routeAppRequest, serveAppRequest } from '../main/protocol.ts';
 import {
@@ -102,6 +103,9 @@ describe('reverie:// protocol', () => {
     expect(routeAppRequest('reverie://app/', 'GET', dirs)).toEqual({ kind: 'file', root: dirs.rendererDir, path: '/app/dist/renderer/index.html' });
     expect(routeAppRequest('reverie://app/assets/x.js', 'GET', dirs)).toMatchObject({ kind: 'file', path: '/app/dist/renderer/assets/x.js' });
     expect(routeAppRequest('reverie://app/files/gallery/a/result.png', 'GET', dirs)).toMatchObject({ kind: 'file', root: '/data', path: '/data/gallery/a/result.png' });
+    for (const served of ['zoom/z/project/frame_00000.png', 'sessions/s/exports/session-a.mp4', 'previews/p/project/frame_00001.png', 'features/inception_v3/mixed3/5-ab.png', 'inspect/i/map-5.png']) {
+      expect(routeAppRequest(`reverie://app/files/${served}`, 'GET', dirs), served).toMatchObject({ kind: 'file', path: `/data/${served}` });
+    }
     expect(routeAppRequest('reverie://other/index.html', 'GET', dirs)).toEqual({ kind: 'refuse', status: 403 });
     expect(routeAppRequest('reverie://app/index.html', 'POST', dirs)).toEqual({ kind: 'refuse', status: 405 });
     for (const bad of ['files/notes.txt', 'files/gallery/..%2f..%2fsecret', 'files/%2e%2e%2f%2e%2e%2fx', 'assets/..%2f..%2f..%2fetc/passwd', 'files/gallery/.tmp', '..%5c..%5cx']) {
@@ -139,6 +143,24 @@ describe('dialogs', () => {
     expect(() => chosen.check('/home/user/out.png/../other.png')).toThrow(expect.objectContaining({ name: 'PathNotChosenError' }));
     expect(withPngExtension('/a/b')).toBe('/a/b.png');
     expect(withPngExtension('/a/b.PNG')).toBe('/a/b.PNG');
+    expect(withExtension('/a/b.gif', 'webm')).toBe('/a/b.gif.webm');
+  });
+
+  it('saves an exported video only where the save dialog said, whole, or not at all', async () => {
+    const root = await tempDir('save-video');
+    const source = join(root, 'zoom-a.webm');
+    await writeFile(source, 'video bytes');
+    const asked: unknown[] = [];
+    let answer: { canceled: boolean; filePath?: string } = { canceled: false, filePath: join(root, 'mine') };
+    const electron = { app: { getPath: () => root }, dialog: { showSaveDialog: async (_w: unknown, o: unknown) => (asked.push(o), answer) } } as unknown as ElectronMain;
+    const dialogs = createDialogs(electron, new ChosenPaths(), () => ({}) as BrowserWindow);
+    const video: VideoFile = { file: 'zoom-a.webm', url: '/files/x', format: 'webm', frames: 4, durationS: 0.5, width: 8, height: 8, createdAt: 'x' };
+    expect(await dialogs.saveVideo(video, source)).toEqual({ kind: 'saved', path: join(root, 'mine.webm') });
+    expect(await readFile(join(root, 'mine.webm'), 'utf8')).toBe('video bytes');
+    expect(asked).toEqual([{ defaultPath: join(root, 'reverie-zoom-a.webm'), filters: [{ name: 'WebM video', extensions: ['webm'] }] }]);
+    expect((await readdir(root)).sort()).toEqual(['mine.webm', 'zoom-a.webm']);
+    answer = { canceled: true };
+    expect(await dialogs.saveVideo(video, source)).toEqual({ kind: 'cancelled' });
   });
 });
 
@@ -148,7 +170,7 @@ describe('menu', () => {
     const template = menuTemplate((c) => sent.push(c), false);
     const items = template.flatMap((m) => m.submenu ?? [m]);
     for (const item of items) item.click?.();
-    expect(sent.sort()).toEqual(['cancel', 'dream', 'load-recipe', 'open', 'save', 'show-dream', 'show-gallery', 'show-shortcuts'].sort());
+    expect(sent.sort()).toEqual(['cancel', 'dream', 'load-recipe', 'open', 'save', 'show-dream', 'show-zoom', 'show-paint', 'show-inspect', 'show-gallery', 'show-shortcuts'].sort());
     expect(JSON.stringify(template)).not.toMatch(/https?:/);
     expect(items.find((i) => i.label === 'Cancel')?.registerAccelerator).toBe(false);
     expect(menuTemplate(() => undefined, true)[0]).toEqual({ role: 'appMenu' });

@@ -4,6 +4,8 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HostEvent } from '../contract/channels.ts';
+import type { JobProgress, JobState } from '../contract/types.ts';
 import { createService, type Service } from '../server/core/service.ts';
 import { threadEngine } from '../server/core/threadLink.ts';
 import { BadRequestError } from '../server/core/validate.ts';
@@ -24,6 +26,7 @@ export function testService(dataDir: string, previewIntervalMs = 0): Service {
       throw new BadRequestError('no dialogs in tests');
     },
     saveResult: async (item) => ({ kind: 'download', url: `/files/gallery/${item.id}/result.png?download=x.png`, fileName: 'x.png' }),
+    saveVideo: async (video) => ({ kind: 'download', url: `${video.url}?download=${video.file}`, fileName: video.file }),
   });
 }
 
@@ -56,4 +59,30 @@ export function rawRequest(port: number, lines: string[], body = ''): Promise<Ra
     });
     socket.write(`${lines.join('\r\n')}\r\nConnection: close\r\n${body ? `Content-Length: ${Buffer.byteLength(body)}\r\n` : ''}\r\n${body}`);
   });
+}
+
+/** Records a service's events from now on, and waits for a job's end. */
+export function recordEvents(service: Service) {
+  const events: HostEvent[] = [];
+  service.subscribe((e) => events.push(e));
+  return {
+    events,
+    /** The job's last state ('done', 'failed' or 'cancelled'), seen already or when it comes. */
+    finished(jobId: string): Promise<JobState> {
+      return new Promise((resolve) => {
+        const check = (e: HostEvent): boolean => {
+          if (e.channel === 'job.state' && e.payload.jobId === jobId && ['done', 'failed', 'cancelled'].includes(e.payload.state)) {
+            resolve(e.payload);
+            return true;
+          }
+          return false;
+        };
+        if (events.some(check)) return;
+        const stop = service.subscribe((e) => check(e) && stop());
+      });
+    },
+    progress(jobId: string): JobProgress[] {
+      return events.flatMap((e) => (e.channel === 'job.progress' && e.payload.jobId === jobId ? [e.payload] : []));
+    },
+  };
 }

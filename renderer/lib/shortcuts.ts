@@ -1,7 +1,7 @@
 // Keyboard shortcuts as data: what each key does, shown in the help overlay and matched here.
 import type { AppCommand } from '../../contract/types.ts';
 
-export type Command = AppCommand | 'show-zoom' | 'show-paint' | 'show-inspect';
+export type Command = AppCommand;
 
 export interface KeyLike {
   key: string;
@@ -22,8 +22,8 @@ export interface Shortcut {
 }
 
 export const SHORTCUTS: Shortcut[] = [
-  { command: 'dream', label: 'Dream', key: 'Enter', mod: true },
-  { command: 'cancel', label: 'Cancel the running dream', key: 'Escape', mod: false },
+  { command: 'dream', label: 'Dream · render the zoom · dream from the painting', key: 'Enter', mod: true },
+  { command: 'cancel', label: "Cancel the panel's running job", key: 'Escape', mod: false },
   { command: 'open', label: 'Open an image', key: 'o', mod: true },
   { command: 'load-recipe', label: 'Load a recipe from a PNG', key: 'o', mod: true, shift: true },
   { command: 'save', label: 'Save the result as PNG', key: 's', mod: true },

@@ -1,14 +1,17 @@
 // The whole app's state: which panel shows, the host's status, and the panel states, wired to the
 // host's events. Keyboard shortcuts and menu commands both end in run().
 import type { ReverieApi } from '../../contract/channels.ts';
-import type { AppInfo, EngineStatus, LayerChoice } from '../../contract/types.ts';
+import type { AppInfo, EngineStatus, GalleryEntry, JobProgress, JobState, LayerChoice } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
 import type { Command } from '../lib/shortcuts.ts';
 import type { PanelId } from '../panels.ts';
 import { DreamState } from './dream.svelte.ts';
 import { GalleryState } from './gallery.svelte.ts';
+import { InspectState } from './inspect.svelte.ts';
 import { Notices } from './notices.svelte.ts';
+import { PaintState } from './paint.svelte.ts';
 import { RecipeState } from './recipe.svelte.ts';
+import { ZoomState } from './zoom.svelte.ts';
 
 export interface AppDeps {
   picker: FilePicker;
@@ -26,6 +29,9 @@ export class AppState {
   readonly notices = new Notices();
   readonly recipe = new RecipeState();
   readonly dream: DreamState;
+  readonly zoom: ZoomState;
+  readonly paint: PaintState;
+  readonly inspect: InspectState;
   readonly gallery: GalleryState;
   private readonly unsubscribe: Array<() => void> = [];
 
@@ -34,7 +40,19 @@ export class AppState {
     deps: AppDeps,
   ) {
     this.gallery = new GalleryState(api, this.notices);
-    this.dream = new DreamState({ api, recipe: this.recipe, notices: this.notices, ...deps, channelCounts: () => this.channelCounts });
+    const shared = { api, notices: this.notices, ...deps, channelCounts: () => this.channelCounts };
+    this.dream = new DreamState({ ...shared, recipe: this.recipe });
+    this.zoom = new ZoomState(shared);
+    this.paint = new PaintState(shared);
+    this.inspect = new InspectState({ api, notices: this.notices, picker: deps.picker, layers: () => this.layers, dreamWith: (layer, channel) => this.dreamWithChannel(layer, channel) });
+  }
+
+  /** "Dream with this channel": the channel becomes Dream's whole objective, on the image open there. */
+  dreamWithChannel(layer: string, channel: number): void {
+    this.recipe.load({ ...this.recipe.recipe, layers: [], channels: [{ layer, index: channel, weight: 1 }] });
+    this.panel = 'dream';
+    if (this.dream.canDream) void this.dream.dream();
+    else this.notices.push('info', `Dreaming with ${layer} channel ${channel}`, this.dream.input ? 'Press Dream when ready.' : 'Open an image to dream on.');
   }
 
   get channelCounts(): ReadonlyMap<string, number> {
@@ -48,8 +66,8 @@ export class AppState {
         this.engine = status;
         if (status.state === 'ready') void this.loadLayers();
       }),
-      api['job.progress']((p) => this.dream.onEvent(p)),
-      api['job.state']((s) => this.dream.onEvent(s)),
+      api['job.progress']((p) => this.onJobEvent(p)),
+      api['job.state']((s) => this.onJobEvent(s)),
       api['gallery.changed'](() => void this.gallery.refresh()),
       api['app.command']((command) => this.run(command)),
     );
@@ -80,6 +98,22 @@ export class AppState {
     }
   }
 
+  /** Every panel follows its own jobs; each ignores the others' events. */
+  onJobEvent(event: JobState | JobProgress): void {
+    this.dream.onEvent(event);
+    this.zoom.onEvent(event);
+    this.paint.onEvent(event);
+    this.inspect.onEvent(event);
+  }
+
+  /** Opens a gallery entry in its panel. */
+  openEntry(entry: GalleryEntry): void {
+    if (entry.kind === 'zoom') this.zoom.openProject(entry);
+    else if (entry.kind === 'session') this.paint.openSession(entry);
+    else this.dream.openItem(entry);
+    this.panel = entry.kind === 'zoom' ? 'zoom' : entry.kind === 'session' ? 'paint' : 'dream';
+  }
+
   run(command: Command): void {
     if (command === 'cancel' && this.shortcutsOpen) {
       this.shortcutsOpen = false;
@@ -87,11 +121,20 @@ export class AppState {
     }
     switch (command) {
       case 'dream':
-        this.panel = 'dream';
-        void this.dream.dream();
+        // The panel's own "go": render a zoom, dream from the painting, or dream.
+        if (this.panel === 'zoom') void this.zoom.startRender();
+        else if (this.panel === 'paint') void this.paint.dream();
+        else if (this.panel === 'inspect') void this.inspect.renderPage();
+        else {
+          this.panel = 'dream';
+          void this.dream.dream();
+        }
         return;
       case 'cancel':
-        void this.dream.cancel();
+        if (this.panel === 'zoom' && this.zoom.busy) void this.zoom.cancel();
+        else if (this.panel === 'paint' && this.paint.busy) void this.paint.cancel();
+        else if (this.panel === 'inspect' && this.inspect.busy) void this.inspect.cancel();
+        else void this.dream.cancel();
         return;
       case 'open':
         this.panel = 'dream';

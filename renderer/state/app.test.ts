@@ -85,6 +85,30 @@ describe('AppState', () => {
     expect(app.panel).toBe('dream');
   });
 
+  it("runs the visible panel's go and cancel, routes job events to it, and opens entries in their panels", async () => {
+    const zoomItem = { id: 'z1', kind: 'zoom' as const, createdAt: 'x', updatedAt: 'x', input: { id: 'in1', name: 'a.png' }, sourceUrl: '/s', recipe: DEFAULT_PRESET.recipe, settings: { frames: 2, tween: 0, zoom: 1.05, rotate: 0, centerX: 0.5, centerY: 0.5, blend: 0, anchorColors: 0, keyframes: null }, maxSide: 256, width: 4, height: 3, status: 'new' as const, error: null, frameUrls: [], thumbUrl: '/t', exports: [], jobId: null };
+    const { app, host } = setup({ 'zoom.create': () => zoomItem, 'zoom.run': () => ({ jobId: 'zr', position: 0 }), 'job.cancel': () => ({ cancelled: true }) });
+    await app.init();
+    app.zoom.useImage({ id: 'in1', name: 'a.png', width: 4, height: 3, url: '/u' });
+    app.panel = 'zoom';
+    app.run('dream');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(host.calls.map((c) => c.channel)).toContain('zoom.run');
+    expect(app.panel).toBe('zoom');
+    host.emit({ channel: 'job.progress', payload: { jobId: 'zr', kind: 'zoom', done: 500, total: 1000, label: 'frame 1/2', elapsedMs: 1, etaMs: 1, frame: { index: 0, url: '/f0' } } });
+    expect(app.zoom.projectFrames).toEqual(['/f0']);
+    expect(app.dream.job.progress).toBeNull();
+    app.run('cancel');
+    await Promise.resolve();
+    expect(host.calls.at(-1)).toEqual({ channel: 'job.cancel', request: { jobId: 'zr' } });
+
+    const session = { id: 's1', kind: 'session' as const, createdAt: 'x', updatedAt: 'x', recipe: DEFAULT_PRESET.recipe, settings: { ...zoomItem.settings }, width: 4, height: 3, rounds: [{ number: 1, paintingUrl: '/p', frameUrls: [], picked: null }], thumbUrl: '/t', exports: [], jobId: null };
+    app.openEntry(session);
+    expect([app.panel, app.paint.session?.id, app.paint.base?.url]).toEqual(['paint', 's1', '/p']);
+    app.openEntry(item('g1'));
+    expect([app.panel, app.dream.result?.id]).toEqual(['dream', 'g1']);
+  });
+
   it('says so when the host cannot be reached', async () => {
     const { app } = setup({ 'app.info': () => Promise.reject(failure('ConnectionError', 'Reverie is not answering.')) });
     await app.init();

@@ -35,7 +35,8 @@ export class DreamState {
   constructor(private readonly deps: DreamDeps) {
     this.job = new JobFollower(
       {
-        done: (item) => {
+        done: ({ item }) => {
+          if (item?.kind !== 'dream') return;
           this.result = item;
           this.view = 'compare';
           this.split = 0.5;

@@ -1,10 +1,11 @@
-// The gallery: every persisted result, newest first, with delete behind a confirmation.
+// The gallery: every persisted dream, zoom project and session, newest first, with delete behind a
+// confirmation.
 import type { ReverieApi } from '../../contract/channels.ts';
-import type { GalleryItem } from '../../contract/types.ts';
+import type { GalleryEntry } from '../../contract/types.ts';
 import type { Notices } from './notices.svelte.ts';
 
 export class GalleryState {
-  items = $state<GalleryItem[]>([]);
+  items = $state<GalleryEntry[]>([]);
   loaded = $state(false);
   loading = $state(false);
   /** The item whose delete button was pressed once and awaits confirmation. */

@@ -1,14 +1,17 @@
-// Follows one host job from start to its end: phase, queue position, progress with ETA and the
-// live preview. Dream uses it now; Zoom renders and ping-pong rounds will follow jobs the same way.
-import type { ErrorInfo, GalleryItem, JobProgress, JobState, JobTicket } from '../../contract/types.ts';
+// Follows one host job from start to its end: phase, queue position, progress with ETA, the live
+// preview and the frames written so far. Every panel's jobs (dreams, zoom renders and previews,
+// ping-pong rounds, videos) are followed this way.
+import type { ErrorInfo, JobDone, JobProgress, JobState, JobTicket } from '../../contract/types.ts';
 import { formatEta } from '../lib/format.ts';
 
 export type JobPhase = 'idle' | 'starting' | 'queued' | 'running' | 'cancelling';
 
 export interface JobOutcome {
-  done(item: GalleryItem): void;
+  done(result: JobDone): void;
   failed(error: ErrorInfo): void;
   cancelled(): void;
+  /** Each frame as it lands, with its index (channel pictures are placed by it). */
+  frame?(frame: { index: number; url: string }): void;
 }
 
 export class JobFollower {
@@ -18,6 +21,8 @@ export class JobFollower {
   progress = $state<JobProgress | null>(null);
   preview = $state<string | null>(null);
   previewCount = $state(0);
+  /** Frames the job has written so far, in order (zoom renders, previews, ping-pong rounds). */
+  frames = $state<string[]>([]);
   /** Events that arrived before the start call answered with their job id. */
   private early: Array<JobState | JobProgress> = [];
 
@@ -50,6 +55,7 @@ export class JobFollower {
     this.progress = null;
     this.preview = null;
     this.previewCount = 0;
+    this.frames = [];
     this.early = [];
     try {
       const ticket = await begin();
@@ -61,6 +67,17 @@ export class JobFollower {
       this.phase = 'idle';
       throw err;
     }
+  }
+
+  /** Follows a job started elsewhere (before a reload, or from another panel) from now on. */
+  attach(jobId: string): void {
+    if (this.busy) return;
+    this.jobId = jobId;
+    this.phase = 'running';
+    this.progress = null;
+    this.preview = null;
+    this.previewCount = 0;
+    this.frames = [];
   }
 
   async cancel(): Promise<void> {
@@ -82,6 +99,10 @@ export class JobFollower {
         this.preview = event.preview;
         this.previewCount++;
       }
+      if (event.frame) {
+        this.frames = [...this.frames, event.frame.url];
+        this.outcome.frame?.(event.frame);
+      }
       return;
     }
     if (event.state === 'queued') this.position = event.position;
@@ -90,7 +111,7 @@ export class JobFollower {
     } else {
       this.phase = 'idle';
       this.jobId = null;
-      if (event.state === 'done') this.outcome.done(event.item);
+      if (event.state === 'done') this.outcome.done(event);
       else if (event.state === 'failed') this.outcome.failed(event.error);
       else this.outcome.cancelled();
     }

@@ -1,4 +1,5 @@
 // Messages to the user: errors stay until dismissed, the rest fade after a few seconds.
+import type { ErrorInfo } from '../../contract/types.ts';
 import { errorTitle } from '../lib/format.ts';
 
 export type NoticeKind = 'error' | 'info' | 'success';
@@ -34,6 +35,11 @@ export class Notices {
     const e = err instanceof Error ? err : new Error(String(err));
     const title = context ?? errorTitle(e.name);
     return this.push('error', title, context ? `${errorTitle(e.name)}: ${e.message}` : e.message);
+  }
+
+  /** A failure a host reported for a job (its typed name and message, as plain data). */
+  failure(error: ErrorInfo, context: string): number {
+    return this.error(Object.assign(new Error(error.message), { name: error.name }), context);
   }
 
   dismiss(id: number): void {

@@ -1,15 +1,14 @@
 // One dream job inside the engine worker: scale the input, dream with progress and throttled
 // previews, then encode the result PNG (recipe embedded) and a thumbnail.
-import sharp from 'sharp';
-import { decodeImage, encodePng } from '../../engine/io/image.ts';
+import { encodePng } from '../../engine/io/image.ts';
 import type { DreamModel } from '../../engine/model/types.ts';
 import { dream, type DreamProgress } from '../../engine/render/dream.ts';
 import type { RgbImage } from '../../engine/render/image.ts';
 import { metadataText } from '../../engine/render/metadata.ts';
-import type { DoneMessage, DreamJobSpec, ProgressMessage } from './protocol.ts';
+import { jpeg, scaledInput, thumbnail } from './pictures.ts';
+import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
 
-export interface DreamJobContext {
-  model: DreamModel;
+export interface JobContext {
   backend: string;
   appVersion: string;
   previewIntervalMs: number;
@@ -17,20 +16,17 @@ export interface DreamJobContext {
   onProgress(message: ProgressMessage): void;
 }
 
-async function jpeg(img: RgbImage, quality: number): Promise<Uint8Array> {
-  const pixels = Uint8ClampedArray.from(img.rgb);
-  const buffer = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
-  return sharp(buffer, { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+export interface DreamJobContext extends JobContext {
+  model: DreamModel;
 }
 
-export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Promise<DoneMessage> {
+export function dreamLabel(p: Pick<DreamProgress, 'octave' | 'octaves' | 'step' | 'steps' | 'width' | 'height'>): string {
+  return `octave ${p.octave + 1}/${p.octaves} · step ${p.step + 1}/${p.steps} · ${p.width}×${p.height}`;
+}
+
+export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Promise<JobOutput> {
   const started = performance.now();
-  const scaled = await sharp(spec.inputPath, { limitInputPixels: false })
-    .rotate()
-    .resize({ width: spec.maxSide, height: spec.maxSide, fit: 'inside', withoutEnlargement: true })
-    .png()
-    .toBuffer();
-  const input = await decodeImage(scaled, { name: spec.inputName });
+  const input = await scaledInput(spec.inputPath, spec.maxSide, spec.inputName);
   ctx.signal.throwIfAborted();
 
   let lastPreview = -Infinity;
@@ -50,13 +46,13 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
       preview = await jpeg(p.preview(), 82);
       lastPreview = now;
     }
-    const { octave, octaves, step, steps, done, total, width, height, elapsedMs, etaMs } = p;
-    ctx.onProgress({ type: 'progress', jobId: spec.jobId, octave, octaves, step, steps, done, total, width, height, elapsedMs, etaMs, ...(preview ? { preview } : {}) });
+    const { done, total, elapsedMs, etaMs } = p;
+    ctx.onProgress({ type: 'progress', jobId: spec.jobId, done, total, label: dreamLabel(p), elapsedMs, etaMs, ...(preview ? { preview } : {}) });
   }
   ctx.signal.throwIfAborted();
   const alpha = input.alpha && result.width === input.width && result.height === input.height ? input.alpha : null;
   const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };
   const png = await encodePng({ ...result, alpha }, metadataText(meta));
-  const thumb = await sharp(png).resize({ width: 384, height: 384, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
-  return { type: 'done', jobId: spec.jobId, png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend };
+  const thumb = await thumbnail(png);
+  return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend };
 }

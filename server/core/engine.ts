@@ -1,7 +1,7 @@
 // The host's handle on its engine worker: status, the layer list, and running one job at a time.
 // A worker that dies fails the job in hand and is started afresh for the next one.
 import type { EngineStatus, LayerChoice } from '../../contract/types.ts';
-import type { DoneMessage, DreamJobSpec, EngineMessage, HostMessage, ProgressMessage } from './protocol.ts';
+import type { CallSpec, DoneMessage, EngineMessage, HostMessage, JobSpec, ProgressMessage } from './protocol.ts';
 
 /** One started worker, whatever carries its messages (worker thread or utility process). */
 export interface EngineLink {
@@ -43,6 +43,8 @@ export class Engine {
   private link: EngineLink | undefined;
   private running: Running | undefined;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private readonly calls = new Map<number, { resolve: (value: unknown) => void; reject: (e: Error) => void }>();
+  private nextCall = 1;
   private stopping = false;
 
   constructor(
@@ -65,6 +67,7 @@ export class Engine {
       this.setStatus({ state: 'failed', error: { name: error.name, message: error.message } });
       this.running?.reject(error);
       this.running = undefined;
+      this.failCalls(error);
     });
   }
 
@@ -75,12 +78,22 @@ export class Engine {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  run(spec: DreamJobSpec, onProgress: (p: ProgressMessage) => void): Promise<DoneMessage> {
+  run(job: JobSpec, onProgress: (p: ProgressMessage) => void): Promise<DoneMessage> {
     if (this.running) return Promise.reject(new Error(`The engine is busy with job ${this.running.jobId}.`));
     this.start();
     return new Promise((resolve, reject) => {
-      this.running = { jobId: spec.jobId, onProgress, resolve, reject };
-      this.link!.post({ type: 'dream', ...spec, ...this.settings });
+      this.running = { jobId: job.jobId, onProgress, resolve, reject };
+      this.link!.post({ type: 'job', job, ...this.settings });
+    });
+  }
+
+  /** A quick project edit in the worker, answered between a running job's steps. */
+  call(call: CallSpec): Promise<unknown> {
+    this.start();
+    const callId = this.nextCall++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(callId, { resolve, reject });
+      this.link!.post({ type: 'call', callId, call, appVersion: this.settings.appVersion });
     });
   }
 
@@ -99,7 +112,19 @@ export class Engine {
     this.onStatus(status);
   }
 
+  private failCalls(error: Error): void {
+    for (const c of this.calls.values()) c.reject(error);
+    this.calls.clear();
+  }
+
   private onMessage(m: EngineMessage): void {
+    if (m.type === 'reply') {
+      const pending = this.calls.get(m.callId);
+      this.calls.delete(m.callId);
+      if (m.ok) pending?.resolve(m.value);
+      else pending?.reject(new JobFailedError(m.error.name, m.error.message));
+      return;
+    }
     if (m.type === 'ready' || m.type === 'start-failed') {
       const waiters = this.waiters.splice(0);
       if (m.type === 'ready') {
@@ -117,6 +142,7 @@ export class Engine {
       for (const w of waiters) w.reject(error);
       this.running?.reject(error);
       this.running = undefined;
+      this.failCalls(error);
       return;
     }
     const job = this.running;

@@ -1,20 +1,45 @@
 // The engine's worker body, the same under a Node worker thread and an Electron utility process:
-// loads the model once, then runs the jobs the host sends, one at a time, until cancelled.
+// loads the model once, runs the jobs the host sends one at a time until cancelled, and answers
+// quick project calls (which need the backend's name, never the model) meanwhile.
 import { initBackend, type BackendChoice } from '../../engine/backend.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
 import type { DreamModel } from '../../engine/model/types.ts';
-import { runDreamJob } from './dreamJob.ts';
-import { errorInfo, type HostMessage, type WorkerPort } from './protocol.ts';
+import { runDreamJob, type JobContext } from './dreamJob.ts';
+import { runInspectJob } from './inspectJob.ts';
+import { runCall } from './projectCalls.ts';
+import { errorInfo, type HostMessage, type JobOutput, type JobSpec, type WorkerPort } from './protocol.ts';
+import { runVideoJob } from './videoJob.ts';
+import { runSessionDream, runZoomJob, runZoomPreview } from './zoomJob.ts';
 
 export interface EngineOptions {
   backend: BackendChoice;
   model: string;
 }
 
+async function runJob(job: JobSpec, ctx: JobContext, model: () => Promise<DreamModel>): Promise<JobOutput> {
+  switch (job.kind) {
+    case 'dream':
+      return runDreamJob(job, { ...ctx, model: await model() });
+    case 'zoom':
+      return runZoomJob(job, { ...ctx, model: await model() });
+    case 'zoom-preview':
+      return runZoomPreview(job, { ...ctx, model: await model() });
+    case 'session-dream':
+      return runSessionDream(job, { ...ctx, model: await model() });
+    case 'inspect':
+      return runInspectJob(job, { ...ctx, model: await model() });
+    case 'video':
+    case 'session-video':
+      // Videos need ffmpeg, not the model: they work even where the model failed to load.
+      return runVideoJob(job, ctx);
+  }
+}
+
 export function serveEngine(port: WorkerPort, options: EngineOptions): void {
   const running = new Map<string, AbortController>();
+  const backendReady = initBackend(options.backend);
   const ready = (async () => {
-    const backend = await initBackend(options.backend);
+    const backend = await backendReady;
     const started = performance.now();
     const model: DreamModel = await loadDreamModel(options.model);
     return { backend, model, loadMs: Math.round(performance.now() - started) };
@@ -25,24 +50,35 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
       running.get(message.jobId)?.abort();
       return;
     }
+    if (message.type === 'call') {
+      const { callId } = message;
+      backendReady
+        .then((backend) => runCall(message.call, backend, message.appVersion))
+        .then(
+          (value) => port.post({ type: 'reply', callId, ok: true, value }),
+          (err: unknown) => port.post({ type: 'reply', callId, ok: false, error: errorInfo(err) }),
+        );
+      return;
+    }
+    const { job } = message;
     const controller = new AbortController();
-    running.set(message.jobId, controller);
+    running.set(job.jobId, controller);
     void (async () => {
       try {
-        const { model, backend } = await ready;
-        const done = await runDreamJob(message, {
-          model,
+        const backend = await backendReady;
+        const ctx: JobContext = {
           backend,
           appVersion: message.appVersion,
           previewIntervalMs: message.previewIntervalMs,
           signal: controller.signal,
           onProgress: (p) => port.post(p),
-        });
-        port.post(done);
+        };
+        const output = await runJob(job, ctx, async () => (await ready).model);
+        port.post({ type: 'done', jobId: job.jobId, output });
       } catch (err) {
-        port.post(controller.signal.aborted ? { type: 'cancelled', jobId: message.jobId } : { type: 'failed', jobId: message.jobId, error: errorInfo(err) });
+        port.post(controller.signal.aborted ? { type: 'cancelled', jobId: job.jobId } : { type: 'failed', jobId: job.jobId, error: errorInfo(err) });
       } finally {
-        running.delete(message.jobId);
+        running.delete(job.jobId);
       }
     })();
   });

@@ -1,30 +1,25 @@
 // The contract implemented on Node: one handler per invoke channel, plus the event stream.
-// Both hosts run it: the browser-mode server over HTTP/WS, Electron main over IPC.
+// Both hosts run it: the browser-mode server over HTTP/WS, Electron main over IPC. Handlers are
+// grouped by area (dreams and the app here; zoom, sessions and the gallery in their own files).
 import { join } from 'node:path';
 import type { Handlers, HostEvent } from '../../contract/channels.ts';
-import type { FileBytes, GalleryItem, HostMode, SaveOutcome } from '../../contract/types.ts';
 import { parseRecipe } from '../../engine/render/recipe.ts';
-import { Engine, type LaunchEngine } from './engine.ts';
-import { Gallery, newGalleryId } from './gallery.ts';
+import type { ServiceContext, ServiceOptions } from './context.ts';
+import { Engine } from './engine.ts';
+import { finishJob, progressView } from './finish.ts';
+import { Gallery } from './gallery.ts';
+import { galleryHandlers } from './galleryHandlers.ts';
+import { inspectHandlers } from './inspectHandlers.ts';
 import { InputStore } from './inputs.ts';
 import { JobQueue } from './jobs.ts';
 import { recipeFromPngBytes } from './pngRecipe.ts';
+import { sessionHandlers } from './sessionHandlers.ts';
+import { SessionStore } from './sessionStore.ts';
 import { BadRequestError, requireFileBytes, requireId, requireInt, requireObject } from './validate.ts';
+import { zoomHandlers } from './zoomHandlers.ts';
+import { ZoomStore } from './zoomStore.ts';
 
-export interface ServiceOptions {
-  dataDir: string;
-  mode: HostMode;
-  appVersion: string;
-  launchEngine: LaunchEngine;
-  /** How the renderer reaches a file under dataDir ("gallery/<id>/result.png" → URL). */
-  fileUrl: (relative: string) => string;
-  /** Host-specific: a save dialog in Electron, a download in the browser. */
-  saveResult: (item: GalleryItem, pngPath: string) => Promise<SaveOutcome>;
-  /** Host-specific: a native open dialog in Electron; browser mode has none (the page picks files). */
-  openFile: (purpose: 'image' | 'recipe') => Promise<FileBytes | null>;
-  /** Minimum time between live previews (a few per second by default). */
-  previewIntervalMs?: number;
-}
+export type { ServiceOptions } from './context.ts';
 
 export interface Service {
   handlers: Handlers;
@@ -38,32 +33,21 @@ export function createService(options: ServiceOptions): Service {
   const emit = (event: HostEvent): void => {
     for (const l of listeners) l(event);
   };
-  const inputs = new InputStore(join(options.dataDir, 'inputs'), options.fileUrl);
-  const gallery = new Gallery(join(options.dataDir, 'gallery'), options.fileUrl);
   const engine = new Engine(options.launchEngine, { appVersion: options.appVersion, previewIntervalMs: options.previewIntervalMs ?? 300 }, (status) =>
     emit({ channel: 'engine.changed', payload: status }),
   );
-  const queue = new JobQueue(
+  const ctx: ServiceContext = {
+    options,
     engine,
-    async (spec, done) => {
-      const { name, width, height, display } = await inputs.record(spec.inputId);
-      const record = {
-        version: 1 as const,
-        id: newGalleryId(),
-        kind: 'dream' as const,
-        createdAt: new Date().toISOString(),
-        input: { id: spec.inputId, name, width, height, display },
-        recipe: spec.recipe,
-        maxSide: spec.maxSide,
-        width: done.width,
-        height: done.height,
-        backend: done.backend,
-        elapsedMs: Math.round(done.elapsedMs),
-      };
-      return gallery.add(record, done.png, done.thumb);
-    },
     emit,
-  );
+    inputs: new InputStore(join(options.dataDir, 'inputs'), options.fileUrl),
+    gallery: new Gallery(join(options.dataDir, 'gallery'), options.fileUrl),
+    zooms: new ZoomStore(join(options.dataDir, 'zoom'), options.fileUrl, (id) => ctx.queue.jobFor(id, ['zoom'])),
+    sessions: new SessionStore(join(options.dataDir, 'sessions'), options.fileUrl, (id) => ctx.queue.jobFor(id, ['session-dream'])),
+    previewsDir: join(options.dataDir, 'previews'),
+    queue: new JobQueue(engine, { finish: (spec, done, target) => finishJob(ctx, spec, done, target), progress: (jobId, kind, p) => progressView(ctx, jobId, kind, p) }, emit),
+  };
+  const { inputs, gallery, queue } = ctx;
   engine.start();
 
   const handlers: Handlers = {
@@ -81,16 +65,10 @@ export function createService(options: ServiceOptions): Service {
       const recipe = parseRecipe(req['recipe'], 'recipe');
       const maxSide = requireInt(req['maxSide'], 'The image size', 64, 8192);
       const input = await inputs.record(inputId);
-      return queue.enqueue('dream', { inputId, inputPath: inputs.sourcePath(inputId), inputName: input.name, maxSide, recipe });
+      return queue.enqueue({ kind: 'dream', inputId, inputPath: inputs.sourcePath(inputId), inputName: input.name, maxSide, recipe });
     },
     'job.cancel': async (request) => ({ cancelled: queue.cancel(requireId(requireObject(request, 'The request')['jobId'], 'The job id')) }),
     'job.list': async () => queue.list(),
-    'gallery.list': async () => gallery.list(),
-    'gallery.delete': async (request) => {
-      const deleted = await gallery.remove(requireId(requireObject(request, 'The request')['id'], 'The gallery id'));
-      if (deleted) emit({ channel: 'gallery.changed', payload: {} });
-      return { deleted };
-    },
     'result.save': async (request) => {
       const item = await gallery.get(requireId(requireObject(request, 'The request')['id'], 'The gallery id'));
       return options.saveResult(item, gallery.resultPath(item.id));
@@ -100,6 +78,10 @@ export function createService(options: ServiceOptions): Service {
       if (purpose !== 'image' && purpose !== 'recipe') throw new BadRequestError('purpose must be "image" or "recipe".');
       return options.openFile(purpose);
     },
+    ...zoomHandlers(ctx),
+    ...sessionHandlers(ctx),
+    ...galleryHandlers(ctx),
+    ...inspectHandlers(ctx),
   };
 
   return {

@@ -8,6 +8,10 @@ export class BadRequestError extends Error {
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
 }
+/** The project or session is being rendered: the request would race the job. */
+export class BusyError extends Error {
+  override name = 'BusyError';
+}
 
 /** Ids are ours (hex, dashes): nothing that could name a path outside the data folder. */
 const ID = /^[a-z0-9][a-z0-9-]{0,79}$/;

@@ -98,11 +98,10 @@ describe('Reverie in the browser', () => {
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
 
-    await page.getByTestId('nav-zoom').click();
-    await page.getByTestId('panel-zoom').waitFor();
-    await screenshot(page, 'zoom-soon');
+    await page.getByTestId('nav-gallery').click();
+    await page.getByTestId('panel-gallery').waitFor();
 
-    // Pasting an image anywhere brings it into Dream.
+    // Pasting an image where no panel takes one brings it into Dream.
     const pasted = await sharp({ create: { width: 120, height: 90, channels: 3, background: '#3a6ea5' } }).png().toBuffer();
     await page.evaluate((b64) => {
       const dt = new DataTransfer();

@@ -1,0 +1,91 @@
+// The zoom's numbers as the UI offers them (ranges inside what the host accepts: the engine's own
+// limits), and keyframes as an editable list of rows: a frame plus the values that change there.
+import type { Keyframes, RoundSettings } from '../../contract/projects.ts';
+
+export type ZoomField = 'zoom' | 'rotate' | 'frames' | 'tween' | 'blend' | 'anchorColors';
+
+export interface ZoomFieldSpec {
+  key: ZoomField;
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+  integer: boolean;
+  help: string;
+}
+
+export const ZOOM_FIELDS: Record<ZoomField, ZoomFieldSpec> = {
+  frames: { key: 'frames', label: 'Frames', min: 1, max: 600, step: 1, integer: true, help: 'Output frames in all (dreamed frames plus tweens).' },
+  zoom: { key: 'zoom', label: 'Zoom per frame', min: 0.5, max: 2, step: 0.01, integer: false, help: 'Scale per frame: 1.05 magnifies by 5 %; below 1 zooms out.' },
+  rotate: { key: 'rotate', label: 'Rotation', min: -45, max: 45, step: 0.5, integer: false, help: 'Degrees per frame, clockwise.' },
+  tween: { key: 'tween', label: 'Tween frames', min: 0, max: 30, step: 1, integer: true, help: 'Pure zoom frames between dreamed frames: smoother and faster, less dreaming.' },
+  blend: { key: 'blend', label: 'Blend', min: 0, max: 1, step: 0.05, integer: false, help: 'Mix each dreamed frame with the zoomed previous one, for calmer motion.' },
+  anchorColors: { key: 'anchorColors', label: 'Colour anchoring', min: 0, max: 1, step: 0.05, integer: false, help: "Pull each frame's colours towards frame 0's, so long zooms keep their palette." },
+};
+
+export function clampZoomField(spec: ZoomFieldSpec, value: number): number {
+  if (!Number.isFinite(value)) return spec.min;
+  const clamped = Math.min(spec.max, Math.max(spec.min, value));
+  if (spec.integer) return Math.round(clamped);
+  return Number(clamped.toFixed((String(spec.step).split('.')[1] ?? '').length));
+}
+
+export const DEFAULT_ZOOM: RoundSettings & { frames: number } = { frames: 30, tween: 0, zoom: 1.05, rotate: 0, centerX: 0.5, centerY: 0.5, blend: 0, anchorColors: 0.3, keyframes: null };
+
+/** Values a key may set; blank (null) cells leave a value as the frames before it had it. */
+export const KEY_VALUES = ['zoom', 'rotate', 'centerX', 'centerY', 'steps'] as const;
+export type KeyValue = (typeof KEY_VALUES)[number];
+
+export const KEY_LIMITS: Record<KeyValue, { min: number; max: number; label: string }> = {
+  zoom: { min: 0.1, max: 10, label: 'Zoom' },
+  rotate: { min: -360, max: 360, label: 'Rot°' },
+  centerX: { min: 0, max: 1, label: 'X' },
+  centerY: { min: 0, max: 1, label: 'Y' },
+  steps: { min: 0, max: 100, label: 'Steps' },
+};
+
+export type KeyRow = { frame: number; ease: boolean } & Record<KeyValue, number | null>;
+
+export function emptyRow(frame: number): KeyRow {
+  return { frame, ease: false, zoom: null, rotate: null, centerX: null, centerY: null, steps: null };
+}
+
+/** What stops the rows from being keyframes, in words; empty when they are fine. */
+export function keyProblems(rows: readonly KeyRow[], frames: number): string[] {
+  const found: string[] = [];
+  const seen = new Set<number>();
+  for (const r of rows) {
+    if (!Number.isInteger(r.frame) || r.frame < 0) found.push(`A key's frame must be a whole number from 0 (got ${r.frame}).`);
+    else if (seen.has(r.frame)) found.push(`Two keys are at frame ${r.frame}; keep one.`);
+    else if (r.frame >= frames) found.push(`The key at frame ${r.frame} comes after the last frame (${frames - 1}).`);
+    seen.add(r.frame);
+    for (const k of KEY_VALUES) {
+      const v = r[k];
+      if (v !== null && !(v >= KEY_LIMITS[k].min && v <= KEY_LIMITS[k].max)) found.push(`At frame ${r.frame}, ${KEY_LIMITS[k].label} must be from ${KEY_LIMITS[k].min} to ${KEY_LIMITS[k].max}.`);
+    }
+  }
+  return found;
+}
+
+/** The rows as the engine's keyframes (in frame order), or null when there are none. */
+export function toKeyframes(rows: readonly KeyRow[]): Keyframes | null {
+  if (rows.length === 0) return null;
+  const keys = [...rows]
+    .sort((a, b) => a.frame - b.frame)
+    .map((r) => {
+      const key: Keyframes['keys'][number] = { frame: r.frame };
+      for (const k of KEY_VALUES) if (r[k] !== null) key[k] = r[k];
+      if (r.ease) key.interpolation = 'ease';
+      return key;
+    });
+  return { version: 1, interpolation: 'linear', keys };
+}
+
+export function fromKeyframes(kf: Keyframes | null): KeyRow[] {
+  return (kf?.keys ?? []).map((k) => {
+    const row = emptyRow(k.frame);
+    for (const v of KEY_VALUES) row[v] = k[v] ?? null;
+    row.ease = (k.interpolation ?? kf?.interpolation) === 'ease';
+    return row;
+  });
+}

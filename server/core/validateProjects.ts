@@ -1,0 +1,68 @@
+// Checks for the zoom, session and video requests a renderer sends: settings within what the engine
+// accepts (its own checks and messages), keyframes parsed by the engine, video options planned by
+// the engine's encoder before anything is queued, and export names that can only be ours.
+import type { RoundSettings, VideoFormat, VideoOptions, ZoomSettings } from '../../contract/projects.ts';
+import { checkParam, KeyframeError, NUMERIC_PARAMS, parseKeyframes } from '../../engine/animate/keyframes.ts';
+import { planEncode } from '../../engine/video/plan.ts';
+import { BadRequestError, requireInt, requireObject } from './validate.ts';
+
+const ROUND_FIELDS = ['tween', 'zoom', 'rotate', 'centerX', 'centerY', 'blend', 'anchorColors', 'keyframes'];
+/** A render the UI starts; longer ones are for the CLI, which can also run until stopped. */
+export const MAX_FRAMES = 10_000;
+
+export function requireRoundSettings(value: unknown, extra: string[] = []): RoundSettings {
+  const s = requireObject(value, 'The zoom settings');
+  const unknown = Object.keys(s).filter((k) => !ROUND_FIELDS.includes(k) && !extra.includes(k));
+  if (unknown.length) throw new BadRequestError(`The zoom settings have unknown field ${unknown.map((k) => `"${k}"`).join(', ')}.`);
+  const number = (name: (typeof NUMERIC_PARAMS)[number]): number => {
+    try {
+      return checkParam('The zoom settings', name, s[name]);
+    } catch (err) {
+      throw err instanceof KeyframeError ? new BadRequestError(err.message) : err;
+    }
+  };
+  return {
+    tween: requireInt(s['tween'], 'Tween frames', 0, 1000),
+    zoom: number('zoom'),
+    rotate: number('rotate'),
+    centerX: number('centerX'),
+    centerY: number('centerY'),
+    blend: number('blend'),
+    anchorColors: number('anchorColors'),
+    keyframes: s['keyframes'] === null || s['keyframes'] === undefined ? null : parseKeyframes(s['keyframes'], 'keyframes'),
+  };
+}
+
+export function requireZoomSettings(value: unknown, maxFrames = MAX_FRAMES): ZoomSettings {
+  const round = requireRoundSettings(value, ['frames']);
+  return { ...round, frames: requireInt(requireObject(value, 'The zoom settings')['frames'], 'Frames', 1, maxFrames) };
+}
+
+const FORMATS: readonly VideoFormat[] = ['mp4', 'webm', 'gif'];
+
+/** Video options the encoder will accept; its own planner gives the messages (odd mp4 sizes, GIF fps…). */
+export function requireVideoOptions(req: Record<string, unknown>, allowSize = true): VideoOptions {
+  const format = req['format'];
+  if (typeof format !== 'string' || !FORMATS.includes(format as VideoFormat)) throw new BadRequestError(`The video format must be mp4, webm or gif, got ${JSON.stringify(format)}.`);
+  const fps = req['fps'];
+  if (typeof fps !== 'number') throw new BadRequestError(`The frame rate must be a number, got ${JSON.stringify(fps)}.`);
+  const quality = req['quality'] ?? null;
+  if (quality !== null && typeof quality !== 'number') throw new BadRequestError(`The quality must be a number or null, got ${JSON.stringify(quality)}.`);
+  let size: VideoOptions['size'] = null;
+  if (req['size'] !== null && req['size'] !== undefined) {
+    if (!allowSize) throw new BadRequestError('Session videos keep the paintings\' size; leave the size out.');
+    const s = requireObject(req['size'], 'The video size');
+    size = { width: requireInt(s['width'], 'The video width', 2, 16384), height: requireInt(s['height'], 'The video height', 2, 16384) };
+  }
+  const options: VideoOptions = { format: format as VideoFormat, fps, quality, size };
+  planEncode({ out: `check.${options.format}`, format: options.format, fps, ...(quality !== null ? { quality } : {}), size }, { width: 2, height: 2 });
+  return options;
+}
+
+const EXPORT_NAME = /^[a-z0-9][a-z0-9-]{0,79}\.(mp4|webm|gif)$/;
+
+/** A video's file name inside a project's exports folder: ours, so never a path. */
+export function requireExportName(value: unknown): string {
+  if (typeof value !== 'string' || !EXPORT_NAME.test(value)) throw new BadRequestError('That is not the name of a video Reverie exported.');
+  return value;
+}

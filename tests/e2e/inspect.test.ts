@@ -1,0 +1,68 @@
+// The Inspect panel end to end in Debian's chromium, with the real server, engine and model at draft
+// quality: layers marked ImageNet or fine-tuned, a channel rendered large with its neighbours, grid
+// pictures landing as they render (then cancelled), an image probe with a map over the image, and
+// "dream with this channel" setting Dream's objective. Screenshots go to tests/artifacts/.
+/// <reference lib="dom" />
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { tempDir } from '../appHelpers.ts';
+import { dropFile, openBrowser, screenshot, startServer, type Browser, type RunningServer } from './harness.ts';
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([tempDir('e2e-inspect').then(startServer), openBrowser()]);
+}, 180_000);
+afterAll(async () => {
+  await browser?.context.close();
+  await server?.stop();
+});
+
+describe('Inspect in the browser', () => {
+  it('renders a channel large, grid pictures as they land, probes an image and dreams with a channel', async () => {
+    const { page } = browser;
+    await page.goto(server.url);
+    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await page.getByTestId('nav-inspect').click();
+    await page.getByTestId('panel-inspect').waitFor();
+    await page.locator('[data-testid=inspect-layer-mixed9] .badge').filter({ hasText: 'fine-tuned' }).waitFor();
+    expect(await page.locator('[data-testid=inspect-layer-mixed3] .badge').textContent()).toBe('ImageNet');
+    await page.getByTestId('inspect-quality').selectOption('draft');
+    await expect.poll(() => page.getByTestId('channel-tile').count()).toBe(12);
+    await screenshot(page, 'inspect-layer');
+
+    await page.locator('[data-testid=channel-tile][data-channel="5"]').click();
+    await page.locator('[data-testid=channel-large][data-final=yes]').waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId('channel-large').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(128);
+    await expect.poll(() => page.locator('[data-testid=neighbours] button').count()).toBe(6);
+
+    await page.getByTestId('inspect-render').click();
+    await page.getByTestId('inspect-grid-progress').waitFor();
+    await page.locator('[data-testid=channel-tile][data-rendered=yes]').first().waitFor({ timeout: 90_000 });
+    await page.getByTestId('inspect-grid-cancel').click();
+    await page.getByTestId('inspect-grid-progress').waitFor({ state: 'detached', timeout: 30_000 });
+    const rendered = await page.locator('[data-testid=channel-tile][data-rendered=yes]').count();
+    expect(rendered).toBeGreaterThanOrEqual(1);
+    expect(rendered).toBeLessThan(12);
+    await expect
+      .poll(() => page.locator('[data-testid=channel-tile][data-rendered=yes] img').evaluateAll((imgs: HTMLImageElement[]) => imgs.every((i) => i.complete && i.naturalWidth === 64)))
+      .toBe(true);
+
+    const photo = await sharp(join(import.meta.dirname, '../../assets/examples/cat.jpg')).resize(160, 120, { fit: 'cover' }).jpeg().toBuffer();
+    await dropFile(page, '[data-testid=inspect-drop]', 'cat.jpg', 'image/jpeg', photo);
+    await page.getByTestId('probe-map').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-testid=probe-top] li').count()).toBe(8);
+    await expect.poll(() => page.getByTestId('probe-map').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(160);
+    await screenshot(page, 'inspect-channel');
+
+    await page.getByTestId('dream-with-channel').click();
+    await page.getByTestId('panel-dream').waitFor();
+    await page.locator('.advanced summary').click();
+    expect(await page.getByRole('combobox', { name: 'Layer' }).inputValue()).toBe('mixed3');
+    expect(await page.getByRole('spinbutton', { name: 'Channel' }).inputValue()).toBe('5');
+    expect(await page.locator('[data-testid=layers] [role=switch][aria-checked=true]').count()).toBe(0);
+    expect(browser.problems).toEqual([]);
+  }, 170_000);
+});
