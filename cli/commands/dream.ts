@@ -12,11 +12,12 @@ import { GradientPool } from '../../engine/parallel/gradientPool.ts';
 import { metadataText } from '../../engine/render/metadata.ts';
 import { recipeFlagSpec, recipeFromFlags } from '../recipeOptions.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
-import { appVersion, UsageError, withInterrupt } from '../shared.ts';
+import { appVersion, firstFrameNote, maxPixelsFlag, UsageError, withInterrupt } from '../shared.ts';
 
 export const dreamHelp = `reverie dream IN -o OUT.png [options]
 
 Dreams IN with gradient ascent on the chosen layers and writes OUT.png with the recipe embedded.
+IN is PNG, JPEG, WebP, TIFF, AVIF or GIF; of an animated or multi-page file, the first frame is used.
   --layers mixed3,mixed5      layers to amplify, optional weights: mixed3:1,mixed5:0.5
   --channel LAYER:INDEX[:W]   amplify one channel (repeatable; negative weights suppress it)
   --steps N                   gradient steps per octave (default 10)
@@ -52,8 +53,10 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   }
   const recipe = await recipeFromFlags(values);
   const sink = values.json ? jsonLinesSink(process.stdout) : terminalSink(process.stderr);
-  const maxPixels = values['max-pixels'] ? Number(values['max-pixels']) : DEFAULT_MAX_PIXELS;
+  const maxPixels = maxPixelsFlag(values['max-pixels'], DEFAULT_MAX_PIXELS);
   const image = await decodeImage(input, { maxPixels });
+  const note = firstFrameNote(input, image.pages);
+  if (note) sink.event('warning', note);
   const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
   const loadStarted = performance.now();
   const model = await loadDreamModel(recipe.model);

@@ -8,7 +8,7 @@ import { addPainting, createSession, latestRoundProject, pickFrame, roundFrameCo
 import { compileSessionVideo } from '../../engine/animate/sessionVideo.ts';
 import { readSessionManifest } from '../../engine/project/store.ts';
 import { recipeFlagSpec } from '../recipeOptions.ts';
-import { appVersion, CancelledError, UsageError, withInterrupt } from '../shared.ts';
+import { appVersion, CancelledError, firstFrameNote, UsageError, withInterrupt } from '../shared.ts';
 import { renderProject, sinkFor, zoomFlagHelp, zoomFlagSpec, zoomRecipeFromFlags, zoomSettingsFromFlags } from './zoom.ts';
 
 export const sessionHelp = `reverie session <new|dream|pick|add|video|show> DIR [options]
@@ -62,6 +62,8 @@ export async function sessionCommand(argv: string[]): Promise<void> {
     case 'new': {
       if (!values.from || positionals.length > 1) throw new UsageError('Start a session from your painting: reverie session new DIR --from painting.png.', sessionHelp);
       const painting = await decodeImage(values.from, { maxPixels: DEFAULT_MAX_PIXELS });
+      const note = firstFrameNote(values.from, painting.pages);
+      if (note) sink.event('warning', note);
       const m = await createSession(dir, painting, values.from, { recipe: await zoomRecipeFromFlags(values), settings: await zoomSettingsFromFlags(values), appVersion: appVersion() });
       sink.done(`Started session ${given} with ${values.from}. Next: reverie session dream ${given} --frames 30`, { session: dir, rounds: m.rounds.length });
       return;
@@ -87,7 +89,10 @@ export async function sessionCommand(argv: string[]): Promise<void> {
     case 'add': {
       const path = positionals[1];
       if (!path) throw new UsageError('Name your painting: reverie session add DIR painting.png.', sessionHelp);
-      const round = await addPainting(dir, await decodeImage(path, { maxPixels: DEFAULT_MAX_PIXELS }), path);
+      const painting = await decodeImage(path, { maxPixels: DEFAULT_MAX_PIXELS });
+      const note = firstFrameNote(path, painting.pages);
+      if (note) sink.event('warning', note);
+      const round = await addPainting(dir, painting, path);
       sink.done(`Round ${round.number} starts from ${path}. Next: reverie session dream ${given}`, { session: dir, round: round.number });
       return;
     }

@@ -1,7 +1,7 @@
 // `reverie zoom IN -o PROJECT_DIR --frames N`: an infinite-zoom animation as numbered PNGs plus a manifest;
 // Ctrl-C marks the run cancelled and `reverie resume PROJECT_DIR` continues it with the same frames.
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, type BackendChoice } from '../../engine/backend.ts';
 import { decodeImage, DEFAULT_MAX_PIXELS } from '../../engine/io/image.ts';
@@ -12,7 +12,7 @@ import type { ZoomSettings } from '../../engine/project/manifest.ts';
 import { readZoomManifest } from '../../engine/project/store.ts';
 import { recipeFlagSpec, recipeFromFlags, type RecipeFlags } from '../recipeOptions.ts';
 import { formatDuration, jsonLinesSink, terminalSink, type ProgressSink } from '../progress.ts';
-import { appVersion, CancelledError, UsageError, withInterrupt } from '../shared.ts';
+import { appVersion, CancelledError, firstFrameNote, maxPixelsFlag, UsageError, withInterrupt } from '../shared.ts';
 
 export const zoomFlagHelp = `  --zoom F                    scale per output frame (default 1.05; below 1 zooms out)
   --rotate DEG                degrees per output frame, clockwise (default 0)
@@ -129,6 +129,23 @@ export function cancelled(dir: string, r: ZoomRunResult): CancelledError {
   return new CancelledError(`Cancelled after ${r.frames} frames; the project is saved. Continue with: reverie resume ${dir}`);
 }
 
+/** 'absent', 'empty', or null for a folder that already holds something (never discarded). */
+async function folderState(dir: string): Promise<'absent' | 'empty' | null> {
+  return readdir(dir).then(
+    (names) => (names.length === 0 ? 'empty' : null),
+    (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? 'absent' : null),
+  );
+}
+
+/** A new project whose run failed before its first frame (unknown layer, bad model, image too small,
+ * disk full) is removed, so the corrected command can reuse the folder; one with frames is kept. */
+async function discardUnstarted(dir: string, was: 'absent' | 'empty'): Promise<void> {
+  const m = await readZoomManifest(dir).catch(() => null);
+  if (m !== null && m.frames.length > 0) return;
+  if (was === 'absent') return rm(dir, { recursive: true, force: true });
+  for (const name of await readdir(dir).catch(() => [])) await rm(join(dir, name), { recursive: true, force: true });
+}
+
 export async function zoomCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -144,12 +161,21 @@ export async function zoomCommand(argv: string[]): Promise<void> {
   const recipe = await zoomRecipeFromFlags(values);
   const settings = await zoomSettingsFromFlags(values);
   const dir = resolve(values.out);
-  const image = await decodeImage(input, { maxPixels: values['max-pixels'] ? number('max-pixels', values['max-pixels']) : DEFAULT_MAX_PIXELS });
+  const image = await decodeImage(input, { maxPixels: maxPixelsFlag(values['max-pixels'], DEFAULT_MAX_PIXELS) });
   const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
-  await createZoomProject(dir, { input: image, source: input, recipe, settings: { ...settings, frames }, backend, appVersion: appVersion() });
   const sink = sinkFor(values.json);
+  const note = firstFrameNote(input, image.pages);
+  if (note) sink.event('warning', note);
+  const was = await folderState(dir);
   const started = performance.now();
-  const result = await renderProject(dir, sink, { backend });
+  let result: ZoomRunResult;
+  try {
+    await createZoomProject(dir, { input: image, source: input, recipe, settings: { ...settings, frames }, backend, appVersion: appVersion() });
+    result = await renderProject(dir, sink, { backend });
+  } catch (err) {
+    if (was !== null) await discardUnstarted(dir, was).catch(() => undefined);
+    throw err;
+  }
   if (result.status === 'cancelled') throw cancelled(values.out, result);
   sink.done(`Wrote ${result.frames} frames to ${values.out} in ${formatDuration(performance.now() - started)}`, { project: dir, frames: result.frames, status: result.status });
 }

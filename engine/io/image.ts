@@ -26,6 +26,8 @@ export interface DecodedImage {
   /** alpha 0..255 per pixel, or null when opaque */
   alpha: Uint8Array | null;
   source: string;
+  /** Frames (animated GIF/WebP) or pages (TIFF) in the file; only the first is decoded. */
+  pages: number;
 }
 
 export interface DecodeOptions {
@@ -79,7 +81,7 @@ export async function decodeImage(input: string | Buffer, opts: DecodeOptions = 
       cause: err,
     });
   }
-  return { ...splitChannels(raw.data, raw.info, name), source: name };
+  return { ...splitChannels(raw.data, raw.info, name), source: name, pages: meta.pages ?? 1 };
 }
 
 function unsupported(name: string, label: string): UnsupportedImageError {

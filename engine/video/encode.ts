@@ -2,7 +2,7 @@
 // (same extension), which is probed and only renamed to the target when it holds exactly the frames
 // and duration asked for. Failure or cancel removes the temp file, so the target is never broken.
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat, access, constants } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat, access, constants } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { writeFailureReason } from '../io/atomic.ts';
@@ -100,6 +100,26 @@ async function syncFile(path: string): Promise<void> {
   }
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A writer killed outright (SIGKILL, power cut) cannot remove its temp file; the next encode of the
+ * same target removes those whose process is gone (an orphaned ffmpeg may still write one: harmless). */
+async function removeStalePartials(out: string): Promise<void> {
+  const ext = extname(out);
+  const prefix = `.${basename(out, ext)}.partial-`;
+  for (const name of await readdir(dirname(out)).catch(() => [] as string[])) {
+    const pid = name.startsWith(prefix) && name.endsWith(ext) ? /^(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length, name.length - ext.length))?.[1] : undefined;
+    if (pid !== undefined && !isAlive(Number(pid))) await rm(join(dirname(out), name), { force: true });
+  }
+}
+
 export async function encodeVideo(opts: EncodeOptions): Promise<EncodedVideo> {
   const { signal, frames } = opts;
   signal?.throwIfAborted();
@@ -108,8 +128,9 @@ export async function encodeVideo(opts: EncodeOptions): Promise<EncodedVideo> {
   const tools = opts.ffmpeg ?? (await locateFfmpeg());
   await checkTarget(out);
   const sequence = await linkFrameSequence(frames, signal);
+  await removeStalePartials(out);
   const ext = extname(out);
-  const temp = join(dirname(out), `.${basename(out, ext)}.partial-${randomBytes(4).toString('hex')}${ext}`);
+  const temp = join(dirname(out), `.${basename(out, ext)}.partial-${process.pid}-${randomBytes(4).toString('hex')}${ext}`);
   let kept = false;
   try {
     const started = performance.now();

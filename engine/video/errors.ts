@@ -26,7 +26,8 @@ export class FfmpegError extends VideoError {
   readonly stderrTail: string;
 
   constructor(what: string, o: { tool: 'ffmpeg' | 'ffprobe'; exitCode: number | null; signal: NodeJS.Signals | null; stderrTail: string }) {
-    const how = o.signal ? `was killed (${o.signal})` : `exited with code ${o.exitCode}`;
+    // ffmpeg catches SIGINT/SIGTERM and exits 255: say it was stopped, not that it failed on its own.
+    const how = o.signal ? `was killed (${o.signal})` : o.exitCode === 255 && o.tool === 'ffmpeg' ? 'was stopped by a signal from outside (exit code 255)' : `exited with code ${o.exitCode}`;
     const tail = o.stderrTail.trim();
     super(`${o.tool} ${how} while ${what}${tail ? `:\n${tail}` : ' and printed nothing.'}`);
     this.tool = o.tool;
