@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 
 describe('feature visualization quality', () => {
-  it(`drives each sampled channel of ${LAYERS.join(' and ')} at least 5x harder than photographs, and hardest on its own image`, async () => {
+  it(`drives each sampled channel of ${LAYERS.join(' and ')} at least 5x harder than photographs, and hardest on its own image`, { timeout: 600_000 }, async () => {
     const before = tf.memory().numTensors;
     const targets = LAYERS.flatMap((layer) => CHANNELS.map((channel) => ({ layer, channel })));
     // One batch of six: both layers come out of one forward pass per step.
