@@ -10,7 +10,7 @@ import { loadDreamModel } from '../../engine/model/load.ts';
 import { dream } from '../../engine/render/dream.ts';
 import { GradientPool } from '../../engine/parallel/gradientPool.ts';
 import { metadataText } from '../../engine/render/metadata.ts';
-import { recipeFlagSpec, recipeFromFlags } from '../recipeOptions.ts';
+import { recipeFlagHelp, recipeFlagSpec, recipeFromFlags } from '../recipeOptions.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
 import { appVersion, firstFrameNote, maxPixelsFlag, UsageError, withInterrupt } from '../shared.ts';
 
@@ -30,6 +30,7 @@ IN is PNG, JPEG, WebP, TIFF, AVIF or GIF; of an animated or multi-page file, the
   --model M                   inception_v3 (embedded), a model folder, model.json or URL
   --recipe FILE.json          start from a recipe file; flags override it
   --recipe-from DREAM.png     reuse the recipe embedded in a PNG Reverie made
+${recipeFlagHelp}
   --backend B                 auto | tensorflow | wasm | cpu (default auto)
   --max-pixels N              refuse larger inputs (default ${DEFAULT_MAX_PIXELS})
   --workers N                 worker threads for tiled images (default: one per core; 0 = none)

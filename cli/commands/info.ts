@@ -18,7 +18,7 @@ export async function infoCommand(argv: string[]): Promise<void> {
     return;
   }
   const r = meta.recipe;
-  const terms = [...r.layers.map((l) => `${l.name}${l.weight !== 1 ? `:${l.weight}` : ''}`), ...r.channels.map((c) => `${c.layer}:${c.index}${c.weight !== 1 ? `:${c.weight}` : ''}`)];
+  const terms = [...r.layers.map((l) => `${l.name}${l.weight !== 1 ? `:${l.weight}` : ''}`), ...r.channels.map((c) => `${c.layer}:${c.index}${c.weight !== 1 ? `:${c.weight}` : ''}`), ...(r.classes ?? []).map((c) => `class "${c.name}"${c.weight !== 1 ? `:${c.weight}` : ''}`)];
   process.stdout.write(
     [
       `Made by Reverie ${meta.appVersion} on ${meta.backend}, ${meta.createdAt}, from ${meta.input}`,
