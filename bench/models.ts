@@ -10,27 +10,11 @@ import { loadDreamModel } from '../engine/model/load.ts';
 import { EMBEDDED_MODELS } from '../engine/model/source.ts';
 import { curatedRecipe } from '../engine/model/curated.ts';
 import { recipeObjective } from '../engine/render/recipe.ts';
+import { time } from './timing.ts';
 
 const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, size: { type: 'string' } } });
 const repeats = Number(values.repeats ?? 5);
 const size = Number(values.size ?? 224);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-/** Median and minimum wall time of `fn` over `n` runs after one warm-up run (which also prepares gradient kernels). */
-async function time(n: number, fn: () => Promise<void>): Promise<{ median: number; min: number }> {
-  await fn();
-  const ts: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    ts.push(performance.now() - t);
-  }
-  return { median: Math.round(median(ts)), min: Math.round(Math.min(...ts)) };
-}
 
 const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
 const models: Record<string, unknown> = {};

@@ -11,27 +11,11 @@ import { layerMean, sum } from '../engine/objectives/objective.ts';
 import { runTorchPeer } from './torchPeer.ts';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { time } from './timing.ts';
 
 const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, 'skip-naive': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-large': { type: 'boolean' }, 'skip-zoom': { type: 'boolean' }, 'skip-models': { type: 'boolean' } } });
 const repeats = Number(values.repeats ?? 5);
 const LAYERS = ['mixed3', 'mixed5'];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-/** Median wall time of `fn` over `n` runs after one warm-up run. */
-async function time(n: number, fn: () => Promise<void> | void): Promise<{ median: number; min: number }> {
-  await fn();
-  const ts: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    ts.push(performance.now() - t);
-  }
-  return { median: Math.round(median(ts)), min: Math.round(Math.min(...ts)) };
-}
 
 const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
 const loadStart = performance.now();

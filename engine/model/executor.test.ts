@@ -1,4 +1,4 @@
-// Our executor (BN folded, own gradients) against tfjs-layers' forward pass and finite differences.
+// Our executor (BN folded, own gradients) against tfjs-layers' forward pass and tfjs autodiff of the same graph.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfjs from '@tensorflow/tfjs';
@@ -7,16 +7,7 @@ import { embeddedModel } from '../../tests/helpers/embedded.ts';
 import { autodiffForward } from './autodiff.ts';
 import type { LayersDreamModel } from './layersModel.ts';
 import type { DreamModel } from './types.ts';
-
-function relL2(a: Float32Array | Float64Array, b: Float32Array | Float64Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-}
+import { relL2 } from '../../tests/helpers/numeric.ts';
 
 let model: DreamModel;
 beforeAll(async () => {

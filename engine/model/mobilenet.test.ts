@@ -10,16 +10,7 @@ import { autodiffForward } from './autodiff.ts';
 import { classObjective, ClassObjectiveError } from './classes.ts';
 import type { LayersDreamModel } from './layersModel.ts';
 import type { DreamModel } from './types.ts';
-
-function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-}
+import { relL2 } from '../../tests/helpers/numeric.ts';
 
 let model: DreamModel;
 beforeAll(async () => {

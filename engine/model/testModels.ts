@@ -6,6 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tinyGraphDef } from './fixtures/tinyGraph.ts';
+import { seededRandom } from '../render/random.ts';
 
 export interface TinyModelOptions {
   /** PRNG seed for the weights (default 1). */
@@ -29,17 +30,8 @@ export interface WrittenModel {
   values: Record<string, Float32Array>;
 }
 
-/** mulberry32: small, seedable, good enough for test weights. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded PRNG (mulberry32), re-exported for the test-model writers. */
+export { seededRandom };
 
 /** Layers whose `trainable` flag is true, so provenance handling can be tested (nsfwjs: frozen = ImageNet). */
 const TRAINABLE = new Set(['average_pooling2d_1', 'conv2d_3', 'batch_normalization_3', 'activation_3', 'flatten_1', 'dense_1']);

@@ -3,20 +3,12 @@
 // (outputs the perturbation does not reach are bitwise identical and cancel exactly), the divisor is
 // the perturbation float32 really applied, and tolerances scale with the gradient's magnitude.
 import * as tf from '@tensorflow/tfjs-core';
+import { seededRandom } from '../render/random.ts';
 
 export type ScalarFn = (x: tf.Tensor4D) => number;
 
-/** mulberry32: tiny seeded PRNG, so sampled coordinates and directions are reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG for sampled coordinates and directions: the engine's mulberry32. */
+export const mulberry32 = seededRandom;
 
 /** f(x) = sum(w * op(x)), summed in float64; its input gradient is op's with dy = w. */
 export function weightedSum(op: (x: tf.Tensor4D) => tf.Tensor, w: tf.Tensor): ScalarFn {

@@ -8,6 +8,7 @@ import { tiledGradient, tileGrid } from './tiles.ts';
 import { layerMean, sum } from '../objectives/objective.ts';
 import type { RgbImage } from './image.ts';
 import type { DreamModel } from '../model/types.ts';
+import { relL2 as relativeError } from '../../tests/helpers/numeric.ts';
 
 let model: DreamModel;
 beforeAll(async () => {
@@ -30,16 +31,6 @@ function picture(width: number, height: number): RgbImage {
 }
 
 const quick: Recipe = { ...DEFAULT_RECIPE, layers: [{ name: 'mixed3', weight: 1 }], steps: 2, octaves: 2, octaveScale: 1.3, tileSize: 512 };
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 function meanAbsDiff(a: Float32Array, b: Float32Array): number {
   let s = 0;
