@@ -8,6 +8,8 @@ import { avgPoolSame, loadGraphDreamModel } from './graphModel.ts';
 import { loadModelFiles } from './source.ts';
 import { writeTinyGraphModel } from './testModels.ts';
 import { ModelLoadError, UnknownLayerError, type Activations, type DreamModel } from './types.ts';
+import { dreamToEnd } from '../render/dream.ts';
+import { DEFAULT_RECIPE } from '../render/recipe.ts';
 
 let dir: string;
 let model: DreamModel;
@@ -112,6 +114,15 @@ describe('loadGraphDreamModel', () => {
         expect(tf.sum(tf.mul(g, d)).dataSync()[0]).toBeCloseTo(lhs, 4);
       });
     }
+  });
+
+  it('dreams on wasm without probing sizes that would abort the wasm module', async () => {
+    const before = tf.memory().numTensors;
+    const rgb = new Float32Array(64 * 64 * 3).map((_, i) => (i * 7) % 256);
+    const recipe = { ...DEFAULT_RECIPE, layers: [{ name: 'mixed0', weight: 1 }], steps: 1, octaves: 2 };
+    const out = await dreamToEnd(model, { width: 64, height: 64, rgb }, recipe);
+    expect(out.width).toBe(64);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects unknown layer names', () => {

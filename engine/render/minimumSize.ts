@@ -1,5 +1,6 @@
 // The smallest square input on which every layer an objective reads still has at least one pixel.
 import type { DreamModel } from '../model/types.ts';
+import { LayersDreamModel } from '../model/layersModel.ts';
 
 const cache = new WeakMap<DreamModel, Map<string, number>>();
 
@@ -14,8 +15,12 @@ export function minimumInputSize(model: DreamModel, layers: readonly string[]): 
       return info === undefined || (info.height > 0 && info.width > 0);
     });
   };
-  let lo = 1;
-  let hi = 4096;
+  // Layers models infer shapes analytically. Graph models learn them by running the graph, where a
+  // zero-size output aborts the wasm module: search them only between a quarter of the size they were
+  // made for and that size.
+  const analytic = model instanceof LayersDreamModel;
+  let lo = analytic ? 1 : Math.max(1, Math.floor(model.defaultInputSize / 4));
+  let hi = analytic ? 4096 : model.defaultInputSize;
   if (!fits(hi)) return hi;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
