@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Padding } from './padding.ts';
 import { convInputGradientPhased, phaseKernels } from './conv-phase.ts';
-import { cropThenPad, expectOutShape, interleaveZeros, transposedPad } from './layout.ts';
+import { expectOutShape, transposedInput } from './layout.ts';
 
 export interface ConvSpec {
   strides: [number, number];
@@ -122,13 +122,9 @@ export function convInputGradientZeroInsert(
 ): tf.Tensor4D {
   checkGradArgs(dy, kernel, inputShape, spec, flipped);
   const [kh, kw] = kernel.shape;
-  const [sh, sw] = spec.strides;
   return tf.tidy(() => {
     const kf = flipped ?? flipKernel(kernel);
-    const spread = sh > 1 || sw > 1 ? interleaveZeros(dy, sh, sw) : dy;
-    const rows = transposedPad(inputShape[1], kh, sh, spec.padding);
-    const cols = transposedPad(inputShape[2], kw, sw, spec.padding);
-    const { x, pad } = cropThenPad(spread, rows, cols);
+    const { x, pad } = transposedInput(dy, inputShape, [kh, kw], spec.strides, spec.padding);
     return tf.conv2d(x, kf, 1, pad);
   });
 }

@@ -4,7 +4,7 @@
 // zero insertion for strided layers, with the same TF-aligned padding as conv.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import type { ConvSpec } from './conv.ts';
-import { cropThenPad, expectOutShape, interleaveZeros, transposedPad } from './layout.ts';
+import { expectOutShape, transposedInput } from './layout.ts';
 
 /** What follows the conv in the same fused kernel: ReLU6 is MobileNet's clipped rectifier. */
 export type FusedActivation = 'linear' | 'relu' | 'relu6';
@@ -58,13 +58,9 @@ export function depthwiseInputGradient(
   if (f && (f[0] !== kh || f[1] !== kw || f[2] !== c * m || f[3] !== 1)) {
     throw new Error(`depthwiseInputGradient: flipped kernel shape [${f.join(',')}] is not flipDepthwiseKernel of [${kernel.shape.join(',')}]`);
   }
-  const [sh, sw] = spec.strides;
   return tf.tidy(() => {
     const kf = flipped ?? flipDepthwiseKernel(kernel);
-    const spread = sh > 1 || sw > 1 ? interleaveZeros(dy, sh, sw) : dy;
-    const rows = transposedPad(inputShape[1], kh, sh, spec.padding);
-    const cols = transposedPad(inputShape[2], kw, sw, spec.padding);
-    const { x, pad } = cropThenPad(spread, rows, cols);
+    const { x, pad } = transposedInput(dy, inputShape, [kh, kw], spec.strides, spec.padding);
     const g = tf.depthwiseConv2d(x, kf, 1, pad);
     if (m === 1) return g;
     const [n, h, w] = g.shape;

@@ -112,6 +112,23 @@ export function transposedPad(n: number, k: number, stride: number, padding: Pad
   return [k - 1 - before, n - 1 + before - (out - 1) * stride - (stride - 1)];
 }
 
+/**
+ * The input of a transposed (input-gradient) window op: dy spread stride apart, then cropped and
+ * explicitly padded so a stride-1 'valid'-style op with the flipped window lands on the input grid.
+ * Shared by conv, depthwise conv and average-pool gradients. Call inside tf.tidy.
+ */
+export function transposedInput(
+  dy: tf.Tensor4D,
+  inputShape: readonly [number, number, number, number],
+  window: readonly [number, number],
+  strides: readonly [number, number],
+  padding: Padding,
+): { x: tf.Tensor4D; pad: Pad4D } {
+  const [sh, sw] = strides;
+  const spread = sh > 1 || sw > 1 ? interleaveZeros(dy, sh, sw) : dy;
+  return cropThenPad(spread, transposedPad(inputShape[1], window[0], sh, padding), transposedPad(inputShape[2], window[1], sw, padding));
+}
+
 /** Checks that dy has the output shape the op produces from inputShape; clear errors beat NaNs. */
 export function expectOutShape(
   op: string,

@@ -4,7 +4,7 @@
 // maxima and breaks ties inconsistently. Both gradients are therefore built from plain ops.
 import * as tf from '@tensorflow/tfjs-core';
 import { padAmounts, type Padding } from './padding.ts';
-import { cropThenPad, expectOutShape, interleavePhases, interleaveZeros, padOrCrop, splitPhases, transposedPad } from './layout.ts';
+import { expectOutShape, interleavePhases, padOrCrop, splitPhases, transposedInput } from './layout.ts';
 
 export interface PoolSpec {
   poolSize: [number, number];
@@ -96,13 +96,11 @@ export function avgPoolInputGradient(
 ): tf.Tensor4D {
   const [, h, w, c] = inputShape;
   const [kh, kw] = spec.poolSize;
-  const [sh, sw] = spec.strides;
   expectOutShape('avgPoolInputGradient', dy, inputShape, spec.poolSize, spec.strides, spec.padding, c);
   return tf.tidy(() => {
     const scaled =
       spec.padding === 'valid' ? tf.div(dy, kh * kw) : tf.mul(dy, avgPoolReciprocalCounts(h, w, spec));
-    const spread = sh > 1 || sw > 1 ? interleaveZeros(scaled as tf.Tensor4D, sh, sw) : (scaled as tf.Tensor4D);
-    const { x, pad } = cropThenPad(spread, transposedPad(h, kh, sh, spec.padding), transposedPad(w, kw, sw, spec.padding));
+    const { x, pad } = transposedInput(scaled as tf.Tensor4D, inputShape, [kh, kw], spec.strides, spec.padding);
     return tf.depthwiseConv2d(x, tf.ones([kh, kw, c, 1]) as tf.Tensor4D, 1, pad);
   });
 }
