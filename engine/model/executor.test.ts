@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfjs from '@tensorflow/tfjs';
 import { loadEmbedded } from './source.ts';
 import { embeddedModel } from '../../tests/helpers/embedded.ts';
-import { autodiffForward } from './autodiff.ts';
 import type { LayersDreamModel } from './layersModel.ts';
 import type { DreamModel } from './types.ts';
 import { relL2 } from '../../tests/helpers/numeric.ts';
+import { gradientErrorVsAutodiff } from '../../tests/helpers/autodiffCheck.ts';
 
 let model: DreamModel;
 beforeAll(async () => {
@@ -39,15 +39,7 @@ describe('embedded InceptionV3 executor', () => {
     ['mixed3', 83],
     ['mixed5', 91],
   ])('input gradient of a weighted %s objective equals tfjs autodiff of the same graph', (layer, size) => {
-    const graph = (model as LayersDreamModel).graph;
-    const x = tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
-    const shape = model.layers(size, size).find((l) => l.name === layer)!;
-    const w = tf.randomNormal([1, shape.height, shape.width, shape.channels], 0, 1, 'float32', 5);
-    const { gradient } = model.valueAndGradient(x, [layer], (acts) => tf.sum(tf.mul(acts[layer]!, w)));
-    const expected = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(autodiffForward(graph, t as tf.Tensor4D, layer, 'exact'), w)))(x);
-    const err = relL2(gradient.dataSync() as Float32Array, expected.dataSync() as Float32Array);
-    expect(err).toBeLessThan(1e-4);
-    tf.dispose([x, w, gradient, expected]);
+    expect(gradientErrorVsAutodiff(model as LayersDreamModel, layer, size)).toBeLessThan(1e-4);
   });
 
   it('frees every intermediate tensor', () => {

@@ -6,11 +6,11 @@ import * as tfjs from '@tensorflow/tfjs';
 import { initBackend } from '../backend.ts';
 import { loadDreamModel } from './load.ts';
 import { loadEmbedded } from './source.ts';
-import { autodiffForward } from './autodiff.ts';
 import { classObjective, ClassObjectiveError } from './classes.ts';
 import type { LayersDreamModel } from './layersModel.ts';
 import type { DreamModel } from './types.ts';
 import { relL2 } from '../../tests/helpers/numeric.ts';
+import { gradientErrorVsAutodiff } from '../../tests/helpers/autodiffCheck.ts';
 
 let model: DreamModel;
 beforeAll(async () => {
@@ -41,14 +41,7 @@ describe('embedded MobileNetV2', () => {
     ['block_13_expand_relu', 67],
     ['out_relu', 50],
   ])('input gradient of a weighted %s objective equals tfjs autodiff of the same graph', (layer, size) => {
-    const graph = (model as LayersDreamModel).graph;
-    const x = tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 3) as tf.Tensor4D;
-    const shape = model.layers(size, size).find((l) => l.name === layer)!;
-    const w = tf.randomNormal([1, shape.height, shape.width, shape.channels], 0, 1, 'float32', 5);
-    const { gradient } = model.valueAndGradient(x, [layer], (acts) => tf.sum(tf.mul(acts[layer]!, w)));
-    const expected = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(autodiffForward(graph, t as tf.Tensor4D, layer, 'exact'), w)))(x);
-    expect(relL2(gradient.dataSync(), expected.dataSync())).toBeLessThan(1e-4);
-    tf.dispose([x, w, gradient, expected]);
+    expect(gradientErrorVsAutodiff(model as LayersDreamModel, layer, size)).toBeLessThan(1e-4);
   });
 
   it('lists its curated layers first, marked by what trained them', () => {
