@@ -17,6 +17,7 @@ import type {
   SaveOutcome,
 } from './types.ts';
 import type { ChannelPicture, ChannelsRequest, ChannelViewRequest, ImageProbeRequest } from './inspect.ts';
+import type { ClassSearch, ModelDownload, ModelInfo, ModelSize, PresetExport, PresetSaveRequest, SettingsUpdate, SettingsView, UserPreset } from './models.ts';
 import type { SessionItem, SessionNewRequest, SessionVideoRequest, VideoExportRequest, ZoomCreateRequest, ZoomItem, ZoomPreviewRequest, ZoomResumeRequest } from './projects.ts';
 
 /** Phantom-typed descriptors: the runtime value only says which kind a channel is. */
@@ -60,10 +61,26 @@ export const contract = {
   'gallery.delete': invoke<{ id: string }, { deleted: boolean }>(),
   'result.save': invoke<{ id: string }, SaveOutcome>(),
   'dialog.openFile': invoke<{ purpose: 'image' | 'recipe' }, FileBytes | null>(),
+  'models.list': invoke<Empty, ModelInfo[]>(),
+  'models.probe': invoke<{ spec: string }, ModelSize>(),
+  'models.add': invoke<{ spec: string; name?: string }, ModelDownload>(),
+  'models.cancel': invoke<{ downloadId: string }, { cancelled: boolean }>(),
+  'models.remove': invoke<{ name: string }, { name: string; bytes: number }>(),
+  'models.select': invoke<{ name: string }, EngineStatus>(),
+  'models.classes': invoke<{ query: string; limit?: number }, ClassSearch>(),
+  'settings.get': invoke<Empty, SettingsView>(),
+  'settings.update': invoke<SettingsUpdate, SettingsView>(),
+  'presets.list': invoke<Empty, UserPreset[]>(),
+  'presets.save': invoke<PresetSaveRequest, UserPreset>(),
+  'presets.rename': invoke<{ from: string; to: string }, UserPreset>(),
+  'presets.delete': invoke<{ name: string }, { deleted: boolean }>(),
+  'presets.export': invoke<{ name: string }, PresetExport>(),
+  'presets.import': invoke<{ file: FileBytes; as?: string; overwrite?: boolean }, UserPreset>(),
   'engine.changed': event<EngineStatus>(),
   'job.progress': event<JobProgress>(),
   'job.state': event<JobState>(),
   'gallery.changed': event<Empty>(),
+  'models.download': event<ModelDownload>(),
   'app.command': event<AppCommand>(),
 } as const;
 

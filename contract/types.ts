@@ -25,7 +25,8 @@ export interface AppInfo {
 }
 
 export type EngineStatus =
-  | { state: 'starting' }
+  /** modelId: the model being loaded, when the host knows it. */
+  | { state: 'starting'; modelId?: string }
   | { state: 'ready'; backend: string; modelId: string; loadMs: number }
   | { state: 'failed'; error: ErrorInfo };
 
@@ -36,6 +37,8 @@ export interface LayerChoice {
   name: string;
   channels: number;
   training: Training;
+  /** What dreaming on it tends to bring out (the model's curated list). */
+  note?: string;
 }
 
 /** An image the user brought in; stored once in the data folder, referred to by id. */
@@ -138,4 +141,4 @@ export interface FileBytes {
 }
 
 /** Actions a host may ask the renderer to perform (menu items, accelerators). */
-export type AppCommand = 'open' | 'save' | 'dream' | 'cancel' | 'load-recipe' | 'show-dream' | 'show-zoom' | 'show-paint' | 'show-inspect' | 'show-gallery' | 'show-shortcuts';
+export type AppCommand = 'open' | 'save' | 'dream' | 'cancel' | 'load-recipe' | 'show-dream' | 'show-zoom' | 'show-paint' | 'show-inspect' | 'show-gallery' | 'show-models' | 'show-shortcuts';

@@ -11,11 +11,11 @@ interface ParentPort {
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 if (!parentPort) throw new Error('main/engineProcess runs as an Electron utility process.');
-const { values } = parseArgs({ options: { backend: { type: 'string', default: 'auto' } } });
+const { values } = parseArgs({ options: { backend: { type: 'string', default: 'auto' }, model: { type: 'string', default: 'inception_v3' }, 'cache-dir': { type: 'string' } } });
 serveEngine(
   {
     post: (message) => parentPort.postMessage(message),
     listen: (handler) => parentPort.on('message', (event) => handler(event.data as HostMessage)),
   },
-  { backend: values.backend as BackendChoice, model: 'inception_v3' },
+  { backend: values.backend as BackendChoice, model: values.model, ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}) },
 );

@@ -3,9 +3,11 @@ import type { EngineLink, LaunchEngine } from '../server/core/engine.ts';
 import type { EngineMessage } from '../server/core/protocol.ts';
 import type { ElectronMain } from './electronTypes.ts';
 
-export function utilityEngine(electron: ElectronMain, entry: string, backend = 'auto'): LaunchEngine {
-  return (): EngineLink => {
-    const child = electron.utilityProcess.fork(entry, ['--backend', backend], { serviceName: 'Reverie engine', stdio: 'inherit' });
+/** `backend`, when given (REVERIE_BACKEND), pins every engine to it; else each loads the spec's. */
+export function utilityEngine(electron: ElectronMain, entry: string, backend?: string): LaunchEngine {
+  return (spec): EngineLink => {
+    const args = ['--backend', backend ?? spec.backend ?? 'auto', '--model', spec.model, ...(spec.cacheDir ? ['--cache-dir', spec.cacheDir] : [])];
+    const child = electron.utilityProcess.fork(entry, args, { serviceName: 'Reverie engine', stdio: 'inherit' });
     let exited: Promise<void> = new Promise((resolve) => child.on('exit', () => resolve()));
     return {
       post: (message) => child.postMessage(message),

@@ -18,7 +18,7 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env['REVERIE_PORT'] ?? '0' },
     'data-dir': { type: 'string' },
-    backend: { type: 'string', default: process.env['REVERIE_BACKEND'] ?? 'auto' },
+    backend: { type: 'string' },
   },
 });
 const port = Number(values.port);
@@ -26,6 +26,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.stderr.write(`reverie: --port must be a port number, got "${values.port}".\n`);
   process.exit(2);
 }
+// A backend named here (or in REVERIE_BACKEND) holds for this launch; otherwise the saved setting's.
+const backend = values.backend ?? (process.env['REVERIE_BACKEND'] || undefined);
 const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
 await mkdir(dataDir, { recursive: true });
 const rendererDir = await ensureRendererBuilt((line) => process.stdout.write(`${line}\n`));
@@ -34,7 +36,8 @@ const service = createService({
   dataDir,
   mode: 'browser',
   appVersion: appVersion(),
-  launchEngine: threadEngine({ backend: values.backend as BackendChoice }),
+  launchEngine: threadEngine(backend ? { backend: backend as BackendChoice } : {}),
+  backendPinned: backend ?? null,
   fileUrl: (relative) => `/files/${relative}`,
   openFile: async () => {
     throw new BadRequestError('Native file dialogs exist only in the desktop app; the page picks files itself.');

@@ -14,12 +14,18 @@ export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `reverie-${prefix}-`));
 }
 
-export function testService(dataDir: string, previewIntervalMs = 0): Service {
+/** A real service on `dataDir`, its settings and presets in `<dataDir>/config` (never the user's). */
+/** The engine is pinned to wasm unless `pinBackend` is false (then it runs the saved setting's backend). */
+export function testService(dataDir: string, previewIntervalMs = 0, extra: { cacheDir?: string; configDir?: string; pinBackend?: boolean } = {}): Service {
+  const pinned = extra.pinBackend !== false;
   return createService({
     dataDir,
+    configDir: extra.configDir ?? join(dataDir, 'config'),
+    ...(extra.cacheDir ? { cacheDir: extra.cacheDir } : {}),
     mode: 'browser',
     appVersion: '0.0.0-test',
-    launchEngine: threadEngine({ backend: 'wasm' }),
+    launchEngine: threadEngine(pinned ? { backend: 'wasm' } : {}),
+    backendPinned: pinned ? 'wasm' : null,
     fileUrl: (relative) => `/files/${relative}`,
     previewIntervalMs,
     openFile: async () => {

@@ -119,29 +119,45 @@ export class PresetStore {
     await this.change((presets) => presets.filter((p) => p.name !== n));
   }
 
+  /** One preset as shared between people (what export writes). */
+  async shareable(name: string): Promise<PresetFile> {
+    const p = await this.get(name);
+    return { reverie: 'preset', version: 1, name: p.name, ...(p.description ? { description: p.description } : {}), recipe: p.recipe };
+  }
+
   /** Writes one preset as a shareable JSON file (atomically). */
   async export(name: string, file: string): Promise<PresetFile> {
-    const p = await this.get(name);
-    const out: PresetFile = { reverie: 'preset', version: 1, name: p.name, ...(p.description ? { description: p.description } : {}), recipe: p.recipe };
+    const out = await this.shareable(name);
     await writeFileAtomic(file, `${JSON.stringify(out, null, 2)}\n`);
     return out;
   }
 
   /** Reads a preset file (or a bare recipe JSON, named after `as`) and saves it. */
   async import(file: string, opts: { as?: string; overwrite?: boolean } = {}): Promise<Preset> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new PresetError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+    }
+    return this.importText(text, file, opts);
+  }
+
+  /** The same from a file's text; `source` names it in errors (the app sends file contents, not paths). */
+  async importText(text: string, source: string, opts: { as?: string; overwrite?: boolean } = {}): Promise<Preset> {
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(file, 'utf8'));
+      json = JSON.parse(text);
     } catch (err) {
-      throw new PresetError(`${file}: ${err instanceof SyntaxError ? `not valid JSON (${err.message})` : `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}.`);
+      throw new PresetError(`${source}: not valid JSON (${(err as Error).message}).`);
     }
     const wrapped = isObject(json) && json['reverie'] === 'preset';
-    if (!wrapped && !opts.as) throw new PresetError(`${file} is not a Reverie preset file; to import a bare recipe, name it with --as NAME.`);
+    if (!wrapped && !opts.as) throw new PresetError(`${source} is not a Reverie preset file; to import a bare recipe, name it with --as NAME.`);
     const body = wrapped ? (json as Record<string, unknown>) : { name: opts.as, recipe: json };
-    if (wrapped && body['version'] !== 1) throw new PresetError(`${file}: preset file version ${JSON.stringify(body['version'])} is not supported.`);
+    if (wrapped && body['version'] !== 1) throw new PresetError(`${source}: preset file version ${JSON.stringify(body['version'])} is not supported.`);
     let preset: Preset;
     try {
-      preset = parsePreset({ ...body, name: opts.as ?? body['name'] }, file);
+      preset = parsePreset({ ...body, name: opts.as ?? body['name'] }, source);
     } catch (err) {
       throw err instanceof SettingsError ? new PresetError(err.message) : err;
     }

@@ -24,6 +24,12 @@ export interface ServiceOptions {
   openFile: (purpose: 'image' | 'recipe') => Promise<FileBytes | null>;
   /** Minimum time between live previews (a few per second by default). */
   previewIntervalMs?: number;
+  /** Settings and presets (default: the user's config folder, as the CLI uses). */
+  configDir?: string;
+  /** Downloaded models (default: $REVERIE_CACHE_DIR, else ~/.cache/reverie/models); the engine must load from the same. */
+  cacheDir?: string;
+  /** The backend this launch fixes (REVERIE_BACKEND, --backend), overriding the saved setting; null: none. */
+  backendPinned?: string | null;
 }
 
 export interface ServiceContext {
@@ -36,5 +42,9 @@ export interface ServiceContext {
   sessions: SessionStore;
   /** Scratch folder for zoom previews (<data>/previews/<id>/). */
   previewsDir: string;
+  /** Where settings.json and presets.json live. */
+  configDir: string;
+  /** The model cache. */
+  cacheDir: string;
   emit(event: HostEvent): void;
 }

@@ -1,7 +1,8 @@
 // The host's handle on its engine worker: status, the layer list, and running one job at a time.
 // A worker that dies fails the job in hand and is started afresh for the next one.
+import type { BackendChoice } from '../../engine/backend.ts';
 import type { EngineStatus, LayerChoice } from '../../contract/types.ts';
-import type { CallSpec, DoneMessage, EngineMessage, HostMessage, JobSpec, ProgressMessage } from './protocol.ts';
+import type { CallSpec, ClassHeadInfo, DoneMessage, EngineMessage, HostMessage, JobSpec, ProgressMessage } from './protocol.ts';
 
 /** One started worker, whatever carries its messages (worker thread or utility process). */
 export interface EngineLink {
@@ -10,10 +11,20 @@ export interface EngineLink {
   onExit(handler: (detail: string) => void): void;
   stop(): Promise<void>;
 }
-export type LaunchEngine = () => EngineLink;
+/** What a worker loads: the model, and the backend unless the launcher pins one. */
+export interface EngineSpec {
+  model: string;
+  backend?: BackendChoice;
+  /** Where downloaded models are cached (the host's model list reads the same folder). */
+  cacheDir?: string;
+}
+export type LaunchEngine = (spec: EngineSpec) => EngineLink;
 
 export class EngineCrashedError extends Error {
   override name = 'EngineCrashedError';
+}
+export class EngineRestartedError extends Error {
+  override name = 'EngineRestartedError';
 }
 export class JobCancelledError extends Error {
   override name = 'JobCancelledError';
@@ -40,6 +51,10 @@ export interface EngineSettings {
 export class Engine {
   status: EngineStatus = { state: 'starting' };
   layers: LayerChoice[] = [];
+  /** The loaded model's class head (labels to search), or why it has none. */
+  classes: ClassHeadInfo = { labels: null, reason: 'The model is not loaded yet.' };
+  /** What the next worker loads; select() changes it. */
+  spec: EngineSpec;
   private link: EngineLink | undefined;
   private running: Running | undefined;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
@@ -51,14 +66,24 @@ export class Engine {
     private readonly launch: LaunchEngine,
     private readonly settings: EngineSettings,
     private readonly onStatus: (status: EngineStatus) => void,
-  ) {}
+    spec: EngineSpec = { model: 'inception_v3' },
+  ) {
+    this.spec = { ...spec };
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
 
   start(): void {
     if (this.link || this.stopping) return;
-    this.setStatus({ state: 'starting' });
-    const link = this.launch();
+    this.setStatus({ state: 'starting', modelId: this.spec.model });
+    const link = this.launch(this.spec);
     this.link = link;
-    link.onMessage((m) => this.onMessage(m));
+    // A worker replaced by restart() may still be talking: only the current one is heard.
+    link.onMessage((m) => {
+      if (this.link === link) this.onMessage(m);
+    });
     link.onExit((detail) => {
       if (this.link !== link) return;
       this.link = undefined;
@@ -101,6 +126,20 @@ export class Engine {
     if (this.running?.jobId === jobId) this.link?.post({ type: 'cancel', jobId });
   }
 
+  /**
+   * Loads another model (or the same on another backend) in a fresh worker: the old one and all its
+   * memory go. Refused while a job runs; quick calls in flight fail; whenReady() waits for the new one.
+   */
+  async restart(spec: EngineSpec): Promise<void> {
+    if (this.running) throw new EngineRestartedError(`The engine is busy with job ${this.running.jobId}; cancel it or wait before switching.`);
+    this.spec = { ...spec };
+    const old = this.link;
+    this.link = undefined;
+    this.failCalls(new EngineRestartedError('The engine restarted with another model; try again.'));
+    if (old) await old.stop();
+    this.start();
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     await this.link?.stop();
@@ -129,6 +168,7 @@ export class Engine {
       const waiters = this.waiters.splice(0);
       if (m.type === 'ready') {
         this.layers = m.layers;
+        this.classes = m.classes;
         this.setStatus({ state: 'ready', backend: m.backend, modelId: m.modelId, loadMs: m.loadMs });
         for (const w of waiters) w.resolve();
         return;

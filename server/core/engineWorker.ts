@@ -2,18 +2,41 @@
 // loads the model once, runs the jobs the host sends one at a time until cancelled, and answers
 // quick project calls (which need the backend's name, never the model) meanwhile.
 import { initBackend, type BackendChoice } from '../../engine/backend.ts';
+import { classHead } from '../../engine/model/classes.ts';
+import { curatedModel } from '../../engine/model/curated.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
 import type { DreamModel } from '../../engine/model/types.ts';
+import type { LayerChoice } from '../../contract/types.ts';
 import { runDreamJob, type JobContext } from './dreamJob.ts';
 import { runInspectJob } from './inspectJob.ts';
 import { runCall } from './projectCalls.ts';
-import { errorInfo, type HostMessage, type JobOutput, type JobSpec, type WorkerPort } from './protocol.ts';
+import { errorInfo, type ClassHeadInfo, type HostMessage, type JobOutput, type JobSpec, type WorkerPort } from './protocol.ts';
 import { runVideoJob } from './videoJob.ts';
 import { runSessionDream, runZoomJob, runZoomPreview } from './zoomJob.ts';
 
 export interface EngineOptions {
   backend: BackendChoice;
   model: string;
+  /** Where downloaded models are cached (default: $REVERIE_CACHE_DIR, else ~/.cache/reverie/models). */
+  cacheDir?: string;
+}
+
+/** The layers a picker offers: the model's curated list with its notes, else its named blocks. */
+export function layerChoices(model: DreamModel): LayerChoice[] {
+  const notes = new Map(curatedModel(model.id)?.layers.map((l) => [l.name, l.note]));
+  return model
+    .layers(model.defaultInputSize, model.defaultInputSize)
+    .filter((l) => l.kind === 'block')
+    .map(({ name, channels, training }) => ({ name, channels, training, ...(notes.has(name) ? { note: notes.get(name)! } : {}) }));
+}
+
+export function classHeadInfo(model: DreamModel): ClassHeadInfo {
+  try {
+    const head = classHead(model);
+    return { labels: [...head.labels], source: head.source };
+  } catch (err) {
+    return { labels: null, reason: (err as Error).message };
+  }
 }
 
 async function runJob(job: JobSpec, ctx: JobContext, model: () => Promise<DreamModel>): Promise<JobOutput> {
@@ -41,7 +64,7 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
   const ready = (async () => {
     const backend = await backendReady;
     const started = performance.now();
-    const model: DreamModel = await loadDreamModel(options.model);
+    const model: DreamModel = await loadDreamModel(options.model, options.cacheDir ? { cacheDir: options.cacheDir } : {});
     return { backend, model, loadMs: Math.round(performance.now() - started) };
   })();
 
@@ -85,11 +108,7 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
 
   ready.then(
     ({ backend, model, loadMs }) => {
-      const layers = model
-        .layers(model.defaultInputSize, model.defaultInputSize)
-        .filter((l) => l.kind === 'block')
-        .map(({ name, channels, training }) => ({ name, channels, training }));
-      port.post({ type: 'ready', backend, modelId: model.id, loadMs, layers });
+      port.post({ type: 'ready', backend, modelId: model.id, loadMs, layers: layerChoices(model), classes: classHeadInfo(model) });
     },
     (err: unknown) => port.post({ type: 'start-failed', error: errorInfo(err) }),
   );

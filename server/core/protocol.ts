@@ -140,8 +140,11 @@ export interface DoneMessage {
   output: JobOutput;
 }
 
+/** The loaded model's class head: its labels (searched by the host), or why it has none. */
+export type ClassHeadInfo = { labels: string[]; source: 'imagenet' | 'model' } | { labels: null; reason: string };
+
 export type EngineMessage =
-  | { type: 'ready'; backend: string; modelId: string; loadMs: number; layers: LayerChoice[] }
+  | { type: 'ready'; backend: string; modelId: string; loadMs: number; layers: LayerChoice[]; classes: ClassHeadInfo }
   | { type: 'start-failed'; error: ErrorInfo }
   | ProgressMessage
   | DoneMessage

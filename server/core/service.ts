@@ -3,7 +3,10 @@
 // grouped by area (dreams and the app here; zoom, sessions and the gallery in their own files).
 import { join } from 'node:path';
 import type { Handlers, HostEvent } from '../../contract/channels.ts';
+import { defaultCacheDir } from '../../engine/model/cache.ts';
 import { parseRecipe } from '../../engine/render/recipe.ts';
+import { configDir as defaultConfigDir } from '../../engine/settings/paths.ts';
+import { updateSettings } from '../../engine/settings/settings.ts';
 import type { ServiceContext, ServiceOptions } from './context.ts';
 import { Engine } from './engine.ts';
 import { finishJob, progressView } from './finish.ts';
@@ -11,6 +14,8 @@ import { Gallery } from './gallery.ts';
 import { galleryHandlers } from './galleryHandlers.ts';
 import { inspectHandlers } from './inspectHandlers.ts';
 import { InputStore } from './inputs.ts';
+import { modelHandlers, requireActiveModel } from './modelHandlers.ts';
+import { launchSettings, settingsHandlers } from './settingsHandlers.ts';
 import { JobQueue } from './jobs.ts';
 import { recipeFromPngBytes } from './pngRecipe.ts';
 import { sessionHandlers } from './sessionHandlers.ts';
@@ -33,8 +38,15 @@ export function createService(options: ServiceOptions): Service {
   const emit = (event: HostEvent): void => {
     for (const l of listeners) l(event);
   };
-  const engine = new Engine(options.launchEngine, { appVersion: options.appVersion, previewIntervalMs: options.previewIntervalMs ?? 300 }, (status) =>
-    emit({ channel: 'engine.changed', payload: status }),
+  const configDir = options.configDir ?? defaultConfigDir();
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  // The engine starts on the model and backend used last (read before anything is served).
+  const saved = launchSettings(configDir);
+  const engine = new Engine(
+    options.launchEngine,
+    { appVersion: options.appVersion, previewIntervalMs: options.previewIntervalMs ?? 300 },
+    (status) => emit({ channel: 'engine.changed', payload: status }),
+    { model: saved.lastUsed.model ?? 'inception_v3', backend: saved.backend, cacheDir },
   );
   const ctx: ServiceContext = {
     options,
@@ -45,9 +57,12 @@ export function createService(options: ServiceOptions): Service {
     zooms: new ZoomStore(join(options.dataDir, 'zoom'), options.fileUrl, (id) => ctx.queue.jobFor(id, ['zoom'])),
     sessions: new SessionStore(join(options.dataDir, 'sessions'), options.fileUrl, (id) => ctx.queue.jobFor(id, ['session-dream'])),
     previewsDir: join(options.dataDir, 'previews'),
+    configDir,
+    cacheDir,
     queue: new JobQueue(engine, { finish: (spec, done, target) => finishJob(ctx, spec, done, target), progress: (jobId, kind, p) => progressView(ctx, jobId, kind, p) }, emit),
   };
   const { inputs, gallery, queue } = ctx;
+  const models = modelHandlers(ctx);
   engine.start();
 
   const handlers: Handlers = {
@@ -64,7 +79,10 @@ export function createService(options: ServiceOptions): Service {
       const inputId = requireId(req['inputId'], 'The input id');
       const recipe = parseRecipe(req['recipe'], 'recipe');
       const maxSide = requireInt(req['maxSide'], 'The image size', 64, 8192);
+      requireActiveModel(ctx, recipe);
       const input = await inputs.record(inputId);
+      // The recipe is remembered as the last used, so the next launch starts from it.
+      await updateSettings((s) => ({ ...s, lastUsed: { ...s.lastUsed, model: recipe.model, recipe } }), configDir);
       return queue.enqueue({ kind: 'dream', inputId, inputPath: inputs.sourcePath(inputId), inputName: input.name, maxSide, recipe });
     },
     'job.cancel': async (request) => ({ cancelled: queue.cancel(requireId(requireObject(request, 'The request')['jobId'], 'The job id')) }),
@@ -82,6 +100,8 @@ export function createService(options: ServiceOptions): Service {
     ...sessionHandlers(ctx),
     ...galleryHandlers(ctx),
     ...inspectHandlers(ctx),
+    ...models.handlers,
+    ...settingsHandlers(ctx),
   };
 
   return {
@@ -93,6 +113,9 @@ export function createService(options: ServiceOptions): Service {
     get busy() {
       return queue.busy;
     },
-    close: () => engine.stop(),
+    close: async () => {
+      await models.downloads.close();
+      await engine.stop();
+    },
   };
 }
