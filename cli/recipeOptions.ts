@@ -1,9 +1,11 @@
-// Builds a recipe from defaults, an optional recipe file, dreamed PNG or saved preset, and explicit flags
-// (in that order).
+// Builds a recipe from the saved default recipe (`reverie settings set defaultRecipe …`, else the
+// built-in defaults), or instead an explicit recipe file, dreamed PNG or saved preset, and then the
+// explicit flags, which always win.
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_RECIPE, parseChannelTerm, parseClassTerm, parseLayerList, parseRecipe, RecipeError, type Recipe } from '../engine/render/recipe.ts';
 import { readRecipeFromPng } from '../engine/render/metadata.ts';
 import { PresetStore } from '../engine/settings/presets.ts';
+import { loadSettings } from '../engine/settings/settings.ts';
 
 export interface RecipeFlags {
   recipe?: string | undefined;
@@ -47,11 +49,15 @@ function num(flag: string, v: string): number {
 
 /** Help lines for the flags this module adds after the original set. */
 export const recipeFlagHelp = `  --class NAME[:W]            dream toward a class of the model's ImageNet head, e.g. jellyfish (repeatable)
-  --preset NAME               start from a saved preset (reverie presets list); flags override it`;
+  --preset NAME               start from a saved preset (reverie presets list); flags override it
+                              (with none of --recipe, --recipe-from, --preset: the default recipe
+                              saved by reverie settings set defaultRecipe, or the built-in one)`;
 
 export async function recipeFromFlags(flags: RecipeFlags): Promise<Recipe> {
-  let base: unknown = DEFAULT_RECIPE;
-  if ([flags.recipe, flags['recipe-from'], flags.preset].filter(Boolean).length > 1) throw new RecipeError('Use one of --recipe, --recipe-from and --preset, not several.');
+  const bases = [flags.recipe, flags['recipe-from'], flags.preset].filter(Boolean).length;
+  if (bases > 1) throw new RecipeError('Use one of --recipe, --recipe-from and --preset, not several.');
+  // No recipe named: the saved default recipe is the base (a corrupt settings file is set aside; defaults then).
+  let base: unknown = bases === 0 ? (await loadSettings()).value.defaultRecipe : DEFAULT_RECIPE;
   if (flags.recipe) {
     let text: string;
     try {
@@ -67,7 +73,7 @@ export async function recipeFromFlags(flags: RecipeFlags): Promise<Recipe> {
   }
   if (flags['recipe-from']) base = await readRecipeFromPng(flags['recipe-from']);
   if (flags.preset) base = (await new PresetStore().get(flags.preset)).recipe;
-  const recipe = parseRecipe(base, flags.recipe ?? flags['recipe-from'] ?? (flags.preset ? `preset "${flags.preset}"` : 'recipe'));
+  const recipe = parseRecipe(base, flags.recipe ?? flags['recipe-from'] ?? (flags.preset ? `preset "${flags.preset}"` : 'the default recipe'));
   const layersGiven = flags.layers !== undefined;
   const channelsGiven = (flags.channel?.length ?? 0) > 0;
   const classesGiven = (flags.class?.length ?? 0) > 0;
