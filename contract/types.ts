@@ -135,6 +135,9 @@ export interface LoadedRecipe {
   createdAt: string;
 }
 
+/** What an open dialog is for: it filters by it (images; a PNG's recipe; a preset or recipe JSON). */
+export type FilePurpose = 'image' | 'recipe' | 'preset';
+
 export interface FileBytes {
   name: string;
   data: Uint8Array;

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { VideoFile, VideoFormat } from '../contract/projects.ts';
-import type { FileBytes, GalleryItem, SaveOutcome } from '../contract/types.ts';
+import type { FileBytes, FilePurpose, GalleryItem, SaveOutcome } from '../contract/types.ts';
 import { writeFileAtomic } from '../engine/io/atomic.ts';
 import { safeFileName } from '../server/guard.ts';
 import { MAX_UPLOAD_BYTES } from '../server/core/validate.ts';
@@ -35,6 +35,8 @@ export const IMAGE_FILTERS: FileFilter[] = [
   { name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif', 'gif'] },
 ];
 export const PNG_FILTERS: FileFilter[] = [{ name: 'PNG image', extensions: ['png'] }];
+export const PRESET_FILTERS: FileFilter[] = [{ name: 'Reverie preset or recipe', extensions: ['json'] }];
+const OPEN_FILTERS: Record<FilePurpose, FileFilter[]> = { image: IMAGE_FILTERS, recipe: PNG_FILTERS, preset: PRESET_FILTERS };
 
 export function withPngExtension(path: string): string {
   return withExtension(path, 'png');
@@ -63,8 +65,8 @@ async function copyAtomic(from: string, to: string): Promise<void> {
 
 export function createDialogs(electron: ElectronMain, chosen: ChosenPaths, window: () => BrowserWindow) {
   return {
-    async openFile(purpose: 'image' | 'recipe'): Promise<FileBytes | null> {
-      const answer = await electron.dialog.showOpenDialog(window(), { properties: ['openFile'], filters: purpose === 'image' ? IMAGE_FILTERS : PNG_FILTERS });
+    async openFile(purpose: FilePurpose): Promise<FileBytes | null> {
+      const answer = await electron.dialog.showOpenDialog(window(), { properties: ['openFile'], filters: OPEN_FILTERS[purpose] });
       const picked = answer.filePaths[0];
       if (answer.canceled || picked === undefined) return null;
       const path = chosen.check(chosen.remember(picked));
@@ -72,9 +74,10 @@ export function createDialogs(electron: ElectronMain, chosen: ChosenPaths, windo
       return { name: basename(path), data: new Uint8Array(await readFile(path)) };
     },
 
-    async saveResult(item: GalleryItem, pngPath: string): Promise<SaveOutcome> {
+    /** `folder`: the output folder from settings, where the dialog opens (else Pictures). */
+    async saveResult(item: GalleryItem, pngPath: string, folder: string | null = null): Promise<SaveOutcome> {
       const stem = item.input.name.replace(/\.[^.]*$/, '');
-      const defaultPath = join(electron.app.getPath('pictures'), safeFileName(`${stem}-dream.png`));
+      const defaultPath = join(folder ?? electron.app.getPath('pictures'), safeFileName(`${stem}-dream.png`));
       const answer = await electron.dialog.showSaveDialog(window(), { defaultPath, filters: PNG_FILTERS });
       if (answer.canceled || !answer.filePath) return { kind: 'cancelled' };
       const target = chosen.check(chosen.remember(withPngExtension(answer.filePath)));

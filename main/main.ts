@@ -44,7 +44,7 @@ async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void>
     backendPinned: process.env['REVERIE_BACKEND'] || null,
     fileUrl: (relative) => `/files/${relative}`,
     openFile: (purpose) => dialogs.openFile(purpose),
-    saveResult: (item, pngPath) => dialogs.saveResult(item, pngPath),
+    saveResult: (item, pngPath, folder) => dialogs.saveResult(item, pngPath, folder),
     saveVideo: (video, path) => dialogs.saveVideo(video, path),
   });
   registerIpc(electron.ipcMain, service.handlers);

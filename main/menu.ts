@@ -33,6 +33,7 @@ export function menuTemplate(send: (command: AppCommand) => void, isMac: boolean
         item('Paint', 'show-paint', 'CmdOrCtrl+3'),
         item('Inspect', 'show-inspect', 'CmdOrCtrl+4'),
         item('Gallery', 'show-gallery', 'CmdOrCtrl+5'),
+        item('Models & Settings', 'show-models', 'CmdOrCtrl+6'),
         separator,
         { role: 'togglefullscreen' },
         { role: 'resetZoom' },

@@ -170,7 +170,7 @@ describe('menu', () => {
     const template = menuTemplate((c) => sent.push(c), false);
     const items = template.flatMap((m) => m.submenu ?? [m]);
     for (const item of items) item.click?.();
-    expect(sent.sort()).toEqual(['cancel', 'dream', 'load-recipe', 'open', 'save', 'show-dream', 'show-zoom', 'show-paint', 'show-inspect', 'show-gallery', 'show-shortcuts'].sort());
+    expect(sent.sort()).toEqual(['cancel', 'dream', 'load-recipe', 'open', 'save', 'show-dream', 'show-zoom', 'show-paint', 'show-inspect', 'show-gallery', 'show-models', 'show-shortcuts'].sort());
     expect(JSON.stringify(template)).not.toMatch(/https?:/);
     expect(items.find((i) => i.label === 'Cancel')?.registerAccelerator).toBe(false);
     expect(menuTemplate(() => undefined, true)[0]).toEqual({ role: 'appMenu' });

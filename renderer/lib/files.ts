@@ -1,8 +1,8 @@
 // Getting files from the user: drops, pastes and pickers, turned into bytes for the host.
 import type { ReverieApi } from '../../contract/channels.ts';
-import type { FileBytes, HostMode } from '../../contract/types.ts';
+import type { FileBytes, FilePurpose, HostMode } from '../../contract/types.ts';
 
-export type FilePurpose = 'image' | 'recipe';
+export type { FilePurpose };
 
 export interface FilePicker {
   pick(purpose: FilePurpose): Promise<FileBytes | null>;
@@ -28,6 +28,7 @@ export function fileFromTransfer(transfer: DataTransfer | null): File | null {
 const ACCEPT: Record<FilePurpose, string> = {
   image: 'image/png,image/jpeg,image/webp,image/tiff,image/avif,image/gif,.png,.jpg,.jpeg,.webp,.tif,.tiff,.avif,.gif',
   recipe: 'image/png,.png',
+  preset: 'application/json,.json',
 };
 
 /** The page's own picker (a hidden file input); resolves null when the user cancels. */

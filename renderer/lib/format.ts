@@ -53,3 +53,16 @@ export function describeLayers(recipe: Pick<Recipe, 'layers' | 'channels' | 'cla
 export function describeRecipe(recipe: Recipe): string {
   return `${describeLayers(recipe)} · ${recipe.steps} steps · ${recipe.octaves} octave${recipe.octaves === 1 ? '' : 's'}`;
 }
+
+/** 1536 → "1.5 KB", 91_000_000 → "86.8 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}

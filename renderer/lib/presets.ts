@@ -44,10 +44,16 @@ function sameTerms<T>(a: T[], b: T[]): boolean {
   return a.length === b.length && a.every((x, i) => JSON.stringify(x) === JSON.stringify(b[i]));
 }
 
+/** Starting points for a model: these for InceptionV3, the model's curated recipes for the others. */
+export function presetsFor(model: string, curated: ReadonlyArray<{ name: string; description: string; recipe: Recipe }>): Preset[] {
+  if (model === base.model) return PRESETS;
+  return curated.map((c) => ({ id: `${model}:${c.name}`, name: c.name.charAt(0).toUpperCase() + c.name.slice(1), blurb: c.description, recipe: c.recipe }));
+}
+
 /** The preset this recipe is, if any (the seed does not count: it varies freely). */
-export function matchPreset(recipe: Recipe): Preset | null {
+export function matchPreset(recipe: Recipe, presets: readonly Preset[] = PRESETS): Preset | null {
   return (
-    PRESETS.find((p) => {
+    presets.find((p) => {
       const r = p.recipe;
       return (
         sameTerms(r.layers, recipe.layers) &&

@@ -32,6 +32,7 @@ export const SHORTCUTS: Shortcut[] = [
   { command: 'show-paint', label: 'Paint panel', key: '3', mod: true },
   { command: 'show-inspect', label: 'Inspect panel', key: '4', mod: true },
   { command: 'show-gallery', label: 'Gallery', key: '5', mod: true },
+  { command: 'show-models', label: 'Models, presets and settings', key: '6', mod: true },
   { command: 'show-shortcuts', label: 'Show these shortcuts', key: '/', mod: true },
 ];
 

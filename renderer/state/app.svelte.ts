@@ -1,22 +1,28 @@
 // The whole app's state: which panel shows, the host's status, and the panel states, wired to the
 // host's events. Keyboard shortcuts and menu commands both end in run().
 import type { ReverieApi } from '../../contract/channels.ts';
-import type { AppInfo, EngineStatus, GalleryEntry, JobProgress, JobState, LayerChoice } from '../../contract/types.ts';
+import type { AppInfo, EngineStatus, GalleryEntry, JobProgress, JobState, LayerChoice, Recipe } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
+import { BLOCK_NAMES, layerNote } from '../lib/layerNotes.ts';
+import { DEFAULT_PRESET, presetsFor } from '../lib/presets.ts';
 import type { Command } from '../lib/shortcuts.ts';
 import type { PanelId } from '../panels.ts';
 import { DreamState } from './dream.svelte.ts';
 import { GalleryState } from './gallery.svelte.ts';
 import { InspectState } from './inspect.svelte.ts';
+import { ModelsState } from './models.svelte.ts';
 import { Notices } from './notices.svelte.ts';
 import { PaintState } from './paint.svelte.ts';
 import { RecipeState } from './recipe.svelte.ts';
+import { PresetsState, SettingsState } from './settings.svelte.ts';
 import { ZoomState } from './zoom.svelte.ts';
 
 export interface AppDeps {
   picker: FilePicker;
   download(url: string, fileName: string): void;
   fetchBytes(url: string): Promise<Uint8Array>;
+  /** A URL for text to download (a blob URL in the page). */
+  textUrl?(text: string, type: string): string;
 }
 
 export class AppState {
@@ -33,6 +39,9 @@ export class AppState {
   readonly paint: PaintState;
   readonly inspect: InspectState;
   readonly gallery: GalleryState;
+  readonly models: ModelsState;
+  readonly settings: SettingsState;
+  readonly presets: PresetsState;
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -40,6 +49,9 @@ export class AppState {
     deps: AppDeps,
   ) {
     this.gallery = new GalleryState(api, this.notices);
+    this.models = new ModelsState({ api, notices: this.notices });
+    this.settings = new SettingsState({ api, notices: this.notices, ...deps });
+    this.presets = new PresetsState({ api, notices: this.notices, ...deps });
     const shared = { api, notices: this.notices, ...deps, channelCounts: () => this.channelCounts };
     this.dream = new DreamState({ ...shared, recipe: this.recipe });
     this.zoom = new ZoomState(shared);
@@ -55,6 +67,62 @@ export class AppState {
     else this.notices.push('info', `Dreaming with ${layer} channel ${channel}`, this.dream.input ? 'Press Dream when ready.' : 'Open an image to dream on.');
   }
 
+  /** The model the engine has loaded or is loading, once known. */
+  get activeModel(): string | null {
+    const e = this.engine;
+    return e.state === 'ready' ? e.modelId : e.state === 'starting' ? (e.modelId ?? this.models.active?.name ?? null) : (this.models.active?.name ?? null);
+  }
+
+  /** What the layer picker lists: the loaded model's layers, else (while it loads) its curated list. */
+  get pickerLayers(): LayerChoice[] {
+    if (this.layers.length) return this.layers;
+    const model = this.recipe.model;
+    const curated = this.models.find(model)?.layers;
+    if (curated?.length) return curated.map(({ name, note }) => ({ name, note, channels: 0, training: 'unknown' }));
+    return model === DEFAULT_PRESET.recipe.model ? BLOCK_NAMES.map((name) => ({ name, note: layerNote(name), channels: 0, training: 'unknown' })) : [];
+  }
+
+  /**
+   * The recipe to start from on a model: the last one dreamed with it, else the saved default recipe
+   * if it is for this model, else the model's first curated recipe (InceptionV3: the Classic preset).
+   */
+  recipeFor(model: string): Recipe | null {
+    const s = this.settings.settings;
+    if (s?.lastUsed.recipe?.model === model) return s.lastUsed.recipe;
+    if (s?.defaultRecipe.model === model) return s.defaultRecipe;
+    const curated = this.models.find(model)?.recipes[0]?.recipe;
+    if (curated) return curated;
+    return model === DEFAULT_PRESET.recipe.model ? DEFAULT_PRESET.recipe : null;
+  }
+
+  /** Points the recipe at `model` (its own starting recipe, unless it is already for it) and offers its presets. */
+  private followModel(model: string): void {
+    if (this.recipe.model !== model) {
+      const start = this.recipeFor(model);
+      if (start) this.recipe.load(start);
+      else this.recipe.load({ ...this.recipe.recipe, model, layers: [], channels: [], classes: [] });
+    }
+    this.recipe.presets = presetsFor(model, this.models.find(model)?.recipes ?? []);
+  }
+
+  /** Picks the model the engine dreams with; the recipe follows it at once. */
+  async selectModel(name: string): Promise<void> {
+    if (!(await this.models.select(name))) return;
+    this.layers = [];
+    this.followModel(name);
+  }
+
+  /** Dreams with a saved preset: its model is picked first when another one is loaded. */
+  async usePreset(recipe: Recipe): Promise<void> {
+    if (recipe.model !== this.activeModel) {
+      if (!(await this.models.select(recipe.model))) return;
+      this.layers = [];
+    }
+    this.recipe.load(recipe);
+    this.followModel(recipe.model);
+    this.panel = 'dream';
+  }
+
   get channelCounts(): ReadonlyMap<string, number> {
     return new Map(this.layers.map((l) => [l.name, l.channels]));
   }
@@ -63,9 +131,17 @@ export class AppState {
     const api = this.api;
     this.unsubscribe.push(
       api['engine.changed']((status) => {
+        const switched = status.state !== 'failed' && status.modelId !== undefined && this.layers.length > 0 && status.modelId !== this.activeModel;
         this.engine = status;
-        if (status.state === 'ready') void this.loadLayers();
+        if (switched) this.layers = [];
+        if (status.state === 'ready') {
+          this.followModel(status.modelId);
+          void this.loadLayers();
+          void this.models.refresh();
+          void this.models.searchClasses('', true);
+        }
       }),
+      api['models.download']((d) => this.models.onDownload(d)),
       api['job.progress']((p) => this.onJobEvent(p)),
       api['job.state']((s) => this.onJobEvent(s)),
       api['gallery.changed'](() => void this.gallery.refresh()),
@@ -77,7 +153,15 @@ export class AppState {
       this.notices.error(err, 'Cannot reach Reverie');
       return;
     }
-    await Promise.all([this.gallery.refresh(), this.engine.state === 'ready' ? this.loadLayers() : Promise.resolve()]);
+    await Promise.all([this.gallery.refresh(), this.engine.state === 'ready' ? this.loadLayers() : Promise.resolve(), this.models.refresh(), this.settings.load(true), this.presets.refresh(true)]);
+    if (this.engine.state === 'ready') void this.models.searchClasses('', true);
+    // Where the last session left off: its model is loading; its recipe comes back.
+    const model = this.activeModel;
+    if (model) {
+      const last = this.recipeFor(model);
+      if (last) this.recipe.load(last);
+      this.followModel(model);
+    }
   }
 
   async loadLayers(): Promise<void> {

@@ -16,6 +16,8 @@ export class RecipeState {
   tileSize = $state(0);
   jitter = $state(0);
   seed = $state(0);
+  /** The starting points offered for the active model (PresetPicker). */
+  presets = $state<Preset[]>(PRESETS);
 
   constructor(
     initial: Recipe = DEFAULT_PRESET.recipe,
@@ -43,7 +45,7 @@ export class RecipeState {
   }
 
   get preset(): Preset | null {
-    return matchPreset(this.recipe);
+    return matchPreset(this.recipe, this.presets);
   }
 
   /** What stops this recipe from running, in words; empty when it can run. */
@@ -73,7 +75,7 @@ export class RecipeState {
 
   /** Applies a preset's settings; the seed stays, so a preset can be compared at the same seed. */
   applyPreset(id: string): void {
-    const p = PRESETS.find((x) => x.id === id);
+    const p = this.presets.find((x) => x.id === id);
     if (p) this.load({ ...p.recipe, seed: this.seed });
   }
 
@@ -109,6 +111,24 @@ export class RecipeState {
 
   removeChannel(i: number): void {
     this.channels = this.channels.filter((_, j) => j !== i);
+  }
+
+  hasClass(name: string): boolean {
+    return this.classes.some((c) => c.name === name);
+  }
+
+  /** Adds a class term (once per class); `name` is how the model's labels name it ("jellyfish", "#107"). */
+  addClass(name: string, weight = 1): void {
+    if (!this.hasClass(name)) this.classes = [...this.classes, { name, weight }];
+  }
+
+  setClassWeight(name: string, weight: number): void {
+    const w = Math.round(Math.min(10, Math.max(-10, weight)) * 100) / 100;
+    this.classes = this.classes.map((c) => (c.name === name ? { ...c, weight: w } : c));
+  }
+
+  removeClass(name: string): void {
+    this.classes = this.classes.filter((c) => c.name !== name);
   }
 
   randomizeSeed(): void {

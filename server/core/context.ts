@@ -1,6 +1,6 @@
 // What every group of handlers shares: the host's options, the engine, the queue and the stores.
 import type { HostEvent } from '../../contract/channels.ts';
-import type { FileBytes, GalleryItem, HostMode, SaveOutcome } from '../../contract/types.ts';
+import type { FileBytes, FilePurpose, GalleryItem, HostMode, SaveOutcome } from '../../contract/types.ts';
 import type { VideoFile } from '../../contract/projects.ts';
 import type { Engine, LaunchEngine } from './engine.ts';
 import type { Gallery } from './gallery.ts';
@@ -16,12 +16,12 @@ export interface ServiceOptions {
   launchEngine: LaunchEngine;
   /** How the renderer reaches a file under dataDir ("gallery/<id>/result.png" → URL). */
   fileUrl: (relative: string) => string;
-  /** Host-specific: a save dialog in Electron, a download in the browser. */
-  saveResult: (item: GalleryItem, pngPath: string) => Promise<SaveOutcome>;
+  /** Host-specific: a save dialog in Electron (opening in `folder`, the saved output folder, when set), a download in the browser. */
+  saveResult: (item: GalleryItem, pngPath: string, folder: string | null) => Promise<SaveOutcome>;
   /** The same for an exported video (`path` is its file in the data folder). */
   saveVideo: (video: VideoFile, path: string) => Promise<SaveOutcome>;
   /** Host-specific: a native open dialog in Electron; browser mode has none (the page picks files). */
-  openFile: (purpose: 'image' | 'recipe') => Promise<FileBytes | null>;
+  openFile: (purpose: FilePurpose) => Promise<FileBytes | null>;
   /** Minimum time between live previews (a few per second by default). */
   previewIntervalMs?: number;
   /** Settings and presets (default: the user's config folder, as the CLI uses). */

@@ -6,7 +6,7 @@ import type { Handlers, HostEvent } from '../../contract/channels.ts';
 import { defaultCacheDir } from '../../engine/model/cache.ts';
 import { parseRecipe } from '../../engine/render/recipe.ts';
 import { configDir as defaultConfigDir } from '../../engine/settings/paths.ts';
-import { updateSettings } from '../../engine/settings/settings.ts';
+import { loadSettings, updateSettings } from '../../engine/settings/settings.ts';
 import type { ServiceContext, ServiceOptions } from './context.ts';
 import { Engine } from './engine.ts';
 import { finishJob, progressView } from './finish.ts';
@@ -89,11 +89,12 @@ export function createService(options: ServiceOptions): Service {
     'job.list': async () => queue.list(),
     'result.save': async (request) => {
       const item = await gallery.get(requireId(requireObject(request, 'The request')['id'], 'The gallery id'));
-      return options.saveResult(item, gallery.resultPath(item.id));
+      const folder = (await loadSettings(configDir)).value.outputFolder;
+      return options.saveResult(item, gallery.resultPath(item.id), folder);
     },
     'dialog.openFile': async (request) => {
       const purpose = requireObject(request, 'The request')['purpose'];
-      if (purpose !== 'image' && purpose !== 'recipe') throw new BadRequestError('purpose must be "image" or "recipe".');
+      if (purpose !== 'image' && purpose !== 'recipe' && purpose !== 'preset') throw new BadRequestError('purpose must be "image", "recipe" or "preset".');
       return options.openFile(purpose);
     },
     ...zoomHandlers(ctx),
