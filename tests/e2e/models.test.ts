@@ -1,0 +1,114 @@
+// Models in the browser end to end, with the real server and both embedded models: pick the second
+// model (MobileNetV2) in the Models panel, dream a small image with it (the saved PNG's recipe names
+// it, and the pixels changed), and find the choice and the recipe again after a reload and after a
+// server restart. Screenshots of the panel go to tests/artifacts/.
+/// <reference lib="dom" />
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { readDreamMetadata } from '../../engine/render/metadata.ts';
+import { loadSettings } from '../../engine/settings/settings.ts';
+import { tempDir } from '../appHelpers.ts';
+import { dropFile, openBrowser, screenshot, startServer, type Browser, type RunningServer } from './harness.ts';
+
+let dataDir: string;
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  dataDir = await tempDir('e2e-models');
+  server = await startServer(dataDir);
+  browser = await openBrowser();
+}, 180_000);
+afterAll(async () => {
+  await browser?.context.close();
+  await server?.stop();
+});
+
+const ready = (model: string) => `[data-testid=engine-badge][data-state=ready][data-model=${model}]`;
+
+/** Mean absolute difference per channel between two same-sized images. */
+async function meanDifference(a: Buffer, b: Buffer): Promise<number> {
+  const [x, y] = await Promise.all([a, b].map((img) => sharp(img).removeAlpha().raw().toBuffer()));
+  let sum = 0;
+  for (let i = 0; i < x!.length; i++) sum += Math.abs(x![i]! - y![i]!);
+  return sum / x!.length;
+}
+
+describe('models in the browser', () => {
+  it('picks MobileNetV2 in the Models panel and dreams with it', async () => {
+    const { page } = browser;
+    await page.goto(server.url);
+    await page.locator(ready('inception_v3')).waitFor({ timeout: 90_000 });
+    await page.getByTestId('nav-models').click();
+    await page.getByTestId('panel-models').waitFor();
+    await expect.poll(() => page.getByTestId('active-model').textContent()).toBe('inception_v3');
+    await page.getByTestId('model-mobilenet_v2').waitFor();
+    expect(await page.getByTestId('model-mobilenet_v2').getByTestId('training').textContent()).toMatch(/ImageNet/);
+
+    await page.getByTestId('pick-mobilenet_v2').click();
+    await page.locator(ready('mobilenet_v2')).waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.getByTestId('active-model').textContent()).toBe('mobilenet_v2');
+    await page.getByTestId('model-mobilenet_v2').getByText('in use').waitFor();
+    await screenshot(page, 'models-panel');
+
+    await page.getByTestId('nav-dream').click();
+    // The layer picker shows MobileNetV2's curated layers, its default recipe switched on.
+    await page.locator('[data-testid=layer-block_6_expand_relu][aria-checked=true]').waitFor();
+    await page.locator('[data-testid=layer-out_relu] .badge').filter({ hasText: 'fine-tuned' }).waitFor();
+    expect(await page.getByTestId('layer-mixed3').count()).toBe(0);
+    await page.getByTestId('preset-mobilenet_v2:textures').waitFor();
+
+    const photo = await sharp(join(import.meta.dirname, '../../assets/examples/cat.jpg')).resize(96, 72, { fit: 'cover' }).png().toBuffer();
+    await dropFile(page, '[data-testid=stage]', 'cat-tiny.png', 'image/png', photo);
+    await page.locator('[data-testid=shown-image]').waitFor();
+    for (const [field, value] of [['steps', '3'], ['octaves', '1']] as const) {
+      await page.getByTestId(`field-${field}`).fill(value);
+      await page.getByTestId(`field-${field}`).press('Tab');
+    }
+    await page.keyboard.press('Control+Enter');
+    await page.locator('[data-testid=compare]').waitFor({ timeout: 60_000 });
+    await screenshot(page, 'models-dream-result');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+s')]);
+    const saved = join(dataDir, 'mobilenet-dream.png');
+    await download.saveAs(saved);
+    const meta = await readDreamMetadata(saved);
+    expect(meta.recipe).toMatchObject({ model: 'mobilenet_v2', steps: 3, octaves: 1, layers: [{ name: 'block_6_expand_relu' }, { name: 'block_10_expand_relu' }] });
+    expect(await meanDifference(await readFile(saved), photo)).toBeGreaterThan(2);
+    expect(browser.problems).toEqual([]);
+  }, 180_000);
+
+  it('keeps the model and the recipe across a reload and a server restart', async () => {
+    const { page } = browser;
+    await page.reload();
+    await page.locator(ready('mobilenet_v2')).waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.getByTestId('field-steps').inputValue()).toBe('3');
+    expect(await page.locator('[data-testid=layer-block_10_expand_relu][aria-checked=true]').count()).toBe(1);
+
+    await server.stop();
+    expect((await loadSettings(join(dataDir, 'config'))).value.lastUsed).toMatchObject({ model: 'mobilenet_v2', recipe: { model: 'mobilenet_v2', steps: 3 } });
+    server = await startServer(dataDir);
+    await page.goto(server.url);
+    browser.problems.length = 0; // the old page's socket failing while the server was down is expected
+    await page.locator(ready('mobilenet_v2')).waitFor({ timeout: 90_000 });
+    await expect.poll(() => page.getByTestId('field-steps').inputValue()).toBe('3');
+    expect(await page.getByTestId('field-octaves').inputValue()).toBe('1');
+    await page.getByTestId('nav-models').click();
+    await expect.poll(() => page.getByTestId('active-model').textContent()).toBe('mobilenet_v2');
+    await expect.poll(() => page.getByTestId('last-used').textContent()).toContain('mobilenet_v2');
+
+    // Saving the recipe as a preset lists it; switching back to InceptionV3 brings its own recipe.
+    await page.getByTestId('preset-name').fill('tiny mobile');
+    await page.getByTestId('preset-save').click();
+    await expect.poll(() => page.getByTestId('user-preset').count()).toBe(1);
+    await page.getByTestId('pick-inception_v3').click();
+    await page.locator(ready('inception_v3')).waitFor({ timeout: 60_000 });
+    await page.getByTestId('nav-dream').click();
+    await page.locator('[data-testid=layer-mixed3][aria-checked=true]').waitFor();
+    await page.getByTestId('nav-models').click();
+    await screenshot(page, 'models-panel-presets');
+    expect(browser.problems).toEqual([]);
+  }, 180_000);
+});
