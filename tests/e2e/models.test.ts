@@ -103,6 +103,17 @@ describe('models in the browser', () => {
     await page.getByTestId('preset-name').fill('tiny mobile');
     await page.getByTestId('preset-save').click();
     await expect.poll(() => page.getByTestId('user-preset').count()).toBe(1);
+    // Shared as a file, deleted, and imported back from that file.
+    const [exported] = await Promise.all([page.waitForEvent('download'), page.getByTestId('preset-export').click()]);
+    expect(exported.suggestedFilename()).toBe('tiny-mobile.reverie-preset.json');
+    const presetFile = join(dataDir, exported.suggestedFilename());
+    await exported.saveAs(presetFile);
+    expect(JSON.parse(await readFile(presetFile, 'utf8'))).toMatchObject({ reverie: 'preset', name: 'tiny mobile', recipe: { model: 'mobilenet_v2', steps: 3 } });
+    await page.getByTestId('preset-delete').click();
+    await expect.poll(() => page.getByTestId('user-preset').count()).toBe(0);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('preset-import').click()]);
+    await chooser.setFiles(presetFile);
+    await expect.poll(() => page.getByTestId('user-preset').count()).toBe(1);
     await page.getByTestId('pick-inception_v3').click();
     await page.locator(ready('inception_v3')).waitFor({ timeout: 60_000 });
     await page.getByTestId('nav-dream').click();
