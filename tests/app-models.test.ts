@@ -131,6 +131,10 @@ describe('models', () => {
       name: 'BadRequestError',
       message: expect.stringMatching(/for inception_v3, but mobilenet_v2 is loaded/),
     });
+    // Zooms too: refused on the recipe, before its settings are read.
+    await expect(service.handlers['zoom.preview']({ inputId: input.id, recipe: { ...DEFAULT_RECIPE, steps: 1, octaves: 1 }, settings: {} as never, maxSide: 64 })).rejects.toMatchObject({
+      message: expect.stringMatching(/for inception_v3, but mobilenet_v2 is loaded/),
+    });
     const recipe = { ...curatedRecipe('mobilenet_v2'), steps: 2, octaves: 1, seed: 3 };
     const ticket = await service.handlers['dream.start']({ inputId: input.id, recipe, maxSide: 80 });
     const done = await events.finished(ticket.jobId);

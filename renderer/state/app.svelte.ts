@@ -15,7 +15,7 @@ import { Notices } from './notices.svelte.ts';
 import { PaintState } from './paint.svelte.ts';
 import { RecipeState } from './recipe.svelte.ts';
 import { PresetsState, SettingsState } from './settings.svelte.ts';
-import { ZoomState } from './zoom.svelte.ts';
+import { ZOOM_RECIPE, ZoomState } from './zoom.svelte.ts';
 
 export interface AppDeps {
   picker: FilePicker;
@@ -95,14 +95,25 @@ export class AppState {
     return model === DEFAULT_PRESET.recipe.model ? DEFAULT_PRESET.recipe : null;
   }
 
-  /** Points the recipe at `model` (its own starting recipe, unless it is already for it) and offers its presets. */
+  /**
+   * Points the recipes at `model` (Dream's: its own starting recipe; Zoom's and Paint's: the model's
+   * default at their lighter settings), unless they are already for it, and offers its presets.
+   */
   private followModel(model: string): void {
+    const presets = presetsFor(model, this.models.find(model)?.recipes ?? []);
     if (this.recipe.model !== model) {
       const start = this.recipeFor(model);
       if (start) this.recipe.load(start);
       else this.recipe.load({ ...this.recipe.recipe, model, layers: [], channels: [], classes: [] });
     }
-    this.recipe.presets = presetsFor(model, this.models.find(model)?.recipes ?? []);
+    this.recipe.presets = presets;
+    for (const r of [this.zoom.recipe, this.paint.recipe]) {
+      if (r.model !== model) {
+        const start = presets[0]?.recipe ?? { ...r.recipe, model, layers: [], channels: [], classes: [] };
+        r.load({ ...start, steps: ZOOM_RECIPE.steps, octaves: ZOOM_RECIPE.octaves, seed: r.seed });
+      }
+      r.presets = presets;
+    }
   }
 
   /** Picks the model the engine dreams with; the recipe follows it at once. */
@@ -167,6 +178,14 @@ export class AppState {
   async loadLayers(): Promise<void> {
     try {
       this.layers = await this.api['model.layers']({});
+      // Another model: Inspect starts over on one of its layers.
+      const inspect = this.inspect;
+      if (inspect.layer && !this.layers.some((l) => l.name === inspect.layer)) {
+        inspect.layer = null;
+        inspect.pictures = {};
+        inspect.view = null;
+        inspect.probe = null;
+      }
     } catch (err) {
       this.notices.error(err, 'The model did not load');
     }

@@ -154,10 +154,12 @@ describe('AppState with models and settings', () => {
     const { app, host } = setup({ status: 'ready' });
     await app.init();
     expect(app.layers.map((l) => l.name)).toEqual(['block_6_expand_relu']);
+    expect(app.zoom.recipe.recipe).toMatchObject({ model: 'mobilenet_v2', layers: mobileRecipe.layers, steps: 5, octaves: 1 });
     await app.selectModel('inception_v3');
     expect(host.calls.some((c) => c.channel === 'models.select')).toBe(true);
     expect(app.recipe.recipe).toEqual(DEFAULT_PRESET.recipe);
     expect(app.recipe.preset?.id).toBe('classic');
+    expect(app.paint.recipe.recipe).toMatchObject({ model: 'inception_v3', layers: DEFAULT_PRESET.recipe.layers, steps: 5, octaves: 1 });
     expect(app.layers).toEqual([]);
     expect(app.pickerLayers.map((l) => l.name)).toContain('mixed5'); // InceptionV3's blocks while it loads
     host.emit({ channel: 'engine.changed', payload: { state: 'ready', backend: 'wasm', modelId: 'inception_v3', loadMs: 1 } });

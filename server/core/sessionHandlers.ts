@@ -3,6 +3,7 @@
 // session compiles to one video. Edits wait while a round is dreaming, so they never race it.
 import type { Handlers } from '../../contract/channels.ts';
 import { parseRecipe } from '../../engine/render/recipe.ts';
+import { requireActiveModel } from './modelHandlers.ts';
 import type { ServiceContext } from './context.ts';
 import { newGalleryId } from './gallery.ts';
 import { BusyError, requireFileBytes, requireId, requireInt, requireObject } from './validate.ts';
@@ -31,6 +32,7 @@ export function sessionHandlers(ctx: ServiceContext): SessionHandlers {
       const req = requireObject(request, 'The session request');
       const painting = requireFileBytes(req['painting']);
       const recipe = parseRecipe(req['recipe'], 'recipe');
+      requireActiveModel(ctx, recipe);
       const settings = requireRoundSettings(req['settings']);
       const id = newGalleryId();
       await sessions.entries.create(id);
@@ -54,6 +56,7 @@ export function sessionHandlers(ctx: ServiceContext): SessionHandlers {
       const req = requireObject(request, 'The request');
       const id = await idle(req);
       const frames = requireInt(req['frames'], 'Frames', 1, 1000);
+      requireActiveModel(ctx, (await sessions.item(id)).recipe);
       return queue.enqueue({ kind: 'session-dream', session: sessions.place(id), frames }, id);
     },
     'session.pick': async (request) => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Handlers } from '../../contract/channels.ts';
 import { PREVIEW_MAX_FRAMES } from '../../contract/projects.ts';
 import { parseRecipe } from '../../engine/render/recipe.ts';
+import { requireActiveModel } from './modelHandlers.ts';
 import type { ServiceContext } from './context.ts';
 import { newGalleryId } from './gallery.ts';
 import type { CreateZoomSpec, ProjectPlace } from './protocol.ts';
@@ -20,6 +21,7 @@ export function zoomHandlers(ctx: ServiceContext): ZoomHandlers {
     const req = requireObject(request, 'The zoom request');
     const inputId = requireId(req['inputId'], 'The input id');
     const recipe = parseRecipe(req['recipe'], 'recipe');
+    requireActiveModel(ctx, recipe);
     const settings = requireZoomSettings(req['settings'], maxFrames);
     const side = requireInt(req['maxSide'], 'The image size', 64, maxSide);
     const input = await inputs.record(inputId);
@@ -30,6 +32,8 @@ export function zoomHandlers(ctx: ServiceContext): ZoomHandlers {
     const id = requireId(requireObject(request, 'The request')['id'], 'The project id');
     await zooms.entries.read(id);
     if (queue.hasTarget(id, ['zoom'])) throw new BusyError('This zoom is already rendering (or queued); wait for it or cancel it first.');
+    // Its frames continue with the model they were made with.
+    requireActiveModel(ctx, (await zooms.item(id)).recipe);
     return id;
   }
 
