@@ -5,7 +5,8 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { apiFromBridge, buildApi, HostError, type BridgeApi, type Envelope } from '../contract/api.ts';
 import { channels, contract, eventChannels, invokeChannels, isInvokeChannel, type Handlers, type ReverieApi } from '../contract/channels.ts';
 import type { SessionItem, ZoomCreateRequest, ZoomItem } from '../contract/projects.ts';
-import type { DreamRequest, GalleryEntry, JobDone, JobProgress, JobState, JobTicket } from '../contract/types.ts';
+import type { ModelDownload, ModelInfo, SettingsUpdate, UserPreset } from '../contract/models.ts';
+import type { DreamRequest, EngineStatus, GalleryEntry, JobDone, JobProgress, JobState, JobTicket } from '../contract/types.ts';
 import { fromWire, toWire } from '../contract/wire.ts';
 import { answer, registerIpc } from '../main/ipc.ts';
 import { createBridge, type IpcRendererLike } from '../preload/bridge.ts';
@@ -56,6 +57,17 @@ describe('the contract', () => {
   it('has the zoom, video, session and inspect channels, each an invoke answered by every host', () => {
     const animate = ['zoom.create', 'zoom.run', 'zoom.preview', 'zoom.resume', 'video.export', 'video.save', 'session.new', 'session.dream', 'session.pick', 'session.add', 'session.video', 'gallery.get', 'inspect.cached', 'inspect.render', 'inspect.channel', 'inspect.image'];
     for (const c of animate) expect(isInvokeChannel(c), c).toBe(true);
+  });
+
+  it('has the models, settings and presets channels, and the download event', () => {
+    const models = ['models.list', 'models.probe', 'models.add', 'models.cancel', 'models.remove', 'models.select', 'models.classes', 'settings.get', 'settings.update', 'presets.list', 'presets.save', 'presets.rename', 'presets.delete', 'presets.export', 'presets.import'];
+    for (const c of models) expect(isInvokeChannel(c), c).toBe(true);
+    expect(eventChannels).toContain('models.download');
+    expectTypeOf<ReturnType<ReverieApi['models.list']>>().toEqualTypeOf<Promise<ModelInfo[]>>();
+    expectTypeOf<ReturnType<Handlers['models.select']>>().toEqualTypeOf<Promise<EngineStatus>>();
+    expectTypeOf<Parameters<Parameters<ReverieApi['models.download']>[0]>[0]>().toEqualTypeOf<ModelDownload>();
+    expectTypeOf<Parameters<ReverieApi['settings.update']>[0]>().toEqualTypeOf<SettingsUpdate>();
+    expectTypeOf<ReturnType<ReverieApi['presets.import']>>().toEqualTypeOf<Promise<UserPreset>>();
   });
 });
 
