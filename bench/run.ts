@@ -34,6 +34,17 @@ const forward = await time(repeats, async () => {
   await Promise.all(Object.values(acts).map((a) => a.data()));
   tf.dispose(Object.values(acts));
 });
+// The same step on the tfjs executor alone (what runs where onnxruntime-node is not installed).
+let tfjsStep: { median: number; min: number } | null = null;
+if (model.accelerator) {
+  model.setAccelerated(false);
+  tfjsStep = await time(Math.min(repeats, 3), async () => {
+    const { gradient } = model.valueAndGradient(x, objective.layers, objective.fn);
+    await gradient.data();
+    gradient.dispose();
+  });
+  model.setAccelerated(true);
+}
 let naive: { median: number; min: number } | null = null;
 if (!values['skip-naive']) {
   // tf.grad through the same graph in plain tfjs ops: what a straightforward TF.js dream would run.
@@ -49,10 +60,10 @@ const peer = values['skip-peer'] ? { error: 'skipped' } : await runTorchPeer(299
 const peerMs = 'step_ms_median' in peer ? peer.step_ms_median : null;
 
 /** Another bench script in its own process (so peak RSS is that run's alone); its JSON output. */
-function benchScript(name: string, args: string[]): Promise<Record<string, unknown>> {
+function benchScript(name: string, args: string[], env: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const script = fileURLToPath(new URL(`./${name}`, import.meta.url));
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', script, '--backend', backend, ...args], { timeout: 1_800_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', script, '--backend', backend, ...args], { timeout: 1_800_000, maxBuffer: 16 << 20, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       if (err) return resolve({ error: `${err.message.split('\n')[0]} ${stderr.slice(-300)}` });
       const text = stdout.trim();
       // Scripts print either one JSON line or one pretty-printed JSON document.
@@ -60,13 +71,16 @@ function benchScript(name: string, args: string[]): Promise<Record<string, unkno
     });
   });
 }
-const tiledRun = (args: string[]) => benchScript('tiled.ts', args);
+const tiledRun = (args: string[], env: Record<string, string> = {}) => benchScript('tiled.ts', args, env);
+// Default route: onnxruntime in this thread on every core (the CLI's default with it); the worker
+// pool is what the tfjs route uses to reach both cores, measured with and without onnxruntime.
 const large = values['skip-large']
   ? null
   : {
-      tiled1024: await tiledRun(['--size', '1024', '--workers', '2', '--steps', '2']),
-      tiled1024OneThread: await tiledRun(['--size', '1024', '--workers', '0', '--steps', '2']),
-      step4096: await tiledRun(['--size', '4096', '--workers', '2', '--steps', '1']),
+      tiled1024: await tiledRun(['--size', '1024', '--workers', '0', '--steps', '2']),
+      tiled1024Pool: await tiledRun(['--size', '1024', '--workers', '2', '--steps', '2']),
+      tiled1024TfjsPool: await tiledRun(['--size', '1024', '--workers', '2', '--steps', '2'], { REVERIE_ONNX: '0' }),
+      step4096: await tiledRun(['--size', '4096', '--workers', '0', '--steps', '1']),
     };
 
 const zoom = values['skip-zoom'] ? null : await benchScript('zoom.ts', []);
@@ -75,10 +89,12 @@ const models = values['skip-models'] ? null : await benchScript('models.ts', [])
 const report = {
   date: new Date().toISOString(),
   backend,
+  accelerator: model.accelerator ?? null,
   node: process.version,
   model: model.id,
   modelLoadMs,
   step299: { layers: LAYERS, ms: step.median, minMs: step.min, repeats },
+  tfjsExecutorStep299Ms: tfjsStep?.median ?? (model.accelerator ? null : step.median),
   forward299Ms: forward.median,
   naiveTfjsStep299Ms: naive?.median ?? null,
   speedupOverNaive: naive ? Number((naive.median / step.median).toFixed(2)) : null,

@@ -28,6 +28,7 @@ await dreamToEnd(model, { width: size, height: size, rgb }, recipe, {
   },
 });
 await pool?.close();
-model.dispose();
 const tiles = Math.ceil(size / 512) ** 2;
-process.stdout.write(`${JSON.stringify({ size, tiles, workers, backend, stepMs: Math.round(Math.min(...times)), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+const accelerator = model.accelerator ?? null;
+process.stdout.write(`${JSON.stringify({ size, tiles, workers, backend, accelerator, stepMs: Math.round(Math.min(...times)), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+model.dispose();

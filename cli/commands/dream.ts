@@ -33,7 +33,8 @@ IN is PNG, JPEG, WebP, TIFF, AVIF or GIF; of an animated or multi-page file, the
 ${recipeFlagHelp}
   --backend B                 auto | tensorflow | wasm | cpu (default auto)
   --max-pixels N              refuse larger inputs (default ${DEFAULT_MAX_PIXELS})
-  --workers N                 worker threads for tiled images (default: one per core; 0 = none)
+  --workers N                 worker threads for tiled images (default: one per core, or none when
+                              onnxruntime runs the steps on every core already; 0 = none)
   --json                      JSON-lines progress on stdout instead of a progress bar`;
 
 export async function dreamCommand(argv: string[]): Promise<void> {
@@ -62,10 +63,11 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   const loadStarted = performance.now();
   const model = await loadDreamModel(recipe.model);
   // Tiled images dream their tiles in worker threads, one per core; small ones stay in this thread.
-  const workers = values.workers === undefined ? availableParallelism() : Number(values.workers);
+  // onnxruntime already spreads each step over every core, so with it tiles stay in this thread.
+  const workers = values.workers === undefined ? (model.accelerator ? 0 : availableParallelism()) : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 0) throw new UsageError(`--workers expects a whole number, got "${values.workers}".`);
   const pool = workers > 0 && Math.max(image.width, image.height) > recipe.tileSize ? await GradientPool.start({ size: workers, model: recipe.model, backend }) : undefined;
-  sink.event('model', { model: model.id, backend, workers: pool?.size ?? 0, loadMs: Math.round(performance.now() - loadStarted), message: `Model ${model.id} on ${backend}${pool ? ` with ${pool.size} workers` : ''} (${image.width}x${image.height})` });
+  sink.event('model', { model: model.id, backend, workers: pool?.size ?? 0, loadMs: Math.round(performance.now() - loadStarted), accelerator: model.accelerator ?? null, message: `Model ${model.id} on ${backend}${model.accelerator ? ` + ${model.accelerator}` : ''}${pool ? ` with ${pool.size} workers` : ''} (${image.width}x${image.height})` });
   try {
     const result = await withInterrupt(async (signal) => {
       const it = dream(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal, ...(pool ? { pool } : {}) });

@@ -3,6 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildKerasGraph } from './keras.ts';
 import { disposeGraph, type Graph } from './graph.ts';
 import { GraphExecutor } from './executor.ts';
+import { OrtExecutor } from '../accel/ortExecutor.ts';
+import { UnsupportedGraphError } from '../accel/compile.ts';
+import { ortRuntime, ortThreads } from '../accel/ort.ts';
 import { listLayers, type TrainingProvenance } from './catalogue.ts';
 import { ModelLoadError, UnknownLayerError, type Activations, type DreamModel, type LayerInfo, type ObjectiveFn, type ValueAndGradient } from './types.ts';
 
@@ -20,6 +23,8 @@ export class LayersDreamModel implements DreamModel {
   readonly inputRange: readonly [number, number];
   readonly defaultInputSize: number;
   private readonly executor: GraphExecutor;
+  /** The native route for gradient steps (onnxruntime-node), where it is installed; else null. */
+  private ort: OrtExecutor | null;
 
   constructor(
     readonly graph: Graph,
@@ -30,6 +35,22 @@ export class LayersDreamModel implements DreamModel {
     this.inputRange = options.inputRange;
     this.defaultInputSize = options.defaultInputSize;
     this.executor = new GraphExecutor(graph);
+    this.ort = ortRuntime() ? new OrtExecutor(graph) : null;
+  }
+
+  /** What runs gradient steps besides the tfjs backend, e.g. "onnxruntime-node 1.30.0, 2 threads"; null for tfjs alone. */
+  get accelerator(): string | null {
+    return this.ort ? `onnxruntime-node ${ortRuntime()!.version}, ${ortThreads()} thread${ortThreads() === 1 ? '' : 's'}` : null;
+  }
+
+  /** Turns the native route off (or back on where installed): benchmarks and tests compare both. */
+  setAccelerated(on: boolean): void {
+    if (!on) {
+      this.ort?.dispose();
+      this.ort = null;
+    } else if (!this.ort && ortRuntime()) {
+      this.ort = new OrtExecutor(this.graph);
+    }
   }
 
   static fromArtifacts(topology: unknown, weightSpecs: tf.io.WeightsManifestEntry[], weightData: ArrayBuffer, options: LayersModelOptions): LayersDreamModel {
@@ -67,10 +88,19 @@ export class LayersDreamModel implements DreamModel {
 
   valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient {
     this.check(layers);
+    if (this.ort?.supports(layers)) {
+      try {
+        return this.ort.valueAndGradient(x, layers, objective);
+      } catch (err) {
+        // Ops without a lowering, or a layer with no pixels at this size: the tfjs executor takes these.
+        if (!(err instanceof UnsupportedGraphError)) throw err;
+      }
+    }
     return this.executor.valueAndGradient(x, layers, objective);
   }
 
   dispose(): void {
+    this.ort?.dispose();
     this.executor.dispose();
     disposeGraph(this.graph);
   }

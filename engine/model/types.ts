@@ -33,6 +33,8 @@ export interface DreamModel {
   readonly inputRange: readonly [number, number];
   /** The input size the model was trained at (299 for InceptionV3); used for listings and benchmarks. */
   readonly defaultInputSize: number;
+  /** What runs gradient steps besides the tfjs backend (onnxruntime-node), in words; null or absent for tfjs alone. */
+  readonly accelerator?: string | null;
   /** Every layer a user can dream on, blocks first, with shapes for an input of this size. */
   layers(height: number, width: number): LayerInfo[];
   /** Forward pass up to the deepest requested layer; the caller disposes the returned tensors. */

@@ -7,9 +7,12 @@ import { channelMean, layerMean, scale, sum } from '../objectives/objective.ts';
 import { classObjective } from '../model/classes.ts';
 import type { DreamModel } from '../model/types.ts';
 import type { GradientRequest, ObjectiveTerms, WorkerInit, WorkerReply } from './protocol.ts';
+import { setOrtThreads } from '../accel/ort.ts';
 
 if (!parentPort) throw new Error('gradientWorker.ts must run in a worker thread.');
 const port = parentPort;
+// The pool already puts one worker on each core: each worker's onnxruntime session gets one thread.
+setOrtThreads(1);
 let model: DreamModel | undefined;
 
 function objectiveOf(terms: ObjectiveTerms, m: DreamModel) {

@@ -65,19 +65,21 @@ describe('cancelling a dream', () => {
   });
 
   it('across a worker pool: cancelled mid-step with tiles in flight, the pool still works, and closing it ends its threads', async () => {
+    const tiled: Recipe = { ...recipe, octaves: 1, tileSize: 64, steps: 3 };
+    const input = picture(128, 96); // 2x2 tiles of at most 64 px
+    // This thread's own dream first: its onnxruntime sessions (and their thread) stay cached in the
+    // model, so they must exist before the thread count the pool is held to.
+    const local = await dreamToEnd(model, input, tiled);
     const threadsBefore = threadCount();
     const pool = await GradientPool.start({ size: 2, backend: 'wasm' });
     const workers = (pool as unknown as { workers: Array<{ threadId: number }> }).workers;
     expect(workers.every((w) => w.threadId > 0)).toBe(true);
-    const tiled: Recipe = { ...recipe, octaves: 1, tileSize: 64, steps: 3 };
-    const input = picture(128, 96); // 2x2 tiles of at most 64 px
     const before = tf.memory().numTensors;
     try {
       expect(await dreamCancelledAt(input, tiled, () => false, { pool, abortInFlight: true })).toBe('cancelled');
       expect(await dreamCancelledAt(input, tiled, (done) => done === 1, { pool })).toBe('cancelled');
       // Nothing is stuck in the pool: the same recipe dreams to the end, with the same pixels as this thread.
       const viaPool = await dreamToEnd(model, input, tiled, { pool });
-      const local = await dreamToEnd(model, input, tiled);
       expect(Buffer.from(viaPool.rgb.buffer).equals(Buffer.from(local.rgb.buffer))).toBe(true);
       expect(tf.memory().numTensors).toBe(before);
     } finally {

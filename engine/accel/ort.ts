@@ -1,0 +1,110 @@
+// onnxruntime-node (an optional dependency whose CPU binaries ship inside the npm package) as a
+// synchronous runner: its native binding runs a session synchronously; the public API only wraps
+// that in a Promise, which the dream step (a sync DreamModel call) cannot await.
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+
+interface OrtTensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+type TensorCtor = new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
+
+interface NativeSession {
+  loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: object): void;
+  run(feeds: Record<string, OrtTensor>, fetches: Record<string, null>, options: object): Record<string, OrtTensor>;
+  dispose(): void;
+}
+
+interface Runtime {
+  Session: new () => NativeSession;
+  Tensor: TensorCtor;
+  version: string;
+}
+
+let runtime: Runtime | null | undefined;
+let loadError = '';
+
+/** The native runtime, or null where onnxruntime-node is not installed or does not load here. */
+export function ortRuntime(): Runtime | null {
+  if (runtime !== undefined) return runtime;
+  if (process.env['REVERIE_ONNX'] === '0') {
+    loadError = 'turned off by REVERIE_ONNX=0';
+    return (runtime = null);
+  }
+  try {
+    const require = createRequire(import.meta.url);
+    const binding = require('onnxruntime-node/dist/binding.js') as { binding: { InferenceSession: new () => NativeSession }; initOrt: () => void };
+    const common = require('onnxruntime-common') as { Tensor: TensorCtor };
+    const pkg = require('onnxruntime-node/package.json') as { version: string };
+    binding.initOrt();
+    runtime = { Session: binding.binding.InferenceSession, Tensor: common.Tensor, version: pkg.version };
+  } catch (err) {
+    loadError = (err as Error).message.split('\n')[0] ?? String(err);
+    runtime = null;
+  }
+  return runtime;
+}
+
+export function ortUnavailableReason(): string {
+  ortRuntime();
+  return loadError;
+}
+
+export interface SessionOptions {
+  /** Threads for one session's ops; all cores by default, 1 inside a pool worker. */
+  threads?: number;
+}
+
+let defaultThreads: number | undefined;
+
+/** Worker pools run one single-threaded session per core instead of one session across all cores. */
+export function setOrtThreads(threads: number): void {
+  defaultThreads = threads;
+}
+
+export function ortThreads(): number {
+  return defaultThreads ?? Math.max(1, availableParallelism());
+}
+
+export class OrtSession {
+  private readonly native: NativeSession;
+  private disposed = false;
+
+  constructor(
+    private readonly rt: Runtime,
+    model: Uint8Array,
+    options: SessionOptions = {},
+  ) {
+    this.native = new rt.Session();
+    const threads = options.threads ?? ortThreads();
+    this.native.loadModel(model.buffer, model.byteOffset, model.byteLength, {
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      // Without the arena, a run's buffers go back to the system after it: a dream keeps a session per
+      // tile shape, and arenas held each one's peak (~0.5 GB at 512 px) for good. Planned memory
+      // patterns measured slower here (151 vs 131 ms per step at 299 px), so they are off too.
+      enableCpuMemArena: false,
+      enableMemPattern: false,
+      // Spinning workers would keep a core busy between steps, stealing it from tfjs and the UI.
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    });
+  }
+
+  run(feeds: Record<string, { data: Float32Array; dims: readonly number[] }>, outputs: readonly string[]): Record<string, Float32Array> {
+    if (this.disposed) throw new Error('OrtSession used after dispose');
+    const tensors: Record<string, OrtTensor> = {};
+    for (const [name, f] of Object.entries(feeds)) tensors[name] = new this.rt.Tensor('float32', f.data, f.dims);
+    const fetches: Record<string, null> = Object.fromEntries(outputs.map((o) => [o, null]));
+    const result = this.native.run(tensors, fetches, {});
+    return Object.fromEntries(outputs.map((o) => [o, result[o]!.data]));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.native.dispose();
+  }
+}

@@ -1,0 +1,118 @@
+// The dream step on onnxruntime: one compiled session per (input shape, layers) runs forward and
+// backward natively on all cores. The objective stays a tfjs function: its gradient with respect to
+// the layers (the "seeds") is fed in. Seeds are guessed from the previous step with the same key
+// (exact for the usual linear objectives: weighted means); after each run the true seeds are
+// computed from the returned activations, and where they differ the session runs again with them,
+// so every gradient returned is exact whatever the objective.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Graph } from '../model/graph.ts';
+import { ancestors } from '../model/graph.ts';
+import type { ObjectiveFn, ValueAndGradient } from '../model/types.ts';
+import { actName, compileDreamGraph, GRADIENT, IMAGE, seedName, supportsPlan, WeightStore, type CompiledShape } from './compile.ts';
+import { encodeModel } from './onnxProto.ts';
+import { OrtSession, ortRuntime } from './ort.ts';
+
+interface Compiled {
+  session: OrtSession;
+  shape: CompiledShape;
+  /** The seeds of the last step with this key (NHWC), reused as the next guess. */
+  seeds: Float32Array[] | null;
+}
+
+/**
+ * Sessions kept: each tile shape of an octave needs its own (near-equal tiles give up to four), and
+ * each holds ~120 MB of weights in ONNX layouts, so the cache stays small.
+ */
+const MAX_SESSIONS = 4;
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Int32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Int32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+export class OrtExecutor {
+  private readonly weights = new WeightStore();
+  private readonly sessions = new Map<string, Compiled>();
+  private readonly supported = new Map<string, boolean>();
+  /** Runs that needed a second pass because the guessed seeds were not the objective's (for tests and benchmarks). */
+  reruns = 0;
+  runs = 0;
+
+  constructor(private readonly graph: Graph) {}
+
+  /** Whether this executor can take a step for these layers (every op on the path has a lowering). */
+  supports(layers: readonly string[]): boolean {
+    const key = layers.join(',');
+    let ok = this.supported.get(key);
+    if (ok === undefined) {
+      ok = ortRuntime() !== null && supportsPlan(ancestors(this.graph, layers));
+      this.supported.set(key, ok);
+    }
+    return ok;
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  private compiled(input: [number, number, number, number], layers: readonly string[]): Compiled {
+    const key = `${input.join('x')}|${layers.join(',')}`;
+    let c = this.sessions.get(key);
+    if (c) {
+      // Refresh its place in the LRU order.
+      this.sessions.delete(key);
+      this.sessions.set(key, c);
+      return c;
+    }
+    const rt = ortRuntime();
+    if (!rt) throw new Error('onnxruntime-node is not available');
+    const { onnx, shape } = compileDreamGraph(this.graph, layers, input, this.weights);
+    c = { session: new OrtSession(rt, encodeModel(onnx)), shape, seeds: null };
+    this.sessions.set(key, c);
+    while (this.sessions.size > MAX_SESSIONS) {
+      const [oldest, evicted] = this.sessions.entries().next().value as [string, Compiled];
+      evicted.session.dispose();
+      this.sessions.delete(oldest);
+    }
+    return c;
+  }
+
+  valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient {
+    const input = x.shape as [number, number, number, number];
+    const c = this.compiled(input, layers);
+    const image = { data: x.dataSync() as Float32Array, dims: input };
+    const outputs = [GRADIENT, ...layers.map(actName)];
+    const run = (seeds: Float32Array[]) => {
+      this.runs++;
+      const feeds: Record<string, { data: Float32Array; dims: readonly number[] }> = { [IMAGE]: image };
+      layers.forEach((l, i) => (feeds[seedName(l)] = { data: seeds[i]!, dims: c.shape.layerShapes[i]! }));
+      return c.session.run(feeds, outputs);
+    };
+    const guess = c.seeds ?? c.shape.layerShapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)));
+    let result = run(guess);
+    const { value, seeds } = this.objectiveAt(layers, c.shape, result, objective);
+    if (!seeds.every((s, i) => sameBits(s, guess[i]!))) {
+      this.reruns++;
+      result = run(seeds);
+    }
+    c.seeds = seeds;
+    return { value, gradient: tf.tensor4d(result[GRADIENT]!, input) };
+  }
+
+  /** The objective's value and its gradient with respect to each layer, at the activations just computed. */
+  private objectiveAt(layers: readonly string[], shape: CompiledShape, result: Record<string, Float32Array>, objective: ObjectiveFn): { value: number; seeds: Float32Array[] } {
+    return tf.tidy(() => {
+      const acts = layers.map((l, i) => tf.tensor4d(result[actName(l)]!, shape.layerShapes[i]!));
+      const { value, grads } = tf.valueAndGrads((...a: tf.Tensor[]) => objective(Object.fromEntries(layers.map((l, i) => [l, a[i] as tf.Tensor4D]))))(acts);
+      return { value: value.dataSync()[0]!, seeds: grads.map((g) => g.dataSync() as Float32Array) };
+    });
+  }
+
+  dispose(): void {
+    for (const c of this.sessions.values()) c.session.dispose();
+    this.sessions.clear();
+  }
+}
