@@ -5,8 +5,12 @@
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { initBackend } from '../../engine/backend.ts';
+import { writeTinyLayersModel } from '../../engine/model/testModels.ts';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
 import { loadSettings } from '../../engine/settings/settings.ts';
 import { tempDir } from '../appHelpers.ts';
@@ -122,4 +126,39 @@ describe('models in the browser', () => {
     await screenshot(page, 'models-panel-presets');
     expect(browser.problems).toEqual([]);
   }, 180_000);
+
+  it('adds a model from a URL in the panel, picks it, and offers its class labels in Dream', async () => {
+    await initBackend('wasm'); // the test model's writer makes its weights with tfjs
+    const tiny = await writeTinyLayersModel(join(dataDir, 'served'), { shards: 2, classes: 10, userDefinedMetadata: { classLabels: Array.from({ length: 10 }, (_, i) => `digit ${i}, numeral ${i}`) } });
+    const files = new Map<string, Buffer>();
+    for (const p of [tiny.modelJsonPath, ...tiny.shardPaths]) files.set(p.split('/').pop()!, await readFile(p));
+    const http = createServer((req, res) => {
+      const body = files.get((req.url ?? '').split('/').pop() ?? '');
+      if (body) res.writeHead(200, { 'content-length': body.length }).end(body);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/tiny/model.json`;
+      const { page } = browser;
+      await page.getByTestId('add-spec').fill(url);
+      await page.getByTestId('add-spec').press('Tab');
+      await expect.poll(() => page.getByTestId('add-size').textContent()).toMatch(/Download: .* in 3 files/);
+      await page.getByLabel('Name for the model').fill('tiny');
+      await page.getByTestId('add-model').click();
+      await page.getByTestId('model-tiny').waitFor({ timeout: 30_000 });
+      await page.getByTestId('pick-tiny').click();
+      await page.locator(ready('tiny')).waitFor({ timeout: 60_000 });
+      await page.getByTestId('nav-dream').click();
+      const picker = page.getByTestId('class-picker');
+      await picker.getByLabel('Search classes').fill('numeral 3');
+      await picker.getByRole('button', { name: /digit 3/ }).click();
+      await picker.getByText('digit 3', { exact: true }).waitFor();
+      await screenshot(page, 'models-class-picker');
+      expect(browser.problems).toEqual([]);
+    } finally {
+      http.closeAllConnections();
+      await new Promise((r) => http.close(r));
+    }
+  }, 120_000);
 });
