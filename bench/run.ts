@@ -23,6 +23,10 @@ const model = (await loadDreamModel('inception_v3')) as LayersDreamModel;
 const modelLoadMs = Math.round(performance.now() - loadStart);
 const objective = sum(...LAYERS.map(layerMean));
 const x = tf.randomUniform([1, 299, 299, 3], -1, 1, 'float32', 1) as tf.Tensor4D;
+// The first step pays one-off costs (onnxruntime compiles the graph for this size; tfjs prepares kernels).
+const firstStart = performance.now();
+model.valueAndGradient(x, objective.layers, objective.fn).gradient.dispose();
+const firstStepMs = Math.round(performance.now() - firstStart);
 
 const step = await time(repeats, async () => {
   const { gradient } = model.valueAndGradient(x, objective.layers, objective.fn);
@@ -93,6 +97,8 @@ const report = {
   node: process.version,
   model: model.id,
   modelLoadMs,
+  firstStep299Ms: firstStepMs,
+  firstDreamStepDoneMs: modelLoadMs + firstStepMs,
   step299: { layers: LAYERS, ms: step.median, minMs: step.min, repeats },
   tfjsExecutorStep299Ms: tfjsStep?.median ?? (model.accelerator ? null : step.median),
   forward299Ms: forward.median,

@@ -14,6 +14,7 @@ interface NativeSession {
   loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: object): void;
   run(feeds: Record<string, OrtTensor>, fetches: Record<string, null>, options: object): Record<string, OrtTensor>;
   dispose(): void;
+  endProfiling(): string;
 }
 
 interface Runtime {
@@ -70,6 +71,7 @@ export function ortThreads(): number {
 export class OrtSession {
   private readonly native: NativeSession;
   private disposed = false;
+  private readonly profiling: boolean;
 
   constructor(
     private readonly rt: Runtime,
@@ -89,8 +91,11 @@ export class OrtSession {
       enableCpuMemArena: false,
       enableMemPattern: false,
       // Spinning workers would keep a core busy between steps, stealing it from tfjs and the UI.
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+      extra: { session: { intra_op: { allow_spinning: process.env['REVERIE_ORT_SPIN'] ?? '0' }, inter_op: { allow_spinning: '0' } } },
+      // REVERIE_ORT_PROFILE=prefix writes onnxruntime's per-op timings (JSON) when the session is disposed.
+      ...(process.env['REVERIE_ORT_PROFILE'] ? { enableProfiling: true, profileFilePrefix: process.env['REVERIE_ORT_PROFILE'] } : {}),
     });
+    this.profiling = Boolean(process.env['REVERIE_ORT_PROFILE']);
   }
 
   run(feeds: Record<string, { data: Float32Array; dims: readonly number[] }>, outputs: readonly string[]): Record<string, Float32Array> {
@@ -105,6 +110,7 @@ export class OrtSession {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.profiling) this.native.endProfiling();
     this.native.dispose();
   }
 }

@@ -177,17 +177,23 @@ describe('onnxruntime dream route', () => {
       const first = ort.valueAndGradient(x, ['mixed2'], squares);
       const x2 = tf.tidy(() => tf.mul(x, 0.5)) as tf.Tensor4D;
       const second = ort.valueAndGradient(x2, ['mixed2'], squares);
-      // The first step has no guess; the second's guess (the first step's seeds) is wrong for a new image.
+      // The first step's guess (seeds at zero activations) and the second's (the first step's seeds) are
+      // both wrong for a non-linear objective.
       expect(ort.reruns).toBe(2);
       inception.setAccelerated(false);
       const reference = inception.valueAndGradient(x2, ['mixed2'], squares);
       inception.setAccelerated(true);
       expect(relL2(second.gradient.dataSync(), reference.gradient.dataSync())).toBeLessThan(1e-4);
-      // A linear objective's guess is right from the second step on: one run per step.
+      // A linear objective changing on the same session: one rerun to learn its seeds, then one run per step.
       const linear: ObjectiveFn = (a) => tf.mean(a['mixed2']!);
       const runs = ort.runs;
       tf.dispose([ort.valueAndGradient(x, ['mixed2'], linear).gradient, ort.valueAndGradient(x2, ['mixed2'], linear).gradient]);
       expect(ort.runs - runs).toBe(3);
+      // On a fresh session a linear objective's seeds are right from the first step.
+      const fresh = new OrtExecutor(inception.graph);
+      tf.dispose([fresh.valueAndGradient(x, ['mixed2'], linear).gradient]);
+      expect([fresh.runs, fresh.reruns]).toEqual([1, 0]);
+      fresh.dispose();
       tf.dispose([x, x2, first.gradient, second.gradient, reference.gradient]);
       ort.dispose();
     });

@@ -1,7 +1,7 @@
 // The dream step on onnxruntime: one compiled session per (input shape, layers) runs forward and
 // backward natively on all cores. The objective stays a tfjs function: its gradient with respect to
-// the layers (the "seeds") is fed in. Seeds are guessed from the previous step with the same key
-// (exact for the usual linear objectives: weighted means); after each run the true seeds are
+// the layers (the "seeds") is fed in. Seeds are guessed from the previous step with the same key, or
+// at zero activations on the first (exact for the usual linear objectives: weighted means); after each run the true seeds are
 // computed from the returned activations, and where they differ the session runs again with them,
 // so every gradient returned is exact whatever the objective.
 import * as tf from '@tensorflow/tfjs-core';
@@ -91,7 +91,8 @@ export class OrtExecutor {
       layers.forEach((l, i) => (feeds[seedName(l)] = { data: seeds[i]!, dims: c.shape.layerShapes[i]! }));
       return c.session.run(feeds, outputs);
     };
-    const guess = c.seeds ?? c.shape.layerShapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)));
+    // First step for this key: the objective's gradient at zero activations, exact for linear objectives.
+    const guess = c.seeds ?? this.objectiveAt(layers, c.shape, null, objective).seeds;
     let result = run(guess);
     const { value, seeds } = this.objectiveAt(layers, c.shape, result, objective);
     if (!seeds.every((s, i) => sameBits(s, guess[i]!))) {
@@ -103,9 +104,9 @@ export class OrtExecutor {
   }
 
   /** The objective's value and its gradient with respect to each layer, at the activations just computed. */
-  private objectiveAt(layers: readonly string[], shape: CompiledShape, result: Record<string, Float32Array>, objective: ObjectiveFn): { value: number; seeds: Float32Array[] } {
+  private objectiveAt(layers: readonly string[], shape: CompiledShape, result: Record<string, Float32Array> | null, objective: ObjectiveFn): { value: number; seeds: Float32Array[] } {
     return tf.tidy(() => {
-      const acts = layers.map((l, i) => tf.tensor4d(result[actName(l)]!, shape.layerShapes[i]!));
+      const acts = layers.map((l, i) => (result ? tf.tensor4d(result[actName(l)]!, shape.layerShapes[i]!) : tf.zeros(shape.layerShapes[i]!)));
       const { value, grads } = tf.valueAndGrads((...a: tf.Tensor[]) => objective(Object.fromEntries(layers.map((l, i) => [l, a[i] as tf.Tensor4D]))))(acts);
       return { value: value.dataSync()[0]!, seeds: grads.map((g) => g.dataSync() as Float32Array) };
     });
