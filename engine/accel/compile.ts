@@ -6,6 +6,7 @@
 import type { Graph, GraphNode } from '../model/graph.ts';
 import { ancestors, inferShapes } from '../model/graph.ts';
 import { padAmounts } from '../ops/padding.ts';
+import { reciprocalCountData } from '../ops/pool.ts';
 import type { AttrValue, OnnxGraph, OnnxNode, OnnxTensor } from './onnxProto.ts';
 
 export class UnsupportedGraphError extends Error {
@@ -272,7 +273,7 @@ export function compileDreamGraph(
         const k = node.spec.poolSize;
         const s = node.spec.strides;
         const { pads, out, inH, inW } = windowPads(x, k, s, node.spec.padding);
-        const recip = constant(`${node.name}:recip`, [1, 1, out[0], out[1]], reciprocalCounts(inH, inW, k, s, pads, out));
+        const recip = constant(`${node.name}:recip`, [1, 1, out[0], out[1]], reciprocalCountData(inH, inW, node.spec).data);
         const scaled = fresh('avgScaled');
         emit('Mul', [g, recip], [scaled]);
         const dx = fresh(`dx:${x}`);
@@ -334,15 +335,4 @@ export function compileDreamGraph(
     },
     shape: { input, layers, layerShapes },
   };
-}
-
-/** 1 / (valid pixels per window) for Keras average pooling, as [oh, ow]. */
-function reciprocalCounts(h: number, w: number, k: [number, number], s: [number, number], pads: number[], out: [number, number]): Float32Array {
-  const counts = (n: number, kk: number, ss: number, before: number, len: number) =>
-    Array.from({ length: len }, (_, o) => Math.min(o * ss - before + kk, n) - Math.max(o * ss - before, 0));
-  const rows = counts(h, k[0], s[0], pads[0]!, out[0]);
-  const cols = counts(w, k[1], s[1], pads[1]!, out[1]);
-  const data = new Float32Array(rows.length * cols.length);
-  rows.forEach((a, i) => cols.forEach((b, j) => (data[i * cols.length + j] = 1 / (a * b))));
-  return data;
 }

@@ -77,11 +77,17 @@ function validCounts(n: number, k: number, stride: number, padding: Padding): nu
  * Built on the JS side (tiny), so no cache is needed.
  */
 export function avgPoolReciprocalCounts(inH: number, inW: number, spec: PoolSpec): tf.Tensor4D {
+  const { data, height, width } = reciprocalCountData(inH, inW, spec);
+  return tf.tensor4d(data, [1, height, width, 1]);
+}
+
+/** The same divisors as plain data, row-major [height, width] (the ONNX route bakes them into its graph). */
+export function reciprocalCountData(inH: number, inW: number, spec: PoolSpec): { data: Float32Array; height: number; width: number } {
   const rows = validCounts(inH, spec.poolSize[0], spec.strides[0], spec.padding);
   const cols = validCounts(inW, spec.poolSize[1], spec.strides[1], spec.padding);
   const data = new Float32Array(rows.length * cols.length);
   rows.forEach((a, i) => cols.forEach((b, j) => (data[i * cols.length + j] = 1 / (a * b))));
-  return tf.tensor4d(data, [1, rows.length, cols.length, 1]);
+  return { data, height: rows.length, width: cols.length };
 }
 
 /**
