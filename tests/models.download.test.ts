@@ -191,6 +191,13 @@ describe('catalogue and folders', () => {
     const files2 = await loadModelFiles('my-model', { cacheDir });
     expect(files2.id).toBe('my-model');
     await expect(addModel(folder, { cacheDir, name: 'inception_v3' })).rejects.toThrow(/name of a built-in or catalogue model/);
+    // One name, one model: another source under a taken name is refused; the same folder again is fine.
+    const other = join(dir, 'other-model');
+    await writeTinyLayersModel(other, { classes: 10, seed: 2 });
+    await expect(addModel(other, { cacheDir, name: 'my-model' })).rejects.toThrow(/"my-model" already names the model from file:/);
+    await expect(addModel(`${base}/ok/model.json`, { cacheDir, name: 'my-model' })).rejects.toThrow(ModelManagerError);
+    expect((await addModel(folder, { cacheDir })).name).toBe('my-model');
+    expect((await listModels({ cacheDir })).filter((m) => m.name === 'my-model')).toHaveLength(1);
     await writeFile(join(folder, 'group1-shard1of1.bin'), Buffer.alloc(5));
     await expect(addModel(folder, { cacheDir, name: 'broken' })).rejects.toThrow(/truncated/);
     const m = await loadDreamModel('my-model', { cacheDir });

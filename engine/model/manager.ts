@@ -134,6 +134,12 @@ function checkFreeName(name: string): void {
   if (!/^[\w.-]+$/.test(name)) throw new ModelManagerError(`"${name}" is not a usable model name: use letters, digits, "_", "-" and ".".`);
 }
 
+/** A name names one model: another source under the same name is refused (the same source is reinstalled). */
+async function checkUnusedName(name: string, url: string, root: string): Promise<void> {
+  const taken = (await listCached(root)).find((c) => c.name === name && c.url !== url);
+  if (taken) throw new ModelManagerError(`"${name}" already names the model from ${taken.url}; remove it first ("reverie models remove ${name}") or choose another name.`);
+}
+
 /**
  * Installs a catalogue name or URL (downloaded into the cache, with progress and resume) or a local
  * folder / model.json (copied into the cache under `name`, default the folder's name). Returns its listing.
@@ -146,8 +152,11 @@ export async function addModel(spec: string, opts: ManagerOptions & { name?: str
   const entry = catalogueEntry(s);
   if (entry || /^https?:\/\//i.test(s)) {
     const name = entry?.name ?? opts.name;
-    if (!entry && name) checkFreeName(name);
     const url = entry?.url ?? s;
+    if (!entry && name) {
+      checkFreeName(name);
+      await checkUnusedName(name, url, root);
+    }
     await loadModelFiles(entry ? entry.name : url, { ...opts, cacheDir: root, ...(name ? { name } : {}) });
     return find(url);
   }
@@ -156,6 +165,7 @@ export async function addModel(spec: string, opts: ManagerOptions & { name?: str
   const folder = dirname(jsonPath);
   const name = opts.name ?? basename(folder);
   checkFreeName(name);
+  await checkUnusedName(name, pathToFileURL(folder).href, root);
   await readModelFolder(jsonPath, folder, opts); // checks model.json and every shard before copying
   const url = pathToFileURL(folder).href;
   await mkdir(root, { recursive: true });

@@ -18,11 +18,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Settings and presets go to `<dataDir>/config` unless `env` names another REVERIE_CONFIG_DIR: never the user's. */
+/** Settings and presets go to `<dataDir>/config`, downloaded models to `<dataDir>/models` (unless `env` says otherwise): never the user's. */
 export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'start.ts'), '--port', '0', '--data-dir', dataDir], {
     cwd: ROOT,
-    env: { ...process.env, REVERIE_CONFIG_DIR: join(dataDir, 'config'), ...env },
+    env: { ...process.env, REVERIE_CONFIG_DIR: join(dataDir, 'config'), REVERIE_CACHE_DIR: join(dataDir, 'models'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
