@@ -3,8 +3,8 @@
 import type { ReverieApi } from '../../contract/channels.ts';
 import type { AppInfo, EngineStatus, GalleryEntry, JobProgress, JobState, LayerChoice, Recipe } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
-import { BLOCK_NAMES, layerNote } from '../lib/layerNotes.ts';
-import { DEFAULT_PRESET, presetsFor } from '../lib/presets.ts';
+import { emptyRecipeFor, placeholderLayers, startRecipe } from '../lib/modelRecipes.ts';
+import { presetsFor } from '../lib/presets.ts';
 import type { Command } from '../lib/shortcuts.ts';
 import type { PanelId } from '../panels.ts';
 import { DreamState } from './dream.svelte.ts';
@@ -75,24 +75,12 @@ export class AppState {
 
   /** What the layer picker lists: the loaded model's layers, else (while it loads) its curated list. */
   get pickerLayers(): LayerChoice[] {
-    if (this.layers.length) return this.layers;
-    const model = this.recipe.model;
-    const curated = this.models.find(model)?.layers;
-    if (curated?.length) return curated.map(({ name, note }) => ({ name, note, channels: 0, training: 'unknown' }));
-    return model === DEFAULT_PRESET.recipe.model ? BLOCK_NAMES.map((name) => ({ name, note: layerNote(name), channels: 0, training: 'unknown' })) : [];
+    return this.layers.length ? this.layers : placeholderLayers(this.recipe.model, this.models.find(this.recipe.model));
   }
 
-  /**
-   * The recipe to start from on a model: the last one dreamed with it, else the saved default recipe
-   * if it is for this model, else the model's first curated recipe (InceptionV3: the Classic preset).
-   */
+  /** The recipe to start from on a model (lib/modelRecipes.ts: last used, saved default, curated). */
   recipeFor(model: string): Recipe | null {
-    const s = this.settings.settings;
-    if (s?.lastUsed.recipe?.model === model) return s.lastUsed.recipe;
-    if (s?.defaultRecipe.model === model) return s.defaultRecipe;
-    const curated = this.models.find(model)?.recipes[0]?.recipe;
-    if (curated) return curated;
-    return model === DEFAULT_PRESET.recipe.model ? DEFAULT_PRESET.recipe : null;
+    return startRecipe(model, this.settings.settings, this.models.find(model));
   }
 
   /**
@@ -103,13 +91,12 @@ export class AppState {
     const presets = presetsFor(model, this.models.find(model)?.recipes ?? []);
     if (this.recipe.model !== model) {
       const start = this.recipeFor(model);
-      if (start) this.recipe.load(start);
-      else this.recipe.load({ ...this.recipe.recipe, model, layers: [], channels: [], classes: [] });
+      this.recipe.load(start ?? emptyRecipeFor(this.recipe.recipe, model));
     }
     this.recipe.presets = presets;
     for (const r of [this.zoom.recipe, this.paint.recipe]) {
       if (r.model !== model) {
-        const start = presets[0]?.recipe ?? { ...r.recipe, model, layers: [], channels: [], classes: [] };
+        const start = presets[0]?.recipe ?? emptyRecipeFor(r.recipe, model);
         r.load({ ...start, steps: ZOOM_RECIPE.steps, octaves: ZOOM_RECIPE.octaves, seed: r.seed });
       }
       r.presets = presets;
@@ -178,14 +165,7 @@ export class AppState {
   async loadLayers(): Promise<void> {
     try {
       this.layers = await this.api['model.layers']({});
-      // Another model: Inspect starts over on one of its layers.
-      const inspect = this.inspect;
-      if (inspect.layer && !this.layers.some((l) => l.name === inspect.layer)) {
-        inspect.layer = null;
-        inspect.pictures = {};
-        inspect.view = null;
-        inspect.probe = null;
-      }
+      this.inspect.keepLayerIn(this.layers.map((l) => l.name));
     } catch (err) {
       this.notices.error(err, 'The model did not load');
     }

@@ -118,6 +118,15 @@ export class InspectState {
     if (this.probeInput && !this.prober.busy) void this.runProbe();
   }
 
+  /** After a model switch: a layer the new model lacks is forgotten (the panel then picks one of its own). */
+  keepLayerIn(names: readonly string[]): void {
+    if (this.layer === null || names.includes(this.layer)) return;
+    this.layer = null;
+    this.pictures = {};
+    this.view = null;
+    this.probe = null;
+  }
+
   async setQuality(quality: InspectQuality): Promise<void> {
     this.quality = quality;
     this.pictures = {};

@@ -155,6 +155,7 @@ describe('AppState with models and settings', () => {
     await app.init();
     expect(app.layers.map((l) => l.name)).toEqual(['block_6_expand_relu']);
     expect(app.zoom.recipe.recipe).toMatchObject({ model: 'mobilenet_v2', layers: mobileRecipe.layers, steps: 5, octaves: 1 });
+    app.inspect.layer = 'block_6_expand_relu';
     await app.selectModel('inception_v3');
     expect(host.calls.some((c) => c.channel === 'models.select')).toBe(true);
     expect(app.recipe.recipe).toEqual(DEFAULT_PRESET.recipe);
@@ -165,6 +166,7 @@ describe('AppState with models and settings', () => {
     host.emit({ channel: 'engine.changed', payload: { state: 'ready', backend: 'wasm', modelId: 'inception_v3', loadMs: 1 } });
     await tick();
     expect(app.layers.map((l) => l.name)).toEqual(['mixed3']);
+    expect(app.inspect.layer).toBeNull(); // MobileNetV2's layer is not InceptionV3's
     expect(app.models.classes).toMatchObject({ available: false });
   });
 
