@@ -81,9 +81,9 @@ const tiledRun = (args: string[], env: Record<string, string> = {}) => benchScri
 const large = values['skip-large']
   ? null
   : {
-      tiled1024: await tiledRun(['--size', '1024', '--workers', '0', '--steps', '2']),
-      tiled1024Pool: await tiledRun(['--size', '1024', '--workers', '2', '--steps', '2']),
-      tiled1024TfjsPool: await tiledRun(['--size', '1024', '--workers', '2', '--steps', '2'], { REVERIE_ONNX: '0' }),
+      tiled1024: await tiledRun(['--size', '1024', '--workers', '0', '--steps', '3']),
+      tiled1024Pool: await tiledRun(['--size', '1024', '--workers', '2', '--steps', '3']),
+      tiled1024TfjsPool: await tiledRun(['--size', '1024', '--workers', '2', '--steps', '3'], { REVERIE_ONNX: '0' }),
       step4096: await tiledRun(['--size', '4096', '--workers', '0', '--steps', '1']),
     };
 

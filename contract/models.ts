@@ -1,34 +1,20 @@
 // The Models and Settings panel's values: models (installed and in the catalogue, which one dreams),
 // downloads with progress, class labels of the active model's head, settings and saved presets.
 import type { BackendChoice } from '../engine/backend.ts';
+import type { ModelListing } from '../engine/model/manager.ts';
 import type { Recipe } from '../engine/render/recipe.ts';
+import type { LastUsed, Settings } from '../engine/settings/settings.ts';
 
 export type { BackendChoice };
 
 /** A model the user can pick or download; the engine's listing plus what the app needs to show it. */
-export interface ModelInfo {
-  /** What recipes and `--model` name it by. */
-  name: string;
-  title: string;
-  kind: 'embedded' | 'catalogue' | 'url' | 'folder';
-  installed: boolean;
-  format: 'layers-model' | 'graph-model';
-  /** Bytes on disk when installed; null otherwise (models.probe gives the download size). */
-  bytes: number | null;
-  /** What its weights were trained on, in words. */
-  training: string;
-  /** Whether class objectives are offered, and over which labels, in words. */
-  classes: string;
+export interface ModelInfo extends ModelListing {
   /** The model the engine has loaded (or is loading). */
   active: boolean;
   /** Its curated layers, in picker order, with what each brings out; [] when it has none. */
   layers: Array<{ name: string; note: string }>;
   /** Its curated recipes, the first being its default; [] when it has none. */
   recipes: Array<{ name: string; description: string; recipe: Recipe }>;
-  url?: string;
-  source?: string;
-  license?: string;
-  notes?: string;
 }
 
 export interface ModelSize {
@@ -63,21 +49,9 @@ export interface ClassSearch {
   matches: Array<{ index: number; label: string }>;
 }
 
-export interface LastUsed {
-  model?: string;
-  preset?: string;
-  inputFolder?: string;
-  outputFolder?: string;
-  recipe?: Recipe;
-}
-
-export interface AppSettings {
-  version: 1;
-  backend: BackendChoice;
-  defaultRecipe: Recipe;
-  outputFolder: string | null;
-  lastUsed: LastUsed;
-}
+/** What the app and CLI remember between runs: the engine's settings file, as it is. */
+export type { LastUsed };
+export type AppSettings = Settings;
 
 export interface BackendOption {
   choice: BackendChoice;

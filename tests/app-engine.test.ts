@@ -34,7 +34,7 @@ function launcher() {
   return { links, launch };
 }
 
-const ready = (modelId: string): EngineMessage => ({ type: 'ready', backend: 'wasm', modelId, loadMs: 5, layers: [{ name: `${modelId}-layer`, channels: 8, training: 'imagenet' }], classes: { labels: null, reason: 'no head' } });
+const ready = (modelId: string): EngineMessage => ({ type: 'ready', backend: 'wasm', modelId, loadMs: 5, accelerator: null, layers: [{ name: `${modelId}-layer`, channels: 8, training: 'imagenet' }], classes: { labels: null, reason: 'no head' } });
 
 describe('Engine.restart', () => {
   it('loads the new model in a fresh worker, stops the old one and ignores what it still says', async () => {

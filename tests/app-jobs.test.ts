@@ -138,7 +138,7 @@ describe('dream jobs', () => {
     expect(layers.map((l) => l.name)).toEqual(['mixed0', 'mixed1', 'mixed2', 'mixed3', 'mixed4', 'mixed5', 'mixed6', 'mixed7', 'mixed8', 'mixed9', 'mixed10']);
     expect(layers.find((l) => l.name === 'mixed3')?.training).toBe('imagenet');
     expect(layers.find((l) => l.name === 'mixed9')?.training).toBe('fine-tuned');
-    expect(await service.handlers['engine.status']({})).toMatchObject({ state: 'ready', backend: 'wasm', modelId: 'inception_v3' });
+    expect(await service.handlers['engine.status']({})).toMatchObject({ state: 'ready', backend: 'wasm', modelId: 'inception_v3', accelerator: expect.stringMatching(/^onnxruntime-node /) });
   });
 });
 

@@ -74,4 +74,16 @@ describe('reverie dream and the saved default recipe', () => {
     expect(r.code, r.stderr).toBe(0);
     expect((await readDreamMetadata(out)).recipe).toMatchObject({ model: 'inception_v3', layers: [{ name: 'mixed1', weight: 1 }], stepSize: DEFAULT_RECIPE.stepSize, seed: 0 });
   });
+
+  it('without --backend, dreams on the saved backend; --backend still wins', async () => {
+    expect((await reverie(['settings', 'set', 'backend', 'cpu'])).code).toBe(0);
+    const tiny = ['--model', 'inception_v3', '--layers', 'mixed0', '--steps', '1', '--octaves', '1', '--workers', '0', '--json'];
+    const saved = await reverie(['dream', input, '-o', join(dir, 'saved-backend.png'), ...tiny]);
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(saved.stdout).toContain('"backend":"cpu"');
+    const flagged = await reverie(['dream', input, '-o', join(dir, 'flag-backend.png'), ...tiny, '--backend', 'wasm']);
+    expect(flagged.code, flagged.stderr).toBe(0);
+    expect(flagged.stdout).toContain('"backend":"wasm"');
+    expect((await reverie(['settings', 'set', 'backend', 'auto'])).code).toBe(0);
+  });
 });

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, type BackendChoice } from '../../engine/backend.ts';
+import { loadSettings } from '../../engine/settings/settings.ts';
 import { decodeImage, encodePng, DEFAULT_MAX_PIXELS } from '../../engine/io/image.ts';
 import { writeFileAtomic } from '../../engine/io/atomic.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
@@ -31,7 +32,7 @@ IN is PNG, JPEG, WebP, TIFF, AVIF or GIF; of an animated or multi-page file, the
   --recipe FILE.json          start from a recipe file; flags override it
   --recipe-from DREAM.png     reuse the recipe embedded in a PNG Reverie made
 ${recipeFlagHelp}
-  --backend B                 auto | tensorflow | wasm | cpu (default auto)
+  --backend B                 auto | tensorflow | wasm | cpu (default: the saved setting, else auto)
   --max-pixels N              refuse larger inputs (default ${DEFAULT_MAX_PIXELS})
   --workers N                 worker threads for tiled images (default: one per core, or none when
                               onnxruntime runs the steps on every core already; 0 = none)
@@ -59,7 +60,8 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   const image = await decodeImage(input, { maxPixels });
   const note = firstFrameNote(input, image.pages);
   if (note) sink.event('warning', note);
-  const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
+  // No --backend: the one saved with `reverie settings set backend …` (auto unless changed).
+  const backend = await initBackend((values.backend ?? (await loadSettings()).value.backend) as BackendChoice);
   const loadStarted = performance.now();
   const model = await loadDreamModel(recipe.model);
   // Tiled images dream their tiles in worker threads, one per core; small ones stay in this thread.

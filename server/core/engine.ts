@@ -169,7 +169,7 @@ export class Engine {
       if (m.type === 'ready') {
         this.layers = m.layers;
         this.classes = m.classes;
-        this.setStatus({ state: 'ready', backend: m.backend, modelId: m.modelId, loadMs: m.loadMs });
+        this.setStatus({ state: 'ready', backend: m.backend, modelId: m.modelId, loadMs: m.loadMs, accelerator: m.accelerator });
         for (const w of waiters) w.resolve();
         return;
       }

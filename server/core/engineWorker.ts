@@ -108,7 +108,7 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
 
   ready.then(
     ({ backend, model, loadMs }) => {
-      port.post({ type: 'ready', backend, modelId: model.id, loadMs, layers: layerChoices(model), classes: classHeadInfo(model) });
+      port.post({ type: 'ready', backend, modelId: model.id, loadMs, accelerator: model.accelerator ?? null, layers: layerChoices(model), classes: classHeadInfo(model) });
     },
     (err: unknown) => port.post({ type: 'start-failed', error: errorInfo(err) }),
   );
