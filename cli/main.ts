@@ -85,4 +85,20 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that goes away (`reverie layers --json | head -3`) closes stdout under us. Node then
+ * raises EPIPE as an uncaught error; instead, what would have gone to stdout is dropped and the
+ * command finishes its work (a dream still writes its PNG), exiting as it would have.
+ */
+function survivePipeClose(stream: NodeJS.WriteStream): void {
+  let gone = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    // Writes already queued when the pipe closed fail too (EPIPE or ERR_STREAM_DESTROYED).
+    if (err.code !== 'EPIPE' && !gone) throw err;
+    gone = true;
+    stream.write = (() => true) as typeof stream.write;
+  });
+}
+
+survivePipeClose(process.stdout);
 process.exitCode = await main(process.argv.slice(2));
