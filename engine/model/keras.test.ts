@@ -52,9 +52,34 @@ describe('layers models from a folder', () => {
     const conv = json.modelTopology.model_config.config.layers.find((l) => l.class_name === 'Conv2D')!;
     conv.class_name = 'SeparableConv2D';
     await writeFile(written.modelJsonPath, JSON.stringify(json));
+    const before = tf.memory().numTensors;
     const err = await loadDreamModel(folder).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelLoadError);
     expect((err as Error).message).toContain(folder);
     expect((err as Error).message).toMatch(new RegExp(`layer "${conv.name}" has class SeparableConv2D`));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  // Same element counts, so the weights decode: only a check against the topology can catch these.
+  it.each([
+    ['a conv kernel with in/out channels swapped', 'conv2d_2/kernel', (shape: number[]) => [shape[0]!, shape[1]!, shape[3]!, shape[2]!]],
+    ['a batch-norm mean reshaped', 'batch_normalization_1/moving_mean', (shape: number[]) => [2, shape[0]! / 2]],
+  ])('refuses %s, naming the weight, its shape and the one its layer needs', async (_label, weight, reshape) => {
+    const folder = join(dir, weight.replace('/', '-'));
+    const written = await writeTinyLayersModel(folder);
+    const json = JSON.parse(await readFile(written.modelJsonPath, 'utf8')) as { weightsManifest: Array<{ weights: tf.io.WeightsManifestEntry[] }> };
+    const spec = json.weightsManifest.flatMap((g) => g.weights).find((w) => w.name === weight)!;
+    const original = [...spec.shape];
+    spec.shape = reshape(original);
+    await writeFile(written.modelJsonPath, JSON.stringify(json));
+    const before = tf.memory().numTensors;
+    const err = await loadDreamModel(folder).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelLoadError);
+    const message = (err as Error).message;
+    expect(message).toContain(folder);
+    expect(message).toContain(`weight "${weight}" has shape [${spec.shape.join(',')}]`);
+    expect(message).toContain(`needs [${original.join(',')}]`);
+    // The half-built graph's tensors are not left behind.
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -63,9 +63,20 @@ function zeroPads(v: unknown): ZeroPads {
 
 /** Builds the graph; `weights` are consumed (kept in the graph or disposed). */
 export function buildKerasGraph(topology: unknown, weights: tf.NamedTensorMap, file: string): Graph {
-  const { layers, outputs } = kerasModel(topology, file);
-  const b = new GraphBuilder(layers, weights, file);
+  let b: GraphBuilder | undefined;
+  try {
+    const { layers, outputs } = kerasModel(topology, file);
+    b = new GraphBuilder(layers, weights, file);
+    return buildLayers(b, layers, outputs, file);
+  } catch (err) {
+    // A refused model leaves no tensors: the decoded weights and whatever was folded from them.
+    if (b) b.abandon();
+    else for (const t of Object.values(weights)) t.dispose();
+    throw err;
+  }
+}
 
+function buildLayers(b: GraphBuilder, layers: KerasLayer[], outputs: string[], file: string): Graph {
   for (const layer of layers) {
     const cls = layer.class_name;
     const cfg = layer.config;
@@ -81,17 +92,27 @@ export function buildKerasGraph(topology: unknown, weights: tf.NamedTensorMap, f
     const target = b.fusable(layer, inputs) && (single?.op === 'conv' || single?.op === 'depthwise') && !single.relu ? single : undefined;
 
     switch (cls) {
-      case 'InputLayer':
+      case 'InputLayer': {
+        const shape = cfg['batch_input_shape'];
+        const c = Array.isArray(shape) ? Number(shape[3]) : NaN;
+        if (Number.isInteger(c) && c > 0) b.inputChannels = c;
         b.add({ ...base, op: 'input' });
         break;
+      }
       case 'Conv2D':
       case 'DepthwiseConv2D': {
         const dilation = pair(cfg['dilation_rate'] ?? 1);
         if (dilation[0] !== 1 || dilation[1] !== 1) throw new ModelLoadError(file, `layer "${layer.name}" uses dilation ${dilation.join('x')}; only 1 is supported.`);
         if (cfg['data_format'] === 'channels_first') throw new ModelLoadError(file, `layer "${layer.name}" is channels_first; only channels_last is supported.`);
         const depthwise = cls === 'DepthwiseConv2D';
-        const kernel = b.weight(layer.name, depthwise ? 'depthwise_kernel' : 'kernel', true) as tf.Tensor4D;
+        const kernelParam = depthwise ? 'depthwise_kernel' : 'kernel';
+        const kernel = b.weight(layer.name, kernelParam, true) as tf.Tensor4D;
+        const cin = b.channelsOf(single!);
+        const [kh, kw] = cfg['kernel_size'] === undefined ? [NaN, NaN] : pair(cfg['kernel_size']);
+        const outs = depthwise ? Number(cfg['depth_multiplier'] ?? 1) : Number(cfg['filters'] ?? NaN);
+        b.expectShape(layer.name, kernelParam, kernel, [kh, kw, cin, outs]);
         const bias = cfg['use_bias'] === false ? null : (b.weight(layer.name, 'bias', true) as tf.Tensor1D);
+        if (bias) b.expectShape(layer.name, 'bias', bias, [depthwise ? cin * kernel.shape[3] : kernel.shape[3]]);
         const spec = { strides: pair(cfg['strides'] ?? 1), padding: String(cfg['padding']) as Padding };
         b.add({ ...base, op: depthwise ? 'depthwise' : 'conv', kernel, bias, spec, ...convActivation(layer, file) });
         break;
@@ -99,7 +120,7 @@ export function buildKerasGraph(topology: unknown, weights: tf.NamedTensorMap, f
       case 'BatchNormalization': {
         const axis = Number(cfg['axis'] ?? -1);
         if (axis !== -1 && axis !== 3) throw new ModelLoadError(file, `layer "${layer.name}" normalises axis ${axis}; only the channel axis is supported.`);
-        const bn = b.batchNorm(layer);
+        const bn = b.batchNorm(layer, b.channelsOf(single!));
         if (target) b.foldInto(target, bn, layer);
         else b.add({ ...base, op: 'affine', ...batchNormAffine(bn) });
         break;

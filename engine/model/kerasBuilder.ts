@@ -94,14 +94,52 @@ export class GraphBuilder {
     return this.weights[key]!;
   }
 
-  batchNorm(layer: KerasLayer): BatchNormParams {
+  /** The channel count of a node's output (channels_last), from its kernels and its inputs. */
+  channelsOf(node: GraphNode): number {
+    switch (node.op) {
+      case 'input':
+        return this.inputChannels;
+      case 'conv':
+        return node.kernel.shape[3];
+      case 'depthwise':
+        return node.kernel.shape[2] * node.kernel.shape[3];
+      case 'dense':
+        return node.kernel.shape[1];
+      case 'concat':
+        return node.inputs.reduce((sum, n) => sum + this.channelsOf(this.resolve(n)!), 0);
+      default:
+        return this.channelsOf(this.resolve(node.inputs[0]!)!);
+    }
+  }
+
+  /** Channels of the model's input image (InputLayer's batch_input_shape; 3 when it does not say). */
+  inputChannels = 3;
+
+  /**
+   * A weight whose shape does not fit its layer (a manifest from another model, a hand-edited file)
+   * would otherwise load and fail mid-dream, or broadcast silently; NaN in `expected` matches anything.
+   */
+  expectShape(layer: string, param: string, t: tf.Tensor, expected: readonly number[]): void {
+    const ok = t.shape.length === expected.length && expected.every((d, i) => Number.isNaN(d) || t.shape[i] === d);
+    if (!ok) {
+      const want = expected.map((d) => (Number.isNaN(d) ? '?' : String(d))).join(',');
+      throw new ModelLoadError(this.file, `weight "${layer}/${param}" has shape [${t.shape.join(',')}], but layer "${layer}" needs [${want}].`);
+    }
+  }
+
+  batchNorm(layer: KerasLayer, channels: number): BatchNormParams {
     const cfg = layer.config;
+    const param = (name: string) => {
+      const t = this.weight(layer.name, name, true) as tf.Tensor1D;
+      this.expectShape(layer.name, name, t, [channels]);
+      return t;
+    };
     return {
-      mean: this.weight(layer.name, 'moving_mean', true) as tf.Tensor1D,
-      variance: this.weight(layer.name, 'moving_variance', true) as tf.Tensor1D,
+      mean: param('moving_mean'),
+      variance: param('moving_variance'),
       epsilon: Number(cfg['epsilon'] ?? 1e-3),
-      beta: cfg['center'] === false ? null : (this.weight(layer.name, 'beta', true) as tf.Tensor1D),
-      gamma: cfg['scale'] === false ? null : (this.weight(layer.name, 'gamma', true) as tf.Tensor1D),
+      beta: cfg['center'] === false ? null : param('beta'),
+      gamma: cfg['scale'] === false ? null : param('gamma'),
     };
   }
 
@@ -148,6 +186,16 @@ export class GraphBuilder {
   alias(name: string, node: GraphNode): void {
     this.fusedInto.set(name, node.name);
     node.layers.push(name);
+  }
+
+  /** After a load error: frees every weight and every tensor made so far (folded kernels among them). */
+  abandon(): void {
+    const tensors = new Set<tf.Tensor>(Object.values(this.weights));
+    for (const n of this.nodes) {
+      if (n.op === 'conv' || n.op === 'depthwise' || n.op === 'dense') [n.kernel, n.bias].forEach((t) => t && tensors.add(t));
+      else if (n.op === 'affine') [n.scale, n.shift].forEach((t) => tensors.add(t));
+    }
+    for (const t of tensors) if (!t.isDisposed) t.dispose();
   }
 
   finish(classifier: Classifier | undefined): Graph {
