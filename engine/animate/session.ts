@@ -3,7 +3,7 @@
 //   DIR/manifest.json                      kind 'session': recipe, zoom settings, rounds
 //   DIR/rounds/01/painting.png             the round's painting (8-bit PNG)
 //   DIR/rounds/01/dream/                   a zoom project (manifest.json, source/input.png, frame_*.png)
-import { access, mkdir, readdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { encodePng, decodeImage } from '../io/image.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -11,6 +11,7 @@ import type { RgbImage } from '../render/image.ts';
 import type { Recipe } from '../render/recipe.ts';
 import { MANIFEST_VERSION, type SessionManifest, type SessionRound, type ZoomSettings } from '../project/manifest.ts';
 import { ProjectError } from '../project/errors.ts';
+import { createProjectFolder } from '../project/create.ts';
 import { frameFileName, readSessionManifest, readZoomManifest, writeManifest } from '../project/store.ts';
 import { createZoomProject } from './zoomRun.ts';
 
@@ -38,13 +39,13 @@ async function writePainting(dir: string, n: number, painting: RgbImage, source:
 
 /** `session new`: an empty (or absent) folder becomes a session whose first round is `painting`. */
 export async function createSession(dir: string, painting: RgbImage, source: string, o: SessionOptions): Promise<SessionManifest> {
-  await mkdir(dir, { recursive: true });
-  if ((await readdir(dir)).length > 0) throw new ProjectError(dir, 'is not empty; choose a new folder for the session.');
-  const now = new Date().toISOString();
-  const round = await writePainting(dir, 1, painting, source);
-  const m: SessionManifest = { version: MANIFEST_VERSION, kind: 'session', app: 'reverie', appVersion: o.appVersion, createdAt: now, updatedAt: now, recipe: o.recipe, settings: o.settings, rounds: [round] };
-  await writeManifest(dir, m);
-  return m;
+  return createProjectFolder(dir, 'session', async (building) => {
+    const now = new Date().toISOString();
+    const round = await writePainting(building, 1, painting, source);
+    const m: SessionManifest = { version: MANIFEST_VERSION, kind: 'session', app: 'reverie', appVersion: o.appVersion, createdAt: now, updatedAt: now, recipe: o.recipe, settings: o.settings, rounds: [round] };
+    await writeManifest(building, m);
+    return m;
+  });
 }
 
 /** `session add`: the artist's next painting starts a new round. */

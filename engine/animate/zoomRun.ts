@@ -1,7 +1,7 @@
 // A zoom run over a project folder: dream a frame, zoom into it, dream again. State lives on disk only:
 // every frame continues from the decoded PNG of its source frame, in an uninterrupted run too, so a run
 // resumed after a kill or a cancel reads the same 8-bit pixels and makes the same frames.
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { decodeImage, encodePng } from '../io/image.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -12,6 +12,7 @@ import { metadataText } from '../render/metadata.ts';
 import type { Recipe } from '../render/recipe.ts';
 import { MANIFEST_VERSION, type FrameRecord, type ZoomManifest, type ZoomSettings } from '../project/manifest.ts';
 import { ProjectError } from '../project/errors.ts';
+import { createProjectFolder } from '../project/create.ts';
 import { assertNotBusy, checkFramesOnDisk, readRecordedFrame, readZoomManifest, removeStaleTemps, sha256, writeFrame, writeManifest } from '../project/store.ts';
 import { anchorColors, blendImages, colorStats } from './stability.ts';
 import { frameRecipe, planFrame, type FramePlan } from './zoomPlan.ts';
@@ -31,35 +32,36 @@ export interface CreateZoomOptions {
   appVersion: string;
 }
 
-/** Makes a new project folder (absent or empty): the input as PNG and a manifest with no frames yet. */
+/** Makes a new project folder (absent or empty): the input as PNG and a manifest with no frames yet.
+ * Both are written before the folder takes its name, so a kill never leaves a project without them. */
 export async function createZoomProject(dir: string, o: CreateZoomOptions): Promise<ZoomManifest> {
-  await mkdir(dir, { recursive: true });
-  if ((await readdir(dir)).length > 0) throw new ProjectError(dir, 'is not empty; choose a new folder for the project (or continue one with "reverie resume").');
-  const png = await encodePng({ ...o.input, alpha: null });
-  await mkdir(join(dir, dirname(INPUT_FILE)));
-  await writeFileAtomic(join(dir, INPUT_FILE), png);
-  const decoded = await decodeImage(png, { name: INPUT_FILE });
-  const now = new Date().toISOString();
-  const manifest: ZoomManifest = {
-    version: MANIFEST_VERSION,
-    kind: 'zoom',
-    app: 'reverie',
-    appVersion: o.appVersion,
-    createdAt: now,
-    updatedAt: now,
-    status: 'new',
-    pid: null,
-    error: null,
-    backend: o.backend,
-    input: { file: INPUT_FILE, source: basename(o.source), width: decoded.width, height: decoded.height },
-    seed: o.recipe.seed,
-    recipe: o.recipe,
-    settings: o.settings,
-    anchor: null,
-    frames: [],
-  };
-  await writeManifest(dir, manifest);
-  return manifest;
+  return createProjectFolder(dir, 'project', async (building) => {
+    const png = await encodePng({ ...o.input, alpha: null });
+    await mkdir(join(building, dirname(INPUT_FILE)));
+    await writeFileAtomic(join(building, INPUT_FILE), png);
+    const decoded = await decodeImage(png, { name: INPUT_FILE });
+    const now = new Date().toISOString();
+    const manifest: ZoomManifest = {
+      version: MANIFEST_VERSION,
+      kind: 'zoom',
+      app: 'reverie',
+      appVersion: o.appVersion,
+      createdAt: now,
+      updatedAt: now,
+      status: 'new',
+      pid: null,
+      error: null,
+      backend: o.backend,
+      input: { file: INPUT_FILE, source: basename(o.source), width: decoded.width, height: decoded.height },
+      seed: o.recipe.seed,
+      recipe: o.recipe,
+      settings: o.settings,
+      anchor: null,
+      frames: [],
+    };
+    await writeManifest(building, manifest);
+    return manifest;
+  });
 }
 
 export interface RunZoomOptions {

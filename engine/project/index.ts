@@ -2,3 +2,4 @@
 export { MANIFEST_FILE, MANIFEST_VERSION, parseManifest, type Manifest, type ZoomManifest, type SessionManifest, type SessionRound, type FrameRecord, type ZoomSettings, type RunStatus } from './manifest.ts';
 export { frameFileName, readManifest, readZoomManifest, readSessionManifest, writeManifest, writeFrame, readRecordedFrame, checkFramesOnDisk, removeStaleTemps, assertNotBusy, sha256 } from './store.ts';
 export { ProjectError, ManifestError, MissingFrameError, ProjectBusyError } from './errors.ts';
+export { createProjectFolder, isUnfinishedProjectFolder, removeUnfinishedSiblings } from './create.ts';

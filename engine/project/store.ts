@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { MANIFEST_FILE, parseManifest, type Manifest, type SessionManifest, type ZoomManifest } from './manifest.ts';
 import { ManifestError, MissingFrameError, ProjectBusyError } from './errors.ts';
+import { isUnfinishedProjectFolder } from './create.ts';
 
 export function frameFileName(index: number): string {
   return `frame_${String(index).padStart(5, '0')}.png`;
@@ -16,6 +17,7 @@ export function sha256(data: Buffer): string {
 }
 
 export async function readManifest(dir: string): Promise<Manifest> {
+  if (isUnfinishedProjectFolder(dir)) throw new ManifestError(dir, 'is the unfinished folder of a project whose creation was interrupted; it is not a project, and it is removed the next time a project is created beside it.');
   let text: string;
   try {
     text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
