@@ -18,7 +18,8 @@ paint from it, and so on; every round is kept in the session folder DIR.
   session new DIR --from painting.png [zoom and recipe options]   start a session (DIR new or empty)
   session dream DIR [--frames N]      dream + zoom from the latest painting: N more frames, or until Ctrl-C
   session pick DIR FRAME [--round R]  the frame you paint from (default: latest round)
-  session add DIR painting2.png       your next painting starts the next round
+  session add DIR painting2.png       your next painting starts the next round (one too small for the
+                                      recipe's layers is refused, naming the smallest size)
   session video DIR -o out.mp4 [--crossfade FRAMES] [--hold FRAMES] [--fps N] [--quality CRF] [--all-frames]
                                       every round in order: painting, its frames up to the pick, next painting
   session show DIR                    the rounds so far (--json for scripts)
@@ -64,7 +65,11 @@ export async function sessionCommand(argv: string[]): Promise<void> {
       const painting = await decodeImage(values.from, { maxPixels: DEFAULT_MAX_PIXELS });
       const note = firstFrameNote(values.from, painting.pages);
       if (note) sink.event('warning', note);
-      const m = await createSession(dir, painting, values.from, { recipe: await zoomRecipeFromFlags(values), settings: await zoomSettingsFromFlags(values), appVersion: appVersion() });
+      const recipe = await zoomRecipeFromFlags(values);
+      const settings = await zoomSettingsFromFlags(values);
+      // The painting size check loads the recipe's model (on the backend asked for).
+      await initBackend((values.backend ?? 'auto') as BackendChoice);
+      const m = await createSession(dir, painting, values.from, { recipe, settings, appVersion: appVersion() });
       sink.done(`Started session ${given} with ${values.from}. Next: reverie session dream ${given} --frames 30`, { session: dir, rounds: m.rounds.length });
       return;
     }
@@ -92,6 +97,7 @@ export async function sessionCommand(argv: string[]): Promise<void> {
       const painting = await decodeImage(path, { maxPixels: DEFAULT_MAX_PIXELS });
       const note = firstFrameNote(path, painting.pages);
       if (note) sink.event('warning', note);
+      await initBackend((values.backend ?? 'auto') as BackendChoice);
       const round = await addPainting(dir, painting, path);
       sink.done(`Round ${round.number} starts from ${path}. Next: reverie session dream ${given}`, { session: dir, round: round.number });
       return;

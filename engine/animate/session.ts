@@ -8,7 +8,12 @@ import { basename, join } from 'node:path';
 import { encodePng, decodeImage } from '../io/image.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import type { RgbImage } from '../render/image.ts';
-import type { Recipe } from '../render/recipe.ts';
+import { recipeObjective, type Recipe } from '../render/recipe.ts';
+import { ImageTooSmallError } from '../render/dream.ts';
+import { minimumInputSize } from '../render/minimumSize.ts';
+import { classObjectiveFactory } from '../model/classes.ts';
+import { loadDreamModel } from '../model/load.ts';
+import type { DreamModel } from '../model/types.ts';
 import { MANIFEST_VERSION, type SessionManifest, type SessionRound, type ZoomSettings } from '../project/manifest.ts';
 import { ProjectError } from '../project/errors.ts';
 import { createProjectFolder } from '../project/create.ts';
@@ -19,6 +24,32 @@ export interface SessionOptions {
   recipe: Recipe;
   settings: Omit<ZoomSettings, 'frames'>;
   appVersion: string;
+  /** The recipe's model, for the painting size check; loaded (and disposed) here when not given. */
+  model?: DreamModel;
+}
+
+/** The smallest side a painting may have: every layer the recipe or a keyframe dreams on must see it. */
+export function minimumPaintingSide(model: DreamModel, recipe: Recipe, settings: Pick<ZoomSettings, 'keyframes'>): number {
+  const layers = new Set(recipeObjective(recipe, classObjectiveFactory(model)).layers);
+  for (const key of settings.keyframes?.keys ?? []) {
+    for (const l of key.layers ?? []) layers.add(l.name);
+    for (const c of key.channels ?? []) layers.add(c.layer);
+  }
+  return minimumInputSize(model, [...layers]);
+}
+
+/** Refuses, before anything is written, a painting too small for the session's recipe to dream on. */
+export async function checkPaintingSize(painting: RgbImage, source: string, recipe: Recipe, settings: Pick<ZoomSettings, 'keyframes'>, model?: DreamModel): Promise<void> {
+  const own = model ? null : await loadDreamModel(recipe.model);
+  const used = (model ?? own)!;
+  try {
+    const side = minimumPaintingSide(used, recipe, settings);
+    if (Math.min(painting.width, painting.height) >= side) return;
+    const layers = recipeObjective(recipe, classObjectiveFactory(used)).layers.join(', ');
+    throw new ImageTooSmallError(`${basename(source)} is ${painting.width}x${painting.height}; the session's recipe (${layers} on ${used.id}) needs paintings of at least ${side}x${side} pixels.`);
+  } finally {
+    own?.dispose();
+  }
 }
 
 const roundDir = (n: number): string => join('rounds', String(n).padStart(2, '0'));
@@ -39,6 +70,7 @@ async function writePainting(dir: string, n: number, painting: RgbImage, source:
 
 /** `session new`: an empty (or absent) folder becomes a session whose first round is `painting`. */
 export async function createSession(dir: string, painting: RgbImage, source: string, o: SessionOptions): Promise<SessionManifest> {
+  await checkPaintingSize(painting, source, o.recipe, o.settings, o.model);
   return createProjectFolder(dir, 'session', async (building) => {
     const now = new Date().toISOString();
     const round = await writePainting(building, 1, painting, source);
@@ -48,9 +80,11 @@ export async function createSession(dir: string, painting: RgbImage, source: str
   });
 }
 
-/** `session add`: the artist's next painting starts a new round. */
-export async function addPainting(dir: string, painting: RgbImage, source: string): Promise<SessionRound> {
+/** `session add`: the artist's next painting starts a new round (a painting too small is refused, the
+ * session unchanged). `model` is the session recipe's model; loaded here when not given. */
+export async function addPainting(dir: string, painting: RgbImage, source: string, model?: DreamModel): Promise<SessionRound> {
   const m = await readSessionManifest(dir);
+  await checkPaintingSize(painting, source, m.recipe, m.settings, model);
   const round = await writePainting(dir, m.rounds.length + 1, painting, source);
   m.rounds.push(round);
   await writeManifest(dir, m);
