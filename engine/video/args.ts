@@ -13,8 +13,8 @@ export const MAX_FPS: Readonly<Record<VideoFormat, number>> = { mp4: 240, webm: 
 export const EXPECTED_CODEC: Readonly<Record<VideoFormat, string>> = { mp4: 'h264', webm: 'vp9', gif: 'gif' };
 
 export interface EncodeArgsInput {
-  /** An image2 pattern over the numbered frames (its own '%' already escaped). */
-  pattern: string;
+  /** Frames in all: the PNGs come one after another on ffmpeg's stdin (png_pipe), whose end ends the
+   * input, so ffmpeg stops when the process feeding it dies. */
   frames: number;
   fps: number;
   format: VideoFormat;
@@ -36,7 +36,7 @@ export function encodeArgs(a: EncodeArgsInput): string[] {
     '-hide_banner', '-nostats', '-loglevel', 'error',
     '-progress', 'pipe:1',
     '-xerror', // a frame that fails to decode stops the encode instead of being silently skipped
-    '-f', 'image2', '-framerate', fps, '-start_number', '0', '-i', a.pattern,
+    '-f', 'png_pipe', '-framerate', fps, '-i', 'pipe:0',
   ];
   const q = String(a.quality);
   let codec: string[];

@@ -9,7 +9,7 @@ import { writeFailureReason } from '../io/atomic.ts';
 import { OutputWriteError } from '../io/errors.ts';
 import { EXPECTED_CODEC, encodeArgs, type VideoFormat } from './args.ts';
 import { VideoFrameError, VideoVerifyError } from './errors.ts';
-import { linkFrameSequence } from './frames.ts';
+import { checkPngFrames, frameBytes } from './frames.ts';
 import { locateFfmpeg, type FfmpegPaths } from './locate.ts';
 import { planEncode, type EncodePlan, type Size } from './plan.ts';
 import { probeVideo, type VideoProbe } from './probe.ts';
@@ -127,7 +127,7 @@ export async function encodeVideo(opts: EncodeOptions): Promise<EncodedVideo> {
   const plan = planEncode({ ...opts, out }, frames.length > 0 ? await frameSize(resolve(frames[0]!)) : { width: 2, height: 2 });
   const tools = opts.ffmpeg ?? (await locateFfmpeg());
   await checkTarget(out);
-  const sequence = await linkFrameSequence(frames, signal);
+  await checkPngFrames(frames, signal);
   await removeStalePartials(out);
   const ext = extname(out);
   const temp = join(dirname(out), `.${basename(out, ext)}.partial-${process.pid}-${randomBytes(4).toString('hex')}${ext}`);
@@ -136,8 +136,11 @@ export async function encodeVideo(opts: EncodeOptions): Promise<EncodedVideo> {
     const started = performance.now();
     let state: FfmpegProgressState | undefined;
     const total = frames.length;
-    await runFfmpeg(tools.ffmpeg, encodeArgs({ ...plan, pattern: sequence.pattern, frames: total, out: temp }), {
+    // The frames go through ffmpeg's stdin: if this process dies (even by SIGKILL), ffmpeg's input
+    // ends with it, so ffmpeg stops instead of encoding on without us.
+    await runFfmpeg(tools.ffmpeg, encodeArgs({ ...plan, frames: total, out: temp }), {
       signal,
+      feed: () => frameBytes(frames),
       what: `encoding ${basename(out)}`,
       onSpawn: opts.onSpawn,
       onStdout: (chunk) => {
@@ -168,6 +171,5 @@ export async function encodeVideo(opts: EncodeOptions): Promise<EncodedVideo> {
     return { out, format: plan.format, frames: probe.frames, durationS: probe.durationS, width: probe.width, height: probe.height, codec: probe.codec, pixFmt: probe.pixFmt, fps: plan.fps };
   } finally {
     if (!kept) await rm(temp, { force: true }).catch(() => undefined);
-    await sequence.dispose();
   }
 }

@@ -1,7 +1,7 @@
-// Frames on disk: listing a folder's PNGs in natural order, and presenting any list of frame paths
-// to ffmpeg as a numbered sequence of links in a private temp folder. Our own names there mean no
-// escaping of spaces, quotes, unicode or '%' in the user's paths, and image2 gives exact timestamps.
-import { copyFile, link, mkdtemp, open, readdir, rm, symlink } from 'node:fs/promises';
+// Frames on disk: listing a folder's PNGs in natural order, checking a list of frame paths and reading
+// them in order for ffmpeg's stdin (no paths reach ffmpeg: no escaping of spaces, quotes, unicode or '%'),
+// and, for tools that want files, a numbered sequence of links in a private temp folder.
+import { copyFile, link, mkdtemp, open, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { VideoFrameError, VideoOptionsError } from './errors.ts';
@@ -53,6 +53,29 @@ export async function linkFrameSequence(frames: readonly string[], signal?: Abor
     throw err;
   }
   return { pattern: join(dir.replaceAll('%', '%%'), '%06d.png'), dir, dispose };
+}
+
+/** Every frame exists, is a file and starts like a PNG: checked before ffmpeg starts, so a bad frame
+ * is named (with its index) instead of surfacing as a decoder error halfway through the encode. */
+export async function checkPngFrames(frames: readonly string[], signal?: AbortSignal): Promise<void> {
+  if (frames.length === 0) throw new VideoOptionsError('There are no frames to encode.');
+  for (let i = 0; i < frames.length; i++) {
+    if (i % 256 === 0) signal?.throwIfAborted();
+    await checkPng(resolve(frames[i]!), i);
+  }
+}
+
+/** The frames' bytes in order, for ffmpeg's stdin (a frame removed since it was checked is named). */
+export async function* frameBytes(frames: readonly string[]): AsyncGenerator<Buffer> {
+  for (const [i, frame] of frames.entries()) {
+    const path = resolve(frame);
+    try {
+      yield await readFile(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new VideoFrameError(path, i, code === 'ENOENT' ? 'disappeared during the encode.' : `cannot be read (${code}).`);
+    }
+  }
 }
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -43,7 +43,7 @@ describe('planEncode', () => {
 });
 
 describe('encodeArgs', () => {
-  const base = { pattern: '/tmp/f/%06d.png', frames: 8, fps: 24, quality: 20, box: frame, canvas: { width: 68, height: 50 }, out: '/o/.x.partial.mp4' };
+  const base = { frames: 8, fps: 24, quality: 20, box: frame, canvas: { width: 68, height: 50 }, out: '/o/.x.partial.mp4' };
   const after = (args: string[], flag: string): string | undefined => args[args.indexOf(flag) + 1];
 
   it('mp4: libx264, yuv420p, CRF, exact frame count and rate, progress on stdout', () => {
@@ -70,7 +70,8 @@ describe('encodeArgs', () => {
     const a = encodeArgs({ ...base, format: 'gif' });
     expect(after(a, '-filter_complex')).toMatch(/split\[a\]\[b\];\[a\]palettegen.*\[b\]\[p\]paletteuse/);
     expect(a).not.toContain('-crf');
-    expect(after(a, '-f')).toBe('image2');
+    expect(after(a, '-f')).toBe('png_pipe');
+    expect(after(a, '-i')).toBe('pipe:0');
     expect(a.filter((x) => x === '-f').length).toBe(2);
   });
 });

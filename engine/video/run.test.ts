@@ -86,6 +86,38 @@ describe('runFfmpeg', () => {
     expect(gone(pid)).toBe(true);
   });
 
+  it('feeds stdin with backpressure and ends it after the last chunk (the child sees its whole input, then EOF)', async () => {
+    const echo = script(`let n = 0; process.stdin.on('data', (d) => (n += d.length)); process.stdin.on('end', () => { process.stdout.write('got ' + n); process.exit(0); });`);
+    const chunk = Buffer.alloc(1 << 20, 7);
+    let out = '';
+    await runFfmpeg(node, echo, {
+      what: 'feeding',
+      feed: async function* () {
+        for (let i = 0; i < 8; i++) yield chunk;
+      },
+      onStdout: (c) => (out += c),
+    });
+    expect(out).toBe(`got ${8 << 20}`);
+  });
+
+  it('a fed child is stopped by closing its stdin (no q among its input); a throwing feed rejects with its error', async () => {
+    const reader = script(`process.stdin.on('data', () => {}); process.stdin.on('end', () => { process.stdout.write('eof'); process.exit(0); }); process.stdout.write('ready');`);
+    const controller = new AbortController();
+    let out = '';
+    const never = async function* (): AsyncGenerator<Buffer> {
+      yield Buffer.from('first');
+      await new Promise(() => undefined);
+    };
+    const run = runFfmpeg(node, reader, { what: 'feeding', graceMs: 5000, signal: controller.signal, feed: never, onStdout: (c) => ((out += c), c.includes('ready') && controller.abort()) });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(out).toBe('readyeof');
+    const broken = async function* (): AsyncGenerator<Buffer> {
+      yield Buffer.from('first');
+      throw new RangeError('frame 3 disappeared');
+    };
+    await expect(runFfmpeg(node, reader, { what: 'feeding', feed: broken })).rejects.toThrow('frame 3 disappeared');
+  });
+
   it('says when the executable cannot be started, and refuses an already-aborted signal without spawning', async () => {
     await expect(runFfmpeg('/nowhere/ffmpeg', [], { what: 'x' })).rejects.toThrow(FfmpegNotFoundError);
     await expect(runFfmpeg('/nowhere/ffmpeg', [], { what: 'x', signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });

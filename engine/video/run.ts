@@ -1,6 +1,9 @@
 // Runs ffmpeg as a supervised child: argument arrays (never a shell), stderr kept as a short tail for
 // error messages, and cancellation that always ends with the child gone: 'q' on stdin (ffmpeg's own
 // clean stop), then SIGTERM, then SIGKILL. The promise settles only after the child has exited.
+// With `feed`, stdin carries ffmpeg's input instead (e.g. the frames of an image2pipe input): its end
+// is the end of ffmpeg's input, so ffmpeg cannot outlive us. Our death, even by SIGKILL, closes the
+// pipe, and ffmpeg stops as soon as it has read what was already written. A stop closes stdin at once.
 import { spawn } from 'node:child_process';
 import { FfmpegError, FfmpegNotFoundError } from './errors.ts';
 
@@ -14,6 +17,9 @@ export interface RunFfmpegOptions {
   what: string;
   /** Grace periods before SIGTERM and then SIGKILL once a stop was asked for. */
   graceMs?: number;
+  /** Data for ffmpeg's stdin (its input, read as `pipe:0`), written with backpressure; stdin is ended
+   * after the last chunk. A throw stops ffmpeg and rejects with it. */
+  feed?: (() => AsyncIterable<Buffer>) | undefined;
 }
 
 const TAIL_LINES = 12;
@@ -41,9 +47,36 @@ export async function runFfmpeg(bin: string, args: readonly string[], options: R
 
     const stop = (): void => {
       if (timers.length > 0 || child.exitCode !== null || child.signalCode !== null) return;
-      child.stdin.end('q'); // ffmpeg finishes the current frame and exits; we discard its output
+      // ffmpeg finishes the current frame and exits; we discard its output. A fed ffmpeg does not read
+      // keys from stdin: the end of its input is its clean stop.
+      if (options.feed) child.stdin.destroy();
+      else child.stdin.end('q');
       timers.push(setTimeout(() => child.kill('SIGTERM'), graceMs));
       timers.push(setTimeout(() => child.kill('SIGKILL'), 2 * graceMs));
+    };
+    const pump = async (feed: () => AsyncIterable<Buffer>): Promise<void> => {
+      const stdin = child.stdin;
+      const open = (): boolean => !stdin.destroyed && !stdin.writableEnded && timers.length === 0;
+      try {
+        for await (const chunk of feed()) {
+          if (!open()) return;
+          if (!stdin.write(chunk)) {
+            await new Promise<void>((go) => {
+              const done = (): void => {
+                stdin.off('drain', done);
+                stdin.off('close', done);
+                go();
+              };
+              stdin.on('drain', done);
+              stdin.on('close', done);
+            });
+          }
+        }
+        if (open()) stdin.end();
+      } catch (err) {
+        failure ??= err;
+        stop();
+      }
     };
     const onAbort = (): void => stop();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -65,6 +98,7 @@ export async function runFfmpeg(bin: string, args: readonly string[], options: R
     });
     child.on('spawn', () => {
       if (child.pid !== undefined) options.onSpawn?.(child.pid);
+      if (options.feed) void pump(options.feed);
     });
     child.on('error', (err: NodeJS.ErrnoException) => {
       spawnError ??= err; // 'close' still follows, so settle there

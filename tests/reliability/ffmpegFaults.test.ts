@@ -153,11 +153,12 @@ describe('reverie video interrupted mid-encode', () => {
     const { run, ffmpeg } = await encoding(target);
     run.child.kill('SIGKILL');
     await run.exit;
-    // ffmpeg ignores SIGPIPE, so cut off from reverie it finishes its encode into the temp file and exits.
-    const orphaned = isAlive(ffmpeg);
-    await waitUntil('the orphaned ffmpeg ends', () => !isAlive(ffmpeg), 60_000);
+    // The frames reach ffmpeg through its stdin: reverie's death ends ffmpeg's input, so ffmpeg stops
+    // at once instead of encoding on (it ignores SIGPIPE, so only its input ending can stop it).
+    const killedAt = Date.now();
+    await waitUntil('ffmpeg ends with reverie', () => !isAlive(ffmpeg), 5000);
     const left = await readdir(out);
-    rows.push({ name: 'reverie SIGKILLed mid-encode', code: -9, line: `ffmpeg ${orphaned ? 'outlived reverie until its encode ended' : 'ended with reverie'}; left: ${left.join(', ')}`, stderr: '' });
+    rows.push({ name: 'reverie SIGKILLed mid-encode', code: -9, line: `ffmpeg ended ${Date.now() - killedAt} ms after reverie; left: ${left.join(', ')}`, stderr: '' });
     expect(existsSync(target)).toBe(false);
     expect(left).toEqual([expect.stringMatching(/^\.orphan\.partial-\d+-[0-9a-f]+\.webm$/)]);
     expect(processesMentioning(root)).toEqual([]);
