@@ -83,7 +83,8 @@ describe('onnxruntime dream route', () => {
     const ort = new OrtExecutor(graph);
     const ref = new GraphExecutor(graph);
     const before = tf.memory().numTensors;
-    const x = randomTensor([1, size[0], size[1], 3], 23, 1) as tf.Tensor4D;
+    // A batch of two: max-pool argmax indices and every reshape must keep images apart.
+    const x = randomTensor([2, size[0], size[1], 3], 23, 1) as tf.Tensor4D;
     const outShapes = ref.activations(x, outs);
     const terms = outs.map((o, i) => weighted(o, outShapes[o]!.shape, 29 + i));
     tf.dispose(Object.values(outShapes));
