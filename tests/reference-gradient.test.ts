@@ -49,13 +49,13 @@ interface ForwardCheck {
   layers: Record<string, Comparison>;
 }
 
-async function run(cmd: string, args: string[], what: string): Promise<string> {
+async function run(cmd: string, args: string[], what: string, env: Record<string, string> = {}): Promise<string> {
   try {
     const { stdout } = await execFileP(cmd, args, {
       cwd: repoRoot,
       timeout: STEP_TIMEOUT_MS,
       maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, REVERIE_NODE: process.execPath },
+      env: { ...process.env, REVERIE_NODE: process.execPath, ...env },
     });
     return stdout;
   } catch (err) {
@@ -125,18 +125,32 @@ describe('input gradient vs independent PyTorch reference (InceptionV3, mixed3+m
     expect(res.ok).toBe(true);
   }, 600_000);
 
-  it(`reverie gradient matches the reference (relL2 < ${MAX_REL_GRADIENT})`, async () => {
+  let reference: Promise<string> | undefined;
+  /** The float64 PyTorch gradient, computed once for both routes. */
+  function referenceGradient(input: string): Promise<string> {
+    reference ??= (async () => {
+      const ref = join(dir, 'ref.npy');
+      const out = await run(python, [join(refDir, 'keras_inception_torch.py'), '--input', input, '--layers', LAYERS, '--out', ref, '--dtype', 'float64'], 'PyTorch reference');
+      console.log(`[reference] ${out.trim()}`);
+      return ref;
+    })();
+    return reference;
+  }
+
+  // Both gradient routes: onnxruntime-node (the default where it loads; measured 2.7e-7 here) and
+  // the tfjs executor alone (REVERIE_ONNX=0; 2.8e-4), each held to the bound its accuracy allows.
+  it.each([
+    ['onnxruntime (default)', 'ort', {}, 1e-4],
+    ['tfjs executor (REVERIE_ONNX=0)', 'tfjs', { REVERIE_ONNX: '0' }, MAX_REL_GRADIENT],
+  ] as const)(`reverie gradient on %s matches the reference`, async (_label, tag, env, bound) => {
     const input = await prepare();
-    const ours = join(dir, 'ours.npy');
-    const ref = join(dir, 'ref.npy');
+    const ours = join(dir, `ours-${tag}.npy`);
     expect(existsSync(cli), `${cli} does not exist (the gradient CLI is part of the contract)`).toBe(true);
-    const [oursOut, refOut] = await Promise.all([
-      run(process.execPath, [cli, 'gradient', '--input', input, '--layers', LAYERS, '--out', ours], 'reverie gradient'),
-      run(python, [join(refDir, 'keras_inception_torch.py'), '--input', input, '--layers', LAYERS, '--out', ref,
-        '--dtype', 'float64'], 'PyTorch reference'),
+    const [oursOut, ref] = await Promise.all([
+      run(process.execPath, [cli, 'gradient', '--input', input, '--layers', LAYERS, '--out', ours], 'reverie gradient', env),
+      referenceGradient(input),
     ]);
-    console.log(`[reverie gradient] ${oursOut.trim().split('\n').slice(-3).join(' | ')}`);
-    console.log(`[reference] ${refOut.trim()}`);
+    console.log(`[reverie gradient ${tag}] ${oursOut.trim().split('\n').slice(-3).join(' | ')}`);
 
     let cmpOut: string;
     try {
@@ -150,9 +164,9 @@ describe('input gradient vs independent PyTorch reference (InceptionV3, mixed3+m
     expect(cmp.shape).toEqual([1, 299, 299, 3]);
     expect(cmp.finite, 'gradient has NaN/Inf').toBe(true);
     console.log(
-      `[reverie vs reference] relL2=${cmp.relL2.toExponential(3)} maxAbs=${cmp.maxAbs.toExponential(3)} ` +
+      `[reverie ${tag} vs reference] relL2=${cmp.relL2.toExponential(3)} maxAbs=${cmp.maxAbs.toExponential(3)} ` +
         `cosine=${cmp.cosine.toFixed(6)} |ours|=${cmp.normA.toExponential(4)} |ref|=${cmp.normB.toExponential(4)}`,
     );
-    expect(cmp.relL2).toBeLessThan(MAX_REL_GRADIENT);
+    expect(cmp.relL2).toBeLessThan(bound);
   }, 600_000);
 });
