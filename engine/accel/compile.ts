@@ -99,6 +99,8 @@ export function compileDreamGraph(
     if (h <= 0 || w <= 0) throw new UnsupportedGraphError(`layer "${name}" has no pixels at ${height}x${width}`);
     return [n, c, h, w];
   };
+  // An input too small for some window: the tfjs executor reports it the usual way.
+  plan.forEach((p) => nchw(p.name));
 
   const nodes: OnnxNode[] = [];
   const initializers: OnnxTensor[] = [];

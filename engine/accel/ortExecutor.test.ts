@@ -199,6 +199,28 @@ describe('onnxruntime dream route', () => {
       ort.dispose();
     });
 
+    it('refuses an input too small for the layers with one clear error on both routes', () => {
+      const x = randomTensor([1, 20, 20, 3], 43, 1) as tf.Tensor4D;
+      const objective: ObjectiveFn = (a) => tf.mean(a['mixed5']!);
+      const message = () => {
+        try {
+          inception.valueAndGradient(x, ['mixed5'], objective).gradient.dispose();
+          return 'no error';
+        } catch (err) {
+          return (err as Error).message;
+        }
+      };
+      const native = message();
+      inception.setAccelerated(false);
+      const tfjsOnly = message();
+      inception.setAccelerated(true);
+      expect(native).toMatch(/^An input of 20x20 pixels is too small for mixed5: layer "\w+" would have no pixels\.$/);
+      expect(native).toBe(tfjsOnly);
+      x.dispose();
+      // Nothing was poisoned: a fitting input still steps on both routes, alike.
+      expect(bothRoutes(inception, ['mixed5'], 75, objective).err).toBeLessThan(1e-4);
+    });
+
     it('compiles one session per input shape and evicts the oldest beyond four, staying exact', () => {
       const ort = new OrtExecutor(inception.graph);
       const objective: ObjectiveFn = (a) => tf.mean(a['mixed0']!);

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Graph } from '../model/graph.ts';
 import { ancestors } from '../model/graph.ts';
 import type { ObjectiveFn, ValueAndGradient } from '../model/types.ts';
-import { actName, compileDreamGraph, GRADIENT, IMAGE, seedName, supportsPlan, WeightStore, type CompiledShape } from './compile.ts';
+import { actName, compileDreamGraph, GRADIENT, IMAGE, seedName, supportsPlan, UnsupportedGraphError, WeightStore, type CompiledShape } from './compile.ts';
 import { encodeModel } from './onnxProto.ts';
 import { OrtSession, ortRuntime } from './ort.ts';
 
@@ -70,7 +70,14 @@ export class OrtExecutor {
     const rt = ortRuntime();
     if (!rt) throw new Error('onnxruntime-node is not available');
     const { onnx, shape } = compileDreamGraph(this.graph, layers, input, this.weights);
-    c = { session: new OrtSession(rt, encodeModel(onnx)), shape, seeds: null };
+    let session: OrtSession;
+    try {
+      session = new OrtSession(rt, encodeModel(onnx));
+    } catch (err) {
+      // A runtime that refuses the graph (another version, another CPU) leaves the step to tfjs.
+      throw new UnsupportedGraphError(`onnxruntime refused the compiled graph: ${(err as Error).message.split('\n')[0]}`);
+    }
+    c = { session, shape, seeds: null };
     this.sessions.set(key, c);
     while (this.sessions.size > MAX_SESSIONS) {
       const [oldest, evicted] = this.sessions.entries().next().value as [string, Compiled];

@@ -1,13 +1,13 @@
 // DreamModel for TF.js layers models: our executor over the Keras graph with BN folded.
 import * as tf from '@tensorflow/tfjs-core';
 import { buildKerasGraph } from './keras.ts';
-import { disposeGraph, type Graph } from './graph.ts';
+import { ancestors, disposeGraph, inferShapes, type Graph } from './graph.ts';
 import { GraphExecutor } from './executor.ts';
 import { OrtExecutor } from '../accel/ortExecutor.ts';
 import { UnsupportedGraphError } from '../accel/compile.ts';
 import { ortRuntime, ortThreads } from '../accel/ort.ts';
 import { listLayers, type TrainingProvenance } from './catalogue.ts';
-import { ModelLoadError, UnknownLayerError, type Activations, type DreamModel, type LayerInfo, type ObjectiveFn, type ValueAndGradient } from './types.ts';
+import { ImageTooSmallError, ModelLoadError, UnknownLayerError, type Activations, type DreamModel, type LayerInfo, type ObjectiveFn, type ValueAndGradient } from './types.ts';
 
 export interface LayersModelOptions {
   id: string;
@@ -81,13 +81,29 @@ export class LayersDreamModel implements DreamModel {
     }
   }
 
+  /**
+   * Every layer the request reads must keep at least one pixel at this input size: a zero-size
+   * output would abort the wasm module (and poison it for later calls) instead of failing cleanly.
+   */
+  private checkSize(x: tf.Tensor4D, layers: readonly string[]): void {
+    const [, h, w, c] = x.shape;
+    const shapes = inferShapes(this.graph, h, w, c);
+    const empty = ancestors(this.graph, layers).find((n) => {
+      const s = shapes.get(n.name)!;
+      return s[0] <= 0 || s[1] <= 0;
+    });
+    if (empty) throw new ImageTooSmallError(`An input of ${w}x${h} pixels is too small for ${layers.join(', ')}: layer "${empty.name}" would have no pixels.`);
+  }
+
   activations(x: tf.Tensor4D, layers: readonly string[]): Activations {
     this.check(layers);
+    this.checkSize(x, layers);
     return this.executor.activations(x, layers);
   }
 
   valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient {
     this.check(layers);
+    this.checkSize(x, layers);
     if (this.ort?.supports(layers)) {
       try {
         return this.ort.valueAndGradient(x, layers, objective);

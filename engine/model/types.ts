@@ -44,6 +44,11 @@ export interface DreamModel {
   dispose(): void;
 }
 
+/** An input (image, octave or tile) on which a requested layer would have no pixels. */
+export class ImageTooSmallError extends Error {
+  override name = 'ImageTooSmallError';
+}
+
 export class ModelLoadError extends Error {
   override name = 'ModelLoadError';
   constructor(

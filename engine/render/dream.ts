@@ -1,5 +1,6 @@
 // Deep dream: gradient ascent on layer activations, octave by octave, with rolled tiles.
 // The loop follows the deepdream notebook and the TF2 tutorial; each step yields a progress event.
+import { ImageTooSmallError } from '../model/types.ts';
 import { UnknownLayerError, type DreamModel } from '../model/types.ts';
 import { classObjectiveFactory } from '../model/classes.ts';
 import type { Objective } from '../objectives/objective.ts';
@@ -37,9 +38,7 @@ export interface DreamOptions {
   pool?: GradientPool;
 }
 
-export class ImageTooSmallError extends Error {
-  override name = 'ImageTooSmallError';
-}
+export { ImageTooSmallError };
 
 /** Octave sizes from smallest to the full size, dropping those the model cannot see. */
 export function octaveSizes(height: number, width: number, octaves: number, octaveScale: number, minSide: number): Array<[number, number]> {
