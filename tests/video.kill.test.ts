@@ -7,6 +7,11 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { createSession, latestRoundProject } from '../engine/animate/session.ts';
+import { baseParams } from '../engine/animate/zoomPlan.ts';
+import { decodeImage } from '../engine/io/image.ts';
+import { readZoomManifest, sha256, writeFrame, writeManifest } from '../engine/project/store.ts';
+import { parseRecipe } from '../engine/render/recipe.ts';
 import { runCli } from './helpers/cli.ts';
 import { startCli } from './reliability/processes.ts';
 
@@ -15,6 +20,7 @@ const GRACE_MS = 5000;
 let root: string;
 let frames: string;
 let out: string;
+let images: Buffer[];
 
 /** Live (not zombie) processes whose command line mentions `marker`, read from /proc. */
 function procsMentioning(marker: string): Array<{ pid: number; cmd: string }> {
@@ -44,7 +50,7 @@ beforeAll(async () => {
     for (let i = 0, a = seed; i < b.length; i++) b[i] = (a = (Math.imul(a, 1103515245) + 12345) >>> 0) >>> 24;
     return sharp(b, { raw: { width: 320, height: 240, channels: 3 } }).png().toBuffer();
   };
-  const images = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(noise));
+  images = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(noise));
   for (let i = 0; i < FRAMES; i++) await writeFile(join(frames, `frame_${String(i).padStart(5, '0')}.png`), images[i % 7]!);
 });
 afterAll(async () => {
@@ -79,5 +85,35 @@ describe('reverie video SIGKILLed mid-encode', () => {
     const redo = await runCli(['video', few, '-o', target]);
     expect(redo.code, redo.stderr).toBe(0);
     expect(await readdir(out)).toEqual(['killed.webm']);
+  }, 300_000);
+
+  it('session video: ffmpeg ends with it too, and no file appears at the target', async () => {
+    // A session whose round has FRAMES dream frames (written as a dream would write them, without dreaming).
+    const dir = join(root, 'session');
+    const painting = join(root, 'painting.png');
+    await writeFile(painting, images[0]!);
+    const recipe = parseRecipe({ version: 1, layers: [{ name: 'mixed3', weight: 1 }], steps: 1, octaves: 1 });
+    const settings = { tween: 0, zoom: 1.05, rotate: 0, centerX: 0.5, centerY: 0.5, blend: 0, anchorColors: 0, keyframes: null };
+    await createSession(dir, await decodeImage(painting), 'painting.png', { recipe, settings, appVersion: 'test' });
+    const { project } = await latestRoundProject(dir, 'wasm');
+    const m = await readZoomManifest(project);
+    for (let i = 0; i < FRAMES; i++) {
+      const png = images[i % 7]!;
+      const file = await writeFrame(project, i, png);
+      m.frames.push({ index: i, file, kind: 'dream', status: 'done', seed: i, params: baseParams(recipe, settings), sha256: sha256(png), ms: 1 });
+    }
+    await writeManifest(project, m);
+    const target = join(out, 'session.webm');
+    const run = startCli(['session', 'video', dir, '-o', target, '--json'], { ...process.env, TMPDIR: root });
+    await run.event((e) => e['type'] === 'progress' && (e['fraction'] as number) > 0);
+    expect(procsMentioning(out).length, 'ffmpeg is encoding').toBeGreaterThan(0);
+    run.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await run.exit;
+    while (procsMentioning(out).length > 0 && Date.now() - killedAt < GRACE_MS) await new Promise((r) => setTimeout(r, 50));
+    console.log(`session video: ffmpeg ${procsMentioning(out).length === 0 ? `ended ${Date.now() - killedAt} ms after reverie was killed` : 'still running'}`);
+    expect(procsMentioning(out), `still running ${GRACE_MS} ms after reverie was SIGKILLed`).toEqual([]);
+    expect(existsSync(target)).toBe(false);
+    expect((await readdir(out)).filter((n) => n.includes('session'))).toEqual([expect.stringMatching(/^\.session\.partial-\d+-[0-9a-f]+\.webm$/)]);
   }, 300_000);
 });

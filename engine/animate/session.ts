@@ -13,6 +13,7 @@ import { ImageTooSmallError } from '../render/dream.ts';
 import { minimumInputSize } from '../render/minimumSize.ts';
 import { classObjectiveFactory } from '../model/classes.ts';
 import { loadDreamModel } from '../model/load.ts';
+import { activeBackend, backendChoices, initBackend, type BackendChoice } from '../backend.ts';
 import type { DreamModel } from '../model/types.ts';
 import { MANIFEST_VERSION, type SessionManifest, type SessionRound, type ZoomSettings } from '../project/manifest.ts';
 import { ProjectError } from '../project/errors.ts';
@@ -38,9 +39,16 @@ export function minimumPaintingSide(model: DreamModel, recipe: Recipe, settings:
   return minimumInputSize(model, [...layers]);
 }
 
+/** The recipe's model on the backend the host chose (the default choice where none was made yet). */
+async function loadModel(recipe: Recipe): Promise<DreamModel> {
+  const current = activeBackend() as BackendChoice | undefined;
+  await initBackend(current !== undefined && backendChoices.includes(current) ? current : 'auto');
+  return loadDreamModel(recipe.model);
+}
+
 /** Refuses, before anything is written, a painting too small for the session's recipe to dream on. */
 export async function checkPaintingSize(painting: RgbImage, source: string, recipe: Recipe, settings: Pick<ZoomSettings, 'keyframes'>, model?: DreamModel): Promise<void> {
-  const own = model ? null : await loadDreamModel(recipe.model);
+  const own = model ? null : await loadModel(recipe);
   const used = (model ?? own)!;
   try {
     const side = minimumPaintingSide(used, recipe, settings);
