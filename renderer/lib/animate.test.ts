@@ -1,11 +1,11 @@
 // The Zoom and Paint helpers: UI ranges inside what the engine accepts, key rows to keyframes and
 // back (checked by the engine's own parser), stroke drawing on a recording context, pointer maths.
 import { describe, expect, it } from 'vitest';
-import { checkParam, parseKeyframes } from '../../engine/animate/keyframes.ts';
+import { checkParam, paramsAtFrame, parseKeyframes, type FrameParams } from '../../engine/animate/keyframes.ts';
 import { planEncode } from '../../engine/video/plan.ts';
 import { canvasPoint, drawStroke, hexColour, type StrokeContext } from './strokes.ts';
 import { SIZES } from './video.ts';
-import { clampZoomField, emptyRow, fromKeyframes, KEY_LIMITS, KEY_VALUES, keyProblems, toKeyframes, ZOOM_FIELDS } from './zoomFields.ts';
+import { clampZoomField, describeSwitch, emptyRow, fromKeyframes, KEY_LIMITS, KEY_VALUES, keyProblems, layerSpans, toKeyframes, ZOOM_FIELDS } from './zoomFields.ts';
 
 describe('zoom fields and keyframes', () => {
   it('offers only values the engine accepts', () => {
@@ -27,6 +27,41 @@ describe('zoom fields and keyframes', () => {
     expect(kf.keys.map((k) => k.frame)).toEqual([2, 8]);
     expect(fromKeyframes(kf)).toEqual([rows[1], rows[0]]);
     expect(toKeyframes([])).toBeNull();
+  });
+
+  it('turns a layer switch into keys the engine switches layers at, and back', () => {
+    const rows = [{ ...emptyRow(5), layers: [{ name: 'mixed4', weight: 0.5 }, { name: 'mixed2', weight: 1 }], channels: [] }, { ...emptyRow(2), zoom: 1.1 }];
+    const kf = toKeyframes(rows)!;
+    expect(kf.keys).toEqual([{ frame: 2, zoom: 1.1 }, { frame: 5, layers: [{ name: 'mixed4', weight: 0.5 }, { name: 'mixed2', weight: 1 }], channels: [] }]);
+    const parsed = parseKeyframes(JSON.parse(JSON.stringify(kf)));
+    expect(parsed).toEqual(kf);
+    const base: FrameParams = { zoom: 1.05, rotate: 0, centerX: 0.5, centerY: 0.5, steps: 5, stepSize: 1.5, blend: 0, anchorColors: 0, layers: [{ name: 'mixed3', weight: 1 }], channels: [{ layer: 'mixed3', index: 1, weight: 1 }] };
+    expect(paramsAtFrame(base, parsed, 4)).toMatchObject({ layers: base.layers, channels: base.channels });
+    expect(paramsAtFrame(base, parsed, 5)).toMatchObject({ layers: [{ name: 'mixed4', weight: 0.5 }, { name: 'mixed2', weight: 1 }], channels: [] });
+    expect(paramsAtFrame(base, parsed, 9).layers.map((l) => l.name)).toEqual(['mixed4', 'mixed2']);
+    expect(fromKeyframes(kf)).toEqual([rows[1], rows[0]]);
+    // A key from a file that names channels only still round-trips (layers: none from there on).
+    const channelsOnly = parseKeyframes([{ frame: 1, channels: ['mixed4:97'] }]);
+    expect(toKeyframes(fromKeyframes(channelsOnly))).toEqual(channelsOnly);
+  });
+
+  it('refuses a switch to a layer the model does not have, or to nothing, and lays the switches out on a timeline', () => {
+    const names = ['mixed3', 'mixed4', 'mixed5'];
+    const unknown = { ...emptyRow(4), layers: [{ name: 'mixed9', weight: 1 }], channels: [] };
+    expect(keyProblems([unknown], 10, names)).toEqual(['At frame 4, the switch names "mixed9", which is not a layer of this model; pick one of mixed3, mixed4, mixed5.']);
+    expect(keyProblems([unknown], 10)).toEqual([]); // the model's layers are not known yet
+    expect(keyProblems([{ ...emptyRow(2), layers: [], channels: [] }], 10, names)).toEqual(['At frame 2, the layer switch names no layer: pick at least one, or remove the switch.']);
+    expect(keyProblems([{ ...emptyRow(2), layers: [{ name: 'mixed4', weight: 9 }], channels: [] }], 10, names)).toEqual(['At frame 2, the weight of mixed4 must be from -4 to 4.']);
+
+    const base = { layers: [{ name: 'mixed3', weight: 1 }], channels: [] };
+    const rows = [{ ...emptyRow(1), zoom: 1.2 }, { ...emptyRow(6), layers: [{ name: 'mixed5', weight: 1 }], channels: [] }, { ...emptyRow(3), layers: [{ name: 'mixed4', weight: 0.5 }], channels: [] }];
+    expect(layerSpans(rows, 10, base)).toEqual([
+      { from: 0, to: 2, label: 'mixed3', switched: false },
+      { from: 3, to: 5, label: 'mixed4 ×0.5', switched: true },
+      { from: 6, to: 9, label: 'mixed5', switched: true },
+    ]);
+    expect(layerSpans([{ ...emptyRow(0), layers: [{ name: 'mixed5', weight: 1 }], channels: [] }], 4, base)).toEqual([{ from: 0, to: 3, label: 'mixed5', switched: true }]);
+    expect(describeSwitch({ layers: [], channels: [{ layer: 'mixed4', index: 97, weight: -1 }] })).toBe('mixed4:97 ×-1');
   });
 
   it('says what is wrong with rows, in words', () => {

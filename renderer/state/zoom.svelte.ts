@@ -82,7 +82,12 @@ export class ZoomState {
   }
 
   get problems(): string[] {
-    return [...(this.input ? [] : ['Open an image to zoom into.']), ...this.recipe.problems(this.deps.channelCounts()), ...this.keys.problems(this.values.frames ?? 1)];
+    return [...(this.input ? [] : ['Open an image to zoom into.']), ...this.recipe.problems(this.deps.channelCounts()), ...this.keys.problems(this.values.frames ?? 1, this.layerNames)];
+  }
+
+  /** The active model's layers, once loaded (what a key may switch to). */
+  get layerNames(): string[] {
+    return [...this.deps.channelCounts().keys()];
   }
 
   get canRender(): boolean {

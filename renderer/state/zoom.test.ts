@@ -19,7 +19,7 @@ const project = (frames: number, status: ZoomItem['status'] = 'complete'): ZoomI
 const progress = (jobId: string, index?: number): JobProgress => ({ jobId, kind: 'zoom', done: 1, total: 4, label: 'frame 1/4 · step 1/2', elapsedMs: 1, etaMs: 1, ...(index !== undefined ? { frame: { index, url: frame(index) } } : {}) });
 const video: VideoFile = { file: 'zoom-a.mp4', url: '/files/zoom/z1/exports/zoom-a.mp4', format: 'mp4', frames: 4, durationS: 0.5, width: 256, height: 192, createdAt: 'x' };
 
-function setup(script: Script = {}) {
+function setup(script: Script = {}, layers: string[] = []) {
   const host = testHost({
     'image.import': () => input,
     'zoom.create': () => project(0, 'new'),
@@ -33,7 +33,7 @@ function setup(script: Script = {}) {
     ...script,
   });
   const downloads: string[] = [];
-  const zoom = new ZoomState({ api: host.api, notices: new Notices({ set: () => undefined }), picker: { pick: async () => null }, download: (url) => downloads.push(url), channelCounts: () => new Map() });
+  const zoom = new ZoomState({ api: host.api, notices: new Notices({ set: () => undefined }), picker: { pick: async () => null }, download: (url) => downloads.push(url), channelCounts: () => new Map(layers.map((l) => [l, 256])) });
   return { host, zoom, downloads, calls: (channel: string) => host.calls.filter((c) => c.channel === channel).map((c) => c.request) };
 }
 
@@ -58,6 +58,45 @@ describe('ZoomState', () => {
     expect(zoom.settings.keyframes).toEqual({ version: 1, interpolation: 'linear', keys: [{ frame: 3, zoom: 1.05, rotate: 10, interpolation: 'ease' }, { frame: 6, zoom: 1.05 }] });
     zoom.keys.remove(0);
     expect(zoom.keys.rows).toHaveLength(1);
+    expect(zoom.canRender).toBe(true);
+  });
+
+  it('switches layers at a key (the model\'s layers, with weights) and sends the switch with the render and the preview', async () => {
+    const { zoom, calls } = setup({}, ['mixed3', 'mixed4', 'mixed5']);
+    zoom.useImage(input);
+    zoom.set('frames', 6);
+    zoom.keys.add(6, 1.05);
+    zoom.keys.startSwitch(0, zoom.recipe.layers);
+    expect(zoom.keys.rows[0]!.layers).toEqual(ZOOM_RECIPE.layers);
+    for (const l of ZOOM_RECIPE.layers) zoom.keys.toggleLayer(0, l.name);
+    expect(zoom.problems).toEqual(['At frame 3, the layer switch names no layer: pick at least one, or remove the switch.']);
+    zoom.keys.toggleLayer(0, 'mixed4');
+    zoom.keys.setWeight(0, 'mixed4', 0.456);
+    zoom.keys.setWeight(0, 'mixed4', Number.NaN); // a cleared cell keeps the weight
+    expect(zoom.keys.weightOf(0, 'mixed4')).toBe(0.46);
+    expect(zoom.problems).toEqual([]);
+    const keyframes = { version: 1, interpolation: 'linear', keys: [{ frame: 3, zoom: 1.05, layers: [{ name: 'mixed4', weight: 0.46 }], channels: [] }] };
+    expect(zoom.settings.keyframes).toEqual(keyframes);
+    await zoom.startPreview();
+    zoom.onEvent({ jobId: 'preview', kind: 'zoom-preview', state: 'done', item: null, frames: [] });
+    await zoom.startRender();
+    expect(calls('zoom.preview')).toMatchObject([{ settings: { keyframes } }]);
+    expect(calls('zoom.create')).toMatchObject([{ settings: { keyframes } }]);
+    zoom.keys.clearSwitch(0);
+    expect(zoom.settings.keyframes).toEqual({ version: 1, interpolation: 'linear', keys: [{ frame: 3, zoom: 1.05 }] });
+  });
+
+  it('refuses a switch to a layer the model does not have, and sends nothing', async () => {
+    const { zoom, calls } = setup({}, ['mixed3', 'mixed4', 'mixed5']);
+    zoom.useImage(input);
+    zoom.keys.load({ version: 1, interpolation: 'linear', keys: [{ frame: 2, layers: [{ name: 'block_6_expand_relu', weight: 1 }], channels: [] }] });
+    expect(zoom.problems).toEqual(['At frame 2, the switch names "block_6_expand_relu", which is not a layer of this model; pick one of mixed3, mixed4, mixed5.']);
+    expect(zoom.canRender).toBe(false);
+    await zoom.startRender();
+    await zoom.startPreview();
+    expect([...calls('zoom.create'), ...calls('zoom.preview')]).toEqual([]);
+    zoom.keys.toggleLayer(0, 'block_6_expand_relu');
+    zoom.keys.toggleLayer(0, 'mixed5');
     expect(zoom.canRender).toBe(true);
   });
 
@@ -120,7 +159,7 @@ describe('ZoomState', () => {
     const { zoom } = setup();
     zoom.openProject({ ...project(4), exports: [video] });
     expect(zoom.input).toMatchObject({ id: 'in1', url: '/files/zoom/z1/project/source/input.png', width: 256 });
-    expect(zoom.keys.rows).toEqual([{ frame: 2, ease: true, zoom: 1.2, rotate: null, centerX: null, centerY: null, steps: null }]);
+    expect(zoom.keys.rows).toEqual([{ frame: 2, ease: true, zoom: 1.2, rotate: null, centerX: null, centerY: null, steps: null, layers: null, channels: null }]);
     expect(zoom.settings).toEqual(project(4).settings);
     expect(zoom.shown).toBe(0);
     expect(zoom.exporter.last).toEqual(video);

@@ -1,7 +1,8 @@
 // Checks for the zoom, session and video requests a renderer sends: settings within what the engine
 // accepts (its own checks and messages), keyframes parsed by the engine, video options planned by
 // the engine's encoder before anything is queued, and export names that can only be ours.
-import type { RoundSettings, VideoFormat, VideoOptions, ZoomSettings } from '../../contract/projects.ts';
+import type { Keyframes, RoundSettings, VideoFormat, VideoOptions, ZoomSettings } from '../../contract/projects.ts';
+import type { LayerChoice } from '../../contract/types.ts';
 import { checkParam, KeyframeError, NUMERIC_PARAMS, parseKeyframes } from '../../engine/animate/keyframes.ts';
 import { planEncode } from '../../engine/video/plan.ts';
 import { BadRequestError, requireInt, requireObject } from './validate.ts';
@@ -36,6 +37,26 @@ export function requireRoundSettings(value: unknown, extra: string[] = []): Roun
 export function requireZoomSettings(value: unknown, maxFrames = MAX_FRAMES): ZoomSettings {
   const round = requireRoundSettings(value, ['frames']);
   return { ...round, frames: requireInt(requireObject(value, 'The zoom settings')['frames'], 'Frames', 1, maxFrames) };
+}
+
+/** Whether any key switches layers (only those need the model's layer list). */
+export function switchesLayers(keyframes: Keyframes | null): boolean {
+  return keyframes?.keys.some((k) => k.layers !== undefined || k.channels !== undefined) ?? false;
+}
+
+/**
+ * Every layer a key switches to must be one the loaded model offers (its picker's list): a switch to
+ * another would fail only when the render reaches that frame, after frames were written.
+ */
+export function requireKnownKeyLayers(keyframes: Keyframes | null, layers: readonly LayerChoice[], model: string): void {
+  const names = layers.map((l) => l.name);
+  for (const key of keyframes?.keys ?? []) {
+    const named = [...(key.layers ?? []).map((l) => l.name), ...(key.channels ?? []).map((c) => c.layer)];
+    const unknown = named.find((n) => !names.includes(n));
+    if (unknown !== undefined) {
+      throw new BadRequestError(`keyframes: the key at frame ${key.frame} switches to "${unknown}", which is not a layer of ${model}; pick one of ${names.join(', ')}.`);
+    }
+  }
 }
 
 const FORMATS: readonly VideoFormat[] = ['mp4', 'webm', 'gif'];

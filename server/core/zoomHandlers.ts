@@ -10,7 +10,7 @@ import type { ServiceContext } from './context.ts';
 import { newGalleryId } from './gallery.ts';
 import type { CreateZoomSpec, ProjectPlace } from './protocol.ts';
 import { BadRequestError, BusyError, requireId, requireInt, requireObject } from './validate.ts';
-import { MAX_FRAMES, requireExportName, requireVideoOptions, requireZoomSettings } from './validateProjects.ts';
+import { MAX_FRAMES, requireExportName, requireKnownKeyLayers, requireVideoOptions, requireZoomSettings, switchesLayers } from './validateProjects.ts';
 
 type ZoomHandlers = Pick<Handlers, 'zoom.create' | 'zoom.preview' | 'zoom.run' | 'zoom.resume' | 'video.export' | 'video.save'>;
 
@@ -23,6 +23,11 @@ export function zoomHandlers(ctx: ServiceContext): ZoomHandlers {
     const recipe = parseRecipe(req['recipe'], 'recipe');
     requireActiveModel(ctx, recipe);
     const settings = requireZoomSettings(req['settings'], maxFrames);
+    if (switchesLayers(settings.keyframes)) {
+      // Checked before anything is written: the layer list is the loaded model's.
+      await engine.whenReady();
+      requireKnownKeyLayers(settings.keyframes, engine.layers, recipe.model);
+    }
     const side = requireInt(req['maxSide'], 'The image size', 64, maxSide);
     const input = await inputs.record(inputId);
     return { inputId, inputPath: inputs.sourcePath(inputId), inputName: input.name, maxSide: side, recipe, settings };
