@@ -45,7 +45,7 @@ describe('a painting too small to dream on', () => {
     const dir = join(root, 'new');
     const r = await runCli(['session', 'new', dir, '--from', tiny]);
     expect(r.code, r.stderr).toBe(1);
-    expect(errorLine(r.stderr)).toBe(`reverie session: ImageTooSmallError: tiny.png is 20x20; the session's recipe (mixed3, mixed5 on inception_v3) needs paintings of at least ${min}x${min} pixels.`);
+    expect(errorLine(r.stderr)).toBe(`reverie session: ImageTooSmallError: tiny.png is 20x20; the session's recipe (mixed3, mixed5 on inception_v3) needs at least ${min}x${min} pixels.`);
     expect(existsSync(dir)).toBe(false);
     expect((await readdir(root)).filter((n) => n.startsWith('.'))).toEqual([]);
 
@@ -63,7 +63,7 @@ describe('a painting too small to dream on', () => {
     const before = await readFile(join(dir, 'manifest.json'), 'utf8');
     const r = await runCli(['session', 'add', dir, tiny]);
     expect(r.code, r.stderr).toBe(1);
-    expect(errorLine(r.stderr)).toMatch(/^reverie session: ImageTooSmallError: tiny\.png is 20x20; the session's recipe \(mixed3, mixed5 on inception_v3\) needs paintings of at least \d+x\d+ pixels\.$/);
+    expect(errorLine(r.stderr)).toMatch(/^reverie session: ImageTooSmallError: tiny\.png is 20x20; the session's recipe \(mixed3, mixed5 on inception_v3\) needs at least \d+x\d+ pixels\.$/);
     expect(await readFile(join(dir, 'manifest.json'), 'utf8')).toBe(before);
     expect(await readdir(join(dir, 'rounds'))).toEqual(['01']);
     const show = await runCli(['session', 'show', dir, '--json']);

@@ -54,7 +54,7 @@ export async function checkPaintingSize(painting: RgbImage, source: string, reci
     const side = minimumPaintingSide(used, recipe, settings);
     if (Math.min(painting.width, painting.height) >= side) return;
     const layers = recipeObjective(recipe, classObjectiveFactory(used)).layers.join(', ');
-    throw new ImageTooSmallError(`${basename(source)} is ${painting.width}x${painting.height}; the session's recipe (${layers} on ${used.id}) needs paintings of at least ${side}x${side} pixels.`);
+    throw new ImageTooSmallError(`${basename(source)} is ${painting.width}x${painting.height}; the session's recipe (${layers} on ${used.id}) needs at least ${side}x${side} pixels.`);
   } finally {
     own?.dispose();
   }

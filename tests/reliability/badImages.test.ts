@@ -38,7 +38,7 @@ describe('bad images through the CLI', () => {
       const project = join(out, 'zoom');
       cases.push({ name: `zoom: ${c.name}`, args: ['zoom', join(inputs, c.file), '-o', project, '--frames', '2', ...small], error: c.error, says: c.says, absent: [project] });
     }
-    for (const file of ['corrupt.png', 'bomb.jpg']) {
+    for (const file of ['corrupt.png', 'bomb.jpg', 'dot.png']) {
       const c = pick(file);
       const session = join(out, 'session');
       cases.push({ name: `session new: ${c.name}`, args: ['session', 'new', session, '--from', join(inputs, c.file)], error: c.error, says: c.says, absent: [session] });
