@@ -1,11 +1,10 @@
-// Frame listing (natural order) and the private numbered sequence handed to ffmpeg.
-import { existsSync, readlinkSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+// Frame listing (natural order), the up-front frame check, and the frames' bytes for ffmpeg's stdin.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VideoFrameError, VideoOptionsError } from './errors.ts';
-import { linkFrameSequence, listPngFrames, naturalCompare } from './frames.ts';
+import { checkPngFrames, frameBytes, listPngFrames, naturalCompare } from './frames.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -34,37 +33,30 @@ describe('listPngFrames', () => {
   });
 });
 
-describe('linkFrameSequence', () => {
-  it("links frames (repeats allowed) as 000000.png… and escapes '%' in the temp folder's path", async () => {
-    const oddTmp = join(dir, 'tmp 100%d');
-    await mkdir(oddTmp);
-    const saved = process.env['TMPDIR'];
-    process.env['TMPDIR'] = oddTmp;
-    try {
-      const a = join(dir, 'real a.png');
-      const b = join(dir, 'real b.png');
-      for (const p of [a, b]) await writeFile(p, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]));
-      const seq = await linkFrameSequence([a, b, a]);
-      expect(await readdir(seq.dir)).toEqual(['000000.png', '000001.png', '000002.png']);
-      expect(readlinkSync(join(seq.dir, '000002.png'))).toBe(a);
-      expect(seq.pattern).toBe(join(seq.dir.replace('100%d', '100%%d'), '%06d.png'));
-      await seq.dispose();
-      expect(existsSync(seq.dir)).toBe(false);
-    } finally {
-      if (saved === undefined) delete process.env['TMPDIR'];
-      else process.env['TMPDIR'] = saved;
-    }
+describe('checkPngFrames and frameBytes', () => {
+  it('reads the frames in order, repeats allowed, whatever their names hold', async () => {
+    const a = join(dir, "real a 100%d 'ü'.png");
+    const b = join(dir, 'real b.png');
+    await writeFile(a, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1]));
+    await writeFile(b, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 2]));
+    await checkPngFrames([a, b, a]);
+    const read: number[] = [];
+    for await (const data of frameBytes([a, b, a])) read.push(data.at(-1)!);
+    expect(read).toEqual([1, 2, 1]);
   });
 
-  it('names a missing frame and leaves no temp folder', async () => {
-    const before = (await readdir(tmpdir())).filter((n) => n.startsWith(`reverie-frames-${process.pid}-`));
-    const err = (await linkFrameSequence([join(dir, 'real a.png'), join(dir, 'gone.png')]).catch((e: unknown) => e)) as VideoFrameError;
+  it('names a missing, non-PNG or non-file frame up front, and one that disappears mid-encode', async () => {
+    const a = join(dir, 'real b.png');
+    const err = (await checkPngFrames([a, join(dir, 'gone.png')]).catch((e: unknown) => e)) as VideoFrameError;
     expect(err).toBeInstanceOf(VideoFrameError);
     expect(err.message).toMatch(/^Frame 1 \(.*gone\.png\) does not exist\.$/);
-    expect((await readdir(tmpdir())).filter((n) => n.startsWith(`reverie-frames-${process.pid}-`))).toEqual(before);
-    await expect(linkFrameSequence([])).rejects.toThrow(/no frames/);
+    await expect(checkPngFrames([])).rejects.toThrow(/no frames/);
     // frame_1.PNG holds 'x': refused up front, naming the frame, rather than as a decoder error mid-encode
-    await expect(linkFrameSequence([join(dir, 'frame_1.PNG')])).rejects.toThrow(/^Frame 0 \(.*frame_1\.PNG\) is not a PNG file/);
-    await expect(linkFrameSequence([dir])).rejects.toThrow(/is not a file/);
+    await expect(checkPngFrames([join(dir, 'frame_1.PNG')])).rejects.toThrow(/^Frame 0 \(.*frame_1\.PNG\) is not a PNG file/);
+    await expect(checkPngFrames([dir])).rejects.toThrow(/is not a file/);
+    const reading = async (): Promise<void> => {
+      for await (const data of frameBytes([a, join(dir, 'gone.png')])) expect(data.length).toBeGreaterThan(0);
+    };
+    await expect(reading()).rejects.toThrow(/^Frame 1 \(.*gone\.png\) disappeared during the encode\.$/);
   });
 });

@@ -1,9 +1,8 @@
-// Frames on disk: listing a folder's PNGs in natural order, checking a list of frame paths and reading
-// them in order for ffmpeg's stdin (no paths reach ffmpeg: no escaping of spaces, quotes, unicode or '%'),
-// and, for tools that want files, a numbered sequence of links in a private temp folder.
-import { copyFile, link, mkdtemp, open, readdir, readFile, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+// Frames on disk: listing a folder's PNGs in natural order, checking a list of frame paths, and reading
+// them in order for ffmpeg's stdin. No path reaches ffmpeg (no escaping of spaces, quotes, unicode or
+// '%'), and ffmpeg's input is a pipe that ends when we do.
+import { open, readdir, readFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
 import { VideoFrameError, VideoOptionsError } from './errors.ts';
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
@@ -27,32 +26,6 @@ export async function listPngFrames(dir: string): Promise<string[]> {
     .map((e) => e.name)
     .sort(naturalCompare);
   return names.map((n) => resolve(dir, n));
-}
-
-export interface FrameSequence {
-  /** The image2 input pattern, '%' in the temp folder's own path escaped. */
-  pattern: string;
-  dir: string;
-  dispose(): Promise<void>;
-}
-
-/** Links frames[i] as NNNNNN.png in a fresh temp folder (symlink, else hard link, else copy). */
-export async function linkFrameSequence(frames: readonly string[], signal?: AbortSignal): Promise<FrameSequence> {
-  if (frames.length === 0) throw new VideoOptionsError('There are no frames to encode.');
-  const dir = await mkdtemp(join(tmpdir(), `reverie-frames-${process.pid}-`));
-  const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true });
-  try {
-    for (let i = 0; i < frames.length; i++) {
-      if (i % 256 === 0) signal?.throwIfAborted();
-      const source = resolve(frames[i]!);
-      await checkPng(source, i);
-      await linkOrCopy(source, join(dir, `${String(i).padStart(6, '0')}.png`));
-    }
-  } catch (err) {
-    await dispose();
-    throw err;
-  }
-  return { pattern: join(dir.replaceAll('%', '%%'), '%06d.png'), dir, dispose };
 }
 
 /** Every frame exists, is a file and starts like a PNG: checked before ffmpeg starts, so a bad frame
@@ -99,19 +72,4 @@ async function checkPng(source: string, index: number): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-async function linkOrCopy(source: string, target: string): Promise<void> {
-  // Symlinks need a privilege on Windows and hard links the same volume; copying always works.
-  try {
-    return await symlink(source, target);
-  } catch {
-    // fall through to a hard link
-  }
-  try {
-    return await link(source, target);
-  } catch {
-    // fall through to a copy, whose error (disk full, …) is the one worth reporting
-  }
-  await copyFile(source, target);
 }

@@ -115,7 +115,7 @@ describe('reverie video when ffmpeg is missing or fails', () => {
 describe('reverie video interrupted mid-encode', () => {
   /** Starts an encode and resolves once ffmpeg has reported progress (it is mid-file). */
   async function encoding(target: string) {
-    // Its frame-sequence temp folder goes under this test's folder: a SIGKILLed run cannot remove it.
+    // Anything a SIGKILLed run leaves in TMPDIR stays under this test's folder.
     const run = startCli(['video', frames, '-o', target, '--json'], { ...process.env, TMPDIR: join(root, 'tmp') });
     const spawned = await run.event((e) => e['type'] === 'ffmpeg');
     await run.event((e) => e['type'] === 'progress' && (e['frame'] as number) > 0 && (e['frame'] as number) < FRAMES);
