@@ -2,7 +2,7 @@
 // at 96 px and real ffmpeg: create, preview, render with frames as they land, export and probe,
 // cancel and resume, persistence in the gallery, and requests refused before anything is queued.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ZoomItem, ZoomSettings } from '../contract/projects.ts';
 import type { InputImage, Recipe } from '../contract/types.ts';
@@ -118,6 +118,15 @@ describe('zoom projects', () => {
     await expect(bad({ frames: 0 })).rejects.toMatchObject({ name: 'BadRequestError' });
     await expect(bad({ speed: 2 })).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringContaining('"speed"') });
     await expect(bad({ keyframes: { keys: [{ frame: 3 }, { frame: 1 }] } as never })).rejects.toMatchObject({ name: 'KeyframeError' });
+    // A key switching to a layer the model lacks: refused with the model's layers named, nothing written.
+    const zoomDirs = async () => (await readdir(join(dataDir, 'zoom'))).sort();
+    const [galleryBefore, dirsBefore] = [await service.handlers['gallery.list']({}), await zoomDirs()];
+    const unknownSwitch = { version: 1 as const, interpolation: 'linear' as const, keys: [{ frame: 1, layers: [{ name: 'mixed4', weight: 1 }], channels: [] }, { frame: 2, layers: [{ name: 'block_6_expand_relu', weight: 1 }], channels: [] }] };
+    const layerMessage = /^keyframes: the key at frame 2 switches to "block_6_expand_relu", which is not a layer of inception_v3; pick one of .*mixed4.*\.$/;
+    await expect(bad({ keyframes: unknownSwitch })).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringMatching(layerMessage) });
+    await expect(service.handlers['zoom.preview']({ inputId: input.id, recipe, settings: { ...settings, frames: 3, keyframes: unknownSwitch }, maxSide: 64 })).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringMatching(layerMessage) });
+    expect(await service.handlers['gallery.list']({})).toEqual(galleryBefore);
+    expect(await zoomDirs()).toEqual(dirsBefore);
     await expect(service.handlers['video.export']({ id: project.id, format: 'gif', fps: 10, quality: 20, size: null })).rejects.toMatchObject({ name: 'VideoOptionsError' });
     await expect(service.handlers['video.export']({ id: project.id, format: 'mp4', fps: 10, quality: null, size: { width: 99, height: 80 } })).rejects.toMatchObject({ name: 'VideoOptionsError', message: expect.stringContaining('even') });
     await expect(service.handlers['video.export']({ id: project.id, format: 'avi' as 'mp4', fps: 10, quality: null, size: null })).rejects.toMatchObject({ name: 'BadRequestError' });

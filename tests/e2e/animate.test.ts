@@ -1,13 +1,16 @@
 // Zoom and Paint end to end in Debian's chromium, with the real server, engine, model (96-128 px,
 // one step) and ffmpeg: set a zoom centre, preview, render 4 frames as they land, export an mp4
-// that ffprobe accepts; cancel a render and resume it from the gallery; paint strokes with undo,
+// that ffprobe accepts; cancel a render and resume it from the gallery; switch layers at a key and
+// find the switch in the project's manifest and frames; paint strokes with undo,
 // redo and the eyedropper, dream one ping-pong round, pick a frame and compile the session video.
 // Screenshots of each step go to tests/artifacts/.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
+import type { ZoomManifest } from '../../engine/project/manifest.ts';
 import { probeVideo } from '../../engine/video/probe.ts';
 import { tempDir } from '../appHelpers.ts';
 import { dropFile, openBrowser, screenshot, startServer, type Browser, type RunningServer } from './harness.ts';
@@ -131,6 +134,44 @@ describe('Zoom in the browser', () => {
     await expect.poll(() => page.getByTestId('gallery-item').count()).toBe(1);
     expect(browser.problems).toEqual([]);
   }, 150_000);
+
+  it('switches layers at a key (picked from the model\'s layers, shown on the timeline) and the render records the switch', async () => {
+    const { page } = browser;
+    await page.getByTestId('nav-zoom').click();
+    await setNumber(page, 'zoom-frames', 3);
+    const key = page.getByTestId('key-row').first();
+    await key.getByTestId('key-frame').fill('2');
+    await key.getByTestId('key-frame').press('Tab');
+    await key.getByTestId('key-switch-add').click();
+    // The switch starts from the recipe's layers: turn those off, mixed4 on at half weight.
+    const onLayers = key.locator('[data-testid^=key-layer-][aria-checked=true]');
+    expect(await onLayers.count()).toBeGreaterThan(0);
+    while ((await onLayers.count()) > 0) await onLayers.first().click();
+    await expect.poll(() => page.getByTestId('key-problem').textContent()).toContain('names no layer');
+    expect(await page.getByTestId('zoom-render').isDisabled()).toBe(true);
+    await key.getByTestId('key-layer-mixed4').click();
+    await key.getByTestId('key-weight-mixed4').fill('0.5');
+    await key.getByTestId('key-weight-mixed4').press('Tab');
+    const switchSpan = page.getByTestId('timeline-switch');
+    await expect.poll(() => switchSpan.getAttribute('data-frame')).toBe('2');
+    expect(await switchSpan.textContent()).toContain('mixed4 ×0.5');
+    expect(await page.getByTestId('key-problem').count()).toBe(0);
+    await screenshot(page, 'zoom-layer-switch');
+
+    const before = new Set(await readdir(join(dataDir, 'zoom')));
+    await page.getByTestId('zoom-render').click();
+    await expect.poll(() => page.getByTestId('zoom-status').textContent(), { timeout: 60_000 }).toBe('3/3 frames · complete');
+    expect(await page.getByTestId('strip-frame').count()).toBe(3);
+    const [id] = (await readdir(join(dataDir, 'zoom'))).filter((d) => !before.has(d) && !d.startsWith('.'));
+    const manifest = JSON.parse(await readFile(join(dataDir, 'zoom', id!, 'project', 'manifest.json'), 'utf8')) as ZoomManifest;
+    expect(manifest.status).toBe('complete');
+    expect(manifest.settings.keyframes?.keys).toEqual([expect.objectContaining({ frame: 2, layers: [{ name: 'mixed4', weight: 0.5 }], channels: [] })]);
+    // What the engine dreamed each frame with: the recipe's layers, then the switch's.
+    const used = manifest.frames.map((f) => f.params.layers);
+    expect(manifest.recipe.layers.map((l) => l.name)).not.toContain('mixed4');
+    expect(used).toEqual([manifest.recipe.layers, manifest.recipe.layers, [{ name: 'mixed4', weight: 0.5 }]]);
+    expect(browser.problems).toEqual([]);
+  }, 120_000);
 });
 
 describe('Paint (ping-pong) in the browser', () => {
