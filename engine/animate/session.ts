@@ -48,8 +48,9 @@ async function loadModel(recipe: Recipe): Promise<DreamModel> {
 
 /** Refuses, before anything is written, a painting too small for the session's recipe to dream on. */
 export async function checkPaintingSize(painting: RgbImage, source: string, recipe: Recipe, settings: Pick<ZoomSettings, 'keyframes'>, model?: DreamModel): Promise<void> {
-  const own = model ? null : await loadModel(recipe);
-  const used = (model ?? own)!;
+  // A host's loaded model serves only when it is the recipe's; otherwise the recipe's model is loaded.
+  const own = model?.id === recipe.model ? null : await loadModel(recipe);
+  const used = (own ?? model)!;
   try {
     const side = minimumPaintingSide(used, recipe, settings);
     if (Math.min(painting.width, painting.height) >= side) return;
