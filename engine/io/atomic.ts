@@ -68,8 +68,8 @@ async function existingMode(path: string): Promise<number | undefined> {
   }
 }
 
-/** Persists the rename itself; best effort, as some platforms (Windows) cannot fsync a folder. */
-async function syncDir(dir: string): Promise<void> {
+/** Persists a rename in `dir` itself; best effort, as some platforms (Windows) cannot fsync a folder. */
+export async function syncDir(dir: string): Promise<void> {
   try {
     const handle = await open(dir, 'r');
     try {
@@ -79,5 +79,18 @@ async function syncDir(dir: string): Promise<void> {
     }
   } catch {
     // The data is already durable in the renamed file; only the directory entry may lag.
+  }
+}
+
+/**
+ * Whether the process that left a temp file or folder (named with its pid) still runs; EPERM means
+ * it does, under another user. Writers use it to tell a live writer from a killed one's leftovers.
+ */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -3,9 +3,10 @@
 // moment leaves either no project folder or a complete one; a killed creator's hidden folder is never
 // read as a project and is removed the next time a project is created beside it.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ProjectError } from './errors.ts';
+import { isProcessAlive, syncDir } from '../io/atomic.ts';
 
 const UNFINISHED = /^\.(.+)\.reverie-new-(\d+)-[0-9a-f]+$/;
 
@@ -14,34 +15,12 @@ export function isUnfinishedProjectFolder(dir: string): boolean {
   return UNFINISHED.test(basename(dir));
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes hidden folders that killed creators left beside `dir` (those whose process is gone). */
 export async function removeUnfinishedSiblings(dir: string): Promise<void> {
   const parent = dirname(dir);
   for (const name of await readdir(parent).catch(() => [] as string[])) {
     const m = UNFINISHED.exec(name);
-    if (m && !isAlive(Number(m[2]))) await rm(join(parent, name), { recursive: true, force: true });
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // best effort (Windows cannot fsync a folder)
+    if (m && !isProcessAlive(Number(m[2]))) await rm(join(parent, name), { recursive: true, force: true });
   }
 }
 

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { isProcessAlive, writeFileAtomic } from '../io/atomic.ts';
 import { MANIFEST_FILE, parseManifest, type Manifest, type SessionManifest, type ZoomManifest } from './manifest.ts';
 import { ManifestError, MissingFrameError, ProjectBusyError } from './errors.ts';
 import { isUnfinishedProjectFolder } from './create.ts';
@@ -106,18 +106,9 @@ export async function removeStaleTemps(dir: string): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Refuses to work on a project another live process is writing; a killed run's pid is dead. */
 export function assertNotBusy(dir: string, m: ZoomManifest): void {
-  if (m.status === 'running' && m.pid !== null && m.pid !== process.pid && isAlive(m.pid)) {
+  if (m.status === 'running' && m.pid !== null && m.pid !== process.pid && isProcessAlive(m.pid)) {
     throw new ProjectBusyError(dir, `process ${m.pid} is rendering this project right now; wait for it or stop it first.`);
   }
 }

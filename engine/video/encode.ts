@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm, stat, access, constants } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { writeFailureReason } from '../io/atomic.ts';
+import { isProcessAlive, writeFailureReason } from '../io/atomic.ts';
 import { OutputWriteError } from '../io/errors.ts';
 import { EXPECTED_CODEC, encodeArgs, type VideoFormat } from './args.ts';
 import { VideoFrameError, VideoVerifyError } from './errors.ts';
@@ -100,15 +100,6 @@ async function syncFile(path: string): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** A writer killed outright (SIGKILL, power cut) cannot remove its temp file; the next encode of the
  * same target removes those whose process is gone (an orphaned ffmpeg may still write one: harmless). */
 async function removeStalePartials(out: string): Promise<void> {
@@ -116,7 +107,7 @@ async function removeStalePartials(out: string): Promise<void> {
   const prefix = `.${basename(out, ext)}.partial-`;
   for (const name of await readdir(dirname(out)).catch(() => [] as string[])) {
     const pid = name.startsWith(prefix) && name.endsWith(ext) ? /^(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length, name.length - ext.length))?.[1] : undefined;
-    if (pid !== undefined && !isAlive(Number(pid))) await rm(join(dirname(out), name), { force: true });
+    if (pid !== undefined && !isProcessAlive(Number(pid))) await rm(join(dirname(out), name), { force: true });
   }
 }
 
