@@ -94,7 +94,7 @@ export interface ElectronMain {
   };
   session: { defaultSession: Session };
   dialog: {
-    showOpenDialog(window: BrowserWindow, options: { properties: string[]; filters: FileFilter[] }): Promise<{ canceled: boolean; filePaths: string[] }>;
+    showOpenDialog(window: BrowserWindow, options: { properties: string[]; filters: FileFilter[]; defaultPath?: string }): Promise<{ canceled: boolean; filePaths: string[] }>;
     showSaveDialog(window: BrowserWindow, options: { defaultPath: string; filters: FileFilter[] }): Promise<{ canceled: boolean; filePath?: string }>;
   };
   Menu: {

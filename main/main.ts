@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appVersion } from '../cli/shared.ts';
 import { createService } from '../server/core/service.ts';
-import { createDialogs, ChosenPaths } from './dialogs.ts';
+import { createDialogs, ChosenPaths, settingsFolders } from './dialogs.ts';
 import { loadElectron } from './electron.ts';
 import type { AppCommand } from '../contract/types.ts';
 import type { BrowserWindow } from './electronTypes.ts';
@@ -35,7 +35,11 @@ async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void>
 
   // Window, service and IPC are set up in one synchronous run, so the page cannot call before the handlers exist.
   const mainWindow = createMainWindow(electron, join(ROOT, 'dist', 'preload', 'preload.cjs'));
-  const dialogs = createDialogs(electron, new ChosenPaths(), () => mainWindow);
+  // Dialogs start in the last used folders and record them through the settings channels (called after the service exists).
+  const dialogs = createDialogs(electron, new ChosenPaths(), () => mainWindow, settingsFolders({
+    'settings.get': (request) => service.handlers['settings.get'](request),
+    'settings.update': (request) => service.handlers['settings.update'](request),
+  }));
   const service = createService({
     dataDir,
     mode: 'electron',

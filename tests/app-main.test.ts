@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VideoFile } from '../contract/projects.ts';
-import type { AppCommand } from '../contract/types.ts';
-import { ChosenPaths, createDialogs, withExtension, withPngExtension } from '../main/dialogs.ts';
+import type { AppCommand, GalleryItem } from '../contract/types.ts';
+import { ChosenPaths, createDialogs, dialogStartFolder, withExtension, withPngExtension, type DialogFolders, type SavedFolders } from '../main/dialogs.ts';
 import { canShowWindows } from '../main/electronBinary.ts';
 import type { BrowserWindow, ElectronMain, PreventableEvent, WebContents } from '../main/electronTypes.ts';
 import { menuTemplate } from '../main/menu.ts';
@@ -161,6 +161,66 @@ describe('dialogs', () => {
     expect((await readdir(root)).sort()).toEqual(['mine.webm', 'zoom-a.webm']);
     answer = { canceled: true };
     expect(await dialogs.saveVideo(video, source)).toEqual({ kind: 'cancelled' });
+  });
+
+  it('starts open dialogs in the last input folder and save dialogs in the last output folder, else the saved output folder', () => {
+    const there = new Set(['/in', '/out', '/settings-out']);
+    const exists = (p: string): boolean => there.has(p);
+    const saved = (lastUsed: SavedFolders['lastUsed'], outputFolder: string | null = '/settings-out'): SavedFolders => ({ lastUsed, outputFolder });
+    expect(dialogStartFolder('open', saved({ inputFolder: '/in', outputFolder: '/out' }), exists)).toBe('/in');
+    expect(dialogStartFolder('save', saved({ inputFolder: '/in', outputFolder: '/out' }), exists)).toBe('/out');
+    expect(dialogStartFolder('open', saved({ outputFolder: '/out' }), exists)).toBe('/settings-out');
+    expect(dialogStartFolder('save', saved({ inputFolder: '/in' }), exists)).toBe('/settings-out');
+    // A last folder that was deleted since is passed over; with nothing saved the host's default applies.
+    expect(dialogStartFolder('save', saved({ outputFolder: '/gone' }), exists)).toBe('/settings-out');
+    expect(dialogStartFolder('open', saved({ inputFolder: '/gone' }, null), exists)).toBeNull();
+    expect(dialogStartFolder('save', saved({}, null), exists)).toBeNull();
+  });
+
+  it('opens and saves starting in those folders, and remembers the folders the user picked', async () => {
+    const root = await tempDir('dialog-folders');
+    const [photos, results, elsewhere] = [join(root, 'photos'), join(root, 'results'), join(root, 'elsewhere')];
+    for (const d of [photos, results, elsewhere]) await mkdir(d);
+    await writeFile(join(elsewhere, 'cat.png'), 'png bytes');
+    await writeFile(join(root, 'result.png'), 'dream bytes');
+    let folders: SavedFolders = { lastUsed: { inputFolder: photos }, outputFolder: results };
+    const remembered: unknown[] = [];
+    const settings: DialogFolders = {
+      saved: async () => folders,
+      remember: async (lastUsed) => {
+        remembered.push(lastUsed);
+        folders = { ...folders, lastUsed: { ...folders.lastUsed, ...lastUsed } };
+      },
+    };
+    const asked: Array<{ kind: string; defaultPath?: string }> = [];
+    const electron = {
+      app: { getPath: (name: string) => join(root, name) },
+      dialog: {
+        showOpenDialog: async (_w: unknown, o: { defaultPath?: string }) => (asked.push({ kind: 'open', ...(o.defaultPath ? { defaultPath: o.defaultPath } : {}) }), { canceled: false, filePaths: [join(elsewhere, 'cat.png')] }),
+        showSaveDialog: async (_w: unknown, o: { defaultPath: string }) => (asked.push({ kind: 'save', defaultPath: o.defaultPath }), { canceled: false, filePath: join(elsewhere, 'mine') }),
+      },
+    } as unknown as ElectronMain;
+    const dialogs = createDialogs(electron, new ChosenPaths(), () => ({}) as BrowserWindow, settings);
+    const item = { input: { name: 'cat.png' } } as GalleryItem;
+
+    expect(await dialogs.openFile('image')).toMatchObject({ name: 'cat.png' });
+    expect(await dialogs.saveResult(item, join(root, 'result.png'), results)).toEqual({ kind: 'saved', path: join(elsewhere, 'mine.png') });
+    expect(await dialogs.openFile('image')).toMatchObject({ name: 'cat.png' });
+    expect(asked).toEqual([
+      { kind: 'open', defaultPath: photos },
+      { kind: 'save', defaultPath: join(results, 'cat-dream.png') }, // no last output folder yet: the saved one
+      { kind: 'open', defaultPath: elsewhere },
+    ]);
+    expect(remembered).toEqual([{ inputFolder: elsewhere }, { outputFolder: elsewhere }, { inputFolder: elsewhere }]);
+    // A preset file is opened from the last input folder too, but does not move it.
+    await dialogs.openFile('preset');
+    expect(remembered).toHaveLength(3);
+
+    // Settings that cannot be read or written never stop a dialog: it opens where the system would.
+    const broken = createDialogs(electron, new ChosenPaths(), () => ({}) as BrowserWindow, { saved: () => Promise.reject(new Error('unreadable')), remember: () => Promise.reject(new Error('read-only')) });
+    asked.length = 0;
+    expect(await broken.saveResult(item, join(root, 'result.png'), null)).toMatchObject({ kind: 'saved' });
+    expect(asked).toEqual([{ kind: 'save', defaultPath: join(root, 'pictures', 'cat-dream.png') }]);
   });
 });
 
