@@ -2,7 +2,9 @@
 // host's events. Keyboard shortcuts and menu commands both end in run().
 import type { ReverieApi } from '../../contract/channels.ts';
 import type { AppInfo, EngineStatus, GalleryEntry, JobProgress, JobState, LayerChoice, Recipe } from '../../contract/types.ts';
+import type { UserPreset } from '../../contract/models.ts';
 import type { FilePicker } from '../lib/files.ts';
+import { presetApplied } from '../lib/lastUsed.ts';
 import { emptyRecipeFor, placeholderLayers, startRecipe } from '../lib/modelRecipes.ts';
 import { presetsFor } from '../lib/presets.ts';
 import type { Command } from '../lib/shortcuts.ts';
@@ -110,8 +112,12 @@ export class AppState {
     this.followModel(name);
   }
 
-  /** Dreams with a saved preset: its model is picked first when another one is loaded. */
-  async usePreset(recipe: Recipe): Promise<void> {
+  /**
+   * Dreams with a saved preset: its model is picked first when another one is loaded. The preset
+   * (and its recipe, which the next launch reopens) is remembered as the last used.
+   */
+  async usePreset(preset: Pick<UserPreset, 'name' | 'recipe'>): Promise<void> {
+    const { recipe } = preset;
     if (recipe.model !== this.activeModel) {
       if (!(await this.models.select(recipe.model))) return;
       this.layers = [];
@@ -119,6 +125,7 @@ export class AppState {
     this.recipe.load(recipe);
     this.followModel(recipe.model);
     this.panel = 'dream';
+    await this.settings.remember(presetApplied(preset));
   }
 
   get channelCounts(): ReadonlyMap<string, number> {

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelDownload, ModelInfo, SettingsView, UserPreset } from '../../contract/models.ts';
 import type { Recipe } from '../../contract/types.ts';
+import { lastUsedLines } from '../lib/lastUsed.ts';
 import { DEFAULT_PRESET } from '../lib/presets.ts';
 import { AppState } from './app.svelte.ts';
 import { isDownload, ModelsState } from './models.svelte.ts';
@@ -109,6 +110,7 @@ describe('ModelsState', () => {
 describe('AppState with models and settings', () => {
   function setup(opts: { status?: 'starting' | 'ready'; lastUsed?: SettingsView['settings']['lastUsed']; defaultRecipe?: Recipe } = {}) {
     let active = 'mobilenet_v2';
+    let view = settingsView(opts.lastUsed, opts.defaultRecipe);
     const host = testHost({
       'app.info': () => ({ version: '0.1.0', mode: 'browser', dataDir: '/data' }),
       'engine.status': () => (opts.status === 'ready' ? { state: 'ready', backend: 'wasm', modelId: active, loadMs: 1 } : { state: 'starting', modelId: active }),
@@ -116,11 +118,14 @@ describe('AppState with models and settings', () => {
       'gallery.list': () => [],
       'models.list': () => [model('inception_v3', active === 'inception_v3'), model('mobilenet_v2', active === 'mobilenet_v2')],
       'models.select': ({ name }) => {
+        if (name !== 'inception_v3' && name !== 'mobilenet_v2') throw failure('BadRequestError', `There is no model named "${name}".`);
         active = name;
         return { state: 'starting', modelId: name };
       },
       'models.classes': () => ({ modelId: active, available: false, reason: 'no head', total: 0, matches: [] }),
-      'settings.get': () => settingsView(opts.lastUsed, opts.defaultRecipe),
+      'settings.get': () => view,
+      // As the host does: lastUsed fields are merged into the saved ones.
+      'settings.update': (change) => (view = { ...view, settings: { ...view.settings, lastUsed: { ...view.settings.lastUsed, ...change.lastUsed } } }),
       'presets.list': () => [],
     });
     const app = new AppState(host.api, { picker: { pick: async () => null }, download: () => undefined, fetchBytes: async () => new Uint8Array() });
@@ -170,15 +175,29 @@ describe('AppState with models and settings', () => {
     expect(app.models.classes).toMatchObject({ available: false });
   });
 
-  it('a preset for another model picks that model first, then loads it into Dream', async () => {
-    const { app, host } = setup({ status: 'ready' });
+  it('a preset for another model picks that model first, then loads it into Dream, and is remembered as the last used', async () => {
+    const { app, host } = setup({ status: 'ready', lastUsed: { model: 'mobilenet_v2', inputFolder: '/pictures' } });
     await app.init();
     app.panel = 'models';
     const preset = { ...DEFAULT_PRESET.recipe, steps: 7 };
-    await app.usePreset(preset);
+    await app.usePreset({ name: 'seven steps', recipe: preset });
     expect(host.calls.filter((c) => c.channel === 'models.select').map((c) => c.request)).toEqual([{ name: 'inception_v3' }]);
     expect(app.recipe.recipe).toEqual(preset);
     expect(app.panel).toBe('dream');
+    expect(host.calls.filter((c) => c.channel === 'settings.update').map((c) => c.request)).toEqual([{ lastUsed: { preset: 'seven steps', recipe: preset } }]);
+    expect(app.settings.settings?.lastUsed).toEqual({ model: 'mobilenet_v2', inputFolder: '/pictures', preset: 'seven steps', recipe: preset });
+    expect(lastUsedLines(app.settings.settings!.lastUsed)).toEqual([
+      { key: 'preset', label: 'Preset', value: 'seven steps' },
+      { key: 'inputFolder', label: 'Opened from', value: '/pictures' },
+    ]);
+  });
+
+  it('a preset whose model cannot be picked is neither loaded nor remembered', async () => {
+    const { app, host } = setup({ status: 'ready' });
+    await app.init();
+    await app.usePreset({ name: 'elsewhere', recipe: { ...DEFAULT_PRESET.recipe, model: 'not_installed' } });
+    expect(host.calls.filter((c) => c.channel === 'settings.update')).toEqual([]);
+    expect(app.recipe.recipe.model).toBe('mobilenet_v2');
   });
 });
 

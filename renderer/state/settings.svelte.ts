@@ -66,6 +66,17 @@ export class SettingsState {
   setDefaultRecipe(recipe: Recipe): Promise<boolean> {
     return this.update({ defaultRecipe: recipe }, `Default recipe saved (${recipe.model})`);
   }
+
+  /** Records last used values (no notice when it works: the user did something else). */
+  async remember(change: SettingsUpdate): Promise<boolean> {
+    try {
+      this.view = await this.deps.api['settings.update'](change);
+      return true;
+    } catch (err) {
+      this.deps.notices.error(err, 'Could not remember the last used values');
+      return false;
+    }
+  }
 }
 
 export class PresetsState {

@@ -80,10 +80,20 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
     },
     'presets.rename': async (request) => {
       const req = requireObject(request, 'The request');
-      return presets.rename(text(req['from'], 'The preset'), text(req['to'], 'The new name'));
+      const from = text(req['from'], 'The preset').trim();
+      const renamed = await presets.rename(from, text(req['to'], 'The new name'));
+      // The last used preset keeps pointing at it under its new name.
+      await updateSettings((s) => (s.lastUsed.preset === from ? { ...s, lastUsed: { ...s.lastUsed, preset: renamed.name } } : s), configDir);
+      return renamed;
     },
     'presets.delete': async (request) => {
-      await presets.delete(text(requireObject(request, 'The request')['name'], 'The preset'));
+      const name = text(requireObject(request, 'The request')['name'], 'The preset').trim();
+      await presets.delete(name);
+      await updateSettings((s) => {
+        if (s.lastUsed.preset !== name) return s;
+        const { preset: _gone, ...lastUsed } = s.lastUsed;
+        return { ...s, lastUsed };
+      }, configDir);
       return { deleted: true };
     },
     'presets.export': async (request) => {
