@@ -123,6 +123,19 @@ describe('models in the browser', () => {
     await page.getByTestId('nav-dream').click();
     await page.locator('[data-testid=layer-mixed3][aria-checked=true]').waitFor();
     await page.getByTestId('nav-models').click();
+    // Using the preset picks its model, loads it into Dream, and is remembered as the last used.
+    await page.getByTestId('preset-use').click();
+    await page.locator(ready('mobilenet_v2')).waitFor({ timeout: 60_000 });
+    await page.getByTestId('panel-dream').waitFor();
+    await expect.poll(() => page.getByTestId('field-steps').inputValue()).toBe('3');
+    await page.getByTestId('nav-models').click();
+    await expect.poll(() => page.getByTestId('last-used-preset').textContent()).toBe('tiny mobile');
+    expect(await page.getByTestId('user-preset').getByTestId('preset-last-used').count()).toBe(1);
+    expect((await loadSettings(join(dataDir, 'config'))).value.lastUsed).toMatchObject({ model: 'mobilenet_v2', preset: 'tiny mobile', recipe: { model: 'mobilenet_v2', steps: 3 } });
+    await page.reload();
+    await page.locator(ready('mobilenet_v2')).waitFor({ timeout: 60_000 });
+    await page.getByTestId('nav-models').click();
+    await expect.poll(() => page.getByTestId('last-used-preset').textContent()).toBe('tiny mobile');
     await screenshot(page, 'models-panel-presets');
     expect(browser.problems).toEqual([]);
   }, 180_000);
