@@ -87,4 +87,12 @@ describe('ping-pong sessions', () => {
     expect(await service.handlers['gallery.delete']({ id: session.id })).toEqual({ deleted: true });
     expect(await exists(join(dataDir, 'sessions', session.id))).toBe(false);
   });
+
+  it('refuses a painting too small for the recipe, in new and add, with the size it needs', async () => {
+    const tiny = { name: 'tiny.png', data: new Uint8Array(await sharp({ create: { width: 20, height: 20, channels: 3, background: '#336699' } }).png().toBuffer()) };
+    const tooSmall = { name: 'ImageTooSmallError', message: expect.stringMatching(/^tiny\.png is 20x20; .* needs at least \d+x\d+ pixels\.$/) };
+    await expect(service.handlers['session.new']({ painting: tiny, recipe, settings })).rejects.toMatchObject(tooSmall);
+    const fresh = await service.handlers['session.new']({ painting: await painting('#123456'), recipe, settings });
+    await expect(service.handlers['session.add']({ id: fresh.id, painting: tiny })).rejects.toMatchObject(tooSmall);
+  });
 });

@@ -76,7 +76,14 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
     if (message.type === 'call') {
       const { callId } = message;
       backendReady
-        .then((backend) => runCall(message.call, backend, message.appVersion))
+        .then((backend) =>
+          runCall(message.call, backend, message.appVersion, () =>
+            ready.then(
+              (r) => r.model,
+              () => undefined,
+            ),
+          ),
+        )
         .then(
           (value) => port.post({ type: 'reply', callId, ok: true, value }),
           (err: unknown) => port.post({ type: 'reply', callId, ok: false, error: errorInfo(err) }),
