@@ -134,8 +134,7 @@ export async function writeModelCases(dir: string): Promise<ArgsCase[]> {
     const w = j.weightsManifest[0]!.weights.find((x) => String(x['name']).endsWith('conv2d_1/kernel'))!;
     w['shape'] = [...(w['shape'] as number[])].reverse();
   });
-  // Known gap (reported): nothing checks weight shapes against the topology, so tfjs's own message shows.
-  cases.push({ name: 'weight shape reversed (same size)', flags: model(shape), error: 'Error', says: /could not be broadcast together with shapes 8,3,3,3 and 8/ });
+  cases.push({ name: 'weight shape reversed (same size)', flags: model(shape), error: 'ModelLoadError', says: /weight "conv2d_1\/kernel" has shape \[8,3,3,3\], but layer "conv2d_1" needs \[3,3,3,8\]/ });
   const renamed = await fresh('renamed weight');
   await editJson(renamed, (j) => (j.weightsManifest[0]!.weights[0]!['name'] = 'nobody/kernel'));
   cases.push({ name: 'weight renamed (topology needs the old name)', flags: model(renamed), error: 'ModelLoadError', says: /weight "batch_normalization_1\/beta" is missing from the weights manifest/ });
