@@ -12,8 +12,7 @@ import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import type { ZoomManifest } from '../../engine/project/manifest.ts';
 import { probeVideo } from '../../engine/video/probe.ts';
-import { tempDir } from '../appHelpers.ts';
-import { dropFile, openBrowser, screenshot, startServer, type Browser, type RunningServer } from './harness.ts';
+import { dropFile, screenshot, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -21,17 +20,12 @@ let browser: Browser;
 let photo: Buffer;
 
 beforeAll(async () => {
-  dataDir = await tempDir('e2e-animate');
-  [server, browser, photo] = await Promise.all([
-    startServer(dataDir),
-    openBrowser(),
+  [{ dataDir, server, browser }, photo] = await Promise.all([
+    startApp('e2e-animate'),
     sharp(join(import.meta.dirname, '../../assets/examples/cat.jpg')).resize(128, 96, { fit: 'cover' }).jpeg().toBuffer(),
   ]);
 }, 180_000);
-afterAll(async () => {
-  await browser?.context.close();
-  await server?.stop();
-});
+afterAll(() => stopApp(server, browser));
 
 async function setNumber(page: Page, testid: string, value: number): Promise<void> {
   await page.getByTestId(testid).fill(String(value));

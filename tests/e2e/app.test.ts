@@ -7,8 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
-import { tempDir } from '../appHelpers.ts';
-import { dropFile, openBrowser, screenshot, startServer, type Browser, type RunningServer } from './harness.ts';
+import { dropFile, screenshot, startApp, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -16,14 +15,9 @@ let browser: Browser;
 let savedPng: string;
 
 beforeAll(async () => {
-  dataDir = await tempDir('e2e');
-  server = await startServer(dataDir);
-  browser = await openBrowser();
+  ({ dataDir, server, browser } = await startApp('e2e'));
 }, 180_000);
-afterAll(async () => {
-  await browser?.context.close();
-  await server?.stop();
-});
+afterAll(() => stopApp(server, browser));
 
 /** Records every live-preview URL the page shows, from before the dream starts. */
 async function watchPreviews(): Promise<void> {

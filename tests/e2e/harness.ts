@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { tempDir } from '../appHelpers.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ARTIFACTS = join(ROOT, 'tests', 'artifacts');
@@ -79,6 +80,19 @@ export async function openBrowser(): Promise<Browser> {
     if (/Content Security Policy/i.test(m.text())) problems.push(m.text());
   });
   return { context, page, problems };
+}
+
+/** A test file's app: a server on a fresh data folder (`label` names it) and a browser, started together. */
+export async function startApp(label: string): Promise<{ dataDir: string; server: RunningServer; browser: Browser }> {
+  const dataDir = await tempDir(label);
+  const [server, browser] = await Promise.all([startServer(dataDir), openBrowser()]);
+  return { dataDir, server, browser };
+}
+
+/** Ends what startApp started (either may be missing where starting failed). */
+export async function stopApp(server: RunningServer | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.context.close();
+  await server?.stop();
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -6,19 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { tempDir } from '../appHelpers.ts';
-import { dropFile, openBrowser, screenshot, startServer, type Browser, type RunningServer } from './harness.ts';
+import { dropFile, screenshot, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let server: RunningServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([tempDir('e2e-inspect').then(startServer), openBrowser()]);
+  ({ server, browser } = await startApp('e2e-inspect'));
 }, 180_000);
-afterAll(async () => {
-  await browser?.context.close();
-  await server?.stop();
-});
+afterAll(() => stopApp(server, browser));
 
 describe('Inspect in the browser', () => {
   it('renders a channel large, grid pictures as they land, probes an image and dreams with a channel', async () => {

@@ -13,22 +13,16 @@ import { initBackend } from '../../engine/backend.ts';
 import { writeTinyLayersModel } from '../../engine/model/testModels.ts';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
 import { loadSettings } from '../../engine/settings/settings.ts';
-import { tempDir } from '../appHelpers.ts';
-import { dropFile, openBrowser, screenshot, startServer, type Browser, type RunningServer } from './harness.ts';
+import { dropFile, screenshot, startApp, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  dataDir = await tempDir('e2e-models');
-  server = await startServer(dataDir);
-  browser = await openBrowser();
+  ({ dataDir, server, browser } = await startApp('e2e-models'));
 }, 180_000);
-afterAll(async () => {
-  await browser?.context.close();
-  await server?.stop();
-});
+afterAll(() => stopApp(server, browser));
 
 const ready = (model: string) => `[data-testid=engine-badge][data-state=ready][data-model=${model}]`;
 
