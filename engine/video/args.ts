@@ -24,6 +24,8 @@ export interface EncodeArgsInput {
   box: { width: number; height: number };
   /** ...and centred on a black `canvas` of exactly this size (the output size). */
   canvas: { width: number; height: number };
+  /** Scale to exactly `box` instead (its aspect ratio is the frames', rounded to even pixels). */
+  fill?: boolean;
   out: string;
 }
 
@@ -31,7 +33,9 @@ export function encodeArgs(a: EncodeArgsInput): string[] {
   const fps = String(a.fps);
   const { width: bw, height: bh } = a.box;
   const { width: cw, height: ch } = a.canvas;
-  const fit = `scale=${bw}:${bh}:force_original_aspect_ratio=decrease:flags=lanczos,format=rgb24,pad=${cw}:${ch}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1`;
+  const fit = a.fill
+    ? `scale=${bw}:${bh}:flags=lanczos,format=rgb24,setsar=1`
+    : `scale=${bw}:${bh}:force_original_aspect_ratio=decrease:flags=lanczos,format=rgb24,pad=${cw}:${ch}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1`;
   const input = [
     '-hide_banner', '-nostats', '-loglevel', 'error',
     '-progress', 'pipe:1',

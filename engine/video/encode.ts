@@ -11,7 +11,7 @@ import { EXPECTED_CODEC, encodeArgs, type VideoFormat } from './args.ts';
 import { VideoFrameError, VideoVerifyError } from './errors.ts';
 import { checkPngFrames, frameBytes } from './frames.ts';
 import { locateFfmpeg, type FfmpegPaths } from './locate.ts';
-import { planEncode, type EncodePlan, type Size } from './plan.ts';
+import { planEncode, type EncodePlan, type Size, type SizeRequest } from './plan.ts';
 import { probeVideo, type VideoProbe } from './probe.ts';
 import { parseFfmpegProgress, type FfmpegProgressState } from './progress.ts';
 import { runFfmpeg } from './run.ts';
@@ -33,8 +33,9 @@ export interface EncodeOptions {
   fps?: number;
   /** CRF: mp4 0..51 (default 18), webm 0..63 (default 31); not allowed for gif. */
   quality?: number;
-  /** Output size; frames are fitted inside it (aspect kept, black borders). Default: frame 0's size. */
-  size?: Size | null;
+  /** Output size: both sides (frames fitted inside, aspect kept, black borders), or one side (the other
+   * from frame 0's aspect ratio, frames scaled to fill it). Default: frame 0's size. */
+  size?: SizeRequest | null;
   /** Default: from out's extension (.mp4/.m4v, .webm, .gif). */
   format?: VideoFormat;
   signal?: AbortSignal;

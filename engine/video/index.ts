@@ -6,4 +6,5 @@ export { probeVideo, type VideoProbe } from './probe.ts';
 export { parseFfmpegProgress, initialProgressState, type FfmpegProgressState, type FfmpegProgressUpdate } from './progress.ts';
 export { listPngFrames, naturalCompare } from './frames.ts';
 export { formatFromPath, parseSize } from './plan.ts';
+export { MAX_VIDEO_SIDE, MIN_VIDEO_SIDE, resolveVideoSize, type SizeRequest } from './size.ts';
 export { DEFAULT_FPS, DEFAULT_QUALITY } from './args.ts';

@@ -3,17 +3,16 @@
 import { extname } from 'node:path';
 import { DEFAULT_FPS, DEFAULT_QUALITY, MAX_FPS, QUALITY_RANGE, type VideoFormat } from './args.ts';
 import { VideoOptionsError } from './errors.ts';
+import { resolveVideoSize, type Size, type SizeRequest } from './size.ts';
 
-export interface Size {
-  width: number;
-  height: number;
-}
+export type { Size, SizeRequest } from './size.ts';
 
 export interface EncodePlanInput {
   out: string;
   fps?: number | undefined;
   quality?: number | undefined;
-  size?: Size | null | undefined;
+  /** Both sides (frames fitted inside), or one (the other from frame 0's aspect ratio); null: frame 0's size. */
+  size?: SizeRequest | null | undefined;
   format?: VideoFormat | undefined;
 }
 
@@ -24,6 +23,8 @@ export interface EncodePlan {
   /** Frames are scaled to fit inside `box`, then centred on a `canvas`-sized black frame. */
   box: Size;
   canvas: Size;
+  /** Scale frames to exactly `box` (one side was asked for, the other follows their aspect ratio). */
+  fill: boolean;
 }
 
 const EXTENSIONS: Readonly<Record<string, VideoFormat>> = { '.mp4': 'mp4', '.m4v': 'mp4', '.webm': 'webm', '.gif': 'gif' };
@@ -33,16 +34,20 @@ export function formatFromPath(path: string): VideoFormat | null {
   return EXTENSIONS[extname(path).toLowerCase()] ?? null;
 }
 
-/** "640x480" → {width: 640, height: 480}; anything else is a VideoOptionsError. */
+/** "640x480" → {width: 640, height: 480}; anything else (or a side outside 16..8192) is a VideoOptionsError. */
 export function parseSize(text: string): Size {
   const m = /^\s*(\d+)\s*[xX×]\s*(\d+)\s*$/.exec(text);
   if (!m) throw new VideoOptionsError(`Size "${text}" should look like 1280x720 (width x height in pixels).`);
-  return checkSize({ width: Number(m[1]), height: Number(m[2]) });
+  const size = { width: Number(m[1]), height: Number(m[2]) };
+  const checked = resolveVideoSize(size, size, 'webm');
+  if (!checked.ok) throw new VideoOptionsError(checked.problem);
+  return size;
 }
 
+/** The frames' own size (used when none is asked for). */
 function checkSize(size: Size): Size {
   for (const [name, v] of [['width', size.width], ['height', size.height]] as const) {
-    if (!Number.isInteger(v) || v < 2 || v > MAX_SIDE) throw new VideoOptionsError(`Video ${name} ${v} must be a whole number from 2 to ${MAX_SIDE}.`);
+    if (!Number.isInteger(v) || v < 2 || v > MAX_SIDE) throw new VideoOptionsError(`Frame ${name} ${v} must be a whole number from 2 to ${MAX_SIDE}.`);
   }
   return size;
 }
@@ -71,14 +76,12 @@ export function planEncode(o: EncodePlanInput, firstFrame: Size): EncodePlan {
   }
 
   if (o.size) {
-    const size = checkSize(o.size);
-    if (format === 'mp4' && (size.width % 2 || size.height % 2)) {
-      throw new VideoOptionsError(`H.264 (mp4) needs an even width and height; ${size.width}x${size.height} is odd. Try ${size.width + (size.width % 2)}x${size.height + (size.height % 2)}.`);
-    }
-    return { format, fps, quality, box: size, canvas: size };
+    const asked = resolveVideoSize(o.size, firstFrame, format);
+    if (!asked.ok) throw new VideoOptionsError(asked.problem);
+    return { format, fps, quality, box: asked.size, canvas: asked.size, fill: asked.fill };
   }
   // Keep the frames' own size; mp4 pads odd sides by one black pixel rather than resampling every frame.
   const box = checkSize(firstFrame);
   const canvas = format === 'mp4' ? { width: box.width + (box.width % 2), height: box.height + (box.height % 2) } : box;
-  return { format, fps, quality, box, canvas };
+  return { format, fps, quality, box, canvas, fill: false };
 }
