@@ -2,7 +2,7 @@
 // painting at another size), a pick, and a video whose frames ffprobe counts and whose order we check.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -97,6 +97,43 @@ describe('reverie session', () => {
     const [a, fade, b] = [frames[4]!, frames[5]!, frames[7]!];
     expect(meanAbsDiff(fade, a)).toBeLessThan(meanAbsDiff(a, b));
     expect(meanAbsDiff(fade, b)).toBeLessThan(meanAbsDiff(a, b));
+  });
+
+  it('scales the session video on request: --width keeps the aspect ratio at an even height, --height upscales; bad sizes write nothing', async () => {
+    const expected = 1 + 2 + 1 + 2 + 3 * 2;
+    const probe = async (path: string): Promise<Record<string, unknown>> => {
+      const r = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames,width,height,codec_name,pix_fmt', '-of', 'json', path]);
+      return (JSON.parse(r.stdout) as { streams: Array<Record<string, unknown>> }).streams[0]!;
+    };
+    // 96x80 at width 64 is 64x53.3: the nearest even height, 54, and the frames fill it (no black rows).
+    const small = join(dir, 'small.mp4');
+    expect(await ok(['session', 'video', session, '-o', small, '--crossfade', '2', '--fps', '10', '--width', '64'])).toMatch(/, 64x54 h264/);
+    expect(await probe(small)).toMatchObject({ nb_read_frames: String(expected), width: 64, height: 54, codec_name: 'h264', pix_fmt: 'yuv420p' });
+    const first = (await videoFrames(small, 64, 54))[0]!;
+    expect(meanAbsDiff(first, await sharp(painting1).resize(64, 54, { fit: 'fill' }).removeAlpha().raw().toBuffer())).toBeLessThan(6);
+
+    // Asked for explicitly, a larger size is made (192x160 from 96x80).
+    const big = join(dir, 'big.webm');
+    await ok(['session', 'video', session, '-o', big, '--fps', '10', '--height', '160']);
+    expect(await probe(big)).toMatchObject({ nb_read_frames: String(1 + 2 + 1 + 2), width: 192, height: 160, codec_name: 'vp9' });
+
+    const cases: Array<[string[], number, RegExp]> = [
+      [['--width', '8'], 1, /^reverie session: VideoOptionsError: Video width 8 must be a whole number from 16 to 8192\.$/],
+      [['--width', '65'], 1, /^reverie session: VideoOptionsError: H\.264 \(mp4\) needs an even width; 65 is odd\. Try 64 or 66\.$/],
+      [['--size', '9000x100'], 1, /Video width 9000 must be a whole number from 16 to 8192\.$/],
+      [['--size', '64x47'], 1, /even width and height; 64x47 is odd\. Try 64x48\.$/],
+      [['--size', '64'], 1, /Size "64" should look like 1280x720/],
+      [['--width', 'wide'], 2, /^reverie session: --width expects a whole number of pixels from 16 to 8192, got "wide"\.$/],
+      [['--size', '64x48', '--width', '64'], 2, /either --size WxH or --width\/--height, not both/],
+    ];
+    for (const [flags, code, message] of cases) {
+      const out = join(dir, 'refused.mp4');
+      const r = await runCli(['session', 'video', session, '-o', out, ...flags]);
+      expect(r.code, `${flags.join(' ')}: ${r.stderr}`).toBe(code);
+      expect(r.stderr.trim().split('\n'), flags.join(' ')).toHaveLength(1);
+      expect(r.stderr.trim(), flags.join(' ')).toMatch(message);
+      expect((await readdir(dir)).filter((f) => f.includes('refused')), flags.join(' ')).toEqual([]);
+    }
   });
 
   it('dreams until Ctrl-C without --frames (exit 0); with --frames, Ctrl-C cancels and resume finishes the round', async () => {

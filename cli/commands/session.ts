@@ -8,6 +8,7 @@ import { addPainting, createSession, latestRoundProject, pickFrame, roundFrameCo
 import { compileSessionVideo } from '../../engine/animate/sessionVideo.ts';
 import { readSessionManifest } from '../../engine/project/store.ts';
 import { recipeFlagSpec } from '../recipeOptions.ts';
+import { videoSizeFlagSpec, videoSizeFromFlags, videoSizeHelp } from '../videoSize.ts';
 import { appVersion, CancelledError, firstFrameNote, UsageError, withInterrupt } from '../shared.ts';
 import { renderProject, sinkFor, zoomFlagHelp, zoomFlagSpec, zoomRecipeFromFlags, zoomSettingsFromFlags } from './zoom.ts';
 
@@ -21,7 +22,10 @@ paint from it, and so on; every round is kept in the session folder DIR.
   session add DIR painting2.png       your next painting starts the next round (one too small for the
                                       recipe's layers is refused, naming the smallest size)
   session video DIR -o out.mp4 [--crossfade FRAMES] [--hold FRAMES] [--fps N] [--quality CRF] [--all-frames]
-                                      every round in order: painting, its frames up to the pick, next painting
+                     [--size WxH | --width W | --height H]
+                                      every round in order: painting, its frames up to the pick, next painting,
+                                      at the first painting's size unless asked:
+${videoSizeHelp}
   session show DIR                    the rounds so far (--json for scripts)
 Zoom and recipe options for session new:
 ${zoomFlagHelp}
@@ -51,6 +55,7 @@ export async function sessionCommand(argv: string[]): Promise<void> {
       fps: { type: 'string' },
       quality: { type: 'string' },
       'all-frames': { type: 'boolean' },
+      ...videoSizeFlagSpec,
       backend: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -110,7 +115,8 @@ export async function sessionCommand(argv: string[]): Promise<void> {
       const fps = values.fps === undefined ? undefined : Number(values.fps);
       if (fps !== undefined && !(fps > 0 && fps <= 240)) throw new UsageError(`--fps expects a number from 1 to 240, got "${values.fps}".`);
       const quality = int('quality', values.quality, 0);
-      const opts = { out, format: ext, crossfade: int('crossfade', values.crossfade, 0) ?? 0, hold: int('hold', values.hold, 1) ?? 1, allFrames: values['all-frames'] === true } as const;
+      const size = videoSizeFromFlags(values);
+      const opts = { out, format: ext, size, crossfade: int('crossfade', values.crossfade, 0) ?? 0, hold: int('hold', values.hold, 1) ?? 1, allFrames: values['all-frames'] === true } as const;
       const r = await withInterrupt((signal) =>
         compileSessionVideo(dir, { ...opts, signal, ...(fps ? { fps } : {}), ...(quality !== undefined ? { quality } : {}), onProgress: (p) => sink.update(p.fraction, `encoding frame ${p.frame}/${p.total}`, p.etaMs) }),
       );

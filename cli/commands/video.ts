@@ -5,10 +5,11 @@ import { parseArgs } from 'node:util';
 import { encodeVideo } from '../../engine/video/encode.ts';
 import { listPngFrames } from '../../engine/video/frames.ts';
 import { locateFfmpeg } from '../../engine/video/locate.ts';
-import { formatFromPath, parseSize } from '../../engine/video/plan.ts';
+import { formatFromPath } from '../../engine/video/plan.ts';
 import { DEFAULT_FPS, DEFAULT_QUALITY } from '../../engine/video/args.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
 import { UsageError, withInterrupt } from '../shared.ts';
+import { videoSizeFlagSpec, videoSizeFromFlags, videoSizeHelp } from '../videoSize.ts';
 
 export const videoHelp = `reverie video DIR -o OUT.mp4|OUT.webm|OUT.gif [options]
 
@@ -16,8 +17,8 @@ Encodes the PNG frames in DIR (in natural order: frame_2.png before frame_10.png
   -o, --out FILE     .mp4 (H.264, yuv420p), .webm (VP9) or .gif (palette made from the frames)
   --fps N            frames per second (default ${DEFAULT_FPS}; GIF at most 50)
   --quality CRF      lower is better and bigger: mp4 0-51 (default ${DEFAULT_QUALITY.mp4}), webm 0-63 (default ${DEFAULT_QUALITY.webm}); not for GIF
-  --size WxH         output size; frames are fitted inside it with black borders (default: the frames' size,
-                     odd sides padded by one pixel for mp4)
+${videoSizeHelp}
+                     (default: the frames' size, odd sides padded by one pixel for mp4)
   --json             JSON-lines progress on stdout instead of a progress bar
 ffmpeg is taken from FFMPEG_PATH (and FFPROBE_PATH), the ffmpeg-static package, or the system PATH.`;
 
@@ -32,7 +33,7 @@ export async function videoCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { out: { type: 'string', short: 'o' }, fps: { type: 'string' }, quality: { type: 'string' }, size: { type: 'string' }, json: { type: 'boolean' } },
+    options: { out: { type: 'string', short: 'o' }, fps: { type: 'string' }, quality: { type: 'string' }, ...videoSizeFlagSpec, json: { type: 'boolean' } },
   });
   const dir = positionals[0];
   if (!dir || positionals.length > 1) throw new UsageError('reverie video takes one folder of PNG frames.', videoHelp);
@@ -40,7 +41,7 @@ export async function videoCommand(argv: string[]): Promise<void> {
   if (!formatFromPath(values.out)) throw new UsageError(`Output "${values.out}" must end in .mp4, .webm or .gif.`, videoHelp);
   const fps = number('fps', values.fps);
   const quality = number('quality', values.quality);
-  const size = values.size === undefined ? null : parseSize(values.size);
+  const size = videoSizeFromFlags(values);
 
   const frames = await listPngFrames(dir);
   if (frames.length === 0) throw new UsageError(`"${dir}" holds no .png frames.`, videoHelp);

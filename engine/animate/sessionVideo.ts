@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { encodeVideo } from '../video/encode.ts';
+import { planEncode, type SizeRequest } from '../video/plan.ts';
 import { ProjectError } from '../project/errors.ts';
 import { frameFileName, readSessionManifest } from '../project/store.ts';
 import { roundFrameCount } from './session.ts';
@@ -39,6 +40,9 @@ export interface SessionVideoOptions extends Partial<TimelineOptions> {
   fps?: number;
   quality?: number;
   format?: 'mp4' | 'webm' | 'gif';
+  /** Output size: both sides (fitted inside, black borders) or one (the other from the first painting's
+   * aspect ratio); null or absent: the first painting's size. Scaled by ffmpeg (lanczos), up or down. */
+  size?: SizeRequest | null;
   /** Include frames dreamed after the picked one (by default a round ends at its pick). */
   allFrames?: boolean;
   signal?: AbortSignal;
@@ -68,6 +72,8 @@ export async function compileSessionVideo(dir: string, o: SessionVideoOptions): 
   const first = await sharp(rounds[0]!.painting).metadata();
   const { width, height } = first;
   if (!width || !height) throw new ProjectError(dir, `cannot read the size of ${rounds[0]!.painting}.`);
+  // A size or format the encoder would refuse is refused now, before any frame is staged.
+  planEncode({ out: o.out, ...(o.format ? { format: o.format } : {}), ...(o.fps !== undefined ? { fps: o.fps } : {}), ...(o.quality !== undefined ? { quality: o.quality } : {}), size: o.size ?? null }, { width, height });
   const staging = await mkdtemp(join(tmpdir(), 'reverie-session-video-'));
   try {
     const sizes = new Map<string, boolean>();
@@ -106,6 +112,7 @@ export async function compileSessionVideo(dir: string, o: SessionVideoOptions): 
       ...(o.fps !== undefined ? { fps: o.fps } : {}),
       ...(o.quality !== undefined ? { quality: o.quality } : {}),
       ...(o.format ? { format: o.format } : {}),
+      size: o.size ?? null,
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
