@@ -17,8 +17,18 @@ export interface VideoOptions {
   fps: number;
   /** CRF for mp4 (0-51) and webm (0-63); null: the format's default. GIF has none. */
   quality: number | null;
-  /** Output size (frames fitted inside, black borders); null: the frames' own size. */
-  size: { width: number; height: number } | null;
+  /** Output size; null: the frames' own size (a session's: its first painting's). */
+  size: VideoSize | null;
+}
+
+/**
+ * Both sides: frames fitted inside, black borders. One side with the other null: the other follows the
+ * frames' aspect ratio (even for mp4/webm) and the frames fill it. Sides 16..8192, even for mp4;
+ * ffmpeg scales with lanczos, up or down.
+ */
+export interface VideoSize {
+  width: number | null;
+  height: number | null;
 }
 
 /** A video made from a project, kept beside it in the data folder. */

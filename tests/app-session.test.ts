@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { RoundSettings, SessionItem } from '../contract/projects.ts';
+import type { RoundSettings, SessionItem, SessionVideoRequest } from '../contract/projects.ts';
 import type { Recipe } from '../contract/types.ts';
 import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
 import { probeVideo } from '../engine/video/probe.ts';
@@ -74,12 +74,36 @@ describe('ping-pong sessions', () => {
     expect((await probeVideo(fileOf(end.video!.url))).frames).toBe(expected);
     session = end.item as SessionItem;
     expect(session.exports).toEqual([end.video]);
+
+    // A width alone: the height follows the 96x80 paintings (53.3 → 54, even), encoded at that size.
+    const scaled = await service.handlers['session.video']({ id: session.id, format: 'mp4', fps: 10, quality: null, size: { width: 64, height: null }, crossfade: 2, hold: 1, allFrames: false });
+    const scaledEnd = await log.finished(scaled.jobId);
+    if (scaledEnd.state !== 'done') throw new Error(`video ended ${JSON.stringify(scaledEnd)}`);
+    expect(scaledEnd.video).toMatchObject({ format: 'mp4', frames: expected, width: 64, height: 54 });
+    expect(await probeVideo(fileOf(scaledEnd.video!.url))).toMatchObject({ frames: expected, width: 64, height: 54, codec: 'h264' });
+    session = scaledEnd.item as SessionItem;
+    expect(session.exports).toHaveLength(2);
+  });
+
+  it('refuses a session video size the encoder cannot make before queueing anything, in the encoder\'s words', async () => {
+    const video = { id: session.id, format: 'mp4', fps: 10, quality: null, crossfade: 0, hold: 1, allFrames: false } as const;
+    const refused: Array<[SessionVideoRequest['size'], RegExp]> = [
+      [{ width: 8, height: null }, /^Video width 8 must be a whole number from 16 to 8192\.$/],
+      [{ width: 65, height: null }, /needs an even width; 65 is odd/],
+      [{ width: 9000, height: 9000 }, /width 9000 must be a whole number from 16 to 8192/],
+      [{ width: 16, height: null }, /^A width of 16 makes the height 14 for 96x80 frames; it must be from 16 to 8192\./],
+      [{ width: null, height: null }, /a width, a height, or both/],
+    ];
+    for (const [size, message] of refused) {
+      await expect(service.handlers['session.video']({ ...video, size }), JSON.stringify(size)).rejects.toMatchObject({ name: 'VideoOptionsError', message: expect.stringMatching(message) });
+    }
+    await expect(service.handlers['session.video']({ ...video, size: { width: '64' } } as never)).rejects.toMatchObject({ name: 'BadRequestError' });
+    expect(await service.handlers['gallery.get']({ id: session.id })).toEqual(session);
   });
 
   it('refuses what cannot be a painting or a session step, keeping the session as it was', async () => {
     await expect(service.handlers['session.new']({ painting: { name: 'notes.txt', data: new TextEncoder().encode('words') }, recipe, settings })).rejects.toMatchObject({ name: 'UnsupportedImageError' });
     await expect(service.handlers['session.pick']({ id: session.id, round: 3, frame: 0 })).rejects.toMatchObject({ name: 'ProjectError', message: expect.stringContaining('no round 3') });
-    await expect(service.handlers['session.video']({ id: session.id, format: 'mp4', fps: 10, quality: null, size: { width: 64, height: 64 }, crossfade: 0, hold: 1, allFrames: false })).rejects.toMatchObject({ name: 'BadRequestError' });
     await expect(service.handlers['session.dream']({ id: session.id, frames: 0 })).rejects.toMatchObject({ name: 'BadRequestError' });
     expect(await service.handlers['gallery.get']({ id: session.id })).toEqual(session);
     const list = await service.handlers['gallery.list']({});

@@ -70,11 +70,11 @@ export function sessionHandlers(ctx: ServiceContext): SessionHandlers {
     'session.video': async (request) => {
       const req = requireObject(request, 'The video request');
       const id = requireId(req['id'], 'The session id');
-      const options = requireVideoOptions(req, false);
+      // Sizes are checked against the first painting's, which the video starts from.
+      const options = requireVideoOptions(req, await sessions.item(id));
       const crossfade = requireInt(req['crossfade'] ?? 0, 'Crossfade frames', 0, 120);
       const hold = requireInt(req['hold'] ?? 1, 'Hold frames', 1, 600);
       const allFrames = req['allFrames'] === true;
-      await sessions.entries.read(id);
       const out = sessions.exportPath(id, `session-${newGalleryId()}.${options.format}`);
       return queue.enqueue({ kind: 'session-video', source: sessions.place(id).dir, out, options, crossfade, hold, allFrames }, id);
     },

@@ -61,8 +61,12 @@ export function requireKnownKeyLayers(keyframes: Keyframes | null, layers: reado
 
 const FORMATS: readonly VideoFormat[] = ['mp4', 'webm', 'gif'];
 
-/** Video options the encoder will accept; its own planner gives the messages (odd mp4 sizes, GIF fps…). */
-export function requireVideoOptions(req: Record<string, unknown>, allowSize = true): VideoOptions {
+/**
+ * Video options the encoder will accept for frames of `frame`'s size; its own planner gives the
+ * messages (sides outside 16..8192, odd mp4 sizes, GIF fps…). A size is both sides, or one side with
+ * the other null (it follows the frames' aspect ratio).
+ */
+export function requireVideoOptions(req: Record<string, unknown>, frame: { width: number; height: number }): VideoOptions {
   const format = req['format'];
   if (typeof format !== 'string' || !FORMATS.includes(format as VideoFormat)) throw new BadRequestError(`The video format must be mp4, webm or gif, got ${JSON.stringify(format)}.`);
   const fps = req['fps'];
@@ -71,12 +75,16 @@ export function requireVideoOptions(req: Record<string, unknown>, allowSize = tr
   if (quality !== null && typeof quality !== 'number') throw new BadRequestError(`The quality must be a number or null, got ${JSON.stringify(quality)}.`);
   let size: VideoOptions['size'] = null;
   if (req['size'] !== null && req['size'] !== undefined) {
-    if (!allowSize) throw new BadRequestError('Session videos keep the paintings\' size; leave the size out.');
     const s = requireObject(req['size'], 'The video size');
-    size = { width: requireInt(s['width'], 'The video width', 2, 16384), height: requireInt(s['height'], 'The video height', 2, 16384) };
+    const side = (name: 'width' | 'height'): number | null => {
+      const v = s[name] ?? null;
+      if (v !== null && typeof v !== 'number') throw new BadRequestError(`The video ${name} must be a number of pixels or null, got ${JSON.stringify(v)}.`);
+      return v;
+    };
+    size = { width: side('width'), height: side('height') };
   }
   const options: VideoOptions = { format: format as VideoFormat, fps, quality, size };
-  planEncode({ out: `check.${options.format}`, format: options.format, fps, ...(quality !== null ? { quality } : {}), size }, { width: 2, height: 2 });
+  planEncode({ out: `check.${options.format}`, format: options.format, fps, ...(quality !== null ? { quality } : {}), size }, frame);
   return options;
 }
 

@@ -23,7 +23,7 @@ export async function runVideoJob(spec: VideoJobSpec, ctx: JobContext): Promise<
     if (m.frames.length === 0) throw new VideoOptionsError('This zoom has no frames yet: render it first, then export.');
     result = await encodeVideo({ ...common, frames: m.frames.map((f) => join(spec.source, f.file)), size });
   } else {
-    result = await compileSessionVideo(spec.source, { ...common, crossfade: spec.crossfade ?? 0, hold: spec.hold ?? 1, allFrames: spec.allFrames ?? false });
+    result = await compileSessionVideo(spec.source, { ...common, size, crossfade: spec.crossfade ?? 0, hold: spec.hold ?? 1, allFrames: spec.allFrames ?? false });
   }
   ctx.signal.throwIfAborted();
   return { kind: 'video', out: result.out, frames: result.frames, durationS: result.durationS, width: result.width, height: result.height };

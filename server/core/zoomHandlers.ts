@@ -87,8 +87,8 @@ export function zoomHandlers(ctx: ServiceContext): ZoomHandlers {
     'video.export': async (request) => {
       const req = requireObject(request, 'The export request');
       const id = requireId(req['id'], 'The project id');
-      const options = requireVideoOptions(req);
       const item = await zooms.item(id);
+      const options = requireVideoOptions(req, item);
       if (item.frameUrls.length === 0) throw new BadRequestError('This zoom has no frames yet: render it first, then export.');
       const out = zooms.exportPath(id, `zoom-${newGalleryId()}.${options.format}`);
       return queue.enqueue({ kind: 'video', source: zooms.place(id).dir, out, options }, id);
