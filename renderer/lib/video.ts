@@ -1,9 +1,11 @@
 // Video export choices as the UI offers them, from the encoder's own limits (engine/video/args.ts
-// is plain data): formats, frame rates, quality (CRF) ranges and output sizes.
+// is plain data, engine/video/size.ts pure): formats, frame rates, quality (CRF) ranges and output sizes.
 import { DEFAULT_FPS, DEFAULT_QUALITY, MAX_FPS, QUALITY_RANGE } from '../../engine/video/args.ts';
 import type { VideoFormat, VideoOptions } from '../../contract/projects.ts';
 
 export { DEFAULT_FPS, DEFAULT_QUALITY, MAX_FPS, QUALITY_RANGE };
+// The encoder's own size rules (pure, no Node), so the page refuses what the host would.
+export { MAX_VIDEO_SIDE, MIN_VIDEO_SIDE, resolveVideoSize, type Size } from '../../engine/video/size.ts';
 
 export const FORMATS: Array<{ id: VideoFormat; label: string; note: string }> = [
   { id: 'mp4', label: 'MP4', note: 'H.264: plays everywhere' },

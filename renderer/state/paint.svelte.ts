@@ -52,8 +52,10 @@ export class PaintState {
     this.exporter = new VideoExportState({
       ...deps,
       target: () => (this.session?.rounds.some((r) => r.frameUrls.length > 0) ? this.session.id : null),
-      begin: (id, options, extra) => deps.api['session.video']({ id, ...options, size: null, ...extra, allFrames: false }),
+      begin: (id, options, extra) => deps.api['session.video']({ id, ...options, ...extra, allFrames: false }),
       made: () => void this.refresh(),
+      // The video starts from the first painting and is made at its size unless another is typed.
+      frameSize: () => (this.session ? { width: this.session.width, height: this.session.height } : null),
     });
   }
 

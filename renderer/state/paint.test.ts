@@ -150,4 +150,35 @@ describe('PaintState', () => {
     await paint.exporter.export();
     expect(calls('session.video')).toEqual([{ id: 's1', format: 'mp4', fps: 30, quality: 18, size: null, crossfade: 3, hold: 2, allFrames: false }]);
   });
+
+  it('exports the session video at a typed size, checked in the page with the encoder\'s rules', async () => {
+    const { paint, calls } = setup();
+    paint.openSession(session(round(1, 4, 2)));
+    const exporter = paint.exporter;
+    expect(exporter.typedSize).toBe(true);
+    expect(exporter.outputSize).toEqual({ size: { width: 128, height: 96 } });
+    exporter.width = 64;
+    expect(exporter.outputSize).toEqual({ size: { width: 64, height: 48 } });
+    for (const [width, height, problem] of [
+      [65, null, 'H.264 (mp4) needs an even width; 65 is odd. Try 64 or 66.'],
+      [8, null, 'Video width 8 must be a whole number from 16 to 8192.'],
+      [null, 9000, 'Video height 9000 must be a whole number from 16 to 8192.'],
+      [64, 47, 'H.264 (mp4) needs an even width and height; 64x47 is odd. Try 64x48.'],
+    ] as const) {
+      exporter.width = width;
+      exporter.height = height;
+      expect(exporter.problems).toEqual([problem]);
+      expect(exporter.canExport).toBe(false);
+    }
+    exporter.setFormat('gif');
+    exporter.width = null;
+    exporter.height = 51;
+    expect(exporter.outputSize).toEqual({ size: { width: 68, height: 51 } });
+    exporter.setFormat('mp4');
+    exporter.width = 300;
+    exporter.height = Number.NaN;
+    expect(exporter.outputSize).toEqual({ size: { width: 300, height: 226 } });
+    await exporter.export();
+    expect(calls('session.video')).toEqual([{ id: 's1', format: 'mp4', fps: 30, quality: 18, size: { width: 300, height: null }, crossfade: 6, hold: 12, allFrames: false }]);
+  });
 });

@@ -4,7 +4,7 @@
 import type { ReverieApi } from '../../contract/channels.ts';
 import type { VideoFile, VideoFormat, VideoOptions } from '../../contract/projects.ts';
 import type { JobProgress, JobState, JobTicket } from '../../contract/types.ts';
-import { DEFAULT_FPS, DEFAULT_QUALITY, MAX_FPS, QUALITY_RANGE, SIZES } from '../lib/video.ts';
+import { DEFAULT_FPS, DEFAULT_QUALITY, MAX_FPS, QUALITY_RANGE, SIZES, resolveVideoSize, type Size } from '../lib/video.ts';
 import { JobFollower } from './job.svelte.ts';
 import type { Notices } from './notices.svelte.ts';
 
@@ -18,6 +18,9 @@ export interface ExportDeps {
   begin(id: string, options: VideoOptions, extra: { crossfade: number; hold: number }): Promise<JobTicket>;
   /** Told when a video is made (the project now lists it). */
   made?(video: VideoFile): void;
+  /** Where given, the size is typed as a width and/or height against these frames' size (null: none yet);
+   * otherwise it is picked from the preset SIZES. */
+  frameSize?(): Size | null;
 }
 
 export class VideoExportState {
@@ -25,6 +28,9 @@ export class VideoExportState {
   fps = $state(DEFAULT_FPS);
   crf = $state<number>(DEFAULT_QUALITY.mp4);
   sizeId = $state('frames');
+  /** A typed size (with `frameSize`): null sides follow the frames' aspect ratio; both null keeps their size. */
+  width = $state<number | null>(null);
+  height = $state<number | null>(null);
   /** Sessions only: blended frames at each cut, and how long each painting holds. */
   crossfade = $state(6);
   hold = $state(12);
@@ -53,8 +59,30 @@ export class VideoExportState {
     this.fps = Math.min(this.fps, MAX_FPS[format]);
   }
 
+  get typedSize(): boolean {
+    return this.deps.frameSize !== undefined;
+  }
+
+  private get askedSize(): VideoOptions['size'] {
+    if (!this.typedSize) return SIZES.find((s) => s.id === this.sizeId)?.size ?? null;
+    // An emptied number field binds as null (or NaN in some browsers): both mean "not given".
+    const side = (v: number | null): number | null => (v === null || Number.isNaN(v) ? null : v);
+    const [width, height] = [side(this.width), side(this.height)];
+    return width === null && height === null ? null : { width, height };
+  }
+
+  /** The video's size as the encoder will make it (null: not known until there are frames), or its problem. */
+  get outputSize(): { size: Size } | { problem: string } | null {
+    const frame = this.deps.frameSize?.() ?? null;
+    const asked = this.askedSize;
+    if (!frame) return null;
+    if (!asked) return { size: this.format === 'mp4' ? { width: frame.width + (frame.width % 2), height: frame.height + (frame.height % 2) } : frame };
+    const resolved = resolveVideoSize(asked, frame, this.format);
+    return resolved.ok ? { size: resolved.size } : { problem: resolved.problem };
+  }
+
   get options(): VideoOptions {
-    return { format: this.format, fps: this.fps, quality: this.format === 'gif' ? null : this.crf, size: SIZES.find((s) => s.id === this.sizeId)?.size ?? null };
+    return { format: this.format, fps: this.fps, quality: this.format === 'gif' ? null : this.crf, size: this.askedSize };
   }
 
   get problems(): string[] {
@@ -64,6 +92,8 @@ export class VideoExportState {
       const [best, worst] = QUALITY_RANGE[this.format];
       if (!(Number.isInteger(this.crf) && this.crf >= best && this.crf <= worst)) found.push(`Quality (CRF) must be a whole number from ${best} to ${worst}.`);
     }
+    const out = this.outputSize;
+    if (out && 'problem' in out) found.push(out.problem);
     return found;
   }
 
