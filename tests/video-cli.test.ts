@@ -48,6 +48,13 @@ describe('reverie video', () => {
     expect((await ffprobeDecoded(out)).stream).toMatchObject({ codec_name: 'gif', width: 48, height: 32, nb_read_frames: '12' });
   });
 
+  it('--width alone takes the height from the frames (96x48 at 200 wide: 100, upscaled as asked)', async () => {
+    const out = join(dir, 'wide.webm');
+    const r = await runCli(['video', frames, '-o', out, '--width', '200', '--fps', '10']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await ffprobeDecoded(out)).stream).toMatchObject({ codec_name: 'vp9', width: 200, height: 100, nb_read_frames: '12' });
+  });
+
   it('gives one clear error for bad input and writes nothing', async () => {
     const empty = join(dir, 'empty');
     await mkdir(empty);
@@ -60,6 +67,8 @@ describe('reverie video', () => {
       [['video', empty, '-o', out], 2, /holds no \.png frames/],
       [['video', join(dir, 'nope'), '-o', out], 1, /VideoOptionsError: Cannot read the frame folder .*does not exist/],
       [['video', frames, '-o', join(dir, 'x.gif'), '--quality', '20'], 1, /VideoOptionsError: GIF has no quality/],
+      [['video', frames, '-o', out, '--width', '20'], 1, /^reverie video: VideoOptionsError: A width of 20 makes the height 10 for 96x48 frames; it must be from 16 to 8192\. Give another width, or both sides\.\n$/],
+      [['video', frames, '-o', out, '--height', '2x'], 2, /--height expects a whole number of pixels/],
     ];
     const results = await Promise.all(cases.map(([args]) => runCli(args)));
     cases.forEach(([args, code, message], i) => {
