@@ -8,11 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import type { ZoomManifest } from '../../engine/project/manifest.ts';
 import { probeVideo } from '../../engine/video/probe.ts';
-import { dropFile, screenshot, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -22,15 +21,10 @@ let photo: Buffer;
 beforeAll(async () => {
   [{ dataDir, server, browser }, photo] = await Promise.all([
     startApp('e2e-animate'),
-    sharp(join(import.meta.dirname, '../../assets/examples/cat.jpg')).resize(128, 96, { fit: 'cover' }).jpeg().toBuffer(),
+    smallPhoto(),
   ]);
 }, 180_000);
 afterAll(() => stopApp(server, browser));
-
-async function setNumber(page: Page, testid: string, value: number): Promise<void> {
-  await page.getByTestId(testid).fill(String(value));
-  await page.getByTestId(testid).press('Tab');
-}
 
 /** Waits until every image in the locator's subtree has loaded (so screenshots show them). */
 async function imagesLoaded(page: Page, selector: string): Promise<void> {

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
-import { dropFile, screenshot, startApp, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { dropFile, screenshot, smallPhoto, startApp, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -52,7 +52,7 @@ describe('Reverie in the browser', () => {
     await screenshot(page, 'dream-error');
     await error.locator('button').click();
 
-    const photo = await sharp(join(import.meta.dirname, '../../assets/examples/cat.jpg')).resize(128, 96, { fit: 'cover' }).jpeg().toBuffer();
+    const photo = await smallPhoto();
     await dropFile(page, '[data-testid=stage]', 'cat-small.jpg', 'image/jpeg', photo);
     await page.locator('[data-testid=shown-image]').waitFor();
     await page.getByTestId('preset-quick').click();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { tempDir } from '../appHelpers.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -93,6 +94,18 @@ export async function startApp(label: string): Promise<{ dataDir: string; server
 export async function stopApp(server: RunningServer | undefined, browser: Browser | undefined): Promise<void> {
   await browser?.context.close();
   await server?.stop();
+}
+
+/** Types a value into a number field and leaves it, so the page commits it. */
+export async function setNumber(page: Page, testid: string, value: number | ''): Promise<void> {
+  await page.getByTestId(testid).fill(String(value));
+  await page.getByTestId(testid).press('Tab');
+}
+
+/** The bundled example photo, cropped small so dreams in a browser test stay fast. */
+export function smallPhoto(width = 128, height = 96, format: 'jpeg' | 'png' = 'jpeg'): Promise<Buffer> {
+  const resized = sharp(join(ROOT, 'assets', 'examples', 'cat.jpg')).resize(width, height, { fit: 'cover' });
+  return (format === 'png' ? resized.png() : resized.jpeg()).toBuffer();
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

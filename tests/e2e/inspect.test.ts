@@ -4,9 +4,7 @@
 // "dream with this channel" setting Dream's objective. Screenshots go to tests/artifacts/.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import sharp from 'sharp';
-import { dropFile, screenshot, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { dropFile, screenshot, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -46,7 +44,7 @@ describe('Inspect in the browser', () => {
       .poll(() => page.locator('[data-testid=channel-tile][data-rendered=yes] img').evaluateAll((imgs: HTMLImageElement[]) => imgs.every((i) => i.complete && i.naturalWidth === 64)))
       .toBe(true);
 
-    const photo = await sharp(join(import.meta.dirname, '../../assets/examples/cat.jpg')).resize(160, 120, { fit: 'cover' }).jpeg().toBuffer();
+    const photo = await smallPhoto(160, 120);
     await dropFile(page, '[data-testid=inspect-drop]', 'cat.jpg', 'image/jpeg', photo);
     await page.getByTestId('probe-map').waitFor({ timeout: 60_000 });
     expect(await page.locator('[data-testid=probe-top] li').count()).toBe(8);

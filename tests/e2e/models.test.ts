@@ -13,7 +13,7 @@ import { initBackend } from '../../engine/backend.ts';
 import { writeTinyLayersModel } from '../../engine/model/testModels.ts';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
 import { loadSettings } from '../../engine/settings/settings.ts';
-import { dropFile, screenshot, startApp, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { dropFile, screenshot, smallPhoto, startApp, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -58,7 +58,7 @@ describe('models in the browser', () => {
     expect(await page.getByTestId('layer-mixed3').count()).toBe(0);
     await page.getByTestId('preset-mobilenet_v2:textures').waitFor();
 
-    const photo = await sharp(join(import.meta.dirname, '../../assets/examples/cat.jpg')).resize(96, 72, { fit: 'cover' }).png().toBuffer();
+    const photo = await smallPhoto(96, 72, 'png');
     await dropFile(page, '[data-testid=stage]', 'cat-tiny.png', 'image/png', photo);
     await page.locator('[data-testid=shown-image]').waitFor();
     for (const [field, value] of [['steps', '3'], ['octaves', '1']] as const) {

@@ -5,10 +5,8 @@
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import type { Page } from 'playwright-core';
 import { probeVideo } from '../../engine/video/probe.ts';
-import { dropFile, screenshot, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -18,15 +16,10 @@ let photo: Buffer;
 beforeAll(async () => {
   [{ dataDir, server, browser }, photo] = await Promise.all([
     startApp('e2e-session-video'),
-    sharp(join(import.meta.dirname, '../../assets/examples/cat.jpg')).resize(128, 96, { fit: 'cover' }).jpeg().toBuffer(),
+    smallPhoto(),
   ]);
 }, 180_000);
 afterAll(() => stopApp(server, browser));
-
-async function setNumber(page: Page, testid: string, value: number | ''): Promise<void> {
-  await page.getByTestId(testid).fill(String(value));
-  await page.getByTestId(testid).press('Tab');
-}
 
 describe('Session video size in the browser', () => {
   it('exports a ping-pong session at a typed width, the height following the painting, as ffprobe reads it', async () => {
