@@ -46,15 +46,10 @@ export interface EncodeOptions {
   onSpawn?: (pid: number) => void;
 }
 
-export interface EncodedVideo {
+/** What ffprobe read back from the finished file, with where it went and how it was asked for. */
+export interface EncodedVideo extends VideoProbe {
   out: string;
   format: VideoFormat;
-  frames: number;
-  durationS: number;
-  width: number;
-  height: number;
-  codec: string;
-  pixFmt: string | null;
   fps: number;
 }
 
