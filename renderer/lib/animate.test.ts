@@ -5,7 +5,8 @@ import { checkParam, paramsAtFrame, parseKeyframes, type FrameParams } from '../
 import { planEncode } from '../../engine/video/plan.ts';
 import { canvasPoint, drawStroke, hexColour, type StrokeContext } from './strokes.ts';
 import { SIZES } from './video.ts';
-import { clampZoomField, describeSwitch, emptyRow, fromKeyframes, KEY_LIMITS, KEY_VALUES, keyProblems, layerSpans, toKeyframes, ZOOM_FIELDS } from './zoomFields.ts';
+import { describeSwitch, emptyRow, fromKeyframes, KEY_LIMITS, KEY_VALUES, keyProblems, layerSpans, toKeyframes, ZOOM_FIELDS } from './zoomFields.ts';
+import { clampField } from './recipeFields.ts';
 
 describe('zoom fields and keyframes', () => {
   it('offers only values the engine accepts', () => {
@@ -14,9 +15,9 @@ describe('zoom fields and keyframes', () => {
       for (const v of [spec.min, spec.max]) expect(checkParam('ui', spec.key, v)).toBe(v);
     }
     for (const k of KEY_VALUES) for (const v of [KEY_LIMITS[k].min, KEY_LIMITS[k].max]) expect(() => parseKeyframes([{ frame: 0, [k]: v }])).not.toThrow();
-    expect(clampZoomField(ZOOM_FIELDS.zoom, 1.0567)).toBe(1.06);
-    expect(clampZoomField(ZOOM_FIELDS.tween, -3)).toBe(0);
-    expect(clampZoomField(ZOOM_FIELDS.frames, Number.NaN)).toBe(1);
+    expect(clampField(ZOOM_FIELDS.zoom, 1.0567)).toBe(1.06);
+    expect(clampField(ZOOM_FIELDS.tween, -3)).toBe(0);
+    expect(clampField(ZOOM_FIELDS.frames, Number.NaN)).toBe(1);
     for (const s of SIZES) expect(() => planEncode({ out: 'a.mp4', size: s.size }, { width: 97, height: 55 })).not.toThrow();
   });
 

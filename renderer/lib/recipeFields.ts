@@ -2,8 +2,9 @@
 // (a test holds them to it), a step, and a one-line explanation.
 export type NumericField = 'steps' | 'stepSize' | 'octaves' | 'octaveScale' | 'tileSize' | 'jitter' | 'seed';
 
-export interface FieldSpec {
-  key: NumericField;
+/** A numeric field as a form offers it; K names the fields of one form (the recipe's by default). */
+export interface FieldSpec<K extends string = NumericField> {
+  key: K;
   label: string;
   min: number;
   max: number;
@@ -23,7 +24,7 @@ export const FIELDS: Record<NumericField, FieldSpec> = {
 };
 
 /** The value the field would hold for this input: clamped, and rounded to its step. */
-export function clampField(spec: FieldSpec, value: number): number {
+export function clampField(spec: FieldSpec<string>, value: number): number {
   if (!Number.isFinite(value)) return spec.min;
   const clamped = Math.min(spec.max, Math.max(spec.min, value));
   if (spec.integer) return Math.round(clamped);

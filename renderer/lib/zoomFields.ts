@@ -3,20 +3,11 @@
 // and the layers that dream from that frame on (a switch, held until the next one).
 import type { Keyframes, RoundSettings } from '../../contract/projects.ts';
 import type { ChannelTerm, LayerTerm } from '../../contract/types.ts';
+import type { FieldSpec } from './recipeFields.ts';
 
 export type ZoomField = 'zoom' | 'rotate' | 'frames' | 'tween' | 'blend' | 'anchorColors';
 
-export interface ZoomFieldSpec {
-  key: ZoomField;
-  label: string;
-  min: number;
-  max: number;
-  step: number;
-  integer: boolean;
-  help: string;
-}
-
-export const ZOOM_FIELDS: Record<ZoomField, ZoomFieldSpec> = {
+export const ZOOM_FIELDS: Record<ZoomField, FieldSpec<ZoomField>> = {
   frames: { key: 'frames', label: 'Frames', min: 1, max: 600, step: 1, integer: true, help: 'Output frames in all (dreamed frames plus tweens).' },
   zoom: { key: 'zoom', label: 'Zoom per frame', min: 0.5, max: 2, step: 0.01, integer: false, help: 'Scale per frame: 1.05 magnifies by 5 %; below 1 zooms out.' },
   rotate: { key: 'rotate', label: 'Rotation', min: -45, max: 45, step: 0.5, integer: false, help: 'Degrees per frame, clockwise.' },
@@ -24,13 +15,6 @@ export const ZOOM_FIELDS: Record<ZoomField, ZoomFieldSpec> = {
   blend: { key: 'blend', label: 'Blend', min: 0, max: 1, step: 0.05, integer: false, help: 'Mix each dreamed frame with the zoomed previous one, for calmer motion.' },
   anchorColors: { key: 'anchorColors', label: 'Colour anchoring', min: 0, max: 1, step: 0.05, integer: false, help: "Pull each frame's colours towards frame 0's, so long zooms keep their palette." },
 };
-
-export function clampZoomField(spec: ZoomFieldSpec, value: number): number {
-  if (!Number.isFinite(value)) return spec.min;
-  const clamped = Math.min(spec.max, Math.max(spec.min, value));
-  if (spec.integer) return Math.round(clamped);
-  return Number(clamped.toFixed((String(spec.step).split('.')[1] ?? '').length));
-}
 
 export const DEFAULT_ZOOM: RoundSettings & { frames: number } = { frames: 30, tween: 0, zoom: 1.05, rotate: 0, centerX: 0.5, centerY: 0.5, blend: 0, anchorColors: 0.3, keyframes: null };
 

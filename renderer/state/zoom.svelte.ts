@@ -6,7 +6,8 @@ import type { ZoomItem, ZoomSettings } from '../../contract/projects.ts';
 import type { FileBytes, InputImage, JobProgress, JobState } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { DEFAULT_PRESET } from '../lib/presets.ts';
-import { clampZoomField, DEFAULT_ZOOM, ZOOM_FIELDS, type ZoomField } from '../lib/zoomFields.ts';
+import { clampField } from '../lib/recipeFields.ts';
+import { DEFAULT_ZOOM, ZOOM_FIELDS, type ZoomField } from '../lib/zoomFields.ts';
 import { JobFollower } from './job.svelte.ts';
 import { Importer } from './importer.svelte.ts';
 import { KeyframeList } from './keyframes.svelte.ts';
@@ -112,7 +113,7 @@ export class ZoomState {
   }
 
   set(field: ZoomField, value: number): void {
-    this.values[field] = clampZoomField(ZOOM_FIELDS[field], value);
+    this.values[field] = clampField(ZOOM_FIELDS[field], value);
   }
 
   /** The point zoomed into, from a click on the image (fractions of its size). */
