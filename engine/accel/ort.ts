@@ -24,15 +24,11 @@ interface Runtime {
 }
 
 let runtime: Runtime | null | undefined;
-let loadError = '';
 
 /** The native runtime, or null where onnxruntime-node is not installed or does not load here. */
 export function ortRuntime(): Runtime | null {
   if (runtime !== undefined) return runtime;
-  if (process.env['REVERIE_ONNX'] === '0') {
-    loadError = 'turned off by REVERIE_ONNX=0';
-    return (runtime = null);
-  }
+  if (process.env['REVERIE_ONNX'] === '0') return (runtime = null);
   try {
     const require = createRequire(import.meta.url);
     const binding = require('onnxruntime-node/dist/binding.js') as { binding: { InferenceSession: new () => NativeSession }; initOrt: () => void };
@@ -40,21 +36,11 @@ export function ortRuntime(): Runtime | null {
     const pkg = require('onnxruntime-node/package.json') as { version: string };
     binding.initOrt();
     runtime = { Session: binding.binding.InferenceSession, Tensor: common.Tensor, version: pkg.version };
-  } catch (err) {
-    loadError = (err as Error).message.split('\n')[0] ?? String(err);
+  } catch {
+    // Not installed, or its binary does not load on this platform: the tfjs executor steps alone.
     runtime = null;
   }
   return runtime;
-}
-
-export function ortUnavailableReason(): string {
-  ortRuntime();
-  return loadError;
-}
-
-export interface SessionOptions {
-  /** Threads for one session's ops; all cores by default, 1 inside a pool worker. */
-  threads?: number;
 }
 
 let defaultThreads: number | undefined;
@@ -76,10 +62,9 @@ export class OrtSession {
   constructor(
     private readonly rt: Runtime,
     model: Uint8Array,
-    options: SessionOptions = {},
   ) {
     this.native = new rt.Session();
-    const threads = options.threads ?? ortThreads();
+    const threads = ortThreads();
     this.native.loadModel(model.buffer, model.byteOffset, model.byteLength, {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
