@@ -114,6 +114,8 @@ export function compileDreamGraph(
   };
   const ints = (hint: string, values: number[]) => constant(hint, [values.length], BigInt64Array.from(values.map(BigInt)));
   const zero = constant('zero', [], Float32Array.of(0));
+  /** Each conv's forward kernel initializer, by node. */
+  const forwardWeights = new Map<string, string>();
 
   const inputNode = plan.find((p) => p.op === 'input')!;
   emit('Transpose', [IMAGE], [inputNode.name], { perm: [0, 3, 1, 2] });
@@ -150,6 +152,7 @@ export function compileDreamGraph(
         const cw = weights.of(node);
         const { pads } = windowPads(x, [kh, kw], node.spec.strides, node.spec.padding);
         const wName = constant(`${node.name}:w`, node.op === 'conv' ? [b, a, kh, kw] : [a * b, 1, kh, kw], cw.w);
+        forwardWeights.set(node.name, wName);
         const ins = [x, wName];
         if (cw.bias) ins.push(constant(`${node.name}:b`, [cw.bias.length], cw.bias));
         const attrs: Record<string, AttrValue> = { kernel_shape: [kh, kw], strides: [...node.spec.strides], pads };
@@ -249,8 +252,8 @@ export function compileDreamGraph(
           const fName = constant(`${node.name}:flip`, [a, b, kh, kw], cw.flipped);
           emit('Conv', [dPre, fName], [dx], { kernel_shape: k, strides: [1, 1], pads: flippedPads(k, pads), ...group });
         } else {
-          const wName = constant(`${node.name}:wT`, node.op === 'conv' ? [b, a, kh, kw] : [a * b, 1, kh, kw], cw.w);
-          emit('ConvTranspose', [dPre, wName], [dx], { kernel_shape: k, strides: [...s], pads, output_padding: outputPadding(k, s, pads, out, inH, inW), ...group });
+          // ConvTranspose takes the forward kernel as it is: share its initializer.
+          emit('ConvTranspose', [dPre, forwardWeights.get(node.name)!], [dx], { kernel_shape: k, strides: [...s], pads, output_padding: outputPadding(k, s, pads, out, inH, inW), ...group });
         }
         send(x, dx);
         break;
