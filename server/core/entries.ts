@@ -2,7 +2,7 @@
 // entry.json, written last and atomically, so a folder without it is an unfinished write and ignored.
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import type { VideoFormat } from '../../contract/projects.ts';
+import type { VideoFile } from '../../contract/projects.ts';
 import { writeFileAtomic } from '../../engine/io/atomic.ts';
 import { NotFoundError, requireId } from './validate.ts';
 
@@ -10,15 +10,7 @@ import { NotFoundError, requireId } from './validate.ts';
 export const relPath = (...parts: string[]): string => parts.flatMap((p) => p.split(sep)).filter(Boolean).join('/');
 
 /** A video kept beside a project (its URL depends on the host, so it is not stored). */
-export interface VideoRecord {
-  file: string;
-  format: VideoFormat;
-  frames: number;
-  durationS: number;
-  width: number;
-  height: number;
-  createdAt: string;
-}
+export type VideoRecord = Omit<VideoFile, 'url'>;
 
 export interface EntryRecord {
   version: 1;

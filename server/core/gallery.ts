@@ -3,24 +3,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GalleryItem, InputImage, Recipe } from '../../contract/types.ts';
+import type { GalleryItem, InputImage } from '../../contract/types.ts';
 import { writeFileAtomic } from '../../engine/io/atomic.ts';
 import { NotFoundError, requireId } from './validate.ts';
 
 /** What entry.json holds: the item without URLs (those depend on the host). */
-export interface GalleryRecord {
+export type GalleryRecord = Omit<GalleryItem, 'input' | 'resultUrl' | 'thumbUrl'> & {
   version: 1;
-  id: string;
-  kind: 'dream';
-  createdAt: string;
   input: Omit<InputImage, 'url'> & { display: string };
-  recipe: Recipe;
-  maxSide: number;
-  width: number;
-  height: number;
-  backend: string;
-  elapsedMs: number;
-}
+};
 
 export function newGalleryId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
