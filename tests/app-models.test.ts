@@ -4,7 +4,6 @@
 // cancel, class search on a model with a head, settings and presets in an isolated config folder,
 // and the choice surviving a restart of the service.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import { loadSettings } from '../engine/settings/settings.ts';
 import type { Service } from '../server/core/service.ts';
 import { recordEvents, tempDir, testService } from './appHelpers.ts';
 import { writeTestImage } from './helpers/cli.ts';
+import { listenOnLoopback, closeLoopback } from './helpers/loopback.ts';
 
 let dataDir: string;
 let cacheDir: string;
@@ -79,8 +79,7 @@ beforeAll(async () => {
     if (stall && req.url?.endsWith('.bin')) return void res.write(body.subarray(0, body.length >> 1));
     res.end(body);
   });
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(http);
   service = testService(dataDir, 0, { cacheDir });
   events = recordEvents(service);
   const png = join(dataDir, 'photo.png');
@@ -90,8 +89,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.close();
   if (!http) return;
-  http.closeAllConnections();
-  await new Promise((r) => http.close(r));
+  await closeLoopback(http);
 });
 
 describe('models', () => {

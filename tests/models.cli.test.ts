@@ -1,7 +1,6 @@
 // `reverie models`, `reverie presets`, `reverie settings` and `reverie dream --class/--preset`, end to
 // end: the real binary, a real HTTP server on 127.0.0.1, temp config and cache folders.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../engine/backend.ts';
 import { writeTinyLayersModel } from '../engine/model/testModels.ts';
 import { BIN, writeTestImage, type CliResult } from './helpers/cli.ts';
+import { listenOnLoopback, closeLoopback } from './helpers/loopback.ts';
 
 let dir: string;
 let server: Server;
@@ -39,14 +39,12 @@ beforeAll(async () => {
     if (body) res.writeHead(200, { 'content-length': body.length }).end(body);
     else res.writeHead(404).end();
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
   input = join(dir, 'in.png');
   await writeTestImage(input, 64, 48);
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((ok) => server.close(ok));
+  await closeLoopback(server);
   await rm(dir, { recursive: true, force: true });
 });
 

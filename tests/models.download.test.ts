@@ -2,7 +2,6 @@
 // download with progress, a connection dropped mid-shard resumed with a Range request, corrupt shards
 // refused, checksums recorded and verified, the cache reused offline, removal, and folder installs.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { downloadPlan, loadModelFiles, readModelFolder } from '../engine/model/s
 import { loadDreamModel } from '../engine/model/load.ts';
 import { MODEL_CATALOGUE } from '../engine/model/registry.ts';
 import { ModelLoadError } from '../engine/model/types.ts';
+import { listenOnLoopback, closeLoopback } from './helpers/loopback.ts';
 
 let dir: string;
 let server: Server;
@@ -58,12 +58,10 @@ beforeAll(async () => {
   files.set('model.json', await readFile(w.modelJsonPath));
   for (const p of w.shardPaths) files.set(p.split('/').pop()!, await readFile(p));
   server = createServer(serve);
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((ok) => server.close(ok));
+  await closeLoopback(server);
   await rm(dir, { recursive: true, force: true });
 });
 afterEach(() => {

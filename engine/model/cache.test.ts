@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, truncate } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { cacheKey, defaultCacheDir } from './cache.ts';
 import { loadModelFiles, specsByteLength } from './source.ts';
 import { writeTinyLayersModel } from './testModels.ts';
 import { ModelLoadError } from './types.ts';
+import { listenOnLoopback, closeLoopback } from '../../tests/helpers/loopback.ts';
 
 let dir: string;
 let server: Server;
@@ -62,13 +62,11 @@ beforeAll(async () => {
     const [, mode = '', file = ''] = (req.url ?? '').split('/');
     serve(mode, file, res);
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((ok) => server.close(ok));
+  await closeLoopback(server);
   await rm(dir, { recursive: true, force: true });
 });
 

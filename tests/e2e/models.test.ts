@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { initBackend } from '../../engine/backend.ts';
@@ -14,6 +13,7 @@ import { writeTinyLayersModel } from '../../engine/model/testModels.ts';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
 import { loadSettings } from '../../engine/settings/settings.ts';
 import { dropFile, screenshot, smallPhoto, startApp, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { listenOnLoopback, closeLoopback } from '../helpers/loopback.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -144,9 +144,9 @@ describe('models in the browser', () => {
       if (body) res.writeHead(200, { 'content-length': body.length }).end(body);
       else res.writeHead(404).end();
     });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const base = await listenOnLoopback(http);
     try {
-      const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/tiny/model.json`;
+      const url = `${base}/tiny/model.json`;
       const { page } = browser;
       await page.getByTestId('add-spec').fill(url);
       await page.getByTestId('add-spec').press('Tab');
@@ -164,8 +164,7 @@ describe('models in the browser', () => {
       await screenshot(page, 'models-class-picker');
       expect(browser.problems).toEqual([]);
     } finally {
-      http.closeAllConnections();
-      await new Promise((r) => http.close(r));
+      await closeLoopback(http);
     }
   }, 120_000);
 });
