@@ -1,5 +1,4 @@
 // Small pieces every command shares: usage errors, the version, and Ctrl-C as an AbortSignal.
-import { readFileSync } from 'node:fs';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -15,10 +14,7 @@ export class CancelledError extends Error {
   override name = 'CancelledError';
 }
 
-export function appVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+export { appVersion } from '../engine/version.ts';
 
 /** --max-pixels: a whole number of pixels from 1 (decodeImage would only say "maxPixels must be positive"). */
 export function maxPixelsFlag(text: string | undefined, fallback: number): number {

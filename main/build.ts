@@ -2,7 +2,7 @@
 // (one CommonJS file; only 'electron' stays external) and the renderer. Main itself runs via tsx.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureRendererBuilt } from '../server/rendererBuild.ts';
+import { ensureRendererBuilt } from '../host/rendererBuild.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const PRELOAD_OUT = join(ROOT, 'dist', 'preload');

@@ -8,9 +8,8 @@ import type { Handlers } from '../contract/channels.ts';
 import type { LastUsed } from '../contract/models.ts';
 import type { VideoFile, VideoFormat } from '../contract/projects.ts';
 import type { FileBytes, FilePurpose, GalleryItem, SaveOutcome } from '../contract/types.ts';
-import { writeFileAtomic } from '../engine/io/atomic.ts';
-import { safeFileName } from '../server/guard.ts';
-import { MAX_UPLOAD_BYTES } from '../server/core/validate.ts';
+import { safeFileName, writeFileAtomic } from '../host/files.ts';
+import { MAX_UPLOAD_BYTES } from '../host/validate.ts';
 import type { BrowserWindow, ElectronMain, FileFilter } from './electronTypes.ts';
 
 export class PathNotChosenError extends Error {

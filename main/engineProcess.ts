@@ -1,8 +1,8 @@
 // Utility-process entry for the engine: the same worker body as the Node worker thread.
 import { parseArgs } from 'node:util';
-import type { BackendChoice } from '../engine/backend.ts';
-import { serveEngine } from '../server/core/engineWorker.ts';
-import type { HostMessage } from '../server/core/protocol.ts';
+import type { BackendChoice } from '../contract/models.ts';
+import { serveEngine } from '../host/engineWorker.ts';
+import type { HostMessage } from '../host/protocol.ts';
 
 interface ParentPort {
   postMessage(message: unknown): void;

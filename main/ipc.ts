@@ -2,7 +2,7 @@
 // page, answering envelopes (errors keep their type name); host events go out on their own channels.
 import { invokeChannels, type Handlers, type HostEvent } from '../contract/channels.ts';
 import type { Envelope } from '../contract/api.ts';
-import { errorInfo } from '../server/core/protocol.ts';
+import { errorInfo } from '../host/protocol.ts';
 import type { ElectronMain, IpcMainInvokeEvent, WebContents } from './electronTypes.ts';
 import { isTrustedSender } from './security.ts';
 

@@ -3,8 +3,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appVersion } from '../cli/shared.ts';
-import { createService } from '../server/core/service.ts';
+import { appVersion } from '../host/version.ts';
+import { createService } from '../host/service.ts';
 import { createDialogs, ChosenPaths, settingsFolders } from './dialogs.ts';
 import { loadElectron } from './electron.ts';
 import type { AppCommand } from '../contract/types.ts';

@@ -1,6 +1,6 @@
 // Starts the engine in an Electron utility process (off main's event loop, its own V8 and memory).
-import type { EngineLink, LaunchEngine } from '../server/core/engine.ts';
-import type { EngineMessage } from '../server/core/protocol.ts';
+import type { EngineLink, LaunchEngine } from '../host/engine.ts';
+import type { EngineMessage } from '../host/protocol.ts';
 import type { ElectronMain } from './electronTypes.ts';
 
 /** `backend`, when given (REVERIE_BACKEND), pins every engine to it; else each loads the spec's. */

@@ -2,8 +2,8 @@
 // folder: the same layout as browser mode, with the same path checks, and our CSP on every answer.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SERVED_DATA_FOLDERS, resolveInside } from '../server/guard.ts';
-import { contentType, realFileInside } from '../server/staticFiles.ts';
+import { SERVED_DATA_FOLDERS, resolveInside } from '../host/files.ts';
+import { contentType, realFileInside } from '../host/staticFiles.ts';
 import { CONTENT_SECURITY_POLICY, isAppUrl } from './security.ts';
 
 export interface AppDirs {

@@ -2,12 +2,9 @@
 // 127.0.0.1 only; on top of that every request must name our host (DNS rebinding), come from our
 // own origin when a browser says where it comes from, and carry this launch's token.
 import { timingSafeEqual } from 'node:crypto';
-import { resolve, sep } from 'node:path';
 
 export const TOKEN_HEADER = 'x-reverie-token';
 
-/** The folders of the data directory a page may load files from (under /files/). */
-export const SERVED_DATA_FOLDERS: ReadonlySet<string> = new Set(['inputs', 'gallery', 'zoom', 'sessions', 'previews', 'features', 'inspect']);
 
 export function cookieName(port: number): string {
   // Cookies ignore ports, so two instances on one machine need distinct names.
@@ -54,25 +51,6 @@ export function tokenFrom(url: URL, headers: Record<string, string | string[] | 
   return parseCookies(typeof cookie === 'string' ? cookie : undefined).get(cookieName(port));
 }
 
-/**
- * Maps a URL path below a served folder to a file inside it, or null: no "..", no dot-files
- * (temporary writes), no backslashes or NUL, nothing that resolves outside `root`. Callers still
- * compare real paths, so a symlink cannot lead out either.
- */
-export function resolveInside(root: string, urlPath: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return null;
-  const parts = decoded.split('/').filter((p) => p !== '');
-  if (parts.length === 0 || parts.some((p) => p === '..' || p.startsWith('.') || p.includes(':'))) return null;
-  const base = resolve(root);
-  const full = resolve(base, ...parts);
-  return full.startsWith(base + sep) ? full : null;
-}
 
 export function contentSecurityPolicy(port: number): string {
   const ws = allowedHosts(port).map((h) => `ws://${h}`).join(' ');
@@ -98,10 +76,4 @@ export function securityHeaders(port: number): Record<string, string> {
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
   };
-}
-
-/** A file name safe for Content-Disposition. */
-export function safeFileName(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 120);
-  return cleaned || 'reverie.png';
 }

@@ -6,10 +6,11 @@ import { WebSocketServer } from 'ws';
 import { isInvokeChannel } from '../contract/channels.ts';
 import type { Envelope } from '../contract/api.ts';
 import { fromWire, toWire } from '../contract/wire.ts';
-import type { Service } from './core/service.ts';
-import { MAX_UPLOAD_BYTES } from './core/validate.ts';
-import { SERVED_DATA_FOLDERS, cookieName, isAllowedHost, isAllowedOrigin, safeFileName, securityHeaders, tokenFrom, tokenMatches } from './guard.ts';
-import { serveFile } from './staticFiles.ts';
+import type { Service } from '../host/service.ts';
+import { MAX_UPLOAD_BYTES } from '../host/validate.ts';
+import { SERVED_DATA_FOLDERS, safeFileName } from '../host/files.ts';
+import { cookieName, isAllowedHost, isAllowedOrigin, securityHeaders, tokenFrom, tokenMatches } from './guard.ts';
+import { serveFile } from '../host/staticFiles.ts';
 
 export interface AppServerOptions {
   service: Service;

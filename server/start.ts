@@ -4,15 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BackendChoice } from '../engine/backend.ts';
-import { appVersion } from '../cli/shared.ts';
-import { createService } from './core/service.ts';
-import { BadRequestError } from './core/validate.ts';
-import { threadEngine } from './core/threadLink.ts';
-import { defaultDataDir } from './dataDir.ts';
+import type { BackendChoice } from '../contract/models.ts';
+import { appVersion } from '../host/version.ts';
+import { createService } from '../host/service.ts';
+import { BadRequestError } from '../host/validate.ts';
+import { threadEngine } from '../host/threadLink.ts';
+import { defaultDataDir } from '../host/dataDir.ts';
 import { startAppServer } from './httpServer.ts';
-import { safeFileName } from './guard.ts';
-import { ensureRendererBuilt } from './rendererBuild.ts';
+import { safeFileName } from '../host/files.ts';
+import { ensureRendererBuilt } from '../host/rendererBuild.ts';
 
 const { values } = parseArgs({
   options: {

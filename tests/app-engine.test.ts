@@ -4,8 +4,8 @@
 // pipes (the real worker switch runs in app-models.test.ts).
 import { describe, expect, it } from 'vitest';
 import type { EngineStatus } from '../contract/types.ts';
-import { Engine, type EngineLink, type EngineSpec } from '../server/core/engine.ts';
-import type { EngineMessage, HostMessage } from '../server/core/protocol.ts';
+import { Engine, type EngineLink, type EngineSpec } from '../host/engine.ts';
+import type { EngineMessage, HostMessage } from '../host/protocol.ts';
 
 interface ScriptedLink extends EngineLink {
   spec: EngineSpec;

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
-import { Gallery, newGalleryId, type GalleryRecord } from '../server/core/gallery.ts';
-import { InputStore } from '../server/core/inputs.ts';
+import { Gallery, newGalleryId, type GalleryRecord } from '../host/gallery.ts';
+import { InputStore } from '../host/inputs.ts';
 import { writeTestImage } from './helpers/cli.ts';
 import { tempDir } from './appHelpers.ts';
 

@@ -7,12 +7,11 @@ import {
   isAllowedHost,
   isAllowedOrigin,
   parseCookies,
-  resolveInside,
-  safeFileName,
   securityHeaders,
   tokenFrom,
   tokenMatches,
 } from '../server/guard.ts';
+import { resolveInside, safeFileName } from '../host/files.ts';
 
 describe('host and origin checks', () => {
   it('accepts only loopback names with our port (DNS rebinding protection)', () => {

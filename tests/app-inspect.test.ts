@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { InputImage } from '../contract/types.ts';
-import type { Service } from '../server/core/service.ts';
+import type { Service } from '../host/service.ts';
 import { writeTestImage } from './helpers/cli.ts';
 import { recordEvents, tempDir, testService } from './appHelpers.ts';
 

@@ -7,7 +7,7 @@ import type { HostEvent } from '../contract/channels.ts';
 import type { InputImage, JobState, Recipe } from '../contract/types.ts';
 import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
 import { readDreamMetadata } from '../engine/render/metadata.ts';
-import type { Service } from '../server/core/service.ts';
+import type { Service } from '../host/service.ts';
 import { writeTestImage } from './helpers/cli.ts';
 import { tempDir, testService } from './appHelpers.ts';
 

@@ -22,7 +22,7 @@ import {
 } from '../main/security.ts';
 import { RenderActivity } from '../main/taskbar.ts';
 import { WINDOW_SIZE } from '../main/windows.ts';
-import { defaultDataDir } from '../server/dataDir.ts';
+import { defaultDataDir } from '../host/dataDir.ts';
 import { tempDir } from './appHelpers.ts';
 
 describe('security checklist', () => {

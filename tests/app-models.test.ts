@@ -16,7 +16,7 @@ import { writeTinyLayersModel } from '../engine/model/testModels.ts';
 import { readDreamMetadata } from '../engine/render/metadata.ts';
 import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
 import { loadSettings } from '../engine/settings/settings.ts';
-import type { Service } from '../server/core/service.ts';
+import type { Service } from '../host/service.ts';
 import { recordEvents, tempDir, testService } from './appHelpers.ts';
 import { writeTestImage } from './helpers/cli.ts';
 import { listenOnLoopback, closeLoopback } from './helpers/loopback.ts';

@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { invokeChannels } from '../contract/channels.ts';
 import { fromWire, toWire } from '../contract/wire.ts';
 import { startAppServer, type AppServer } from '../server/httpServer.ts';
-import type { Service } from '../server/core/service.ts';
+import type { Service } from '../host/service.ts';
 import { fixtureRenderer, rawRequest, tempDir, testService } from './appHelpers.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';

@@ -9,7 +9,7 @@ import type { RoundSettings, SessionItem, SessionVideoRequest } from '../contrac
 import type { Recipe } from '../contract/types.ts';
 import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
 import { probeVideo } from '../engine/video/probe.ts';
-import type { Service } from '../server/core/service.ts';
+import type { Service } from '../host/service.ts';
 import { recordEvents, tempDir, testService } from './appHelpers.ts';
 
 const recipe: Recipe = { ...DEFAULT_RECIPE, layers: [{ name: 'mixed2', weight: 1 }], steps: 1, octaves: 1 };

@@ -12,7 +12,7 @@ import { ChosenPaths, createDialogs, settingsFolders } from '../main/dialogs.ts'
 import type { BrowserWindow, ElectronMain } from '../main/electronTypes.ts';
 import { lastUsedLines, presetApplied } from '../renderer/lib/lastUsed.ts';
 import { startRecipe } from '../renderer/lib/modelRecipes.ts';
-import type { Service } from '../server/core/service.ts';
+import type { Service } from '../host/service.ts';
 import { tempDir, testService } from './appHelpers.ts';
 
 const open: Service[] = [];

@@ -8,7 +8,7 @@ import type { ZoomItem, ZoomSettings } from '../contract/projects.ts';
 import type { InputImage, Recipe } from '../contract/types.ts';
 import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
 import { probeVideo } from '../engine/video/probe.ts';
-import type { Service } from '../server/core/service.ts';
+import type { Service } from '../host/service.ts';
 import { writeTestImage } from './helpers/cli.ts';
 import { recordEvents, tempDir, testService } from './appHelpers.ts';
 

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostEvent } from '../contract/channels.ts';
 import type { JobProgress, JobState } from '../contract/types.ts';
-import { createService, type Service } from '../server/core/service.ts';
-import { threadEngine } from '../server/core/threadLink.ts';
-import { BadRequestError } from '../server/core/validate.ts';
+import { createService, type Service } from '../host/service.ts';
+import { threadEngine } from '../host/threadLink.ts';
+import { BadRequestError } from '../host/validate.ts';
 
 export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `reverie-${prefix}-`));

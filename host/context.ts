@@ -1,0 +1,50 @@
+// What every group of handlers shares: the host's options, the engine, the queue and the stores.
+import type { HostEvent } from '../contract/channels.ts';
+import type { FileBytes, FilePurpose, GalleryItem, HostMode, SaveOutcome } from '../contract/types.ts';
+import type { VideoFile } from '../contract/projects.ts';
+import type { Engine, LaunchEngine } from './engine.ts';
+import type { Gallery } from './gallery.ts';
+import type { InputStore } from './inputs.ts';
+import type { JobQueue } from './jobs.ts';
+import type { SessionStore } from './sessionStore.ts';
+import type { ZoomStore } from './zoomStore.ts';
+
+export interface ServiceOptions {
+  dataDir: string;
+  mode: HostMode;
+  appVersion: string;
+  launchEngine: LaunchEngine;
+  /** How the renderer reaches a file under dataDir ("gallery/<id>/result.png" → URL). */
+  fileUrl: (relative: string) => string;
+  /** Host-specific: a save dialog in Electron (opening in `folder`, the saved output folder, when set), a download in the browser. */
+  saveResult: (item: GalleryItem, pngPath: string, folder: string | null) => Promise<SaveOutcome>;
+  /** The same for an exported video (`path` is its file in the data folder). */
+  saveVideo: (video: VideoFile, path: string) => Promise<SaveOutcome>;
+  /** Host-specific: a native open dialog in Electron; browser mode has none (the page picks files). */
+  openFile: (purpose: FilePurpose) => Promise<FileBytes | null>;
+  /** Minimum time between live previews (a few per second by default). */
+  previewIntervalMs?: number;
+  /** Settings and presets (default: the user's config folder, as the CLI uses). */
+  configDir?: string;
+  /** Downloaded models (default: $REVERIE_CACHE_DIR, else ~/.cache/reverie/models); the engine must load from the same. */
+  cacheDir?: string;
+  /** The backend this launch fixes (REVERIE_BACKEND, --backend), overriding the saved setting; null: none. */
+  backendPinned?: string | null;
+}
+
+export interface ServiceContext {
+  options: ServiceOptions;
+  engine: Engine;
+  queue: JobQueue;
+  inputs: InputStore;
+  gallery: Gallery;
+  zooms: ZoomStore;
+  sessions: SessionStore;
+  /** Scratch folder for zoom previews (<data>/previews/<id>/). */
+  previewsDir: string;
+  /** Where settings.json and presets.json live. */
+  configDir: string;
+  /** The model cache. */
+  cacheDir: string;
+  emit(event: HostEvent): void;
+}

@@ -1,0 +1,58 @@
+// One dream job inside the engine worker: scale the input, dream with progress and throttled
+// previews, then encode the result PNG (recipe embedded) and a thumbnail.
+import { encodePng } from '../engine/io/image.ts';
+import type { DreamModel } from '../engine/model/types.ts';
+import { dream, type DreamProgress } from '../engine/render/dream.ts';
+import type { RgbImage } from '../engine/render/image.ts';
+import { metadataText } from '../engine/render/metadata.ts';
+import { jpeg, scaledInput, thumbnail } from './pictures.ts';
+import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
+
+export interface JobContext {
+  backend: string;
+  appVersion: string;
+  previewIntervalMs: number;
+  signal: AbortSignal;
+  onProgress(message: ProgressMessage): void;
+}
+
+export interface DreamJobContext extends JobContext {
+  model: DreamModel;
+}
+
+export function dreamLabel(p: Pick<DreamProgress, 'octave' | 'octaves' | 'step' | 'steps' | 'width' | 'height'>): string {
+  return `octave ${p.octave + 1}/${p.octaves} · step ${p.step + 1}/${p.steps} · ${p.width}×${p.height}`;
+}
+
+export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Promise<JobOutput> {
+  const started = performance.now();
+  const input = await scaledInput(spec.inputPath, spec.maxSide, spec.inputName);
+  ctx.signal.throwIfAborted();
+
+  let lastPreview = -Infinity;
+  const it = dream(ctx.model, input, spec.recipe, { signal: ctx.signal });
+  let result: RgbImage;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) {
+      result = r.value;
+      break;
+    }
+    const p: DreamProgress = r.value;
+    const now = performance.now();
+    const lastOfOctave = p.step === p.steps - 1;
+    let preview: Uint8Array | undefined;
+    if (now - lastPreview >= ctx.previewIntervalMs || lastOfOctave) {
+      preview = await jpeg(p.preview(), 82);
+      lastPreview = now;
+    }
+    const { done, total, elapsedMs, etaMs } = p;
+    ctx.onProgress({ type: 'progress', jobId: spec.jobId, done, total, label: dreamLabel(p), elapsedMs, etaMs, ...(preview ? { preview } : {}) });
+  }
+  ctx.signal.throwIfAborted();
+  const alpha = input.alpha && result.width === input.width && result.height === input.height ? input.alpha : null;
+  const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };
+  const png = await encodePng({ ...result, alpha }, metadataText(meta));
+  const thumb = await thumbnail(png);
+  return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend };
+}

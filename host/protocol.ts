@@ -1,0 +1,165 @@
+// Messages between a host and its engine worker (a worker thread in Node, a utility process in Electron).
+// Jobs run one at a time and report progress; calls are quick project edits answered directly.
+// Paths are absolute and chosen by the host (inside its data folder); `rel` paths are relative to it.
+import type { Recipe } from '../engine/render/recipe.ts';
+import type { ErrorInfo, LayerChoice } from '../contract/types.ts';
+import type { RoundSettings, VideoOptions, ZoomSettings } from '../contract/projects.ts';
+
+export interface DreamJobSpec {
+  kind: 'dream';
+  jobId: string;
+  inputId: string;
+  inputPath: string;
+  /** The user's file name, written into the PNG metadata. */
+  inputName: string;
+  maxSide: number;
+  recipe: Recipe;
+}
+
+/** A project folder as the worker needs it: where it is, and where its files are under the data folder. */
+export interface ProjectPlace {
+  dir: string;
+  rel: string;
+  /** The entry's thumbnail, rewritten when the job ends. */
+  thumb: string;
+}
+
+export interface ZoomJobSpec {
+  kind: 'zoom';
+  jobId: string;
+  project: ProjectPlace;
+  /** A new frame target, or absent for the project's own. */
+  frames?: number;
+}
+
+export interface ZoomPreviewSpec {
+  kind: 'zoom-preview';
+  jobId: string;
+  project: ProjectPlace;
+  create: CreateZoomSpec;
+}
+
+export interface SessionDreamSpec {
+  kind: 'session-dream';
+  jobId: string;
+  session: ProjectPlace;
+  /** Frames to add to the latest round. */
+  frames: number;
+}
+
+export interface VideoJobSpec {
+  kind: 'video' | 'session-video';
+  jobId: string;
+  /** The zoom project folder, or the session folder. */
+  source: string;
+  out: string;
+  options: VideoOptions;
+  crossfade?: number;
+  hold?: number;
+  allFrames?: boolean;
+}
+
+/** The engine's feature cache, kept in the data folder so its pictures are served from there. */
+export interface FeaturePlace {
+  dir: string;
+  rel: string;
+}
+
+export interface FeatureSize {
+  size: number;
+  steps: number;
+}
+
+export type InspectTask =
+  | { op: 'grid'; layer: string; channels: number[]; recipe: FeatureSize }
+  | { op: 'channel'; layer: string; channel: number; recipe: FeatureSize; neighbours: number }
+  | { op: 'image'; layer: string; inputPath: string; inputName: string; top: number; out: { dir: string; rel: string } };
+
+export interface InspectJobSpec {
+  kind: 'inspect';
+  jobId: string;
+  cache: FeaturePlace;
+  task: InspectTask;
+}
+
+export type JobSpec = DreamJobSpec | ZoomJobSpec | ZoomPreviewSpec | SessionDreamSpec | VideoJobSpec | InspectJobSpec;
+
+export interface CreateZoomSpec {
+  inputPath: string;
+  inputName: string;
+  maxSide: number;
+  recipe: Recipe;
+  settings: ZoomSettings;
+}
+
+export type CallSpec =
+  | ({ op: 'zoom.create'; project: ProjectPlace } & CreateZoomSpec)
+  | { op: 'session.new'; session: ProjectPlace; painting: Uint8Array; name: string; recipe: Recipe; settings: RoundSettings }
+  | { op: 'session.add'; session: ProjectPlace; painting: Uint8Array; name: string }
+  | { op: 'session.pick'; session: ProjectPlace; round: number; frame: number }
+  | { op: 'inspect.cached'; cache: FeaturePlace; modelId: string; layer: string; channels: number[]; recipe: FeatureSize };
+
+export type HostMessage =
+  | { type: 'job'; job: JobSpec; previewIntervalMs: number; appVersion: string }
+  | { type: 'call'; callId: number; call: CallSpec; appVersion: string }
+  | { type: 'cancel'; jobId: string };
+
+export interface ProgressMessage {
+  type: 'progress';
+  jobId: string;
+  done: number;
+  total: number;
+  /** What is happening, in words ("octave 2/4 · step 3/10 · 366×274", "frame 3/4 · step 1/2"). */
+  label: string;
+  elapsedMs: number;
+  etaMs: number | null;
+  /** JPEG of the image as it stands, only every previewIntervalMs or so. */
+  preview?: Uint8Array;
+  /** A frame just written, relative to the data folder. */
+  frame?: { index: number; rel: string };
+}
+
+export type JobOutput =
+  | { kind: 'dream'; png: Uint8Array; thumb: Uint8Array; width: number; height: number; elapsedMs: number; backend: string }
+  | { kind: 'zoom'; frames: number; made: number }
+  | { kind: 'preview'; rels: string[] }
+  | { kind: 'video'; out: string; frames: number; durationS: number; width: number; height: number }
+  | { kind: 'inspect'; rels: string[]; findings: InspectFound };
+
+/** An inspect job's findings, with data-folder paths where the renderer will want URLs. */
+export interface InspectFound {
+  layer: string;
+  channel?: number;
+  neighbours?: Array<{ channel: number; mean: number }>;
+  top?: Array<{ channel: number; mean: number; mapRel: string }>;
+}
+
+export interface DoneMessage {
+  type: 'done';
+  jobId: string;
+  output: JobOutput;
+}
+
+/** The loaded model's class head: its labels (searched by the host), or why it has none. */
+export type ClassHeadInfo = { labels: string[]; source: 'imagenet' | 'model' } | { labels: null; reason: string };
+
+export type EngineMessage =
+  | { type: 'ready'; backend: string; modelId: string; loadMs: number; accelerator: string | null; layers: LayerChoice[]; classes: ClassHeadInfo }
+  | { type: 'start-failed'; error: ErrorInfo }
+  | ProgressMessage
+  | DoneMessage
+  | { type: 'failed'; jobId: string; error: ErrorInfo }
+  | { type: 'cancelled'; jobId: string }
+  | { type: 'reply'; callId: number; ok: true; value: unknown }
+  | { type: 'reply'; callId: number; ok: false; error: ErrorInfo };
+
+/** The two ends a worker body needs, whatever carries the messages. */
+export interface WorkerPort {
+  post(message: EngineMessage): void;
+  listen(handler: (message: HostMessage) => void): void;
+}
+
+export function errorInfo(err: unknown): ErrorInfo {
+  if (err instanceof Error) return { name: err.name || 'Error', message: err.message };
+  return { name: 'Error', message: String(err) };
+}

@@ -1,0 +1,49 @@
+// Requests come from a renderer, which a host does not trust: every field is checked here, and
+// failures are typed errors the UI shows as they are.
+import type { FileBytes } from '../contract/types.ts';
+
+export class BadRequestError extends Error {
+  override name = 'BadRequestError';
+}
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+/** The project or session is being rendered: the request would race the job. */
+export class BusyError extends Error {
+  override name = 'BusyError';
+}
+
+/** Ids are ours (hex, dashes): nothing that could name a path outside the data folder. */
+const ID = /^[a-z0-9][a-z0-9-]{0,79}$/;
+
+/** Images and PNGs the renderer may send in one request. */
+export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+
+export function requireObject(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadRequestError(`${what} must be an object.`);
+  return value as Record<string, unknown>;
+}
+
+export function requireId(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !ID.test(value)) throw new BadRequestError(`${what} is not a valid id.`);
+  return value;
+}
+
+export function requireInt(value: unknown, what: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new BadRequestError(`${what} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+export function requireFileBytes(value: unknown): FileBytes {
+  const req = requireObject(value, 'The request');
+  const name = req['name'];
+  const data = req['data'];
+  if (typeof name !== 'string' || name.length === 0 || name.length > 255) throw new BadRequestError('The file needs a name of 1 to 255 characters.');
+  if (!(data instanceof Uint8Array)) throw new BadRequestError(`${name}: the file's bytes are missing.`);
+  if (data.length === 0) throw new BadRequestError(`${name}: the file is empty.`);
+  if (data.length > MAX_UPLOAD_BYTES) throw new BadRequestError(`${name}: the file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`);
+  // Only the base name is kept: the name is a label, never a path.
+  return { name: name.split(/[\\/]/).pop() || 'image', data };
+}

@@ -1,0 +1,45 @@
+// The import directions of README's "How it works" are enforced by eslint: a wrong-way import in
+// any folder fails `npm run lint`, and the rules leave the right-way imports alone.
+import { describe, expect, it } from 'vitest';
+import { ESLint } from 'eslint';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const eslint = new ESLint({ cwd: ROOT });
+
+async function restricted(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => m.message);
+}
+
+describe('import directions', () => {
+  const wrong: [string, string][] = [
+    ['engine/render/probe.ts', "import { serveFile } from '../../host/staticFiles.ts';"],
+    ['engine/probe.ts', "import type { Handlers } from '../contract/channels.ts';"],
+    ['host/probe.ts', "import { startServer } from '../server/httpServer.ts';"],
+    ['host/probe.ts', "import { registerIpc } from '../main/ipc.ts';"],
+    ['server/probe.ts', "import { decodeImage } from '../engine/io/image.ts';"],
+    ['main/probe.ts', "import { dream } from '../engine/render/dream.ts';"],
+    ['main/probe.ts', "import { startServer } from '../server/httpServer.ts';"],
+    ['contract/probe.ts', "import { decodeImage } from '../engine/io/image.ts';"],
+    ['cli/commands/probe.ts', "import { startServer } from '../../server/httpServer.ts';"],
+    ['preload/probe.ts', "import { createService } from '../host/service.ts';"],
+  ];
+  it.each(wrong)('%s: %s fails lint', async (file, code) => {
+    const messages = await restricted(file, `${code}\nexport {};\n`);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/may import only/);
+  });
+
+  const right: [string, string][] = [
+    ['host/probe.ts', "import { decodeImage } from '../engine/io/image.ts';\nimport type { Handlers } from '../contract/channels.ts';"],
+    ['server/probe.ts', "import { createService } from '../host/service.ts';"],
+    ['main/probe.ts', "import type { Handlers } from '../contract/channels.ts';"],
+    ['contract/probe.ts', "import type { Recipe } from '../engine/render/recipe.ts';"],
+    ['cli/commands/probe.ts', "import { decodeImage } from '../../engine/io/image.ts';"],
+    ['launch/probe.ts', "import { electronBinary } from '../main/electronBinary.ts';"],
+  ];
+  it.each(right)('%s: %s passes', async (file, code) => {
+    expect(await restricted(file, `${code}\nexport {};\n`)).toEqual([]);
+  });
+});
