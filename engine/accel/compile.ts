@@ -81,11 +81,26 @@ export const GRADIENT = 'gradient';
 export const seedName = (layer: string) => `seed:${layer}`;
 export const actName = (layer: string) => `act:${layer}`;
 
+/**
+ * How to lower for one execution provider. The CPU provider gets the fastest graph; WebGPU's MaxPool
+ * has no Indices output ("not supported yet" in 1.30) and no variadic Sum kernel (each Sum would be
+ * copied to the CPU and back), so those take plain-op forms there.
+ */
+export interface Lowering {
+  /** Max-pool gradient by ScatterElements over MaxPool's arg-max Indices (else by window comparison). */
+  maxPoolIndices: boolean;
+  /** Sums of several values as one Sum node (else a chain of Adds). */
+  variadicSum: boolean;
+}
+
+export const CPU_LOWERING: Lowering = { maxPoolIndices: true, variadicSum: true };
+
 export function compileDreamGraph(
   graph: Graph,
   layers: readonly string[],
   input: [number, number, number, number],
   weights: WeightStore,
+  lowering: Lowering = CPU_LOWERING,
 ): { onnx: OnnxGraph; shape: CompiledShape } {
   const plan = ancestors(graph, layers);
   if (!supportsPlan(plan)) {
@@ -113,6 +128,18 @@ export function compileDreamGraph(
     return name;
   };
   const ints = (hint: string, values: number[]) => constant(hint, [values.length], BigInt64Array.from(values.map(BigInt)));
+  const sum = (terms: string[], out: string) => {
+    if (lowering.variadicSum) {
+      emit('Sum', terms, [out]);
+      return;
+    }
+    let acc = terms[0]!;
+    terms.slice(1).forEach((t, i) => {
+      const next = i === terms.length - 2 ? out : fresh('partialSum');
+      emit('Add', [acc, t], [next]);
+      acc = next;
+    });
+  };
   const zero = constant('zero', [], Float32Array.of(0));
   /** Each conv's forward kernel initializer, by node. */
   const forwardWeights = new Map<string, string>();
@@ -140,6 +167,57 @@ export function compileDreamGraph(
     else emit('Clip', [pre, zero, constant('clip', [], Float32Array.of(clip))], [out]);
   };
 
+  /**
+   * Max-pool gradient without arg-max indices: for each window offset (row-major, so the first
+   * maximum wins ties, as the tfjs executor and ScatterElements do) take what is left of dy where the
+   * input there equals the window's max; then one ConvTranspose with a one-hot kernel per offset puts
+   * every offset's share back at its input pixel, in a [N*C, k*k, OH, OW] layout with no groups.
+   */
+  const maxPoolGradientByWindows = (node: GraphNode & { op: 'maxpool' }, x: string, g: string): string => {
+    const k = node.spec.poolSize;
+    const s = node.spec.strides;
+    const { pads, out, inH, inW } = windowPads(x, k, s, node.spec.padding);
+    const [nn, c] = nchw(x);
+    // -Infinity padding never equals a window's max, so padding never takes a share.
+    let source = x;
+    if (pads.some((p) => p > 0)) {
+      source = fresh('maxPadded');
+      emit('Pad', [x, ints('pads', [0, 0, pads[0]!, pads[1]!, 0, 0, pads[2]!, pads[3]!]), constant('minusInf', [], Float32Array.of(-Infinity))], [source]);
+    }
+    const rows = nn * c;
+    const flat = ints('planes', [rows, 1, out[0], out[1]]);
+    let left = g;
+    const shares: string[] = [];
+    for (let i = 0; i < k[0]; i++) {
+      for (let j = 0; j < k[1]; j++) {
+        const window = fresh('window');
+        emit('Slice', [source, ints('starts', [i, j]), ints('ends', [i + s[0] * (out[0] - 1) + 1, j + s[1] * (out[1] - 1) + 1]), ints('axes', [2, 3]), ints('steps', [...s])], [window]);
+        const hit = fresh('isMax');
+        emit('Equal', [window, node.name], [hit]);
+        const share = fresh('share');
+        emit('Where', [hit, left, zero], [share]);
+        if (i !== k[0] - 1 || j !== k[1] - 1) {
+          const rest = fresh('left');
+          emit('Where', [hit, zero, left], [rest]);
+          left = rest;
+        }
+        const planes = fresh('sharePlanes');
+        emit('Reshape', [share, flat], [planes]);
+        shares.push(planes);
+      }
+    }
+    const stacked = fresh('shares');
+    emit('Concat', shares, [stacked], { axis: 1 });
+    const area = k[0] * k[1];
+    const oneHot = new Float32Array(area * area);
+    for (let o = 0; o < area; o++) oneHot[o * area + o] = 1;
+    const placed = fresh('placed');
+    emit('ConvTranspose', [stacked, constant('oneHot', [area, 1, k[0], k[1]], oneHot)], [placed], { kernel_shape: [...k], strides: [...s], pads, output_padding: outputPadding(k, s, pads, out, inH, inW) });
+    const dx = fresh(`dx:${x}`);
+    emit('Reshape', [placed, ints('shape', [nn, c, inH, inW])], [dx]);
+    return dx;
+  };
+
   // Forward.
   for (const node of plan) {
     const x = node.inputs[0]!;
@@ -164,7 +242,8 @@ export function compileDreamGraph(
       }
       case 'maxpool': {
         const { pads } = windowPads(x, node.spec.poolSize, node.spec.strides, node.spec.padding);
-        emit('MaxPool', [x], [node.name, `${node.name}:argmax`], { kernel_shape: [...node.spec.poolSize], strides: [...node.spec.strides], pads });
+        const outputs = lowering.maxPoolIndices ? [node.name, `${node.name}:argmax`] : [node.name];
+        emit('MaxPool', [x], outputs, { kernel_shape: [...node.spec.poolSize], strides: [...node.spec.strides], pads });
         break;
       }
       case 'avgpool': {
@@ -179,7 +258,7 @@ export function compileDreamGraph(
         rectify(x, node.name, node.clip);
         break;
       case 'add':
-        emit('Sum', node.inputs, [node.name]);
+        sum([...node.inputs], node.name);
         break;
       case 'pad': {
         const [[t, bt], [l, r]] = node.pads;
@@ -203,7 +282,7 @@ export function compileDreamGraph(
     if (!list?.length) return null;
     if (list.length === 1) return list[0]!;
     const out = fresh(`grad:${name}`);
-    emit('Sum', list, [out]);
+    sum(list, out);
     return out;
   };
   const mask = (g: string, y: string, clip: number | undefined): string => {
@@ -259,6 +338,10 @@ export function compileDreamGraph(
         break;
       }
       case 'maxpool': {
+        if (!lowering.maxPoolIndices) {
+          send(x, maxPoolGradientByWindows(node, x, g));
+          break;
+        }
         const [nn, c, h, w] = nchw(x);
         const flatIdx = fresh('argmaxFlat');
         const flatG = fresh('gFlat');

@@ -21,6 +21,8 @@ interface Runtime {
   Session: new () => NativeSession;
   Tensor: TensorCtor;
   version: string;
+  /** Execution providers this build knows: bundled, or fetched separately (CUDA on Linux). */
+  providers: ReadonlyMap<string, { bundled: boolean }>;
 }
 
 let runtime: Runtime | null | undefined;
@@ -31,11 +33,15 @@ export function ortRuntime(): Runtime | null {
   if (process.env['REVERIE_ONNX'] === '0') return (runtime = null);
   try {
     const require = createRequire(import.meta.url);
-    const binding = require('onnxruntime-node/dist/binding.js') as { binding: { InferenceSession: new () => NativeSession }; initOrt: () => void };
+    const binding = require('onnxruntime-node/dist/binding.js') as {
+      binding: { InferenceSession: new () => NativeSession; listSupportedBackends: () => Array<{ name: string; bundled: boolean }> };
+      initOrt: () => void;
+    };
     const common = require('onnxruntime-common') as { Tensor: TensorCtor };
     const pkg = require('onnxruntime-node/package.json') as { version: string };
     binding.initOrt();
-    runtime = { Session: binding.binding.InferenceSession, Tensor: common.Tensor, version: pkg.version };
+    const providers = new Map(binding.binding.listSupportedBackends().map((b) => [b.name, { bundled: b.bundled }]));
+    runtime = { Session: binding.binding.InferenceSession, Tensor: common.Tensor, version: pkg.version, providers };
   } catch {
     // Not installed, or its binary does not load on this platform: the tfjs executor steps alone.
     runtime = null;
@@ -43,15 +49,16 @@ export function ortRuntime(): Runtime | null {
   return runtime;
 }
 
-let defaultThreads: number | undefined;
-
-/** Worker pools run one single-threaded session per core instead of one session across all cores. */
-export function setOrtThreads(threads: number): void {
-  defaultThreads = threads;
+/** One session across all cores; worker pools pass 1 (one single-threaded session per core). */
+export function defaultOrtThreads(): number {
+  return Math.max(1, availableParallelism());
 }
 
-export function ortThreads(): number {
-  return defaultThreads ?? Math.max(1, availableParallelism());
+export interface SessionOptions {
+  /** CPU threads for the operators that run on the CPU provider. */
+  threads: number;
+  /** onnxruntime-node's executionProviders, e.g. [{ name: 'webgpu' }, 'cpu']. */
+  executionProviders: ReadonlyArray<string | Record<string, unknown>>;
 }
 
 export class OrtSession {
@@ -62,10 +69,14 @@ export class OrtSession {
   constructor(
     private readonly rt: Runtime,
     model: Uint8Array,
+    options: SessionOptions,
   ) {
     this.native = new rt.Session();
-    const threads = ortThreads();
+    const threads = options.threads;
     this.native.loadModel(model.buffer, model.byteOffset, model.byteLength, {
+      executionProviders: [...options.executionProviders],
+      // Errors only: a GPU provider warns about every shape op it leaves to the CPU, which is expected.
+      logSeverityLevel: 3,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       intraOpNumThreads: threads,

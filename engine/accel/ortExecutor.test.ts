@@ -12,6 +12,7 @@ import { seededRandom } from '../render/random.ts';
 import { relL2 } from '../../tests/helpers/numeric.ts';
 import { OrtExecutor } from './ortExecutor.ts';
 import { ortRuntime } from './ort.ts';
+import { GPU_LOWERING, providerSpec } from './providers.ts';
 
 /** A graph node without the Keras bookkeeping (distributed over the union, so `op` still narrows). */
 type NodeSpec = GraphNode extends infer G ? (G extends GraphNode ? Omit<G, 'layers' | 'trainable'> : never) : never;
@@ -96,6 +97,12 @@ describe('onnxruntime dream route', () => {
     expect(ours.value).toBeCloseTo(theirs.value, 4);
     const g = ours.gradient.dataSync() as Float32Array;
     expect(relL2(g, theirs.gradient.dataSync())).toBeLessThan(1e-5);
+    // The GPU providers' lowering (max-pool gradient by window comparison, Sums as Adds), run on the CPU provider.
+    const gpuForm = new OrtExecutor(graph, { provider: { ...providerSpec('cpu'), lowering: GPU_LOWERING } });
+    const plain = gpuForm.valueAndGradient(x, outs, fn);
+    expect(relL2(plain.gradient.dataSync(), theirs.gradient.dataSync())).toBeLessThan(1e-5);
+    tf.dispose(plain.gradient);
+    gpuForm.dispose();
 
     // Directional derivative along a random direction, from the route's own forward values: an
     // independent check that does not trust the tfjs executor.
@@ -120,6 +127,30 @@ describe('onnxruntime dream route', () => {
     specs.forEach((s) => {
       if (s.op === 'conv' || s.op === 'depthwise') tf.dispose([s.kernel, ...(s.bias ? [s.bias] : [])]);
     });
+  });
+
+  it('max-pool ties go to the first maximum in row-major order in both lowerings, as in the tfjs executor', () => {
+    const graph = graphOf([
+      { name: 'in', inputs: [], op: 'input' } as NodeSpec,
+      { name: 'ms', inputs: ['in'], op: 'maxpool', spec: { poolSize: [3, 3], strides: [2, 2], padding: 'same' } } as NodeSpec,
+      { name: 'm1', inputs: ['in'], op: 'maxpool', spec: { poolSize: [3, 3], strides: [1, 1], padding: 'same' } } as NodeSpec,
+    ]);
+    // Three levels only: most windows hold several equal maxima.
+    const x = tf.tidy(() => tf.div(tf.round(tf.mul(randomTensor([2, 9, 10, 3], 47, 1), 1.4)), 2)) as tf.Tensor4D;
+    const terms = [weighted('ms', [2, 5, 5, 3], 53), weighted('m1', [2, 9, 10, 3], 59)];
+    const fn: ObjectiveFn = (acts) => tf.addN(terms.map((t) => t.fn(acts)));
+    const ref = new GraphExecutor(graph);
+    const theirs = ref.valueAndGradient(x, ['ms', 'm1'], fn);
+    for (const lowering of [undefined, GPU_LOWERING]) {
+      const ort = new OrtExecutor(graph, lowering ? { provider: { ...providerSpec('cpu'), lowering } } : {});
+      const ours = ort.valueAndGradient(x, ['ms', 'm1'], fn);
+      // Exact: each dy pixel goes to one input pixel, so a tie sent elsewhere would differ by whole values.
+      expect(relL2(ours.gradient.dataSync(), theirs.gradient.dataSync())).toBeLessThan(1e-6);
+      tf.dispose(ours.gradient);
+      ort.dispose();
+    }
+    tf.dispose([x, theirs.gradient, ...terms.map((t) => t.weights)]);
+    ref.dispose();
   });
 
   it('keeps a graph with ops it cannot lower (a head) on the tfjs executor', () => {
@@ -147,8 +178,10 @@ describe('onnxruntime dream route', () => {
       const x = randomTensor([1, size, size, 3], 37, 1) as tf.Tensor4D;
       model.setAccelerated(true);
       const ours = model.valueAndGradient(x, layers, objective);
+      expect(model.device.device).toBe('cpu');
       model.setAccelerated(false);
       const theirs = model.valueAndGradient(x, layers, objective);
+      expect(model.device.device).toBe('tfjs');
       model.setAccelerated(true);
       const err = relL2(ours.gradient.dataSync(), theirs.gradient.dataSync());
       tf.dispose([x, ours.gradient, theirs.gradient]);
@@ -156,7 +189,7 @@ describe('onnxruntime dream route', () => {
     }
 
     it('InceptionV3 mixed3+mixed5: same value and gradient as the tfjs executor, no tensors left', () => {
-      expect(inception.accelerator).toMatch(/^onnxruntime-node \d+\.\d+\.\d+, \d+ threads?$/);
+      expect(inception.accelerator).toMatch(/^onnxruntime-node \d+\.\d+\.\d+ on cpu, \d+ threads?$/);
       const objective: ObjectiveFn = (a) => tf.add(tf.mean(a['mixed3']!), tf.mean(a['mixed5']!));
       bothRoutes(inception, ['mixed3', 'mixed5'], 107, objective); // compile once before counting
       const before = tf.memory().numTensors;

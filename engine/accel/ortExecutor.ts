@@ -10,7 +10,15 @@ import { ancestors } from '../model/graph.ts';
 import type { ObjectiveFn, ValueAndGradient } from '../model/types.ts';
 import { actName, compileDreamGraph, GRADIENT, IMAGE, seedName, supportsPlan, UnsupportedGraphError, WeightStore, type CompiledShape } from './compile.ts';
 import { encodeModel } from './onnxProto.ts';
-import { OrtSession, ortRuntime } from './ort.ts';
+import { defaultOrtThreads, OrtSession, ortRuntime } from './ort.ts';
+import { providerSpec, type ProviderSpec } from './providers.ts';
+
+export interface OrtExecutorOptions {
+  /** The execution provider and the graph lowering it needs (default: the CPU provider). */
+  provider?: ProviderSpec;
+  /** CPU threads per session (default: every core). */
+  threads?: number;
+}
 
 interface Compiled {
   session: OrtSession;
@@ -41,7 +49,16 @@ export class OrtExecutor {
   reruns = 0;
   runs = 0;
 
-  constructor(private readonly graph: Graph) {}
+  readonly provider: ProviderSpec;
+  readonly threads: number;
+
+  constructor(
+    private readonly graph: Graph,
+    options: OrtExecutorOptions = {},
+  ) {
+    this.provider = options.provider ?? providerSpec('cpu');
+    this.threads = options.threads ?? defaultOrtThreads();
+  }
 
   /** Whether this executor can take a step for these layers (every op on the path has a lowering). */
   supports(layers: readonly string[]): boolean {
@@ -58,6 +75,15 @@ export class OrtExecutor {
     return this.sessions.size;
   }
 
+  private drop(input: readonly number[], layers: readonly string[]): void {
+    const key = `${input.join('x')}|${layers.join(',')}`;
+    this.sessions.get(key)?.session.dispose();
+    this.sessions.delete(key);
+  }
+
+  /** Sessions built so far (a refused key must not be rebuilt every step). */
+  built = 0;
+
   private compiled(input: [number, number, number, number], layers: readonly string[]): Compiled {
     const key = `${input.join('x')}|${layers.join(',')}`;
     let c = this.sessions.get(key);
@@ -69,14 +95,15 @@ export class OrtExecutor {
     }
     const rt = ortRuntime();
     if (!rt) throw new Error('onnxruntime-node is not available');
-    const { onnx, shape } = compileDreamGraph(this.graph, layers, input, this.weights);
+    const { onnx, shape } = compileDreamGraph(this.graph, layers, input, this.weights, this.provider.lowering);
     let session: OrtSession;
     try {
-      session = new OrtSession(rt, encodeModel(onnx));
+      session = new OrtSession(rt, encodeModel(onnx), { threads: this.threads, executionProviders: this.provider.executionProviders });
     } catch (err) {
-      // A runtime that refuses the graph (another version, another CPU) leaves the step to tfjs.
-      throw new UnsupportedGraphError(`onnxruntime refused the compiled graph: ${(err as Error).message.split('\n')[0]}`);
+      // A runtime or provider that refuses the graph (another version, no adapter) leaves the step to the next route.
+      throw new UnsupportedGraphError(`onnxruntime (${this.provider.device}) refused the compiled graph: ${(err as Error).message.split('\n')[0]}`);
     }
+    this.built++;
     c = { session, shape, seeds: null };
     this.sessions.set(key, c);
     while (this.sessions.size > MAX_SESSIONS) {
@@ -96,7 +123,15 @@ export class OrtExecutor {
       this.runs++;
       const feeds: Record<string, { data: Float32Array; dims: readonly number[] }> = { [IMAGE]: image };
       layers.forEach((l, i) => (feeds[seedName(l)] = { data: seeds[i]!, dims: c.shape.layerShapes[i]! }));
-      return c.session.run(feeds, outputs);
+      try {
+        return c.session.run(feeds, outputs);
+      } catch (err) {
+        if (this.provider.device === 'cpu') throw err;
+        // A GPU provider can refuse a kernel only when it runs (an op variant it lacks, a lost device):
+        // drop the session so that the step goes to the next route.
+        this.drop(input, layers);
+        throw new UnsupportedGraphError(`onnxruntime (${this.provider.device}) failed to run the graph: ${(err as Error).message.split('\n')[0]}`);
+      }
     };
     // First step for this key: the objective's gradient at zero activations, exact for linear objectives.
     const guess = c.seeds ?? this.objectiveAt(layers, c.shape, null, objective).seeds;

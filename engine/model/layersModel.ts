@@ -3,9 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildKerasGraph } from './keras.ts';
 import { ancestors, disposeGraph, inferShapes, type Graph } from './graph.ts';
 import { GraphExecutor } from './executor.ts';
-import { OrtExecutor } from '../accel/ortExecutor.ts';
-import { UnsupportedGraphError } from '../accel/compile.ts';
-import { ortRuntime, ortThreads } from '../accel/ort.ts';
+import { StepRouter, type DeviceReport, type RouteOptions } from '../accel/route.ts';
 import { listLayers, type TrainingProvenance } from './catalogue.ts';
 import { ImageTooSmallError, ModelLoadError, UnknownLayerError, type Activations, type DreamModel, type LayerInfo, type ObjectiveFn, type ValueAndGradient } from './types.ts';
 
@@ -23,8 +21,8 @@ export class LayersDreamModel implements DreamModel {
   readonly inputRange: readonly [number, number];
   readonly defaultInputSize: number;
   private readonly executor: GraphExecutor;
-  /** The native route for gradient steps (onnxruntime-node), where it is installed; else null. */
-  private ort: OrtExecutor | null;
+  /** Where gradient steps run: an onnxruntime provider, onnxruntime on the CPU, or the tfjs executor. */
+  private router: StepRouter;
 
   constructor(
     readonly graph: Graph,
@@ -35,22 +33,33 @@ export class LayersDreamModel implements DreamModel {
     this.inputRange = options.inputRange;
     this.defaultInputSize = options.defaultInputSize;
     this.executor = new GraphExecutor(graph);
-    this.ort = ortRuntime() ? new OrtExecutor(graph) : null;
+    this.router = new StepRouter(graph, this.executor, { device: 'auto' });
   }
 
-  /** What runs gradient steps besides the tfjs backend, e.g. "onnxruntime-node 1.30.0, 2 threads"; null for tfjs alone. */
+  /** What runs gradient steps besides the tfjs backend, e.g. "onnxruntime-node 1.30.0 on cpu, 2 threads"; null for tfjs alone. */
   get accelerator(): string | null {
-    return this.ort ? `onnxruntime-node ${ortRuntime()!.version}, ${ortThreads()} thread${ortThreads() === 1 ? '' : 's'}` : null;
+    return this.router.native ? this.router.report().label : null;
   }
 
-  /** Turns the native route off (or back on where installed): benchmarks and tests compare both. */
+  /** The device of the latest step (or the first to be tried), what was asked for, and any refusals. */
+  get device(): DeviceReport {
+    return this.router.report();
+  }
+
+  /**
+   * Chooses where steps run: a device ('auto', 'cpu', 'webgpu', ...) and the CPU threads per session.
+   * Throws DeviceUnavailableError for a device this machine does not offer.
+   */
+  useDevice(options: RouteOptions): void {
+    const next = new StepRouter(this.graph, this.executor, options);
+    next.report(); // resolves now, so that an absent device fails here and not mid-dream
+    this.router.dispose();
+    this.router = next;
+  }
+
+  /** Turns the native route off (tfjs executor alone) or back to 'auto': benchmarks and tests compare both. */
   setAccelerated(on: boolean): void {
-    if (!on) {
-      this.ort?.dispose();
-      this.ort = null;
-    } else if (!this.ort && ortRuntime()) {
-      this.ort = new OrtExecutor(this.graph);
-    }
+    this.useDevice({ device: on ? 'auto' : 'cpu', native: on, threads: this.router.threads });
   }
 
   static fromArtifacts(topology: unknown, weightSpecs: tf.io.WeightsManifestEntry[], weightData: ArrayBuffer, options: LayersModelOptions): LayersDreamModel {
@@ -104,19 +113,11 @@ export class LayersDreamModel implements DreamModel {
   valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient {
     this.check(layers);
     this.checkSize(x, layers);
-    if (this.ort?.supports(layers)) {
-      try {
-        return this.ort.valueAndGradient(x, layers, objective);
-      } catch (err) {
-        // Ops without a lowering, or a layer with no pixels at this size: the tfjs executor takes these.
-        if (!(err instanceof UnsupportedGraphError)) throw err;
-      }
-    }
-    return this.executor.valueAndGradient(x, layers, objective);
+    return this.router.valueAndGradient(x, layers, objective);
   }
 
   dispose(): void {
-    this.ort?.dispose();
+    this.router.dispose();
     this.executor.dispose();
     disposeGraph(this.graph);
   }

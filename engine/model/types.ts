@@ -1,5 +1,6 @@
 // The model interface the rest of the engine sees: named activations and exact input gradients.
 import type * as tf from '@tensorflow/tfjs-core';
+import type { DeviceReport, RouteOptions } from '../accel/route.ts';
 
 /** What a layer's weights were trained on, as far as the model's provenance tells. */
 export type Training = 'imagenet' | 'fine-tuned' | 'unknown';
@@ -35,6 +36,10 @@ export interface DreamModel {
   readonly defaultInputSize: number;
   /** What runs gradient steps besides the tfjs backend (onnxruntime-node), in words; null or absent for tfjs alone. */
   readonly accelerator?: string | null;
+  /** Where the latest gradient step ran (models with native routes). */
+  readonly device?: DeviceReport;
+  /** Chooses the device and CPU threads for gradient steps (models with native routes). */
+  useDevice?(options: RouteOptions): void;
   /** Every layer a user can dream on, blocks first, with shapes for an input of this size. */
   layers(height: number, width: number): LayerInfo[];
   /** Forward pass up to the deepest requested layer; the caller disposes the returned tensors. */

@@ -7,12 +7,9 @@ import { channelMean, layerMean, scale, sum } from '../objectives/objective.ts';
 import { classObjective } from '../model/classes.ts';
 import type { DreamModel } from '../model/types.ts';
 import type { GradientRequest, ObjectiveTerms, WorkerInit, WorkerReply } from './protocol.ts';
-import { setOrtThreads } from '../accel/ort.ts';
 
 if (!parentPort) throw new Error('gradientWorker.ts must run in a worker thread.');
 const port = parentPort;
-// The pool already puts one worker on each core: each worker's onnxruntime session gets one thread.
-setOrtThreads(1);
 let model: DreamModel | undefined;
 
 function objectiveOf(terms: ObjectiveTerms, m: DreamModel) {
@@ -32,6 +29,8 @@ port.on('message', async (message: WorkerInit | GradientRequest) => {
     if (message.type === 'init') {
       const backend = await initBackend(message.backend);
       model = await loadDreamModel(message.model);
+      // The pool already puts one worker on each core: each worker's onnxruntime session gets one thread.
+      model.useDevice?.({ device: 'cpu', threads: 1 });
       reply({ type: 'ready', backend });
       return;
     }
