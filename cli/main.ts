@@ -14,6 +14,7 @@ import { settingsCommand, settingsHelp } from './commands/settings.ts';
 import { filtersCommand, filtersHelp } from './commands/filters.ts';
 import { mapsCommand, mapsHelp } from './commands/maps.ts';
 import { kernelsCommand, kernelsHelp } from './commands/kernels.ts';
+import { devicesCommand, devicesHelp } from './commands/devices.ts';
 import { appVersion, CancelledError, UsageError } from './shared.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string; summary: string }> = {
@@ -31,6 +32,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   filters: { run: filtersCommand, help: filtersHelp, summary: 'what each channel of a layer responds to: a labelled contact sheet' },
   maps: { run: mapsCommand, help: mapsHelp, summary: "an image's feature maps at a layer; --top K channels it drives hardest" },
   kernels: { run: kernelsCommand, help: kernelsHelp, summary: "the first convolution's filters; --apply a classic filter to an image" },
+  devices: { run: devicesCommand, help: devicesHelp, summary: 'where dream steps can run (CPU, GPUs) with a timed step each; --fetch-cuda' },
   demo: { run: demoCommand, help: demoHelp, summary: 'dream the bundled example photo (what npm start runs)' },
 };
 

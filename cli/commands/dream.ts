@@ -13,6 +13,7 @@ import { GradientPool } from '../../engine/parallel/gradientPool.ts';
 import { metadataText } from '../../engine/render/metadata.ts';
 import { recipeFlagHelp, recipeFlagSpec, recipeFromFlags } from '../recipeOptions.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
+import { applyDevice, deviceFields, deviceFlagHelp, deviceFlagSpec, parseDeviceFlag } from '../device.ts';
 import { appVersion, firstFrameNote, maxPixelsFlag, UsageError, withInterrupt } from '../shared.ts';
 
 export const dreamHelp = `reverie dream IN -o OUT.png [options]
@@ -33,6 +34,7 @@ IN is PNG, JPEG, WebP, TIFF, AVIF or GIF; of an animated or multi-page file, the
   --recipe-from DREAM.png     reuse the recipe embedded in a PNG Reverie made
 ${recipeFlagHelp}
   --backend B                 auto | tensorflow | wasm | cpu (default: the saved setting, else auto)
+${deviceFlagHelp}
   --max-pixels N              refuse larger inputs (default ${DEFAULT_MAX_PIXELS})
   --workers N                 worker threads for tiled images (default: one per core, or none when
                               onnxruntime runs the steps on every core already; 0 = none)
@@ -42,7 +44,7 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...recipeFlagSpec, out: { type: 'string', short: 'o' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'max-pixels': { type: 'string' }, workers: { type: 'string' } },
+    options: { ...recipeFlagSpec, out: { type: 'string', short: 'o' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'max-pixels': { type: 'string' }, workers: { type: 'string' }, ...deviceFlagSpec },
   });
   const input = positionals[0];
   if (!input || positionals.length > 1) throw new UsageError('reverie dream takes one input image.', dreamHelp);
@@ -60,16 +62,19 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   const image = await decodeImage(input, { maxPixels });
   const note = firstFrameNote(input, image.pages);
   if (note) sink.event('warning', note);
-  // No --backend: the one saved with `reverie settings set backend …` (auto unless changed).
-  const backend = await initBackend((values.backend ?? (await loadSettings()).value.backend) as BackendChoice);
+  // No --backend or --device: the ones saved with `reverie settings set …` (auto unless changed).
+  const saved = (await loadSettings()).value;
+  const device = parseDeviceFlag(values.device, saved.device);
+  const backend = await initBackend((values.backend ?? saved.backend) as BackendChoice);
   const loadStarted = performance.now();
   const model = await loadDreamModel(recipe.model);
+  applyDevice(model, device);
   // Tiled images dream their tiles in worker threads, one per core; small ones stay in this thread.
   // onnxruntime already spreads each step over every core, so with it tiles stay in this thread.
   const workers = values.workers === undefined ? (model.accelerator ? 0 : availableParallelism()) : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 0) throw new UsageError(`--workers expects a whole number, got "${values.workers}".`);
   const pool = workers > 0 && Math.max(image.width, image.height) > recipe.tileSize ? await GradientPool.start({ size: workers, model: recipe.model, backend }) : undefined;
-  sink.event('model', { model: model.id, backend, workers: pool?.size ?? 0, loadMs: Math.round(performance.now() - loadStarted), accelerator: model.accelerator ?? null, message: `Model ${model.id} on ${backend}${model.accelerator ? ` + ${model.accelerator}` : ''}${pool ? ` with ${pool.size} workers` : ''} (${image.width}x${image.height})` });
+  sink.event('model', { model: model.id, backend, ...deviceFields(model), workers: pool?.size ?? 0, loadMs: Math.round(performance.now() - loadStarted), accelerator: model.accelerator ?? null, message: `Model ${model.id} on ${backend}${model.accelerator ? ` + ${model.accelerator}` : ''}${pool ? ` with ${pool.size} workers` : ''} (${image.width}x${image.height})` });
   try {
     const result = await withInterrupt(async (signal) => {
       const it = dream(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal, ...(pool ? { pool } : {}) });
@@ -78,15 +83,15 @@ export async function dreamCommand(argv: string[]): Promise<void> {
         if (r.done) return r.value;
         const p = r.value;
         const label = `octave ${p.octave + 1}/${p.octaves} step ${p.step + 1}/${p.steps} (${p.width}x${p.height})`;
-        sink.update(p.done / p.total, label, p.etaMs, { octave: p.octave, step: p.step, done: p.done, total: p.total, value: Number(p.value.toFixed(5)) });
+        sink.update(p.done / p.total, label, p.etaMs, { octave: p.octave, step: p.step, done: p.done, total: p.total, value: Number(p.value.toFixed(5)), device: model.device?.device ?? 'tfjs' });
       }
     });
     const png = await encodePng(
       { width: result.width, height: result.height, rgb: result.rgb, alpha: image.alpha },
-      metadataText({ app: 'reverie', appVersion: appVersion(), backend, input: basename(input), createdAt: new Date().toISOString(), recipe }),
+      metadataText({ app: 'reverie', appVersion: appVersion(), backend, ...deviceFields(model), input: basename(input), createdAt: new Date().toISOString(), recipe }),
     );
     await writeFileAtomic(out, png);
-    sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height });
+    sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height, ...deviceFields(model), deviceSteps: model.device?.steps ?? {} });
   } finally {
     await pool?.close();
     model.dispose();

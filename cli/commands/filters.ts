@@ -7,6 +7,8 @@ import { initBackend, type BackendChoice } from '../../engine/backend.ts';
 import { encodePng } from '../../engine/io/image.ts';
 import { writeFileAtomic } from '../../engine/io/atomic.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
+import { loadSettings } from '../../engine/settings/settings.ts';
+import { applyDevice, deviceFields, deviceFlagSpec, parseDeviceFlag } from '../device.ts';
 import { contactSheet, FEATURE_PNG_KEY, FeatureCache, featureRecipe, layerInfo, parseChannelList, visualizeMany, type FeatureRecipe } from '../../engine/inspect/index.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
 import { appVersion, UsageError, withInterrupt } from '../shared.ts';
@@ -31,6 +33,7 @@ Channels of fine-tuned layers (mixed6 and later in the embedded model) are marke
   --no-cache           render everything and store nothing
   --model M            inception_v3 (embedded), a model folder, model.json or URL
   --backend B          auto | tensorflow | wasm | cpu (default auto)
+  --device D           auto | cpu | webgpu | dml | coreml | cuda (default: the saved setting, else auto)
   --json               JSON-lines progress and result on stdout`;
 
 const int = (flag: string, v: string | undefined): number | undefined => {
@@ -59,7 +62,7 @@ export async function filtersCommand(argv: string[]): Promise<void> {
     options: {
       layer: { type: 'string' }, channels: { type: 'string' }, out: { type: 'string', short: 'o' }, size: { type: 'string' }, steps: { type: 'string' },
       lr: { type: 'string' }, seed: { type: 'string' }, param: { type: 'string' }, batch: { type: 'string' }, columns: { type: 'string' }, cell: { type: 'string' },
-      'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' }, model: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
+      'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' }, model: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, ...deviceFlagSpec,
     },
   });
   if (!values.layer) throw new UsageError('Name the layer with --layer, e.g. --layer mixed4.', filtersHelp);
@@ -70,13 +73,15 @@ export async function filtersCommand(argv: string[]): Promise<void> {
   const recipe = featureRecipe(Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)));
   const sink = values.json ? jsonLinesSink(process.stdout) : terminalSink(process.stderr);
   const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
+  const device = parseDeviceFlag(values.device, (await loadSettings()).value.device);
   const model = await loadDreamModel(values.model);
   try {
+    applyDevice(model, device);
     const info = layerInfo(model, values.layer);
     const channels = parseChannelList(values.channels ?? `0-${Math.min(16, info.channels) - 1}`, info.channels, `layer "${info.name}"`);
     const fineTuned = info.training === 'fine-tuned';
     const trainingNote = fineTuned ? `${info.name} has fine-tuned weights (not ImageNet): its channels are marked * and framed in orange.` : `${info.name}: ${info.training === 'imagenet' ? 'ImageNet' : 'unknown'} weights.`;
-    sink.event('start', { model: model.id, backend, layer: info.name, training: info.training, channels: channels.length, message: `${model.id} on ${backend}: ${info.name}, ${channels.length} channel(s) at ${recipe.size}px, ${recipe.steps} steps. ${trainingNote}` });
+    sink.event('start', { model: model.id, backend, ...deviceFields(model), layer: info.name, training: info.training, channels: channels.length, message: `${model.id} on ${backend}: ${info.name}, ${channels.length} channel(s) at ${recipe.size}px, ${recipe.steps} steps. ${trainingNote}` });
     const cache = values['no-cache'] ? null : new FeatureCache(values['cache-dir'] ?? undefined);
     const result = await withInterrupt((signal) =>
       visualizeMany(model, channels.map((channel) => ({ layer: info.name, channel })), recipe, {

@@ -8,21 +8,26 @@ import { writeFileAtomic } from '../../engine/io/atomic.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
 import { layerMean, sum } from '../../engine/objectives/objective.ts';
 import { UsageError } from '../shared.ts';
+import { applyDevice, deviceFields, deviceFlagHelp, deviceFlagSpec, parseDeviceFlag } from '../device.ts';
 
-export const gradientHelp = `reverie gradient --input x.npy --layers mixed3,mixed5 --out g.npy [--model M] [--backend B]
+export const gradientHelp = `reverie gradient --input x.npy --layers mixed3,mixed5 --out g.npy [--model M] [--backend B] [--device D]
 
 Reads a float32 NHWC array [1,H,W,3] in the model's input range ([-1,1] for InceptionV3), takes as
 objective the sum over the named layers of each layer's mean activation, and writes
-d(objective)/d(input) as float32 .npy of the same shape. Prints the objective value as JSON.`;
+d(objective)/d(input) as float32 .npy of the same shape. Prints the objective value as JSON, with
+the device that computed it ("device": cpu, webgpu, ... or tfjs; "softwareGpu": true on a software GPU).
+${deviceFlagHelp}`;
 
 export async function gradientCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { input: { type: 'string' }, layers: { type: 'string' }, out: { type: 'string', short: 'o' }, model: { type: 'string' }, backend: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { input: { type: 'string' }, layers: { type: 'string' }, out: { type: 'string', short: 'o' }, model: { type: 'string' }, backend: { type: 'string' }, ...deviceFlagSpec } });
   if (!values.input || !values.layers || !values.out) throw new UsageError('gradient needs --input, --layers and --out.', gradientHelp);
   const { shape, data } = readNpy(await readFile(values.input), values.input);
   if (shape.length !== 4 || shape[0] !== 1 || shape[3] !== 3) throw new UsageError(`${values.input}: expected shape [1,H,W,3], got [${shape.join(',')}].`);
   const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
+  const device = parseDeviceFlag(values.device);
   const model = await loadDreamModel(values.model);
   try {
+    applyDevice(model, device);
     const layers = values.layers.split(',').map((s) => s.trim()).filter(Boolean);
     const objective = sum(...layers.map(layerMean));
     const x = tf.tensor4d(data, shape as [number, number, number, number]);
@@ -33,7 +38,7 @@ export async function gradientCommand(argv: string[]): Promise<void> {
     x.dispose();
     gradient.dispose();
     await writeFileAtomic(values.out, writeNpy(shape, g));
-    process.stdout.write(`${JSON.stringify({ objective: value, layers, shape, backend, model: model.id, ms: Math.round(ms), out: values.out })}\n`);
+    process.stdout.write(`${JSON.stringify({ objective: value, layers, shape, backend, ...deviceFields(model), model: model.id, ms: Math.round(ms), out: values.out })}\n`);
   } finally {
     model.dispose();
   }

@@ -22,6 +22,7 @@ export async function infoCommand(argv: string[]): Promise<void> {
   process.stdout.write(
     [
       `Made by Reverie ${meta.appVersion} on ${meta.backend}, ${meta.createdAt}, from ${meta.input}`,
+      ...(meta.deviceLabel ? [`device       ${meta.deviceLabel}`] : []),
       `model        ${r.model}`,
       `objective    ${terms.join(' + ')}`,
       `steps        ${r.steps} x ${r.octaves} octaves (scale ${r.octaveScale}), step size ${r.stepSize}`,

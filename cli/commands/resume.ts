@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readManifest } from '../../engine/project/store.ts';
 import { UsageError } from '../shared.ts';
+import type { DeviceChoice } from '../../engine/accel/providers.ts';
+import { deviceFlagHelp, deviceFlagSpec, parseDeviceFlag } from '../device.ts';
 import { cancelled, renderProject, sinkFor } from './zoom.ts';
 
 export const resumeHelp = `reverie resume DIR [options]
@@ -14,13 +16,14 @@ Continues the zoom project DIR (or the latest round of the session DIR) where it
   --rerender-from N|input     render again every frame after frame N (or after the input), e.g. after
                               a frame was deleted; resume names the last intact frame
   --backend B                 default: the backend that made the first frames (same pixels)
+${deviceFlagHelp}
   --json                      JSON-lines progress and a "frame" event per frame on stdout`;
 
 export async function resumeCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { frames: { type: 'string' }, 'rerender-from': { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' } },
+    options: { frames: { type: 'string' }, 'rerender-from': { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, ...deviceFlagSpec },
   });
   const given = positionals[0];
   if (!given || positionals.length > 1) throw new UsageError('reverie resume takes one project or session folder.', resumeHelp);
@@ -33,8 +36,9 @@ export async function resumeCommand(argv: string[]): Promise<void> {
     label = `round ${round.number}: `;
     if (!existsSync(join(dir, 'manifest.json'))) throw new UsageError(`Round ${round.number} of ${given} has not dreamed yet; start it with: reverie session dream ${given}`);
   }
-  const o: { backend?: string; frames?: number; rerenderFrom?: number; label: string } = { label };
+  const o: { backend?: string; device?: DeviceChoice; frames?: number; rerenderFrom?: number; label: string } = { label };
   if (values.backend) o.backend = values.backend;
+  if (values.device !== undefined) o.device = parseDeviceFlag(values.device);
   if (values.frames !== undefined) {
     const n = Number(values.frames);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--frames expects a whole number from 1, got "${values.frames}".`);

@@ -9,6 +9,7 @@ import { compileSessionVideo } from '../../engine/animate/sessionVideo.ts';
 import { readSessionManifest } from '../../engine/project/store.ts';
 import { recipeFlagSpec } from '../recipeOptions.ts';
 import { videoSizeFlagSpec, videoSizeFromFlags, videoSizeHelp } from '../videoSize.ts';
+import { deviceFlagSpec, parseDeviceFlag } from '../device.ts';
 import { appVersion, CancelledError, firstFrameNote, UsageError, withInterrupt } from '../shared.ts';
 import { renderProject, sinkFor, zoomFlagHelp, zoomFlagSpec, zoomRecipeFromFlags, zoomSettingsFromFlags } from './zoom.ts';
 
@@ -29,7 +30,7 @@ ${videoSizeHelp}
   session show DIR                    the rounds so far (--json for scripts)
 Zoom and recipe options for session new:
 ${zoomFlagHelp}
-  --backend B, --json                 as in reverie zoom`;
+  --backend B, --device D, --json     as in reverie zoom (--device for session dream)`;
 
 const int = (flag: string, v: string | undefined, min: number): number | undefined => {
   if (v === undefined) return undefined;
@@ -57,6 +58,7 @@ export async function sessionCommand(argv: string[]): Promise<void> {
       'all-frames': { type: 'boolean' },
       ...videoSizeFlagSpec,
       backend: { type: 'string' },
+      ...deviceFlagSpec,
       json: { type: 'boolean' },
     },
   });
@@ -83,7 +85,8 @@ export async function sessionCommand(argv: string[]): Promise<void> {
       const { round, project, frames } = await latestRoundProject(dir, backend);
       const more = int('frames', values.frames, 1);
       const target = more === undefined ? null : frames + more;
-      const result = await renderProject(project, sink, { backend, frames: target, label: `round ${round.number}: ` });
+      const device = values.device === undefined ? {} : { device: parseDeviceFlag(values.device) };
+      const result = await renderProject(project, sink, { backend, ...device, frames: target, label: `round ${round.number}: ` });
       // Without --frames, Ctrl-C is how the artist says "enough": the frames so far are the round.
       if (result.status === 'cancelled' && more !== undefined) throw new CancelledError(`Cancelled; round ${round.number} keeps its ${result.frames} frames. Continue with: reverie session dream ${given}`);
       sink.done(`Round ${round.number} has ${result.frames} frames. Pick one to paint from: reverie session pick ${given} FRAME`, { session: dir, round: round.number, frames: result.frames, project });

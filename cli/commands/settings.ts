@@ -11,9 +11,10 @@ import { backendInfos, fastestBackend } from '../../engine/settings/backends.ts'
 import { loadSettings, settingsFile, updateSettings, DEFAULT_SETTINGS, type Settings } from '../../engine/settings/settings.ts';
 import { PresetStore } from '../../engine/settings/presets.ts';
 import { UsageError } from '../shared.ts';
+import { parseDeviceFlag } from '../device.ts';
 
 const LAST_USED = ['model', 'preset', 'inputFolder', 'outputFolder'] as const;
-const KEYS = ['backend', 'outputFolder', 'defaultRecipe', ...LAST_USED.map((k) => `lastUsed.${k}`)];
+const KEYS = ['backend', 'device', 'outputFolder', 'defaultRecipe', ...LAST_USED.map((k) => `lastUsed.${k}`)];
 
 export const settingsHelp = `reverie settings [--json]
 reverie settings get KEY
@@ -22,6 +23,7 @@ reverie settings reset
 
 Keys: ${KEYS.join(', ')}.
   backend        auto | tensorflow | wasm | cpu | webgl (reverie settings shows what each is)
+  device         auto | cpu | webgpu | dml | coreml | cuda: where dream steps run (reverie devices)
   outputFolder   a folder for results, or "none" (next to the input)
   defaultRecipe  a preset name, a recipe .json file, MODEL:RECIPE from the curated recipes
                  (e.g. mobilenet_v2:textures; reverie models recipes MODEL), or "default"
@@ -38,7 +40,7 @@ async function recipeFrom(value: string): Promise<Recipe> {
 
 function get(s: Settings, key: string): unknown {
   if (key.startsWith('lastUsed.')) return s.lastUsed[key.slice('lastUsed.'.length) as (typeof LAST_USED)[number]] ?? null;
-  return s[key as 'backend' | 'outputFolder' | 'defaultRecipe'];
+  return s[key as 'backend' | 'device' | 'outputFolder' | 'defaultRecipe'];
 }
 
 async function set(s: Settings, key: string, value: string): Promise<Settings> {
@@ -46,6 +48,8 @@ async function set(s: Settings, key: string, value: string): Promise<Settings> {
     case 'backend':
       if (!backendChoices.includes(value as BackendChoice)) throw new UsageError(`backend must be one of ${backendChoices.join(', ')}, got "${value}".`);
       return { ...s, backend: value as BackendChoice };
+    case 'device':
+      return { ...s, device: parseDeviceFlag(value) };
     case 'outputFolder': {
       if (value === 'none') return { ...s, outputFolder: null };
       const folder = resolve(value);
@@ -69,6 +73,7 @@ function show(s: Settings): string {
   return [
     `backend        ${s.backend}`,
     ...backends,
+    `device         ${s.device} (reverie devices lists what this machine offers)`,
     `outputFolder   ${s.outputFolder ?? 'none (results go next to the input)'}`,
     `defaultRecipe  ${r.model}: ${terms.join(' + ')}; ${r.steps} steps x ${r.octaves} octaves`,
     ...LAST_USED.map((k) => `${`lastUsed.${k}`.padEnd(22)} ${s.lastUsed[k] ?? '-'}`),

@@ -6,6 +6,9 @@ import { parseArgs } from 'node:util';
 import { initBackend, type BackendChoice } from '../../engine/backend.ts';
 import { decodeImage, DEFAULT_MAX_PIXELS } from '../../engine/io/image.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
+import { loadSettings } from '../../engine/settings/settings.ts';
+import type { DeviceChoice } from '../../engine/accel/providers.ts';
+import { applyDevice, deviceFields, deviceFlagHelp, deviceFlagSpec, parseDeviceFlag } from '../device.ts';
 import { checkParam, KeyframeError, parseKeyframes, type Keyframes } from '../../engine/animate/keyframes.ts';
 import { createZoomProject, runZoomProject, type RunZoomOptions, type ZoomRunResult } from '../../engine/animate/zoomRun.ts';
 import type { ZoomSettings } from '../../engine/project/manifest.ts';
@@ -33,6 +36,7 @@ reverie resume PROJECT_DIR, and make a video with reverie video PROJECT_DIR -o o
 ${zoomFlagHelp}
   --layers, --channel, --step-size, --seed, --recipe, --model …   as in reverie dream
   --backend B                 auto | tensorflow | wasm | cpu (default auto)
+${deviceFlagHelp}
   --json                      JSON-lines progress and a "frame" event per frame on stdout`;
 
 export const zoomFlagSpec = {
@@ -98,21 +102,23 @@ export function sinkFor(json: boolean | undefined): ProgressSink {
 }
 
 /** Renders a project folder with a progress bar / JSON lines; Ctrl-C leaves it cancelled and resumable. */
-export async function renderProject(dir: string, sink: ProgressSink, o: { backend?: string | undefined; frames?: number | null; rerenderFrom?: number; label?: string }): Promise<ZoomRunResult> {
+export async function renderProject(dir: string, sink: ProgressSink, o: { backend?: string | undefined; device?: DeviceChoice; frames?: number | null; rerenderFrom?: number; label?: string }): Promise<ZoomRunResult> {
   const m = await readZoomManifest(dir);
   // Resuming on the backend that made the first frames keeps the pixels identical.
   const backend = await initBackend((o.backend ?? (m.frames.length ? m.backend : 'auto')) as BackendChoice);
   if (m.frames.length && backend !== m.backend) sink.event('warning', { message: `Frames so far were made on ${m.backend}; continuing on ${backend}, so later frames may differ slightly from an uninterrupted run.` });
   const model = await loadDreamModel(m.recipe.model);
-  sink.event('model', { model: model.id, backend, message: `Model ${model.id} on ${backend} (${m.input.width}x${m.input.height}), ${m.frames.length} frames done` });
   let result: ZoomRunResult;
   try {
+    applyDevice(model, o.device ?? (await loadSettings()).value.device);
+    const ran = deviceFields(model);
+    sink.event('model', { model: model.id, backend, ...ran, message: `Model ${model.id} on ${backend}, steps on ${ran.deviceLabel} (${m.input.width}x${m.input.height}), ${m.frames.length} frames done` });
     const options: RunZoomOptions = {
       appVersion: appVersion(),
       onProgress: (p) => {
         const of = p.frames === null ? ' (Ctrl-C stops)' : `/${p.frames}`;
         const steps = p.kind === 'dream' ? ` step ${p.step}/${p.steps}` : ' tween';
-        sink.update(p.fraction ?? 0, `${o.label ?? ''}frame ${p.frame + 1}${of}${steps}`, p.etaMs, { frame: p.frame, kind: p.kind, step: p.step, steps: p.steps });
+        sink.update(p.fraction ?? 0, `${o.label ?? ''}frame ${p.frame + 1}${of}${steps}`, p.etaMs, { frame: p.frame, kind: p.kind, step: p.step, steps: p.steps, device: model.device?.device ?? 'tfjs' });
       },
       onFrame: (f) => sink.event('frame', { index: f.index, file: f.file, kind: f.kind, ms: f.ms }),
     };
@@ -150,7 +156,7 @@ export async function zoomCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...recipeFlagSpec, ...zoomFlagSpec, out: { type: 'string', short: 'o' }, frames: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'max-pixels': { type: 'string' } },
+    options: { ...recipeFlagSpec, ...zoomFlagSpec, out: { type: 'string', short: 'o' }, frames: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'max-pixels': { type: 'string' }, ...deviceFlagSpec },
   });
   const input = positionals[0];
   if (!input || positionals.length > 1) throw new UsageError('reverie zoom takes one input image.', zoomHelp);
@@ -163,6 +169,7 @@ export async function zoomCommand(argv: string[]): Promise<void> {
   const dir = resolve(values.out);
   const image = await decodeImage(input, { maxPixels: maxPixelsFlag(values['max-pixels'], DEFAULT_MAX_PIXELS) });
   const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
+  const device = values.device === undefined ? undefined : parseDeviceFlag(values.device);
   const sink = sinkFor(values.json);
   const note = firstFrameNote(input, image.pages);
   if (note) sink.event('warning', note);
@@ -171,7 +178,7 @@ export async function zoomCommand(argv: string[]): Promise<void> {
   let result: ZoomRunResult;
   try {
     await createZoomProject(dir, { input: image, source: input, recipe, settings: { ...settings, frames }, backend, appVersion: appVersion() });
-    result = await renderProject(dir, sink, { backend });
+    result = await renderProject(dir, sink, { backend, ...(device ? { device } : {}) });
   } catch (err) {
     if (was !== null) await discardUnstarted(dir, was).catch(() => undefined);
     throw err;

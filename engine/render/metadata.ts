@@ -9,6 +9,11 @@ export interface DreamMetadata {
   app: 'reverie';
   appVersion: string;
   backend: string;
+  /** Where the dream steps ran (cpu, webgpu, dml, coreml, cuda, or tfjs): same recipe + seed + device = same pixels. */
+  device?: string;
+  /** The same in words, with the adapter ("onnxruntime-node 1.30.0 on webgpu (SwiftShader (Vulkan), software GPU)"). */
+  deviceLabel?: string;
+  softwareGpu?: boolean;
   input: string;
   createdAt: string;
   recipe: Recipe;
