@@ -1,11 +1,12 @@
 // The Models and Settings panel's values: models (installed and in the catalogue, which one dreams),
 // downloads with progress, class labels of the active model's head, settings and saved presets.
 import type { BackendChoice } from '../engine/backend.ts';
+import type { DeviceChoice } from '../engine/accel/providers.ts';
 import type { ModelListing } from '../engine/model/manager.ts';
 import type { Recipe } from '../engine/render/recipe.ts';
 import type { LastUsed, Settings } from '../engine/settings/settings.ts';
 
-export type { BackendChoice };
+export type { BackendChoice, DeviceChoice };
 
 /** A model the user can pick or download; the engine's listing plus what the app needs to show it. */
 export interface ModelInfo extends ModelListing {
@@ -60,9 +61,18 @@ export interface BackendOption {
   fastest: boolean;
 }
 
+/** A device for dream steps as the Settings panel lists it (no probe: that is `reverie devices`). */
+export interface DeviceOption {
+  choice: DeviceChoice;
+  available: boolean;
+  /** The adapter, "software GPU", or why it is not available. */
+  note: string;
+}
+
 export interface SettingsView {
   settings: AppSettings;
   backends: BackendOption[];
+  devices: DeviceOption[];
   /** Where they are kept. */
   file: string;
   /** Set when this launch's backend is fixed (REVERIE_BACKEND or --backend) and the setting waits for a launch without it. */
@@ -74,6 +84,7 @@ export interface SettingsView {
 /** Fields to change; the rest keep their values. */
 export interface SettingsUpdate {
   backend?: BackendChoice;
+  device?: DeviceChoice;
   defaultRecipe?: Recipe;
   outputFolder?: string | null;
   lastUsed?: LastUsed;

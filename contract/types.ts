@@ -28,7 +28,7 @@ export type EngineStatus =
   /** modelId: the model being loaded, when the host knows it. */
   | { state: 'starting'; modelId?: string }
   /** accelerator: what runs dream steps natively besides the backend (e.g. "onnxruntime-node 1.30.0, 2 threads"). */
-  | { state: 'ready'; backend: string; modelId: string; loadMs: number; accelerator?: string | null }
+  | { state: 'ready'; backend: string; modelId: string; loadMs: number; accelerator?: string | null; device?: string | null }
   | { state: 'failed'; error: ErrorInfo };
 
 export type Training = 'imagenet' | 'fine-tuned' | 'unknown';

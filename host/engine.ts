@@ -1,6 +1,7 @@
 // The host's handle on its engine worker: status, the layer list, and running one job at a time.
 // A worker that dies fails the job in hand and is started afresh for the next one.
 import type { BackendChoice } from '../engine/backend.ts';
+import type { DeviceChoice } from '../engine/accel/providers.ts';
 import type { EngineStatus, LayerChoice } from '../contract/types.ts';
 import type { CallSpec, ClassHeadInfo, DoneMessage, EngineMessage, HostMessage, JobSpec, ProgressMessage } from './protocol.ts';
 
@@ -15,6 +16,8 @@ export interface EngineLink {
 export interface EngineSpec {
   model: string;
   backend?: BackendChoice;
+  /** Where dream steps run (auto: a real GPU when one answers, else the CPU). */
+  device?: DeviceChoice;
   /** Where downloaded models are cached (the host's model list reads the same folder). */
   cacheDir?: string;
 }
@@ -169,7 +172,7 @@ export class Engine {
       if (m.type === 'ready') {
         this.layers = m.layers;
         this.classes = m.classes;
-        this.setStatus({ state: 'ready', backend: m.backend, modelId: m.modelId, loadMs: m.loadMs, accelerator: m.accelerator });
+        this.setStatus({ state: 'ready', backend: m.backend, modelId: m.modelId, loadMs: m.loadMs, accelerator: m.accelerator, device: m.device ?? null });
         for (const w of waiters) w.resolve();
         return;
       }

@@ -2,6 +2,7 @@
 // loads the model once, runs the jobs the host sends one at a time until cancelled, and answers
 // quick project calls (which need the backend's name, never the model) meanwhile.
 import { initBackend, type BackendChoice } from '../engine/backend.ts';
+import { DeviceUnavailableError, type DeviceChoice } from '../engine/accel/providers.ts';
 import { classHead } from '../engine/model/classes.ts';
 import { curatedModel } from '../engine/model/curated.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
@@ -16,6 +17,8 @@ import { runSessionDream, runZoomJob, runZoomPreview } from './zoomJob.ts';
 
 export interface EngineOptions {
   backend: BackendChoice;
+  /** Where dream steps run; a saved device this machine no longer offers falls back to auto, and says so. */
+  device?: DeviceChoice;
   model: string;
   /** Where downloaded models are cached (default: $REVERIE_CACHE_DIR, else ~/.cache/reverie/models). */
   cacheDir?: string;
@@ -65,6 +68,12 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
     const backend = await backendReady;
     const started = performance.now();
     const model: DreamModel = await loadDreamModel(options.model, options.cacheDir ? { cacheDir: options.cacheDir } : {});
+    try {
+      model.useDevice?.({ device: options.device ?? 'auto' });
+    } catch (err) {
+      if (!(err instanceof DeviceUnavailableError)) throw err;
+      model.useDevice?.({ device: 'auto' });
+    }
     return { backend, model, loadMs: Math.round(performance.now() - started) };
   })();
 
@@ -115,7 +124,7 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
 
   ready.then(
     ({ backend, model, loadMs }) => {
-      port.post({ type: 'ready', backend, modelId: model.id, loadMs, accelerator: model.accelerator ?? null, layers: layerChoices(model), classes: classHeadInfo(model) });
+      port.post({ type: 'ready', backend, modelId: model.id, loadMs, accelerator: model.accelerator ?? null, device: model.device?.device ?? null, layers: layerChoices(model), classes: classHeadInfo(model) });
     },
     (err: unknown) => port.post({ type: 'start-failed', error: errorInfo(err) }),
   );

@@ -144,7 +144,7 @@ export interface DoneMessage {
 export type ClassHeadInfo = { labels: string[]; source: 'imagenet' | 'model' } | { labels: null; reason: string };
 
 export type EngineMessage =
-  | { type: 'ready'; backend: string; modelId: string; loadMs: number; accelerator: string | null; layers: LayerChoice[]; classes: ClassHeadInfo }
+  | { type: 'ready'; backend: string; modelId: string; loadMs: number; accelerator: string | null; device?: string | null; layers: LayerChoice[]; classes: ClassHeadInfo }
   | { type: 'start-failed'; error: ErrorInfo }
   | ProgressMessage
   | DoneMessage

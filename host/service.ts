@@ -46,7 +46,7 @@ export function createService(options: ServiceOptions): Service {
     options.launchEngine,
     { appVersion: options.appVersion, previewIntervalMs: options.previewIntervalMs ?? 300 },
     (status) => emit({ channel: 'engine.changed', payload: status }),
-    { model: saved.lastUsed.model ?? 'inception_v3', backend: saved.backend, cacheDir },
+    { model: saved.lastUsed.model ?? 'inception_v3', backend: saved.backend, device: saved.device, cacheDir },
   );
   const ctx: ServiceContext = {
     options,

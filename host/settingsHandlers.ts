@@ -9,6 +9,7 @@ import type { BackendChoice } from '../engine/backend.ts';
 import { parseRecipe } from '../engine/render/recipe.ts';
 import { backendInfos, fastestBackend } from '../engine/settings/backends.ts';
 import { PresetStore } from '../engine/settings/presets.ts';
+import { deviceOptions } from '../engine/accel/devices.ts';
 import { DEFAULT_SETTINGS, loadSettings, parseSettings, settingsFile, updateSettings, type Settings } from '../engine/settings/settings.ts';
 import type { ServiceContext } from './context.ts';
 import { BadRequestError, BusyError, requireFileBytes, requireObject } from './validate.ts';
@@ -29,6 +30,7 @@ function view(settings: Settings, configDir: string, pinned: string | null, prob
   return {
     settings,
     backends: backendInfos().map((b) => ({ ...b, fastest: b.choice === fastest })),
+    devices: deviceOptions(),
     file: settingsFile(configDir),
     backendPinned: pinned,
     ...(problem ? { problem } : {}),
@@ -52,7 +54,7 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
     },
     'settings.update': async (request) => {
       const req = requireObject(request, 'The settings');
-      const allowed = ['backend', 'defaultRecipe', 'outputFolder', 'lastUsed'];
+      const allowed = ['backend', 'device', 'defaultRecipe', 'outputFolder', 'lastUsed'];
       const extra = Object.keys(req).filter((k) => !allowed.includes(k));
       if (extra.length) throw new BadRequestError(`Unknown setting ${extra.map((k) => JSON.stringify(k)).join(', ')}; settings are ${allowed.join(', ')}.`);
       const folder = req['outputFolder'];
@@ -63,11 +65,12 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
       if (wanted && !wanted.available) throw new BadRequestError(`The ${wanted.choice} backend is not available here (${wanted.description}).`);
       const before = (await loadSettings(configDir)).value;
       const backendChanges = req['backend'] !== undefined && req['backend'] !== before.backend;
-      if (backendChanges && !pinned && ctx.queue.busy) throw new BusyError('A job is running or queued; change the backend when it is done.');
+      const deviceChanges = req['device'] !== undefined && req['device'] !== before.device;
+      if ((backendChanges || deviceChanges) && !pinned && ctx.queue.busy) throw new BusyError('A job is running or queued; change the backend or device when it is done.');
       // parseSettings checks every field (the backend name, the recipe, the last-used values) before anything is written.
       const next = parseSettings({ ...before, ...req, lastUsed: req['lastUsed'] === undefined ? before.lastUsed : { ...before.lastUsed, ...requireObject(req['lastUsed'], 'lastUsed') } }, 'The settings');
       const saved = await updateSettings(() => next, configDir);
-      if (backendChanges && !pinned) await engine.restart({ ...engine.spec, backend: next.backend as BackendChoice });
+      if ((backendChanges || deviceChanges) && !pinned) await engine.restart({ ...engine.spec, backend: next.backend as BackendChoice, device: next.device });
       return view(saved.value, configDir, pinned);
     },
     'presets.list': async () => presets.list(),

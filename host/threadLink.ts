@@ -8,7 +8,7 @@ import type { EngineMessage } from './protocol.ts';
 /** `backend`, when given, pins every worker to it (a launch flag or a test); else each loads the spec's. */
 export function threadEngine(options: { backend?: BackendChoice } = {}): LaunchEngine {
   return (spec): EngineLink => {
-    const workerData: EngineOptions = { backend: options.backend ?? spec.backend ?? 'auto', model: spec.model, ...(spec.cacheDir ? { cacheDir: spec.cacheDir } : {}) };
+    const workerData: EngineOptions = { backend: options.backend ?? spec.backend ?? 'auto', model: spec.model, ...(spec.device ? { device: spec.device } : {}), ...(spec.cacheDir ? { cacheDir: spec.cacheDir } : {}) };
     const worker = new Worker(new URL('./engineThread.mjs', import.meta.url), { workerData });
     return {
       post: (message) => worker.postMessage(message),

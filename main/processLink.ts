@@ -6,7 +6,7 @@ import type { ElectronMain } from './electronTypes.ts';
 /** `backend`, when given (REVERIE_BACKEND), pins every engine to it; else each loads the spec's. */
 export function utilityEngine(electron: ElectronMain, entry: string, backend?: string): LaunchEngine {
   return (spec): EngineLink => {
-    const args = ['--backend', backend ?? spec.backend ?? 'auto', '--model', spec.model, ...(spec.cacheDir ? ['--cache-dir', spec.cacheDir] : [])];
+    const args = ['--backend', backend ?? spec.backend ?? 'auto', '--model', spec.model, ...(spec.device ? ['--device', spec.device] : []), ...(spec.cacheDir ? ['--cache-dir', spec.cacheDir] : [])];
     const child = electron.utilityProcess.fork(entry, args, { serviceName: 'Reverie engine', stdio: 'inherit' });
     let exited: Promise<void> = new Promise((resolve) => child.on('exit', () => resolve()));
     return {

@@ -61,14 +61,18 @@ export function vulkanAdapters(env: NodeJS.ProcessEnv = process.env): GpuAdapter
   return adapters;
 }
 
-/** Windows display adapters by name (WMI); empty where the query fails. */
+let windowsFound: GpuAdapter[] | undefined;
+
+/** Windows display adapters by name (WMI, asked once per process); empty where the query fails. */
 function windowsAdapters(): GpuAdapter[] {
+  if (windowsFound) return windowsFound;
   try {
     const out = execFileSync('powershell.exe', ['-NoProfile', '-Command', '(Get-CimInstance Win32_VideoController).Name'], { encoding: 'utf8', timeout: 10_000, windowsHide: true });
-    return out.split(/\r?\n/).map((s) => s.trim()).filter(Boolean).map((name) => ({ name, software: isSoftwareAdapter(name) }));
+    windowsFound = out.split(/\r?\n/).map((s) => s.trim()).filter(Boolean).map((name) => ({ name, software: isSoftwareAdapter(name) }));
   } catch {
-    return [];
+    windowsFound = [];
   }
+  return windowsFound;
 }
 
 /**

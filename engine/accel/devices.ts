@@ -33,6 +33,19 @@ export interface DeviceEntry {
 
 const ALL: readonly DeviceName[] = ['cpu', 'webgpu', 'dml', 'coreml', 'cuda'];
 
+/** The choices for a settings panel, without running anything: what each device would use here. */
+export function deviceOptions(): Array<{ choice: 'auto' | DeviceName; available: boolean; note: string }> {
+  const rt = ortRuntime();
+  const bundled = new Set(rt?.providers.keys() ? [...rt.providers.keys()] : []);
+  const rows = ALL.map((device) => {
+    if (!rt) return { choice: device, available: false, note: 'onnxruntime-node is not installed' };
+    const p = providerPresence(device, bundled);
+    const note = !p.present ? (p.missing ?? 'not available') : device === 'cpu' ? `${defaultOrtThreads()} threads` : `${p.adapter?.name ?? 'GPU'}${p.adapter?.software ? ' (software GPU, slower than the CPU)' : ''}`;
+    return { choice: device, available: p.present, note };
+  });
+  return [{ choice: 'auto', available: true, note: 'a real GPU when one answers, else the CPU; never a software GPU' }, ...rows];
+}
+
 /** Every device with its presence here; a provider that is present gets a tiny probe run. */
 export function listDevices(): DeviceEntry[] {
   const rt = ortRuntime();
