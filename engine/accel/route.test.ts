@@ -20,6 +20,7 @@ import { CPU_LOWERING } from './compile.ts';
 import { StepRouter } from './route.ts';
 import { providerSpec } from './providers.ts';
 import { GraphExecutor } from '../model/executor.ts';
+import { timeSteps } from './devices.ts';
 
 let model: LayersDreamModel;
 // mixed0 at 75 px: both stem max pools and the Inception block's average pool, small enough for SwiftShader.
@@ -91,6 +92,14 @@ describe('device routes', () => {
     expect(Array.from(second)).toEqual(Array.from(first));
     router.dispose();
     executor.dispose();
+  });
+
+  it('timing steps on a device (reverie devices, the bench) leaves no tensors and says where they ran', () => {
+    const before = tf.memory().numTensors;
+    const t = timeSteps(model, 'cpu', 75, [LAYER], 2);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(t.ranOn).toBe('cpu');
+    expect(t.stepMs).toBeGreaterThanOrEqual(0);
   });
 
   it('the tfjs executor alone reports itself', () => {
