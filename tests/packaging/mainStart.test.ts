@@ -1,0 +1,91 @@
+// The compiled Electron main (packaging/compileMain.ts: plain JavaScript, what the packaged app
+// runs) starts under plain Node with tests/packaging/electronStandIn.mjs in place of `electron`.
+// That stand-in is NOT Electron: this proves the compiled entry resolves its imports and runs its
+// start-up path (handlers, window, protocol, engine process); only a real Electron shows the rest.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { invokeChannels } from '../../contract/channels.ts';
+import { APP_SCHEME, APP_URL, WEB_PREFERENCES } from '../../main/security.ts';
+import { compileMain, ROOT, type CompiledMain } from '../../packaging/compileMain.ts';
+import { tempDir } from '../appHelpers.ts';
+import { NOT_SHIPPED } from './shipping.ts';
+
+const STAND_IN = join(ROOT, 'tests', 'packaging', 'electronStandIn.mjs');
+
+interface StandInReport {
+  standIn: string;
+  ipcChannels: string[];
+  windows: Array<{ options: { webPreferences: Record<string, unknown> }; urls: string[] }>;
+  protocolHandlers: string[];
+  privilegedSchemes: Array<{ scheme: string }>;
+  permissionHandlers: number;
+  forks: Array<{ modulePath: string; args: string[] }>;
+  menuSet: boolean;
+  singleInstanceLock: boolean;
+  appInfo: { ok: boolean; value?: { version: string; mode: string } };
+}
+
+describe('compiled main under Node with a stand-in electron module (not Electron)', () => {
+  let outDir: string;
+  let compiled: CompiledMain;
+  let report: StandInReport;
+
+  beforeAll(async () => {
+    // Inside the checkout, so the compiled imports find node_modules as the packaged app finds its own.
+    await mkdir(join(ROOT, 'dist'), { recursive: true });
+    outDir = await mkdtemp(join(ROOT, 'dist', '.main-start-'));
+    compiled = await compileMain(outDir);
+    const home = await tempDir('main-start');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', STAND_IN, compiled.main], {
+      env: { ...process.env, REVERIE_STAND_IN_USER_DATA: home, REVERIE_DATA_DIR: join(home, 'data'), REVERIE_CACHE_DIR: join(home, 'cache'), REVERIE_CONFIG_DIR: join(home, 'config') },
+      timeout: 60_000,
+    });
+    const line = stdout.split('\n').find((l) => l.startsWith('REVERIE_STAND_IN_REPORT '));
+    if (!line) throw new Error(`the compiled main printed no report:\n${stdout}`);
+    report = JSON.parse(line.slice('REVERIE_STAND_IN_REPORT '.length)) as StandInReport;
+  });
+
+  afterAll(async () => {
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('is plain JavaScript: .mjs entries with no TypeScript and no tsx', async () => {
+    for (const entry of [compiled.main, compiled.engineProcess]) {
+      const code = await readFile(entry, 'utf8');
+      expect(code).not.toMatch(/from ['"][^'"]+\.ts['"]|tsx\/esm|\bimport\(['"]tsx/);
+    }
+    expect(compiled.modules).toContain('main/main.ts');
+    expect(compiled.modules).toContain('main/engineProcess.ts');
+    expect(compiled.modules.filter((m) => NOT_SHIPPED.test(m))).toEqual([]);
+  });
+
+  it('registers one IPC handler per contract channel, and answers app.info with package.json\'s version', async () => {
+    expect(report.standIn).toBe('not Electron');
+    expect([...report.ipcChannels].sort()).toEqual([...invokeChannels].sort());
+    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(report.appInfo).toMatchObject({ ok: true, value: { version: pkg.version, mode: 'electron' } });
+  });
+
+  it('creates its hardened window on the app URL with the built preload, and wires protocol, permissions and menu', () => {
+    expect(report.windows).toHaveLength(1);
+    const [window] = report.windows;
+    expect(window!.options.webPreferences).toMatchObject({ ...WEB_PREFERENCES, preload: join(ROOT, 'dist', 'preload', 'preload.cjs') });
+    expect(window!.urls).toEqual([APP_URL]);
+    expect(report.protocolHandlers).toEqual([APP_SCHEME]);
+    expect(report.privilegedSchemes.map((s) => s.scheme)).toEqual([APP_SCHEME]);
+    expect(report.permissionHandlers).toBe(2);
+    expect(report.singleInstanceLock).toBe(true);
+    expect(report.menuSet).toBe(true);
+  });
+
+  it('forks the compiled engine-process entry beside it, not the tsx bootstrap', () => {
+    expect(report.forks).toHaveLength(1);
+    expect(report.forks[0]!.modulePath).toBe(compiled.engineProcess);
+    expect(existsSync(report.forks[0]!.modulePath)).toBe(true);
+    expect(report.forks[0]!.args.slice(0, 4)).toEqual(['--backend', 'auto', '--model', 'inception_v3']);
+  });
+});
