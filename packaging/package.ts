@@ -5,6 +5,7 @@
 //   --out DIR    output folder (default out/)
 // Without --dir it builds the current OS's installers from the yml's targets; that needs the real
 // Electron and the targets' tools (electron-builder fetches appimagetool, fpm, NSIS, dmgbuild).
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -49,12 +50,18 @@ export async function packageApp(options: PackageOptions): Promise<PackageResult
   const platform = Platform.current();
   const targets = options.dir ? platform.createTarget('dir') : platform.createTarget();
   const artifacts = await build({ projectDir: ROOT, targets, config, publish: 'never' });
+  if (config.electronDist) await rm(config.electronDist as string, { recursive: true, force: true });
   return { outDir: options.outDir, standIn, artifacts };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({ options: { dir: { type: 'boolean', default: false }, out: { type: 'string', default: join(ROOT, 'out') } } });
-  const result = await packageApp({ dir: values.dir, outDir: resolve(values.out), log: (line) => process.stderr.write(`${line}\n`) });
-  process.stdout.write(`Packaged into ${result.outDir}${result.standIn ? ' (stand-in Electron: for inspection only)' : ''}.\n`);
-  for (const artifact of result.artifacts) process.stdout.write(`  ${artifact}\n`);
+  try {
+    const result = await packageApp({ dir: values.dir, outDir: resolve(values.out), log: (line) => process.stderr.write(`${line}\n`) });
+    process.stdout.write(`Packaged into ${result.outDir}${result.standIn ? ' (stand-in Electron: for inspection only)' : ''}.\n`);
+    for (const artifact of result.artifacts) process.stdout.write(`  ${artifact}\n`);
+  } catch (err) {
+    process.stderr.write(`Packaging failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
 }
