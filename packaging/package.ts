@@ -28,6 +28,8 @@ export interface PackageResult {
   outDir: string;
   standIn: boolean;
   artifacts: string[];
+  /** The source modules compiled into dist/main/. */
+  bundled: string[];
 }
 
 export async function packageApp(options: PackageOptions): Promise<PackageResult> {
@@ -37,7 +39,7 @@ export async function packageApp(options: PackageOptions): Promise<PackageResult
     throw new Error('Installers need the real Electron ("npm install electron"); without it only "npm run package:dir" can run, with a stand-in.');
   }
   await buildApp(log);
-  await compileMain();
+  const { modules: bundled } = await compileMain();
   let config: Configuration = { directories: { output: options.outDir } };
   if (standIn) {
     log(`Electron is not installed here: packaging with a stand-in Electron folder. ${STAND_IN_NOTICE}`);
@@ -51,7 +53,7 @@ export async function packageApp(options: PackageOptions): Promise<PackageResult
   const targets = options.dir ? platform.createTarget('dir') : platform.createTarget();
   const artifacts = await build({ projectDir: ROOT, targets, config, publish: 'never' });
   if (config.electronDist) await rm(config.electronDist as string, { recursive: true, force: true });
-  return { outDir: options.outDir, standIn, artifacts };
+  return { outDir: options.outDir, standIn, artifacts, bundled };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -123,6 +123,9 @@ describe('packaged app (electron-builder, stand-in Electron: inspected, never ru
     expect(files.filter((p) => !p.startsWith('node_modules/') && !OWN_FILES.test(p))).toEqual([]);
     expect(files.filter((p) => /\.[cm]?ts$|\.map$/.test(p))).toEqual([]);
     expect(files.filter((p) => NOT_SHIPPED.test(p) || /(^|\/)\.rollup\.cache\//.test(p))).toEqual([]);
+    // Nor compiled into the bundles: the sources vite bundled into dist/main/.
+    expect(result.bundled).toContain('main/main.ts');
+    expect(result.bundled.filter((m) => NOT_SHIPPED.test(m))).toEqual([]);
     const size = view.diskSize();
     const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
     console.log(`package size: app.asar ${mb(size.archive)} MiB + app.asar.unpacked ${mb(size.unpacked)} MiB = ${mb(size.archive + size.unpacked)} MiB, ${files.length} files (without Electron itself)`);
