@@ -4,10 +4,10 @@
 // "main", extensions and index files for CommonJS. What does not resolve is reported, not guessed.
 import { isBuiltin } from 'node:module';
 import { posix } from 'node:path';
-import { parse, type Node } from 'acorn';
 import type { ArchiveView } from './archive.ts';
+import { specifiersOf } from './specifiers.ts';
 
-export type ImportKind = 'import' | 'require';
+import type { ImportKind } from './specifiers.ts';
 
 export interface Edge {
   from: string;
@@ -49,10 +49,11 @@ export class Resolver {
     if (file.endsWith('.mjs')) return 'esm';
     if (file.endsWith('.cjs')) return 'cjs';
     if (!file.endsWith('.js')) return 'leaf';
-    for (let dir = posix.dirname(file); ; dir = dir === '.' ? '' : posix.dirname(dir)) {
-      const pkg = this.packageJson(dir === '.' ? '' : dir);
+    for (let dir = posix.dirname(file); ; dir = posix.dirname(dir)) {
+      const here = dir === '.' ? '' : dir;
+      const pkg = this.packageJson(here);
       if (pkg) return pkg['type'] === 'module' ? 'esm' : 'cjs';
-      if (dir === '' || dir === '.') return 'cjs';
+      if (here === '') return 'cjs';
     }
   }
 
@@ -110,7 +111,9 @@ export class Resolver {
             const target = this.exportsEntry(pkg['exports'] as Exports, `.${rest}`, ['node', kind]);
             return target ? this.file(posix.join(pkgDir, target)) : undefined;
           }
-          return rest ? this.cjsFile(posix.join(pkgDir, rest)) : this.directory(pkgDir);
+          // Without "exports", ES modules name a package's files exactly; CommonJS may leave out the extension.
+          if (rest) return kind === 'import' ? this.file(posix.join(pkgDir, rest)) : this.cjsFile(posix.join(pkgDir, rest));
+          return this.directory(pkgDir);
         }
       }
       if (here === '') return undefined;
@@ -124,57 +127,6 @@ export class Resolver {
     }
     return this.bare(from, specifier, kind);
   }
-}
-
-interface Found {
-  specifier: string;
-  kind: ImportKind;
-  /** Inside a try block: the module handles its absence (optional packages). */
-  guarded: boolean;
-}
-
-const literal = (node: unknown): string | undefined => {
-  const n = node as { type?: string; value?: unknown } | null;
-  return n?.type === 'Literal' && typeof n.value === 'string' ? n.value : undefined;
-};
-
-/** `require('x')`, `require.resolve('x')`, and in ES modules the function createRequire returns (bundlers name it require2). */
-function requireCall(node: Record<string, unknown>): string | undefined {
-  const callee = node['callee'] as { type: string; name?: string; object?: { type: string; name?: string }; property?: { name?: string } };
-  const args = node['arguments'] as unknown[];
-  const isRequire = (n?: { type: string; name?: string }): boolean => n?.type === 'Identifier' && /^require\d*$/.test(n.name ?? '');
-  const named = isRequire(callee) || (callee.type === 'MemberExpression' && isRequire(callee.object) && callee.property?.name === 'resolve');
-  return named && args.length === 1 ? literal(args[0]) : undefined;
-}
-
-/** The literal specifiers one module imports or requires, from its syntax tree (comments and strings never count). */
-export function specifiersOf(source: string, type: 'esm' | 'cjs'): { found: Found[]; urls: string[] } {
-  const tree = parse(source, { ecmaVersion: 'latest', sourceType: type === 'esm' ? 'module' : 'script', allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true });
-  const found: Found[] = [];
-  const urls: string[] = [];
-  const visit = (node: unknown, guarded: boolean): void => {
-    if (Array.isArray(node)) return node.forEach((n) => visit(n, guarded));
-    if (!node || typeof node !== 'object' || typeof (node as Node).type !== 'string') return;
-    const n = node as unknown as Record<string, unknown> & { type: string };
-    const from = literal(n['source']);
-    if (from !== undefined && ['ImportDeclaration', 'ExportNamedDeclaration', 'ExportAllDeclaration', 'ImportExpression'].includes(n.type)) found.push({ specifier: from, kind: 'import', guarded });
-    if (n.type === 'CallExpression') {
-      const required = requireCall(n);
-      if (required !== undefined) found.push({ specifier: required, kind: 'require', guarded });
-    }
-    if (n.type === 'NewExpression' && (n['callee'] as { name?: string }).name === 'URL') {
-      const [first, second] = n['arguments'] as Array<Record<string, unknown>>;
-      const meta = second as { type?: string; object?: { type?: string }; property?: { name?: string } } | undefined;
-      const url = literal(first);
-      if (url !== undefined && meta?.type === 'MemberExpression' && meta.object?.type === 'MetaProperty' && meta.property?.name === 'url') urls.push(url);
-    }
-    for (const [key, child] of Object.entries(n)) {
-      if (key === 'type' || key === 'start' || key === 'end') continue;
-      visit(child, guarded || (n.type === 'TryStatement' && key === 'block'));
-    }
-  };
-  visit(tree, false);
-  return { found, urls };
 }
 
 export async function moduleGraph(view: ArchiveView, entries: string[]): Promise<ModuleGraph> {
