@@ -5,7 +5,7 @@
 //   --out DIR    output folder (default out/)
 // Without --dir it builds the current OS's installers from the yml's targets; that needs the real
 // Electron and the targets' tools (electron-builder fetches appimagetool, fpm, NSIS, dmgbuild).
-import { rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,13 @@ export interface PackageResult {
   artifacts: string[];
   /** The source modules compiled into dist/main/. */
   bundled: string[];
+}
+
+/** Bytes of every file under `dir` (the packaged app's size as it lands on disk). */
+export async function folderSize(dir: string): Promise<number> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  const sizes = await Promise.all(entries.filter((e) => e.isFile()).map((e) => stat(join(e.parentPath, e.name)).then((s) => s.size)));
+  return sizes.reduce((a, b) => a + b, 0);
 }
 
 export async function packageApp(options: PackageOptions): Promise<PackageResult> {
@@ -60,7 +67,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({ options: { dir: { type: 'boolean', default: false }, out: { type: 'string', default: join(ROOT, 'out') } } });
   try {
     const result = await packageApp({ dir: values.dir, outDir: resolve(values.out), log: (line) => process.stderr.write(`${line}\n`) });
-    process.stdout.write(`Packaged into ${result.outDir}${result.standIn ? ' (stand-in Electron: for inspection only)' : ''}.\n`);
+    const mib = (await folderSize(result.outDir)) / 2 ** 20;
+    process.stdout.write(`Packaged into ${result.outDir} (${mib.toFixed(1)} MiB)${result.standIn ? ', with the stand-in Electron: for inspection only' : ''}.\n`);
     for (const artifact of result.artifacts) process.stdout.write(`  ${artifact}\n`);
   } catch (err) {
     process.stderr.write(`Packaging failed: ${err instanceof Error ? err.message : String(err)}\n`);
