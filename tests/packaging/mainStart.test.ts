@@ -34,19 +34,20 @@ describe('compiled main under Node with a stand-in electron module (not Electron
   let compiled: CompiledMain;
   let report: StandInReport;
 
+  const env = (home: string): NodeJS.ProcessEnv => ({ ...process.env, REVERIE_STAND_IN_USER_DATA: home, REVERIE_DATA_DIR: join(home, 'data'), REVERIE_CACHE_DIR: join(home, 'cache'), REVERIE_CONFIG_DIR: join(home, 'config') });
+  const start = async (entry: string): Promise<StandInReport> => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', STAND_IN, entry], { env: env(await tempDir('main-start')), timeout: 60_000 });
+    const line = stdout.split('\n').find((l) => l.startsWith('REVERIE_STAND_IN_REPORT '));
+    if (!line) throw new Error(`${entry} printed no report:\n${stdout}`);
+    return JSON.parse(line.slice('REVERIE_STAND_IN_REPORT '.length)) as StandInReport;
+  };
+
   beforeAll(async () => {
     // Inside the checkout, so the compiled imports find node_modules as the packaged app finds its own.
     await mkdir(join(ROOT, 'dist'), { recursive: true });
     outDir = await mkdtemp(join(ROOT, 'dist', '.main-start-'));
     compiled = await compileMain(outDir);
-    const home = await tempDir('main-start');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', STAND_IN, compiled.main], {
-      env: { ...process.env, REVERIE_STAND_IN_USER_DATA: home, REVERIE_DATA_DIR: join(home, 'data'), REVERIE_CACHE_DIR: join(home, 'cache'), REVERIE_CONFIG_DIR: join(home, 'config') },
-      timeout: 60_000,
-    });
-    const line = stdout.split('\n').find((l) => l.startsWith('REVERIE_STAND_IN_REPORT '));
-    if (!line) throw new Error(`the compiled main printed no report:\n${stdout}`);
-    report = JSON.parse(line.slice('REVERIE_STAND_IN_REPORT '.length)) as StandInReport;
+    report = await start(compiled.main);
   });
 
   afterAll(async () => {
@@ -87,5 +88,11 @@ describe('compiled main under Node with a stand-in electron module (not Electron
     expect(report.forks[0]!.modulePath).toBe(compiled.engineProcess);
     expect(existsSync(report.forks[0]!.modulePath)).toBe(true);
     expect(report.forks[0]!.args.slice(0, 4)).toEqual(['--backend', 'auto', '--model', 'inception_v3']);
+  });
+
+  it('still runs the sources in a checkout (npm run app): main/bootstrap.mjs through tsx forks the tsx engine bootstrap', async () => {
+    const fromSources = await start(join(ROOT, 'main', 'bootstrap.mjs'));
+    expect([...fromSources.ipcChannels].sort()).toEqual([...invokeChannels].sort());
+    expect(fromSources.forks.map((f) => f.modulePath)).toEqual([join(ROOT, 'main', 'engineProcess.mjs')]);
   });
 });
