@@ -3,51 +3,27 @@
 // That stand-in is NOT Electron: this proves the compiled entry resolves its imports and runs its
 // start-up path (handlers, window, protocol, engine process); only a real Electron shows the rest.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { invokeChannels } from '../../contract/channels.ts';
 import { APP_SCHEME, APP_URL, WEB_PREFERENCES } from '../../main/security.ts';
 import { compileMain, ROOT, type CompiledMain } from '../../packaging/compileMain.ts';
-import { tempDir } from '../appHelpers.ts';
 import { NOT_SHIPPED } from './shipping.ts';
+import { standInEnv, startMain, type MainReport } from './standIns.ts';
 
-const STAND_IN = join(ROOT, 'tests', 'packaging', 'electronStandIn.mjs');
-
-interface StandInReport {
-  standIn: string;
-  ipcChannels: string[];
-  windows: Array<{ options: { webPreferences: Record<string, unknown> }; urls: string[] }>;
-  protocolHandlers: string[];
-  privilegedSchemes: Array<{ scheme: string }>;
-  permissionHandlers: number;
-  forks: Array<{ modulePath: string; args: string[] }>;
-  menuSet: boolean;
-  singleInstanceLock: boolean;
-  appInfo: { ok: boolean; value?: { version: string; mode: string } };
-}
 
 describe('compiled main under Node with a stand-in electron module (not Electron)', () => {
   let outDir: string;
   let compiled: CompiledMain;
-  let report: StandInReport;
-
-  const env = (home: string): NodeJS.ProcessEnv => ({ ...process.env, REVERIE_STAND_IN_USER_DATA: home, REVERIE_DATA_DIR: join(home, 'data'), REVERIE_CACHE_DIR: join(home, 'cache'), REVERIE_CONFIG_DIR: join(home, 'config') });
-  const start = async (entry: string): Promise<StandInReport> => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', STAND_IN, entry], { env: env(await tempDir('main-start')), timeout: 60_000 });
-    const line = stdout.split('\n').find((l) => l.startsWith('REVERIE_STAND_IN_REPORT '));
-    if (!line) throw new Error(`${entry} printed no report:\n${stdout}`);
-    return JSON.parse(line.slice('REVERIE_STAND_IN_REPORT '.length)) as StandInReport;
-  };
+  let report: MainReport;
 
   beforeAll(async () => {
     // Inside the checkout, so the compiled imports find node_modules as the packaged app finds its own.
     await mkdir(join(ROOT, 'dist'), { recursive: true });
     outDir = await mkdtemp(join(ROOT, 'dist', '.main-start-'));
     compiled = await compileMain(outDir);
-    report = await start(compiled.main);
+    report = await startMain(compiled.main, (await standInEnv()).env);
   });
 
   afterAll(async () => {
@@ -91,7 +67,7 @@ describe('compiled main under Node with a stand-in electron module (not Electron
   });
 
   it('still runs the sources in a checkout (npm run app): main/bootstrap.mjs through tsx forks the tsx engine bootstrap', async () => {
-    const fromSources = await start(join(ROOT, 'main', 'bootstrap.mjs'));
+    const fromSources = await startMain(join(ROOT, 'main', 'bootstrap.mjs'), (await standInEnv()).env);
     expect([...fromSources.ipcChannels].sort()).toEqual([...invokeChannels].sort());
     expect(fromSources.forks.map((f) => f.modulePath)).toEqual([join(ROOT, 'main', 'engineProcess.mjs')]);
   });

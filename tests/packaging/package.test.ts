@@ -19,6 +19,7 @@ import { tempDir } from '../appHelpers.ts';
 import { ArchiveView } from './archive.ts';
 import { NOT_SHIPPED } from './shipping.ts';
 import { moduleGraph, Resolver, type ModuleGraph } from './moduleGraph.ts';
+import { runEngine, standInEnv, startMain } from './standIns.ts';
 
 const ENTRIES = ['dist/main/main.mjs', 'dist/main/engineProcess.mjs', 'dist/preload/preload.cjs'];
 /** Outside node_modules, only these ship: the compiled app, its page, and data read at run time. */
@@ -137,31 +138,24 @@ describe('packaged app (electron-builder, stand-in Electron: inspected, never ru
     // Electron reads app.asar and app.asar.unpacked as one tree; extracted, plain Node can run it.
     const app = join(await tempDir('package-run'), 'app');
     asar.extractAll(view.archive, app);
-    const home = await tempDir('package-home');
-    const run = promisify(execFile);
-    const env = { ...process.env, REVERIE_STAND_IN_USER_DATA: home, REVERIE_DATA_DIR: join(home, 'data'), REVERIE_CACHE_DIR: join(home, 'cache'), REVERIE_CONFIG_DIR: join(home, 'config') };
-    const main = await run(process.execPath, ['--import', join(ROOT, 'tests', 'packaging', 'electronStandIn.mjs'), join(app, 'dist', 'main', 'main.mjs')], { env, timeout: 60_000 });
-    const report = JSON.parse(main.stdout.split('\n').find((l) => l.startsWith('REVERIE_STAND_IN_REPORT '))!.slice(24)) as { ipcChannels: string[]; forks: Array<{ modulePath: string }>; appInfo: { value: { version: string } } };
-    expect(report.ipcChannels).toHaveLength(invokeChannels.length);
+    const { home, env } = await standInEnv();
+    const report = await startMain(join(app, 'dist', 'main', 'main.mjs'), env);
+    expect([...report.ipcChannels].sort()).toEqual([...invokeChannels].sort());
     expect(report.forks.map((f) => f.modulePath)).toEqual([join(app, 'dist', 'main', 'engineProcess.mjs')]);
-    expect(report.appInfo.value.version).toBe((JSON.parse(view.read('package.json').toString('utf8')) as { version: string }).version);
+    expect(report.appInfo.value?.version).toBe((JSON.parse(view.read('package.json').toString('utf8')) as { version: string }).version);
 
     // The engine process main forked: the real embedded model, then a small dream written as a PNG.
     const png = join(home, 'dream.png');
     const recipe = { ...DEFAULT_RECIPE, layers: [{ name: 'mixed3', weight: 1 }], steps: 2, octaves: 1, jitter: 8 };
-    const job = { kind: 'dream', jobId: 'packaged', inputId: 'cat', inputPath: join(ROOT, 'assets', 'examples', 'cat.jpg'), inputName: 'cat.jpg', maxSide: 96, recipe };
-    const engine = await run(process.execPath, ['--import', join(ROOT, 'tests', 'packaging', 'parentPortStandIn.mjs'), report.forks[0]!.modulePath, '--backend', 'wasm', '--model', 'inception_v3', '--cache-dir', join(home, 'cache')], {
-      env: { ...env, REVERIE_STAND_IN_JOB: JSON.stringify(job), REVERIE_STAND_IN_PNG: png },
-      timeout: 120_000,
-    });
-    const messages = engine.stdout.split('\n').filter((l) => l.startsWith('REVERIE_ENGINE_MESSAGE ')).map((l) => JSON.parse(l.slice(23)) as { type: string; backend?: string; accelerator?: string | null });
+    const spec = { kind: 'dream', jobId: 'packaged', inputId: 'cat', inputPath: join(ROOT, 'assets', 'examples', 'cat.jpg'), inputName: 'cat.jpg', maxSide: 96, recipe };
+    const messages = await runEngine(report.forks[0]!.modulePath, ['--backend', 'wasm', '--model', 'inception_v3', '--cache-dir', join(home, 'cache')], env, { spec, png });
     expect(messages.map((m) => m.type)).toEqual(['ready', 'done']);
     expect(messages[0]).toMatchObject({ backend: 'wasm', modelId: 'inception_v3' });
-    // onnxruntime's binding loaded from app.asar.unpacked's copy, beside its library.
+    // onnxruntime's binding loaded from the package's copy (unpacked beside app.asar), next to its library.
     expect(messages[0]!.accelerator).toMatch(/^onnxruntime-node /);
     const meta = await readDreamMetadata(png);
     expect(meta.recipe).toEqual(recipe);
     expect(meta.appVersion).toBe('stand-in');
-    console.log(`engine from the package: model loaded in ${(messages[0] as { loadMs?: number }).loadMs} ms (${messages[0]!.accelerator})`);
+    console.log(`engine from the package: model loaded in ${messages[0]!.loadMs} ms (${messages[0]!.accelerator})`);
   });
 });
