@@ -32,17 +32,20 @@ describe('packaged app (electron-builder, stand-in Electron: inspected, never ru
   let result: PackageResult;
   let view: ArchiveView;
   let graph: ModuleGraph;
+  const made: string[] = [];
 
   beforeAll(async () => {
     if (process.platform !== 'linux') throw new Error('This test inspects the Linux layout (linux-unpacked); run it on Linux, as CI does.');
     const outDir = await tempDir('package');
+    made.push(outDir);
     result = await packageApp({ dir: true, outDir, standIn: true });
     view = new ArchiveView(join(outDir, 'linux-unpacked', 'resources'));
     graph = await moduleGraph(view, ENTRIES);
   }, 300_000);
 
   afterAll(async () => {
-    if (result) await rm(result.outDir, { recursive: true, force: true });
+    // The package and its extracted copy are about 100 MiB each.
+    await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
   it('builds linux-unpacked: the executable and resources/app.asar, starting the compiled main', () => {
@@ -136,7 +139,9 @@ describe('packaged app (electron-builder, stand-in Electron: inspected, never ru
 
   it('runs from the extracted archive under Node (stand-ins for electron and parentPort, not Electron): main starts, the engine dreams', async () => {
     // Electron reads app.asar and app.asar.unpacked as one tree; extracted, plain Node can run it.
-    const app = join(await tempDir('package-run'), 'app');
+    const extracted = await tempDir('package-run');
+    made.push(extracted);
+    const app = join(extracted, 'app');
     asar.extractAll(view.archive, app);
     const { home, env } = await standInEnv();
     const report = await startMain(join(app, 'dist', 'main', 'main.mjs'), env);
