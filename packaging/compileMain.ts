@@ -40,6 +40,7 @@ export async function compileMain(outDir = MAIN_OUT): Promise<CompiledMain> {
   const output = await build({
     configFile: false,
     root: ROOT,
+    // Data files named with new URL(…, import.meta.url) stay where they are in the source tree.
     plugins: [sourceRelativeUrls(outDir)],
     logLevel: 'warn',
     // Node-only code: no browser shims, no .env files, no public folder copied.
@@ -54,12 +55,10 @@ export async function compileMain(outDir = MAIN_OUT): Promise<CompiledMain> {
       minify: false,
       sourcemap: false,
       reportCompressedSize: false,
-      // Files read at run time through new URL(…, import.meta.url) are copied, never inlined as data: URLs.
-      assetsInlineLimit: 0,
       rollupOptions: {
         input: Object.fromEntries(Object.entries(MAIN_ENTRIES).map(([name, file]) => [name, join(ROOT, file)])),
         external,
-        output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs', assetFileNames: 'assets/[name]-[hash][extname]' },
+        output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' },
       },
     },
     ssr: { noExternal: [], target: 'node' },

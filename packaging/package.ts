@@ -49,7 +49,7 @@ export async function packageApp(options: PackageOptions): Promise<PackageResult
   const { modules: bundled } = await compileMain();
   let config: Configuration = { directories: { output: options.outDir } };
   if (standIn) {
-    log(`Electron is not installed here: packaging with a stand-in Electron folder. ${STAND_IN_NOTICE}`);
+    log(`${options.standIn ? 'Asked for' : 'Electron is not installed here:'} a stand-in Electron folder. ${STAND_IN_NOTICE}`);
     const version = await declaredElectronVersion(ROOT);
     const electronDist = await makeStandInElectron(join(options.outDir, '.stand-in-electron'), version);
     // Fuses are flipped inside the real Electron binary; the stand-in has none to flip.
