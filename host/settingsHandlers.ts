@@ -63,14 +63,18 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
       }
       const wanted = backendInfos().find((b) => b.choice === req['backend']);
       if (wanted && !wanted.available) throw new BadRequestError(`The ${wanted.choice} backend is not available here (${wanted.description}).`);
+      const device = deviceOptions().find((d) => d.choice === req['device']);
+      if (device && !device.available) throw new BadRequestError(`The ${device.choice} device is not available here (${device.note}).`);
       const before = (await loadSettings(configDir)).value;
       const backendChanges = req['backend'] !== undefined && req['backend'] !== before.backend;
       const deviceChanges = req['device'] !== undefined && req['device'] !== before.device;
-      if ((backendChanges || deviceChanges) && !pinned && ctx.queue.busy) throw new BusyError('A job is running or queued; change the backend or device when it is done.');
+      const restart = (backendChanges && !pinned) || deviceChanges;
+      if (restart && ctx.queue.busy) throw new BusyError('A job is running or queued; change the backend or device when it is done.');
       // parseSettings checks every field (the backend name, the recipe, the last-used values) before anything is written.
       const next = parseSettings({ ...before, ...req, lastUsed: req['lastUsed'] === undefined ? before.lastUsed : { ...before.lastUsed, ...requireObject(req['lastUsed'], 'lastUsed') } }, 'The settings');
       const saved = await updateSettings(() => next, configDir);
-      if ((backendChanges || deviceChanges) && !pinned) await engine.restart({ ...engine.spec, backend: next.backend as BackendChoice, device: next.device });
+      // A pinned backend stays pinned (the launcher overrides the spec's); the device is never pinned.
+      if (restart) await engine.restart({ ...engine.spec, backend: next.backend as BackendChoice, device: next.device });
       return view(saved.value, configDir, pinned);
     },
     'presets.list': async () => presets.list(),

@@ -244,6 +244,26 @@ describe('settings and presets', () => {
     }
   }, 120_000);
 
+  it('the Device setting lists what this machine offers, refuses an absent device, and restarts the engine on a new one', async () => {
+    const own = testService(await tempDir('device'), 0, { pinBackend: false });
+    try {
+      const log: HostEvent[] = [];
+      own.subscribe((e) => log.push(e));
+      expect(await nextStatus(own, 0, log)).toMatchObject({ state: 'ready', modelId: 'inception_v3', device: 'cpu' });
+      const view = await own.handlers['settings.get']({});
+      expect(view.settings.device).toBe('auto');
+      expect(view.devices.map((d) => d.choice)).toEqual(['auto', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda']);
+      expect(view.devices.find((d) => d.choice === 'cuda')).toMatchObject({ available: false, note: expect.stringMatching(/fetch-cuda/) });
+      await expect(own.handlers['settings.update']({ device: 'cuda' })).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringMatching(/cuda device is not available here/) });
+      await expect(own.handlers['settings.update']({ device: 'gpu' as never })).rejects.toMatchObject({ name: 'SettingsError', message: expect.stringMatching(/"device" must be one of auto, cpu, webgpu/) });
+      const from = log.length;
+      expect((await own.handlers['settings.update']({ device: 'cpu' })).settings.device).toBe('cpu');
+      expect(await nextStatus(own, from, log)).toMatchObject({ state: 'ready', device: 'cpu', accelerator: expect.stringMatching(/^onnxruntime-node [\d.]+ on cpu, \d+ threads?$/) });
+    } finally {
+      await own.close();
+    }
+  }, 120_000);
+
   it('saves, renames, exports, imports and deletes presets', async () => {
     const recipe = { ...curatedRecipe('mobilenet_v2'), stepSize: 0.9 };
     const saved = await service.handlers['presets.save']({ name: 'soft mobile', recipe, description: 'gentle' });
