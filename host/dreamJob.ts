@@ -4,7 +4,7 @@ import { encodePng } from '../engine/io/image.ts';
 import type { DreamModel } from '../engine/model/types.ts';
 import { dream, type DreamProgress } from '../engine/render/dream.ts';
 import type { RgbImage } from '../engine/render/image.ts';
-import { metadataText } from '../engine/render/metadata.ts';
+import { deviceMetadata, metadataText } from '../engine/render/metadata.ts';
 import { jpeg, scaledInput, thumbnail } from './pictures.ts';
 import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
 
@@ -51,7 +51,7 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   }
   ctx.signal.throwIfAborted();
   const alpha = input.alpha && result.width === input.width && result.height === input.height ? input.alpha : null;
-  const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };
+  const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, ...deviceMetadata(ctx.model), input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };
   const png = await encodePng({ ...result, alpha }, metadataText(meta));
   const thumb = await thumbnail(png);
   return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend };

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import type { DreamModel } from '../model/types.ts';
 import { checkRecipeAgainstModel, dreamToEnd } from '../render/dream.ts';
 import type { RgbImage } from '../render/image.ts';
-import { metadataText } from '../render/metadata.ts';
+import { deviceMetadata, metadataText } from '../render/metadata.ts';
 import type { Recipe } from '../render/recipe.ts';
 import { MANIFEST_VERSION, type FrameRecord, type ZoomManifest, type ZoomSettings } from '../project/manifest.ts';
 import { ProjectError } from '../project/errors.ts';
@@ -165,7 +165,7 @@ export async function runZoomProject(model: DreamModel, dir: string, o: RunZoomO
       const progress = (step: number, steps: number): void => o.onProgress?.(clock.progress(f, plan.kind, step, steps));
       progress(0, plan.kind === 'dream' ? plan.params.steps : 0);
       const image = await makeFrame(model, m, plan, source, { ...o, progress });
-      const meta = metadataText({ app: 'reverie', appVersion: o.appVersion ?? m.appVersion, backend: m.backend, input: m.input.source, createdAt: new Date().toISOString(), recipe: frameRecipe(m.recipe, plan) });
+      const meta = metadataText({ app: 'reverie', appVersion: o.appVersion ?? m.appVersion, backend: m.backend, ...deviceMetadata(model), input: m.input.source, createdAt: new Date().toISOString(), recipe: frameRecipe(m.recipe, plan) });
       const png = await encodePng({ ...image, alpha: null }, meta);
       const file = await writeFrame(dir, f, png);
       // Continue from exactly what is on disk: the 8-bit pixels a resumed run would read back.

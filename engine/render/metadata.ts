@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { readPngTexts } from '../io/image.ts';
 import { parseRecipe, RecipeError, type Recipe } from './recipe.ts';
+import type { DreamModel } from '../model/types.ts';
 
 export const PNG_TEXT_KEY = 'reverie';
 
@@ -17,6 +18,12 @@ export interface DreamMetadata {
   input: string;
   createdAt: string;
   recipe: Recipe;
+}
+
+/** The device fields for a model's latest step (none for models without native routes). */
+export function deviceMetadata(model: DreamModel): Pick<DreamMetadata, 'device' | 'deviceLabel' | 'softwareGpu'> {
+  const d = model.device;
+  return d ? { device: d.device, deviceLabel: d.label, ...(d.adapter?.software ? { softwareGpu: true } : {}) } : {};
 }
 
 export function metadataText(meta: DreamMetadata): Record<string, string> {
