@@ -75,8 +75,9 @@ export class OrtSession {
     const threads = options.threads;
     this.native.loadModel(model.buffer, model.byteOffset, model.byteLength, {
       executionProviders: [...options.executionProviders],
-      // Errors only: a GPU provider warns about every shape op it leaves to the CPU, which is expected.
-      logSeverityLevel: 3,
+      // Fatal only: a GPU provider warns about every shape op it leaves to the CPU (expected), and a
+      // kernel it refuses is thrown to us anyway, where the router reports it once per key.
+      logSeverityLevel: 4,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       intraOpNumThreads: threads,
