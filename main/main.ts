@@ -1,8 +1,8 @@
 // Electron main: wires the security policy, the reverie:// protocol, the engine (utility process),
 // IPC, menu and taskbar together. Each concern lives in its own file; this one only connects them.
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prepareDataDir } from '../host/dataDir.ts';
 import { appVersion } from '../host/version.ts';
 import { createService } from '../host/service.ts';
 import { createDialogs, ChosenPaths, settingsFolders } from './dialogs.ts';
@@ -29,7 +29,7 @@ async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void>
   electron.session.defaultSession.setPermissionRequestHandler(denyPermissionRequest);
   electron.session.defaultSession.setPermissionCheckHandler(denyPermissionCheck);
   const dataDir = resolve(process.env['REVERIE_DATA_DIR'] || app.getPath('userData'));
-  await mkdir(dataDir, { recursive: true });
+  await prepareDataDir(dataDir);
   const dirs = { rendererDir: join(ROOT, 'dist', 'renderer'), dataDir };
   electron.protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, dirs));
 

@@ -1,7 +1,6 @@
 // Browser mode entry (`npm start` without Electron, `npm run serve`): builds the interface if needed,
 // starts the engine worker and the loopback server, and prints the URL with this launch's token.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../contract/models.ts';
@@ -9,7 +8,7 @@ import { appVersion } from '../host/version.ts';
 import { createService } from '../host/service.ts';
 import { BadRequestError } from '../host/validate.ts';
 import { threadEngine } from '../host/threadLink.ts';
-import { defaultDataDir } from '../host/dataDir.ts';
+import { defaultDataDir, prepareDataDir } from '../host/dataDir.ts';
 import { startAppServer } from './httpServer.ts';
 import { safeFileName } from '../host/files.ts';
 import { ensureRendererBuilt } from '../host/rendererBuild.ts';
@@ -29,7 +28,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 // A backend named here (or in REVERIE_BACKEND) holds for this launch; otherwise the saved setting's.
 const backend = values.backend ?? (process.env['REVERIE_BACKEND'] || undefined);
 const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-await mkdir(dataDir, { recursive: true });
+await prepareDataDir(dataDir);
 const rendererDir = await ensureRendererBuilt((line) => process.stdout.write(`${line}\n`));
 
 const service = createService({

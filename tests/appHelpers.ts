@@ -51,18 +51,32 @@ export interface RawResponse {
   body: string;
 }
 
-/** Sends one HTTP/1.1 request exactly as written, so "..", "%2e%2e" and odd Hosts reach the server. */
-export function rawRequest(port: number, lines: string[], body = ''): Promise<RawResponse> {
+/**
+ * Sends one HTTP/1.1 request exactly as written, so "..", "%2e%2e" and odd Hosts reach the server.
+ * `announceOnly`: send the head and wait for the answer (its Content-Length is the caller's);
+ * `chunks`: stream that many chunks of zeros, chunked, without waiting for the server.
+ */
+export function rawRequest(port: number, lines: string[], body = '', stream: { announceOnly?: boolean; chunks?: number; chunkBytes?: number } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let data = '';
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => (data += chunk));
-    socket.on('error', reject);
-    socket.on('end', () => {
+    const finish = (): void => {
       const [head = '', ...rest] = data.split('\r\n\r\n');
       resolve({ status: Number(head.split(' ')[1]), headers: head, body: rest.join('\r\n\r\n') });
-    });
+    };
+    // A server that answered and closed while we were still sending resets the socket: the answer stands.
+    socket.on('error', (err) => (data ? finish() : reject(err)));
+    socket.on('end', finish);
+    if (stream.announceOnly) return void socket.write(`${lines.join('\r\n')}\r\nConnection: close\r\n\r\n`);
+    if (stream.chunks !== undefined) {
+      socket.write(`${lines.join('\r\n')}\r\nConnection: close\r\n\r\n`);
+      const chunk = Buffer.concat([Buffer.from(`${(stream.chunkBytes ?? 1024).toString(16)}\r\n`), Buffer.alloc(stream.chunkBytes ?? 1024, 0x30), Buffer.from('\r\n')]);
+      for (let i = 0; i < stream.chunks && !socket.destroyed; i++) socket.write(chunk);
+      if (!socket.destroyed) socket.write('0\r\n\r\n');
+      return;
+    }
     socket.write(`${lines.join('\r\n')}\r\nConnection: close\r\n${body ? `Content-Length: ${Buffer.byteLength(body)}\r\n` : ''}\r\n${body}`);
   });
 }
@@ -91,4 +105,13 @@ export function recordEvents(service: Service) {
       return events.flatMap((e) => (e.channel === 'job.progress' && e.payload.jobId === jobId ? [e.payload] : []));
     },
   };
+}
+
+/** Spends a browser-mode server's launch token as the page does: the session credential (from the page's meta tag) and the view cookie. */
+export async function openSession(port: number, token: string): Promise<{ session: string; cookie: string; page: RawResponse }> {
+  const page = await rawRequest(port, [`GET /?token=${token} HTTP/1.1`, `Host: 127.0.0.1:${port}`]);
+  const session = /<meta name="reverie-session" content="([\w-]+)">/.exec(page.body)?.[1];
+  const cookie = /set-cookie: ([^;\r\n]+)/i.exec(page.headers)?.[1];
+  if (page.status !== 200 || !session || !cookie) throw new Error(`the token did not open a session: HTTP ${page.status} ${page.body.slice(0, 200)}`);
+  return { session, cookie, page };
 }

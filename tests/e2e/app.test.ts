@@ -116,10 +116,14 @@ describe('Reverie in the browser', () => {
     expect(browser.problems).toEqual([]);
   }, 180_000);
 
-  it('refuses the page without the token, and a restarted server without the new one', async () => {
+  it('refuses the page without the token, the spent token, and a restarted server without the new one', async () => {
     const page = await browser.context.newPage();
     const bare = await page.goto(`${server.origin}/`);
     expect(bare?.status()).toBe(200); // this browser holds the cookie from the first visit
+    // The printed address opened the first page once; from history or scrollback it opens nothing.
+    const reused = await page.goto(server.url);
+    expect(reused?.status()).toBe(401);
+    expect(await page.textContent('body')).toContain('already used');
     await page.context().clearCookies();
     expect((await page.goto(`${server.origin}/`))?.status()).toBe(401);
     expect(await page.textContent('body')).toContain('token');
