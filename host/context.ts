@@ -28,6 +28,11 @@ export interface ServiceOptions {
   configDir?: string;
   /** Downloaded models (default: $REVERIE_CACHE_DIR, else ~/.cache/reverie/models); the engine must load from the same. */
   cacheDir?: string;
+  /**
+   * Model URLs on 127.0.0.1 are refused like every non-public address, unless this is set: tests
+   * serving models from loopback opt in here (REVERIE_ALLOW_LOOPBACK_MODELS=1 for the server).
+   */
+  allowLoopbackModels?: boolean;
   /** The backend this launch fixes (REVERIE_BACKEND, --backend), overriding the saved setting; null: none. */
   backendPinned?: string | null;
 }

@@ -10,6 +10,7 @@ import { listModels, probeModel, removeModel, type ModelListing } from '../engin
 import { updateSettings } from '../engine/settings/settings.ts';
 import type { ServiceContext } from './context.ts';
 import { ModelDownloads } from './modelDownloads.ts';
+import { publicFetch } from './publicFetch.ts';
 import { BadRequestError, BusyError, requireInt, requireObject } from './validate.ts';
 
 type ModelHandlers = Pick<Handlers, 'models.list' | 'models.probe' | 'models.add' | 'models.cancel' | 'models.remove' | 'models.select' | 'models.classes'>;
@@ -46,16 +47,19 @@ function text(request: unknown, key: string, what: string): string {
 
 export function modelHandlers(ctx: ServiceContext): { handlers: ModelHandlers; downloads: ModelDownloads } {
   const { engine, cacheDir, configDir } = ctx;
+  // URLs come from a page: fetch only public addresses, checked after DNS and on every redirect.
+  const fetchImpl = publicFetch({ allowLoopback: ctx.options.allowLoopbackModels === true });
   const list = async (): Promise<ModelInfo[]> => (await listModels({ cacheDir })).map((m) => modelInfo(m, activeModel(ctx)));
   const downloads = new ModelDownloads({
     cacheDir,
     info: async (listing) => modelInfo(listing, activeModel(ctx)),
     report: (payload) => ctx.emit({ channel: 'models.download', payload }),
+    fetchImpl,
   });
 
   const handlers: ModelHandlers = {
     'models.list': list,
-    'models.probe': async (request) => probeModel(text(request, 'spec', 'The model'), { cacheDir }),
+    'models.probe': async (request) => probeModel(text(request, 'spec', 'The model'), { cacheDir, fetchImpl }),
     'models.add': async (request) => {
       const spec = text(request, 'spec', 'The model');
       const name = requireObject(request, 'The request')['name'];

@@ -37,6 +37,8 @@ const service = createService({
   appVersion: appVersion(),
   launchEngine: threadEngine(backend ? { backend: backend as BackendChoice } : {}),
   backendPinned: backend ?? null,
+  // Only tests serve models from 127.0.0.1; they say so explicitly.
+  allowLoopbackModels: process.env['REVERIE_ALLOW_LOOPBACK_MODELS'] === '1',
   fileUrl: (relative) => `/files/${relative}`,
   openFile: async () => {
     throw new BadRequestError('Native file dialogs exist only in the desktop app; the page picks files itself.');

@@ -16,12 +16,13 @@ export async function tempDir(prefix: string): Promise<string> {
 
 /** A real service on `dataDir`, its settings and presets in `<dataDir>/config` (never the user's). */
 /** The engine is pinned to wasm unless `pinBackend` is false (then it runs the saved setting's backend). */
-export function testService(dataDir: string, previewIntervalMs = 0, extra: { cacheDir?: string; configDir?: string; pinBackend?: boolean } = {}): Service {
+export function testService(dataDir: string, previewIntervalMs = 0, extra: { cacheDir?: string; configDir?: string; pinBackend?: boolean; allowLoopbackModels?: boolean } = {}): Service {
   const pinned = extra.pinBackend !== false;
   return createService({
     dataDir,
     configDir: extra.configDir ?? join(dataDir, 'config'),
     ...(extra.cacheDir ? { cacheDir: extra.cacheDir } : {}),
+    ...(extra.allowLoopbackModels ? { allowLoopbackModels: true } : {}),
     mode: 'browser',
     appVersion: '0.0.0-test',
     launchEngine: threadEngine(pinned ? { backend: 'wasm' } : {}),
