@@ -22,6 +22,13 @@ export interface ServiceOptions {
   saveVideo: (video: VideoFile, path: string) => Promise<SaveOutcome>;
   /** Host-specific: a native open dialog in Electron; browser mode has none (the page picks files). */
   openFile: (purpose: FilePurpose) => Promise<FileBytes | null>;
+  /** Electron: a native folder dialog, whose answer `localModelPath` then accepts; browser mode has none. */
+  openModelFolder: () => Promise<string | null>;
+  /**
+   * The local path models.add/probe may read, or a typed refusal: in Electron only a folder a dialog
+   * returned; in browser mode only inside the data folder or a models folder given at launch.
+   */
+  localModelPath: (path: string) => Promise<string>;
   /** Minimum time between live previews (a few per second by default). */
   previewIntervalMs?: number;
   /** Settings and presets (default: the user's config folder, as the CLI uses). */

@@ -11,6 +11,7 @@ import { updateSettings } from '../engine/settings/settings.ts';
 import type { ServiceContext } from './context.ts';
 import { ModelDownloads } from './modelDownloads.ts';
 import { publicFetch } from './publicFetch.ts';
+import { isLocalSpec } from './localModels.ts';
 import { BadRequestError, BusyError, requireInt, requireObject } from './validate.ts';
 
 type ModelHandlers = Pick<Handlers, 'models.list' | 'models.probe' | 'models.add' | 'models.cancel' | 'models.remove' | 'models.select' | 'models.classes'>;
@@ -61,7 +62,9 @@ export function modelHandlers(ctx: ServiceContext): { handlers: ModelHandlers; d
     'models.list': list,
     'models.probe': async (request) => probeModel(text(request, 'spec', 'The model'), { cacheDir, fetchImpl }),
     'models.add': async (request) => {
-      const spec = text(request, 'spec', 'The model');
+      let spec = text(request, 'spec', 'The model');
+      // A path from a page is read only where the user allowed it (a dialog, or the allowed folders).
+      if (isLocalSpec(spec)) spec = await ctx.options.localModelPath(spec);
       const name = requireObject(request, 'The request')['name'];
       if (name !== undefined && (typeof name !== 'string' || name.length > 100)) throw new BadRequestError('The name must be text of at most 100 characters.');
       return downloads.start(spec, name || undefined);

@@ -99,6 +99,10 @@ export function createService(options: ServiceOptions): Service {
       if (purpose !== 'image' && purpose !== 'recipe' && purpose !== 'preset') throw new BadRequestError('purpose must be "image", "recipe" or "preset".');
       return options.openFile(purpose);
     },
+    'dialog.openModelFolder': async () => {
+      const path = await options.openModelFolder();
+      return path === null ? null : { path };
+    },
     ...zoomHandlers(ctx),
     ...sessionHandlers(ctx),
     ...galleryHandlers(ctx),

@@ -36,7 +36,8 @@ async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void>
   // Window, service and IPC are set up in one synchronous run, so the page cannot call before the handlers exist.
   const mainWindow = createMainWindow(electron, join(ROOT, 'dist', 'preload', 'preload.cjs'));
   // Dialogs start in the last used folders and record them through the settings channels (called after the service exists).
-  const dialogs = createDialogs(electron, new ChosenPaths(), () => mainWindow, settingsFolders({
+  const chosen = new ChosenPaths();
+  const dialogs = createDialogs(electron, chosen, () => mainWindow, settingsFolders({
     'settings.get': (request) => service.handlers['settings.get'](request),
     'settings.update': (request) => service.handlers['settings.update'](request),
   }));
@@ -48,6 +49,9 @@ async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void>
     backendPinned: process.env['REVERIE_BACKEND'] || null,
     fileUrl: (relative) => `/files/${relative}`,
     openFile: (purpose) => dialogs.openFile(purpose),
+    openModelFolder: () => dialogs.openModelFolder(),
+    // Only a folder a dialog returned in this session: the page cannot name one itself.
+    localModelPath: async (path) => chosen.check(path),
     saveResult: (item, pngPath, folder) => dialogs.saveResult(item, pngPath, folder),
     saveVideo: (video, path) => dialogs.saveVideo(video, path),
   });

@@ -12,12 +12,15 @@ import { defaultDataDir, prepareDataDir } from '../host/dataDir.ts';
 import { startAppServer } from './httpServer.ts';
 import { safeFileName } from '../host/files.ts';
 import { ensureRendererBuilt } from '../host/rendererBuild.ts';
+import { insideRoots } from '../host/localModels.ts';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env['REVERIE_PORT'] ?? '0' },
     'data-dir': { type: 'string' },
     backend: { type: 'string' },
+    // A folder the page may add models from, besides the data folder (the page cannot widen this).
+    'models-dir': { type: 'string', default: process.env['REVERIE_MODELS_DIR'] || undefined },
   },
 });
 const port = Number(values.port);
@@ -29,6 +32,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const backend = values.backend ?? (process.env['REVERIE_BACKEND'] || undefined);
 const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
 await prepareDataDir(dataDir);
+const modelRoots = [dataDir, ...(values['models-dir'] ? [resolve(values['models-dir'])] : [])];
 const rendererDir = await ensureRendererBuilt((line) => process.stdout.write(`${line}\n`));
 
 const service = createService({
@@ -40,6 +44,10 @@ const service = createService({
   // Only tests serve models from 127.0.0.1; they say so explicitly.
   allowLoopbackModels: process.env['REVERIE_ALLOW_LOOPBACK_MODELS'] === '1',
   fileUrl: (relative) => `/files/${relative}`,
+  openModelFolder: async () => {
+    throw new BadRequestError('Folder dialogs exist only in the desktop app; in the browser, add a model by URL or from the data folder.');
+  },
+  localModelPath: (path) => insideRoots(path, modelRoots, `the data folder${values['models-dir'] ? ' or the models folder given at launch' : ' (or a folder given with --models-dir / REVERIE_MODELS_DIR)'}`),
   openFile: async () => {
     throw new BadRequestError('Native file dialogs exist only in the desktop app; the page picks files itself.');
   },

@@ -9,6 +9,7 @@ import type { JobProgress, JobState } from '../contract/types.ts';
 import { createService, type Service } from '../host/service.ts';
 import { threadEngine } from '../host/threadLink.ts';
 import { BadRequestError } from '../host/validate.ts';
+import { insideRoots } from '../host/localModels.ts';
 
 export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `reverie-${prefix}-`));
@@ -16,7 +17,7 @@ export async function tempDir(prefix: string): Promise<string> {
 
 /** A real service on `dataDir`, its settings and presets in `<dataDir>/config` (never the user's). */
 /** The engine is pinned to wasm unless `pinBackend` is false (then it runs the saved setting's backend). */
-export function testService(dataDir: string, previewIntervalMs = 0, extra: { cacheDir?: string; configDir?: string; pinBackend?: boolean; allowLoopbackModels?: boolean } = {}): Service {
+export function testService(dataDir: string, previewIntervalMs = 0, extra: { cacheDir?: string; configDir?: string; pinBackend?: boolean; allowLoopbackModels?: boolean; localModelPath?: (path: string) => Promise<string> } = {}): Service {
   const pinned = extra.pinBackend !== false;
   return createService({
     dataDir,
@@ -32,6 +33,11 @@ export function testService(dataDir: string, previewIntervalMs = 0, extra: { cac
     openFile: async () => {
       throw new BadRequestError('no dialogs in tests');
     },
+    openModelFolder: async () => {
+      throw new BadRequestError('no dialogs in tests');
+    },
+    // As browser mode: model folders only inside the data folder, unless a test says otherwise.
+    localModelPath: extra.localModelPath ?? ((path) => insideRoots(path, [dataDir], 'the data folder')),
     saveResult: async (item) => ({ kind: 'download', url: `/files/gallery/${item.id}/result.png?download=x.png`, fileName: 'x.png' }),
     saveVideo: async (video) => ({ kind: 'download', url: `${video.url}?download=${video.file}`, fileName: video.file }),
   });
