@@ -115,6 +115,8 @@ export interface GalleryItem {
   width: number;
   height: number;
   backend: string;
+  /** The executor the dream's steps ran on (absent in entries made before it was recorded). */
+  route?: 'onnxruntime' | 'tfjs';
   elapsedMs: number;
   resultUrl: string;
   thumbUrl: string;

@@ -3,7 +3,7 @@
 // the gallery after a restart. Screenshots of each panel go to tests/artifacts/.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
@@ -73,6 +73,9 @@ describe('Reverie in the browser', () => {
     expect(new Set(previews).size).toBe(previews.length);
     await expect.poll(() => page.getByTestId('result-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(128);
     await screenshot(page, 'dream-result');
+    // The badge offers the native route; the dream must have run on it (a silent tfjs fallback fails here).
+    const [entry] = await readdir(join(dataDir, 'gallery'));
+    expect(JSON.parse(await readFile(join(dataDir, 'gallery', entry!, 'entry.json'), 'utf8'))).toMatchObject({ backend: 'wasm', route: 'onnxruntime' });
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+s')]);
     expect(download.suggestedFilename()).toMatch(/^cat-small-dream-.+\.png$/);
