@@ -8,7 +8,9 @@ import { curatedModel, curatedRecipe } from '../engine/model/curated.ts';
 import { searchClasses } from '../engine/model/labels.ts';
 import { listModels, probeModel, removeModel, type ModelListing } from '../engine/model/manager.ts';
 import { updateSettings } from '../engine/settings/settings.ts';
+import { fileURLToPath } from 'node:url';
 import type { ServiceContext } from './context.ts';
+import { displayPath } from './files.ts';
 import { ModelDownloads } from './modelDownloads.ts';
 import { publicFetch } from './publicFetch.ts';
 import { isLocalSpec } from './localModels.ts';
@@ -30,10 +32,17 @@ export function requireActiveModel(ctx: Pick<ServiceContext, 'engine'>, recipe: 
   }
 }
 
+/** A model added from a folder is named by its folder as the user would find it, never by an absolute path. */
+function withoutLocalPath(listing: ModelListing): ModelListing {
+  if (!listing.url?.startsWith('file:')) return listing;
+  const { url, ...rest } = listing;
+  return { ...rest, title: `added from ${displayPath(fileURLToPath(url))}` };
+}
+
 export function modelInfo(listing: ModelListing, active: string): ModelInfo {
   const curated = curatedModel(listing.name);
   return {
-    ...listing,
+    ...withoutLocalPath(listing),
     active: listing.name === active,
     layers: curated ? curated.layers.map((l) => ({ ...l })) : [],
     recipes: curated ? curated.recipes.map((r) => ({ name: r.name, description: r.description, recipe: curatedRecipe(listing.name, r.name) })) : [],

@@ -83,7 +83,9 @@ describe('browser mode: inside the data folder or a models folder given at launc
   it('adds a model folder inside the data folder, and one inside a models folder given at launch', async () => {
     const { handlers, end } = handlersWith(rule);
     const started = await handlers['models.add']({ spec: join(dataDir, 'imports', 'tiny2') });
-    expect(await end(started.downloadId)).toMatchObject({ state: 'done', model: { name: 'tiny2' } });
+    const done = await end(started.downloadId);
+    expect(done).toMatchObject({ state: 'done', model: { name: 'tiny2', kind: 'folder', title: 'added from …/tiny2' } });
+    expect(JSON.stringify(done.model)).not.toContain(dataDir); // the listing names no absolute path (the spec echoes what was typed)
     expect(await insideRoots(outside, [dataDir, join(root, 'elsewhere')], 'x')).toBe(outside);
   });
 });
