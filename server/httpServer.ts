@@ -32,6 +32,8 @@ export interface AppServer {
   server: Server;
   port: number;
   url: string;
+  /** File-carrying calls being read or handled, and those waiting unread for a slot. */
+  readonly uploads: { readonly inFlight: number; readonly queued: number };
   close(): Promise<void>;
 }
 
@@ -178,6 +180,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   return {
     server,
     port,
+    uploads,
     url: `http://127.0.0.1:${port}/?token=${options.token}`,
     close: async () => {
       for (const client of wss.clients) client.terminate();

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { connect, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { invokeChannels } from '../contract/channels.ts';
 import { fromWire, toWire } from '../contract/wire.ts';
@@ -214,4 +215,24 @@ describe('how much a call may send', () => {
     expect((fromWire(image.body) as { error: { name: string } }).error.name).not.toBe('RequestError');
   });
 
+
+  it('reads at most two uploads at once; a third waits unread until one ends', async () => {
+    const open = (): Socket => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(['POST /api/image.import HTTP/1.1', `Host: ${host}`, auth, 'Content-Type: application/json', 'Transfer-Encoding: chunked', 'Connection: close', '', ''].join('\r\n'));
+      socket.write('1\r\n{\r\n'); // a body that has started and not ended
+      return socket;
+    };
+    const sockets = [open(), open(), open()];
+    await expect.poll(() => [app.uploads.inFlight, app.uploads.queued]).toEqual([2, 1]);
+    const answers = sockets.map((s) => new Promise<string>((ok) => {
+      let data = '';
+      s.on('data', (d: Buffer) => (data += d.toString()));
+      s.on('close', () => ok(data));
+    }));
+    for (const s of sockets) s.end('0\r\n\r\n'); // "{" is not JSON: each is answered with a refusal
+    for (const a of await Promise.all(answers)) expect(a).toMatch(/^HTTP\/1\.1 4\d\d /);
+    await expect.poll(() => [app.uploads.inFlight, app.uploads.queued]).toEqual([0, 0]);
+  });
 });
