@@ -134,6 +134,9 @@ export interface LoadedRecipe {
   appVersion: string;
   input: string;
   createdAt: string;
+  /** The dreamed PNG's own size: dreaming the same input at this long side reproduces it. */
+  width: number;
+  height: number;
 }
 
 /** What an open dialog is for: it filters by it (images; a PNG's recipe; a preset or recipe JSON). */

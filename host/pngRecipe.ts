@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import type { FileBytes, LoadedRecipe } from '../contract/types.ts';
 import { RecipeError } from '../engine/render/recipe.ts';
 import { readDreamMetadata } from '../engine/render/metadata.ts';
@@ -12,7 +13,8 @@ export async function recipeFromPngBytes(file: FileBytes): Promise<LoadedRecipe>
   await writeFile(path, file.data);
   try {
     const meta = await readDreamMetadata(path);
-    return { recipe: meta.recipe, appVersion: meta.appVersion, input: meta.input, createdAt: meta.createdAt };
+    const { width, height } = await sharp(path).metadata();
+    return { recipe: meta.recipe, appVersion: meta.appVersion, input: meta.input, createdAt: meta.createdAt, width, height };
   } catch (err) {
     // Name the user's file, not our temporary copy.
     if (!(err instanceof Error)) throw err;

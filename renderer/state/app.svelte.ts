@@ -140,6 +140,7 @@ export class AppState {
         this.engine = status;
         if (switched) this.layers = [];
         if (status.state === 'ready') {
+          this.notices.resolve('The model did not load', 'Could not switch to');
           this.followModel(status.modelId);
           void this.loadLayers();
           void this.models.refresh();
@@ -154,6 +155,7 @@ export class AppState {
     );
     try {
       [this.info, this.engine] = await Promise.all([api['app.info']({}), api['engine.status']({})]);
+      this.notices.resolve('Cannot reach Reverie');
     } catch (err) {
       this.notices.error(err, 'Cannot reach Reverie');
       return;
@@ -182,6 +184,7 @@ export class AppState {
   async resync(): Promise<void> {
     try {
       this.engine = await this.api['engine.status']({});
+      this.notices.resolve('Cannot reach Reverie');
       await this.gallery.refresh();
     } catch (err) {
       this.notices.error(err, 'Cannot reach Reverie');

@@ -4,6 +4,7 @@ import type { ReverieApi } from '../../contract/channels.ts';
 import type { ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobState } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { formatDuration } from '../lib/format.ts';
+import { ORIGINAL_SIZE } from '../lib/recipeFields.ts';
 import { JobFollower } from './job.svelte.ts';
 import type { Notices } from './notices.svelte.ts';
 import type { RecipeState } from './recipe.svelte.ts';
@@ -25,7 +26,8 @@ export class DreamState {
   input = $state<InputImage | null>(null);
   importing = $state(false);
   dropActive = $state(false);
-  maxSide = $state(512);
+  /** Long side to dream at: the input's own size unless the user picks a smaller one. */
+  maxSide = $state(ORIGINAL_SIZE);
   result = $state<GalleryItem | null>(null);
   error = $state<ErrorInfo | null>(null);
   view = $state<StageView>('compare');
@@ -73,6 +75,8 @@ export class DreamState {
     this.importing = true;
     try {
       this.input = await this.deps.api['image.import'](file);
+      this.deps.notices.resolve('Could not open');
+      this.keepSizeInRange();
       this.result = null;
       this.job.preview = null;
       this.error = null;
@@ -82,6 +86,11 @@ export class DreamState {
     } finally {
       this.importing = false;
     }
+  }
+
+  /** A size at or above the input's own long side is the input's size: say "Original". */
+  private keepSizeInRange(): void {
+    if (this.input && this.maxSide >= Math.max(this.input.width, this.input.height)) this.maxSide = ORIGINAL_SIZE;
   }
 
   async open(): Promise<void> {
@@ -99,7 +108,10 @@ export class DreamState {
       if (!file) return;
       const loaded = await this.deps.api['recipe.fromPng'](file);
       this.deps.recipe.load(loaded.recipe);
-      this.deps.notices.push('success', 'Recipe loaded', `From ${file.name} (dreamed from ${loaded.input} with Reverie ${loaded.appVersion}).`);
+      // The PNG's own size is the size it was dreamed at: the same input at that size reproduces it.
+      this.maxSide = Math.max(loaded.width, loaded.height);
+      this.keepSizeInRange();
+      this.deps.notices.push('success', 'Recipe loaded', `From ${file.name} (dreamed from ${loaded.input} at ${loaded.width}×${loaded.height} with Reverie ${loaded.appVersion}).`);
     } catch (err) {
       this.deps.notices.error(err, 'No recipe loaded');
     }
@@ -109,6 +121,7 @@ export class DreamState {
     const input = this.input;
     if (!this.canDream || !input) return;
     this.error = null;
+    this.deps.notices.resolve('The dream failed', 'Could not start the dream');
     try {
       await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe: this.deps.recipe.recipe, maxSide: this.maxSide }));
     } catch (err) {
@@ -147,6 +160,7 @@ export class DreamState {
     this.input = item.input;
     this.deps.recipe.load(item.recipe);
     this.maxSide = item.maxSide;
+    this.keepSizeInRange();
     this.result = item;
     this.job.preview = null;
     this.error = null;

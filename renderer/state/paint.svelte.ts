@@ -100,6 +100,7 @@ export class PaintState {
   /** Dream from my painting: a new session or round from the canvas, then N frames. */
   async dream(): Promise<void> {
     if (!this.canDream) return;
+    this.deps.notices.resolve('The round failed', 'Could not dream from the painting');
     try {
       if (!this.session || this.pending) {
         if (!this.flattener) throw new Error('The canvas is not ready yet.');

@@ -104,6 +104,7 @@ export class VideoExportState {
   async export(): Promise<void> {
     const id = this.deps.target();
     if (!id || !this.canExport) return;
+    this.deps.notices.resolve('The export failed', 'Could not start the export');
     try {
       await this.job.start(() => this.deps.begin(id, this.options, { crossfade: this.crossfade, hold: this.hold }));
     } catch (err) {

@@ -144,6 +144,7 @@ export class ZoomState {
     if (!input || !this.canRender) return;
     this.creating = true;
     this.stopBeforeStart = false;
+    this.deps.notices.resolve('The render failed', 'Could not start the render');
     try {
       this.project = await this.deps.api['zoom.create']({ inputId: input.id, recipe: this.recipe.recipe, settings: this.settings, maxSide: this.maxSide });
       this.strip = 'project';
