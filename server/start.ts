@@ -9,7 +9,7 @@ import { appVersion } from '../host/version.ts';
 import { createService } from '../host/service.ts';
 import { BadRequestError } from '../host/validate.ts';
 import { threadEngine } from '../host/threadLink.ts';
-import { defaultDataDir } from '../host/dataDir.ts';
+import { defaultDataDir, namedDataDirConfig } from '../host/dataDir.ts';
 import { startAppServer } from './httpServer.ts';
 import { safeFileName } from '../host/files.ts';
 import { ensureRendererBuilt } from '../host/rendererBuild.ts';
@@ -34,6 +34,8 @@ const rendererDir = await ensureRendererBuilt((line) => process.stdout.write(`${
 
 const service = createService({
   dataDir,
+  // A data folder named on the command line keeps its own settings and presets, as $REVERIE_DATA_DIR does.
+  ...(values['data-dir'] ? { configDir: namedDataDirConfig(dataDir) } : {}),
   mode: 'browser',
   appVersion: appVersion(),
   launchEngine: threadEngine(backend ? { backend: backend as BackendChoice } : {}),

@@ -1,18 +1,25 @@
 // What an artist meets first, end to end in Debian's chromium with the real server, engine and
 // model (one step, one octave): Dream works at the image's own size unless asked, a loaded recipe
-// brings its size back, and an error goes once its cause is gone. Screenshots go to tests/artifacts/.
+// brings its size back, an error goes once its cause is gone, and a server given --data-dir keeps
+// its settings there, never in the user's config folder. Screenshots go to tests/artifacts/.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { tempDir } from '../appHelpers.ts';
+import { dropFile, openBrowser, screenshot, setNumber, smallPhoto, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
 let browser: Browser;
+/** Stands in for the user's ~/.config: a run with its own data folder must leave it alone. */
+let userConfig: string;
 
 beforeAll(async () => {
-  ({ dataDir, server, browser } = await startApp('e2e-artist'));
+  [dataDir, userConfig] = await Promise.all([tempDir('e2e-artist'), tempDir('e2e-user-config')]);
+  // No REVERIE_CONFIG_DIR here (the harness sets one): --data-dir alone must keep settings in the data folder.
+  [server, browser] = await Promise.all([startServer(dataDir, { REVERIE_CONFIG_DIR: '', XDG_CONFIG_HOME: userConfig }), openBrowser()]);
 }, 180_000);
 afterAll(() => stopApp(server, browser));
 
@@ -53,6 +60,12 @@ describe('Dream for artists', () => {
     await screenshot(page, 'artist-recipe-size');
     expect(browser.problems).toEqual([]);
   }, 240_000);
+
+  it('keeps the settings a dream remembers in the data folder, not in the user\'s config folder', () => {
+    // Every dream remembers its model and recipe as the last used (settings.json).
+    expect(existsSync(join(dataDir, 'config', 'settings.json'))).toBe(true);
+    expect(existsSync(join(userConfig, 'reverie'))).toBe(false);
+  });
 
   it('takes an error away once its cause is gone', async () => {
     const { page } = browser;
