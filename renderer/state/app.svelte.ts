@@ -6,7 +6,7 @@ import type { UserPreset } from '../../contract/models.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { presetApplied } from '../lib/lastUsed.ts';
 import { emptyRecipeFor, placeholderLayers, startRecipe } from '../lib/modelRecipes.ts';
-import { presetsFor } from '../lib/presets.ts';
+import { presetsFor, savedPresets } from '../lib/presets.ts';
 import type { Command } from '../lib/shortcuts.ts';
 import type { PanelId } from '../panels.ts';
 import { DreamState } from './dream.svelte.ts';
@@ -58,6 +58,8 @@ export class AppState {
     this.dream = new DreamState({ ...shared, recipe: this.recipe });
     this.zoom = new ZoomState(shared);
     this.paint = new PaintState(shared);
+    // Every preset grid offers the user's saved presets for its recipe's model, as they change.
+    for (const r of [this.recipe, this.zoom.recipe, this.paint.recipe]) r.saved = () => savedPresets(r.model, this.presets.list);
     this.inspect = new InspectState({ api, notices: this.notices, picker: deps.picker, layers: () => this.layers, dreamWith: (layer, channel) => this.dreamWithChannel(layer, channel) });
   }
 

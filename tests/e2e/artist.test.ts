@@ -1,6 +1,6 @@
 // What an artist meets first, end to end in Debian's chromium with the real server, engine and
 // model (one step, one octave): Dream works at the image's own size unless asked, a loaded recipe
-// brings its size back, an error goes once its cause is gone, and a server given --data-dir keeps
+// brings its size back, saved presets show in every preset grid, an error goes once its cause is gone, and a server given --data-dir keeps
 // its settings there, never in the user's config folder. Screenshots go to tests/artifacts/.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,8 +67,37 @@ describe('Dream for artists', () => {
     expect(existsSync(join(userConfig, 'reverie'))).toBe(false);
   });
 
+  it('offers a preset saved in Models in the preset grids of Dream, Zoom and Paint', async () => {
+    const { page } = browser;
+    await page.getByTestId('preset-textures').click();
+    await setNumber(page, 'field-steps', 7);
+    await page.getByTestId('layer-mixed4').click();
+    await page.getByTestId('nav-models').click();
+    await page.getByTestId('preset-name').fill('Woven');
+    await page.getByTestId('preset-save').click();
+    await page.getByTestId('user-preset').waitFor();
+    await page.getByTestId('nav-dream').click();
+    await page.getByTestId('preset-classic').click();
+    await page.getByTestId('preset-saved:Woven').click();
+    expect(await page.getByTestId('preset-saved:Woven').getAttribute('aria-checked')).toBe('true');
+    expect(await page.getByTestId('field-steps').inputValue()).toBe('7');
+    expect(await page.getByTestId('field-octaves').inputValue()).toBe('5');
+
+    await page.getByTestId('nav-zoom').click();
+    await page.getByTestId('zoom-preset-saved:Woven').click();
+    // The look (layers) comes from the preset; Zoom keeps its light steps per frame.
+    expect(await page.getByTestId('zoom-preset-saved:Woven').getAttribute('aria-checked')).toBe('true');
+    expect(await page.getByTestId('field-steps').inputValue()).toBe('5');
+    await page.getByTestId('zoom-preset-classic').click();
+    expect(await page.getByTestId('zoom-preset-saved:Woven').getAttribute('aria-checked')).toBe('false');
+    await page.getByTestId('nav-paint').click();
+    await page.getByTestId('paint-preset-saved:Woven').waitFor();
+    await screenshot(page, 'artist-paint-presets');
+  });
+
   it('takes an error away once its cause is gone', async () => {
     const { page } = browser;
+    await page.getByTestId('nav-dream').click();
     await dropFile(page, '[data-testid=stage]', 'notes.txt', 'text/plain', Buffer.from('not an image'));
     const error = page.locator('[data-testid=notice-error]');
     await expect.poll(() => error.textContent()).toContain('notes.txt');
