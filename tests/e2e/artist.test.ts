@@ -1,6 +1,7 @@
 // What an artist meets first, end to end in Debian's chromium with the real server, engine and
 // model (one step, one octave): Dream works at the image's own size unless asked, a loaded recipe
-// brings its size back, saved presets show in every preset grid, an error goes once its cause is gone, and a server given --data-dir keeps
+// brings its size back, saved presets show in every preset grid, Zoom's stage follows the render and says when
+// the video is ready, an error goes once its cause is gone, and a server given --data-dir keeps
 // its settings there, never in the user's config folder. Screenshots go to tests/artifacts/.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +95,38 @@ describe('Dream for artists', () => {
     await page.getByTestId('paint-preset-saved:Woven').waitFor();
     await screenshot(page, 'artist-paint-presets');
   });
+
+  it('follows a zoom render\'s newest frame on the stage, ends on the last one, and says "Video ready" there', async () => {
+    const { page } = browser;
+    await page.getByTestId('nav-zoom').click();
+    await dropFile(page, '[data-testid=zoom-stage]', 'cat.jpg', 'image/jpeg', await smallPhoto(128, 96));
+    await page.getByTestId('zoom-source').waitFor();
+    await setNumber(page, 'zoom-frames', 3);
+    await setNumber(page, 'field-steps', 1);
+    await page.getByTestId('zoom-size').selectOption('96');
+    await page.keyboard.press('Control+Enter');
+    await page.getByTestId('zoom-frame').waitFor({ timeout: 60_000 });
+    // Whatever has landed, the stage shows the newest of it.
+    const shownAndMade = async () => [await page.getByTestId('zoom-frame').getAttribute('data-frame'), String(await page.getByTestId('strip-frame').count())];
+    const [shown, made] = await shownAndMade();
+    expect(shown).toBe(made);
+    await page.locator('[data-testid=zoom-status][data-status=complete]').waitFor({ timeout: 90_000 });
+    expect(await shownAndMade()).toEqual(['3', '3']);
+
+    await page.getByTestId('format-mp4').click();
+    await setNumber(page, 'export-fps', 8);
+    await page.getByTestId('export-start').click();
+    const ready = page.getByTestId('video-ready');
+    await ready.waitFor({ timeout: 60_000 });
+    const box = (await ready.boundingBox())!;
+    const stage = (await page.getByTestId('zoom-stage').boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(stage.y);
+    expect(box.y + box.height).toBeLessThan(stage.y + stage.height / 2);
+    await screenshot(page, 'artist-zoom-video-ready');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('video-ready-save').click()]);
+    expect(download.suggestedFilename()).toMatch(/\.mp4$/);
+    await ready.waitFor({ state: 'detached' });
+  }, 180_000);
 
   it('takes an error away once its cause is gone', async () => {
     const { page } = browser;
