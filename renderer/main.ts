@@ -11,6 +11,7 @@ const app = new AppState(connection.api, {
   picker: createPicker(connection.api, connection.mode),
   download: downloadUrl,
   textUrl: (text, type) => URL.createObjectURL(new Blob([text], { type })),
+  storage: window.localStorage,
   fetchBytes: async (url) => {
     const res = await fetch(url, { credentials: 'same-origin' });
     if (!res.ok) throw new Error(`Could not read ${url} (HTTP ${res.status}).`);

@@ -16,14 +16,21 @@ import { ensureRendererBuilt } from '../host/rendererBuild.ts';
 
 const { values } = parseArgs({
   options: {
-    port: { type: 'string', default: process.env['REVERIE_PORT'] ?? '0' },
+    port: { type: 'string' },
     'data-dir': { type: 'string' },
     backend: { type: 'string' },
   },
 });
-const port = Number(values.port);
+/**
+ * Unless a port is asked for (--port, $REVERIE_PORT; 0 picks any), the app keeps one address across
+ * restarts, so an open tab's kept work (stored per address) comes back; another free port is taken
+ * when some other program holds it. The token still guards every request.
+ */
+const STABLE_PORT = 47474;
+const requestedPort = values.port ?? (process.env['REVERIE_PORT'] || undefined);
+const port = requestedPort === undefined ? STABLE_PORT : Number(requestedPort);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  process.stderr.write(`reverie: --port must be a port number, got "${values.port}".\n`);
+  process.stderr.write(`reverie: --port must be a port number, got "${requestedPort}".\n`);
   process.exit(2);
 }
 // A backend named here (or in REVERIE_BACKEND) holds for this launch; otherwise the saved setting's.
@@ -55,7 +62,10 @@ const service = createService({
   },
 });
 const token = randomBytes(24).toString('base64url');
-const app = await startAppServer({ service, token, rendererDir, dataDir, port });
+const app = await startAppServer({ service, token, rendererDir, dataDir, port }).catch((err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EADDRINUSE' || requestedPort !== undefined) throw err;
+  return startAppServer({ service, token, rendererDir, dataDir, port: 0 });
+});
 process.stdout.write(`Reverie is running at ${app.url}\nResults are kept in ${dataDir}\nPress Ctrl+C to stop.\n`);
 
 let stopping = false;

@@ -17,6 +17,7 @@ import { Notices } from './notices.svelte.ts';
 import { PaintState } from './paint.svelte.ts';
 import { RecipeState } from './recipe.svelte.ts';
 import { PresetsState, SettingsState } from './settings.svelte.ts';
+import { captureWork, readWork, restoreWork, saveWork, type WorkStorage } from './work.ts';
 import { ZOOM_RECIPE, ZoomState } from './zoom.svelte.ts';
 
 export interface AppDeps {
@@ -25,6 +26,8 @@ export interface AppDeps {
   fetchBytes(url: string): Promise<Uint8Array>;
   /** A URL for text to download (a blob URL in the page). */
   textUrl?(text: string, type: string): string;
+  /** Where each panel's work is kept across reloads (the page's localStorage). */
+  storage?: WorkStorage;
 }
 
 export class AppState {
@@ -32,8 +35,10 @@ export class AppState {
   info = $state<AppInfo | null>(null);
   engine = $state<EngineStatus>({ state: 'starting' });
   layers = $state<LayerChoice[]>([]);
-  connection = $state<'connecting' | 'open' | 'closed'>('open');
+  connection = $state<'connecting' | 'open' | 'closed' | 'refused'>('open');
   shortcutsOpen = $state(false);
+  /** Kept work has been put back (or there was none): from now on changes are kept. */
+  workRestored = $state(false);
   readonly notices = new Notices();
   readonly recipe = new RecipeState();
   readonly dream: DreamState;
@@ -45,11 +50,13 @@ export class AppState {
   readonly settings: SettingsState;
   readonly presets: PresetsState;
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly storage: WorkStorage | undefined;
 
   constructor(
     readonly api: ReverieApi,
     deps: AppDeps,
   ) {
+    this.storage = deps.storage;
     this.gallery = new GalleryState(api, this.notices);
     this.models = new ModelsState({ api, notices: this.notices });
     this.settings = new SettingsState({ api, notices: this.notices, ...deps });
@@ -171,6 +178,14 @@ export class AppState {
       if (last) this.recipe.load(last);
       this.followModel(model);
     }
+    const work = readWork(this.storage);
+    if (work) restoreWork(this, work);
+    this.workRestored = true;
+  }
+
+  /** Keeps each panel's work for the next load of the page. */
+  keepWork(): void {
+    if (this.workRestored) saveWork(this.storage, captureWork(this));
   }
 
   async loadLayers(): Promise<void> {

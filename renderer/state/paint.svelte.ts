@@ -90,6 +90,11 @@ export class PaintState {
     this.start({ kind: 'blank', url: null, width: this.maxSide, height: Math.round(this.maxSide * 0.75), label: 'Blank canvas' });
   }
 
+  /** Puts back a base kept across a reload (an image or a blank sheet). */
+  restoreBase(base: PaintBase): void {
+    this.start(base);
+  }
+
   private start(base: PaintBase): void {
     this.base = base;
     this.session = null;

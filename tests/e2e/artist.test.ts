@@ -138,4 +138,37 @@ describe('Dream for artists', () => {
     await expect.poll(() => page.locator('.toolbar .name').textContent()).toBe('cat.jpg');
     await expect.poll(() => error.count()).toBe(0);
   });
+
+  it('brings each panel\'s work back after a reload, and after a restart on the same address tells the old tab plainly what to do', async () => {
+    const { page } = browser;
+    await setNumber(page, 'field-steps', 3);
+    await page.getByTestId('nav-paint').click();
+    await page.getByTestId('paint-blank').click();
+    await setNumber(page, 'paint-frames', 5);
+    await page.getByTestId('nav-dream').click();
+
+    await page.reload();
+    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await expect.poll(() => page.locator('.toolbar .name').textContent()).toBe('cat.jpg');
+    await expect.poll(() => page.getByTestId('field-steps').inputValue()).toBe('3');
+    await page.getByTestId('nav-zoom').click();
+    await expect.poll(() => page.getByTestId('zoom-frame').getAttribute('data-frame')).toBe('1');
+    expect(await page.getByTestId('strip-frame').count()).toBe(3);
+    await page.getByTestId('nav-paint').click();
+    await page.getByTestId('paint-canvas').waitFor();
+    expect(await page.getByTestId('paint-frames').inputValue()).toBe('5');
+
+    const port = Number(new URL(server.origin).port);
+    await server.stop();
+    server = await startServer(dataDir, { REVERIE_CONFIG_DIR: '', XDG_CONFIG_HOME: userConfig }, port);
+    const refused = page.getByTestId('connection-refused');
+    await refused.waitFor({ timeout: 30_000 });
+    expect(await refused.textContent()).toContain('Open the address it printed');
+    await screenshot(page, 'artist-restart-refused');
+    await page.goto(server.url);
+    browser.problems.length = 0; // the old page's socket failing while the server was down is expected
+    await expect.poll(() => page.getByTestId('paint-frames').inputValue(), { timeout: 30_000 }).toBe('5');
+    await page.getByTestId('nav-dream').click();
+    await expect.poll(() => page.locator('.toolbar .name').textContent()).toBe('cat.jpg');
+  }, 180_000);
 });
