@@ -139,8 +139,32 @@ describe('Dream for artists', () => {
     await expect.poll(() => error.count()).toBe(0);
   });
 
+  it('says what things do and are: one name for the engine, clamped values said, plural forms, the model in the gallery', async () => {
+    const { page } = browser;
+    await page.getByTestId('nav-dream').click();
+    expect(await page.getByTestId('continue').getAttribute('title')).toContain('new input');
+    expect(await page.getByTestId('continue').textContent()).toBe('Use as input');
+    await setNumber(page, 'field-steps', 100000);
+    expect(await page.getByTestId('field-steps').inputValue()).toBe('100');
+    expect(await page.getByTestId('field-steps-note').textContent()).toBe('Steps: at most 100 (set to 100).');
+    const title = (await page.getByTestId('engine-badge').getAttribute('title'))!;
+    const name = (await page.getByTestId('engine-badge').textContent())!.trim();
+    expect(title).toContain(name);
+    if (name === 'native') expect(title).not.toContain('wasm');
+
+    await page.getByTestId('nav-zoom').click();
+    await setNumber(page, 'zoom-frames', 1);
+    expect(await page.getByTestId('zoom-render').textContent()).toContain('Render 1 frame ');
+    expect(await page.locator('[data-testid=export-size] option').first().textContent()).toBe('As frames');
+    await page.getByTestId('nav-models').click();
+    expect(await page.getByTestId('panel-models').textContent()).toContain('fine-tuned for nsfwjs from mixed6 onwards.');
+    await page.getByTestId('nav-gallery').click();
+    await expect.poll(() => page.getByTestId('gallery-item').first().textContent()).toMatch(/inception_v3\s·\smixed3/);
+  });
+
   it('brings each panel\'s work back after a reload, and after a restart on the same address tells the old tab plainly what to do', async () => {
     const { page } = browser;
+    await page.getByTestId('nav-dream').click();
     await setNumber(page, 'field-steps', 3);
     await page.getByTestId('nav-paint').click();
     await page.getByTestId('paint-blank').click();
