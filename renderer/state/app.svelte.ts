@@ -28,6 +28,8 @@ export interface AppDeps {
   textUrl?(text: string, type: string): string;
   /** Where each panel's work is kept across reloads (the page's localStorage). */
   storage?: WorkStorage;
+  /** Puts a PNG on the system clipboard. */
+  copyImage?(png: Uint8Array): Promise<void>;
 }
 
 export class AppState {

@@ -5,6 +5,7 @@ import type { ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobSta
 import type { FilePicker } from '../lib/files.ts';
 import { formatDuration } from '../lib/format.ts';
 import { ORIGINAL_SIZE } from '../lib/recipeFields.ts';
+import { MAX_ZOOM, MIN_ZOOM } from '../lib/viewport.ts';
 import { JobFollower } from './job.svelte.ts';
 import type { Notices } from './notices.svelte.ts';
 import type { RecipeState } from './recipe.svelte.ts';
@@ -20,6 +21,8 @@ export interface DreamDeps {
   fetchBytes(url: string): Promise<Uint8Array>;
   /** Channel counts per layer, for recipe checks (known once the model is loaded). */
   channelCounts(): ReadonlyMap<string, number>;
+  /** Puts a PNG on the system clipboard (absent where there is none). */
+  copyImage?(png: Uint8Array): Promise<void>;
 }
 
 export class DreamState {
@@ -32,6 +35,10 @@ export class DreamState {
   error = $state<ErrorInfo | null>(null);
   view = $state<StageView>('compare');
   split = $state(0.5);
+  /** How the result is seen: null fits it in the stage, 1 is 1:1 (one image pixel per screen pixel). */
+  zoom = $state<number | null>(null);
+  /** The point of the picture in the middle of the stage (fractions of its size). */
+  centre = $state({ x: 0.5, y: 0.5 });
   readonly job: JobFollower;
 
   constructor(private readonly deps: DreamDeps) {
@@ -42,6 +49,7 @@ export class DreamState {
           this.result = item;
           this.view = 'compare';
           this.split = 0.5;
+          this.fit();
         },
         failed: (error) => {
           this.error = error;
@@ -78,6 +86,7 @@ export class DreamState {
       this.deps.notices.resolve('Could not open');
       this.keepSizeInRange();
       this.result = null;
+      this.fit();
       this.job.preview = null;
       this.error = null;
       this.view = 'compare';
@@ -85,6 +94,30 @@ export class DreamState {
       this.deps.notices.error(err, `Could not open ${file.name}`);
     } finally {
       this.importing = false;
+    }
+  }
+
+  /** Fits the picture in the stage again. */
+  fit(): void {
+    this.zoom = null;
+    this.centre = { x: 0.5, y: 0.5 };
+  }
+
+  /** Zooms by a factor from `current` (the scale shown now, fitted or not), within 5 %..800 %. */
+  zoomBy(factor: number, current: number): void {
+    this.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, Math.round(current * factor * 1000) / 1000));
+  }
+
+  /** Copies the result PNG (recipe included) to the clipboard. */
+  async copyResult(): Promise<void> {
+    const r = this.result;
+    if (!r) return;
+    try {
+      if (!this.deps.copyImage) throw new Error('This window has no clipboard access.');
+      await this.deps.copyImage(await this.deps.fetchBytes(r.resultUrl));
+      this.deps.notices.push('success', 'Copied', `${r.width}×${r.height} PNG on the clipboard.`);
+    } catch (err) {
+      this.deps.notices.error(err, 'Could not copy the result');
     }
   }
 
@@ -165,6 +198,7 @@ export class DreamState {
     this.job.preview = null;
     this.error = null;
     this.view = 'compare';
+    this.fit();
   }
 
   async rerun(item: GalleryItem): Promise<void> {

@@ -62,6 +62,48 @@ describe('Dream for artists', () => {
     expect(browser.problems).toEqual([]);
   }, 240_000);
 
+  it('shows the result fitted, at 1:1 or zoomed, pans it in the result and before/after views, and copies it', async () => {
+    const { page } = browser;
+    const result = page.getByTestId('result-image');
+    const width = async () => (await result.boundingBox())!.width;
+    expect(await width()).toBeGreaterThan(500); // fitted: larger than the 384 px picture at 1280x800
+    await page.getByTestId('view-1to1').click();
+    expect(await page.getByTestId('view-scale').textContent()).toBe('100 %');
+    expect(await width()).toBeCloseTo(384, 0);
+    for (let i = 0; i < 3; i++) await page.getByTestId('view-zoom-in').click();
+    expect(await page.getByTestId('view-scale').textContent()).toBe('338 %');
+    const compare = (await page.getByTestId('compare').boundingBox())!;
+    const leftOf = async () => (await result.boundingBox())!.x;
+    const before = await leftOf();
+    await page.mouse.move(compare.x + compare.width * 0.8, compare.y + compare.height * 0.3);
+    await page.mouse.down();
+    await page.mouse.move(compare.x + compare.width * 0.8 - 120, compare.y + compare.height * 0.3, { steps: 4 });
+    await page.mouse.up();
+    expect(await leftOf()).toBeCloseTo(before - 120, 0);
+    await page.getByTestId('view-result').click();
+    const shown = page.getByTestId('shown-image');
+    const x0 = (await shown.boundingBox())!.x;
+    const stage = (await page.getByTestId('stage').boundingBox())!;
+    await page.mouse.move(stage.x + stage.width / 2, stage.y + stage.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(stage.x + stage.width / 2 + 60, stage.y + stage.height / 2, { steps: 3 });
+    await page.mouse.up();
+    expect((await shown.boundingBox())!.x).toBeCloseTo(x0 + 60, 0);
+    await screenshot(page, 'artist-result-zoomed');
+
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+    await page.getByTestId('copy-result').click();
+    await page.locator('[data-testid=notice-success]').filter({ hasText: 'Copied' }).waitFor();
+    const copied = await page.evaluate(async () => {
+      const [item] = await navigator.clipboard.read();
+      const bitmap = await createImageBitmap(await item!.getType('image/png'));
+      return [bitmap.width, bitmap.height];
+    });
+    expect(copied).toEqual([384, 256]);
+    await page.getByTestId('view-fit').click();
+    await page.getByTestId('view-compare').click();
+  });
+
   it('keeps the settings a dream remembers in the data folder, not in the user\'s config folder', () => {
     // Every dream remembers its model and recipe as the last used (settings.json).
     expect(existsSync(join(dataDir, 'config', 'settings.json'))).toBe(true);

@@ -1,9 +1,9 @@
-// Every panel at the three window sizes artists use (1024x700, 1440x900, 1920x1080), with an image
+// Every panel at the window sizes artists use (1024x700, 1440x900, 1920x1080, 2560x1440), with an image
 // open where a panel takes one: no control lies outside the window, is cut off, or covers another
 // (tests/e2e/layoutCheck.ts). Screenshots go to tests/artifacts/layout-<panel>-<size>.png.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFile, screenshot, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 import { layoutProblems } from './layoutCheck.ts';
 
 let server: RunningServer;
@@ -18,6 +18,7 @@ const SIZES = [
   { width: 1024, height: 700 },
   { width: 1440, height: 900 },
   { width: 1920, height: 1080 },
+  { width: 2560, height: 1440 },
 ] as const;
 const PANELS = ['dream', 'zoom', 'paint', 'inspect', 'gallery', 'models'] as const;
 
@@ -30,6 +31,13 @@ describe('Layout at every window size', () => {
     // A long file name is what clipped the Dream header and pushed Save PNG off screen.
     await dropFile(page, '[data-testid=stage]', 'a-rather-long-holiday-photo-name-from-the-camera-2026-07-14.jpg', 'image/jpeg', photo);
     await page.locator('[data-testid=shown-image]').waitFor();
+    // A finished dream puts the view switch and the view controls on the stage too.
+    await page.getByTestId('preset-quick').click();
+    await setNumber(page, 'field-steps', 1);
+    await setNumber(page, 'field-octaves', 1);
+    await page.getByTestId('size').selectOption('256');
+    await page.keyboard.press('Control+Enter');
+    await page.getByTestId('view-fit').waitFor({ timeout: 90_000 });
     await page.getByTestId('nav-zoom').click();
     await dropFile(page, '[data-testid=zoom-stage]', 'cat.jpg', 'image/jpeg', photo);
     await page.getByTestId('zoom-source').waitFor();
