@@ -72,12 +72,19 @@ export class AppState {
     this.inspect = new InspectState({ api, notices: this.notices, picker: deps.picker, layers: () => this.layers, dreamWith: (layer, channel) => this.dreamWithChannel(layer, channel) });
   }
 
-  /** "Dream with this channel": the channel becomes Dream's whole objective, on the image open there. */
+  /**
+   * "Dream with this channel": the channel becomes Dream's whole objective, on the image open there.
+   * The layers it replaces are said, and the channel shows as a chip beside the layers.
+   */
   dreamWithChannel(layer: string, channel: number): void {
+    const replaced = this.recipe.layers.map((l) => l.name);
     this.recipe.load({ ...this.recipe.recipe, layers: [], channels: [{ layer, index: channel, weight: 1 }] });
     this.panel = 'dream';
-    if (this.dream.canDream) void this.dream.dream();
-    else this.notices.push('info', `Dreaming with ${layer} channel ${channel}`, this.dream.input ? 'Press Dream when ready.' : 'Open an image to dream on.');
+    const instead = replaced.length ? `It replaces ${replaced.join(' + ')}; switch layers back on to mix them in. ` : '';
+    if (this.dream.canDream) {
+      if (replaced.length) this.notices.push('info', `Dreaming with ${layer} channel ${channel} alone`, instead.trim());
+      void this.dream.dream();
+    } else this.notices.push('info', `Dreaming with ${layer} channel ${channel}`, `${instead}${this.dream.input ? 'Press Dream when ready.' : 'Open an image to dream on.'}`);
   }
 
   /** The model the engine has loaded or is loading, once known. */

@@ -47,6 +47,8 @@ describe('Layout at every window size', () => {
     await page.getByTestId('nav-inspect').click();
     await page.locator('[data-testid=channel-tile]').first().waitFor();
 
+    // Notices are passing overlays (4 s); the layout is judged without them.
+    await expect.poll(() => page.locator('[data-testid^=notice-]').count(), { timeout: 20_000 }).toBe(0);
     const found: string[] = [];
     for (const size of SIZES) {
       await page.setViewportSize(size);
