@@ -30,6 +30,8 @@ export class InspectState {
   pageSize = $state(PAGE_SIZE);
   /** Pictures of the current layer and quality, by channel. */
   pictures = $state<Record<number, string>>({});
+  /** Pictures the running grid job is still making, as they stand (they grow in place). */
+  growing = $state<Record<number, string>>({});
   selected = $state<number | null>(null);
   view = $state<{ channel: number; url: string; neighbours: ChannelRank[] } | null>(null);
   probeInput = $state<InputImage | null>(null);
@@ -52,11 +54,14 @@ export class InspectState {
     const cancel = (jobId: string) => deps.api['job.cancel']({ jobId });
     this.grid = new JobFollower(
       {
-        done: () => undefined,
-        failed: failed('The channels did not render'),
-        cancelled: () => undefined,
+        done: () => (this.growing = {}),
+        failed: (error) => ((this.growing = {}), failed('The channels did not render')(error)),
+        cancelled: () => (this.growing = {}),
         frame: ({ index, url }) => {
           if (this.gridFor === this.key) this.pictures = { ...this.pictures, [index]: url };
+        },
+        tiles: (tiles) => {
+          if (this.gridFor === this.key) this.growing = { ...this.growing, ...Object.fromEntries(tiles.map((t) => [t.index, t.preview])) };
         },
       },
       cancel,

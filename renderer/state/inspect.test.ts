@@ -32,6 +32,18 @@ function setup(script: Script = {}) {
 }
 
 describe('InspectState', () => {
+  it('grows the tiles of a rendering batch in place until their pictures land', async () => {
+    const { inspect, landed } = setup();
+    await inspect.selectLayer('mixed3');
+    await inspect.renderPage();
+    inspect.onEvent({ jobId: 'grid', kind: 'inspect', done: 0, total: 2, label: 'x', elapsedMs: 1, etaMs: 1, tiles: [{ index: 1, preview: 'data:a' }, { index: 2, preview: 'data:b' }] });
+    expect(inspect.growing).toEqual({ 1: 'data:a', 2: 'data:b' });
+    landed('grid', 1);
+    expect(inspect.pictures[1]).toBe(pic('mixed3', 1));
+    inspect.onEvent({ jobId: 'grid', kind: 'inspect', state: 'done', item: null });
+    expect(inspect.growing).toEqual({});
+  });
+
   it('holds as many channels a page as the grid fits, keeps the first one in view, and goes to a channel', async () => {
     const { inspect, calls } = setup();
     await inspect.selectLayer('mixed7');

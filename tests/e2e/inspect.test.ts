@@ -48,6 +48,8 @@ describe('Inspect in the browser', () => {
 
     await page.getByTestId('inspect-render').click();
     await page.getByTestId('inspect-grid-progress').waitFor();
+    // Tiles grow in place while their batch renders, before any is finished.
+    await page.locator('[data-testid=channel-tile][data-rendered=growing] img').first().waitFor({ timeout: 90_000 });
     await page.locator('[data-testid=channel-tile][data-rendered=yes]').first().waitFor({ timeout: 90_000 });
     await page.getByTestId('inspect-grid-cancel').click();
     await page.getByTestId('inspect-grid-progress').waitFor({ state: 'detached', timeout: 30_000 });
