@@ -150,6 +150,10 @@ export class PaintState {
     this.session = item;
     this.recipe.load(item.recipe);
     this.zoom = item.settings.zoom;
+    // The round settings come back: steps with the recipe, zoom from the session, frames per round
+    // from the last round dreamed (the session does not store them apart).
+    const dreamed = item.rounds.findLast((r) => r.frameUrls.length > 0);
+    if (dreamed) this.framesPerRound = Math.min(120, dreamed.frameUrls.length);
     this.exporter.last = item.exports.at(-1) ?? null;
     if (item.jobId) this.round.attach(item.jobId);
   }
