@@ -12,6 +12,8 @@ import { PresetStore } from '../engine/settings/presets.ts';
 import { deviceOptions } from '../engine/accel/devices.ts';
 import { DEFAULT_SETTINGS, loadSettings, parseSettings, settingsFile, updateSettings, type Settings } from '../engine/settings/settings.ts';
 import type { ServiceContext } from './context.ts';
+import { displayPath } from './files.ts';
+import { MAX_PRESET_BYTES } from './limits.ts';
 import { BadRequestError, BusyError, requireFileBytes, requireObject } from './validate.ts';
 
 type SettingsHandlers = Pick<Handlers, 'settings.get' | 'settings.update' | 'presets.list' | 'presets.save' | 'presets.rename' | 'presets.delete' | 'presets.export' | 'presets.import'>;
@@ -31,7 +33,7 @@ function view(settings: Settings, configDir: string, pinned: string | null, prob
     settings,
     backends: backendInfos().map((b) => ({ ...b, fastest: b.choice === fastest })),
     devices: deviceOptions(),
-    file: settingsFile(configDir),
+    file: displayPath(settingsFile(configDir)),
     backendPinned: pinned,
     ...(problem ? { problem } : {}),
   };
@@ -110,7 +112,7 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
     },
     'presets.import': async (request) => {
       const req = requireObject(request, 'The request');
-      const file = requireFileBytes(req['file']);
+      const file = requireFileBytes(req['file'], MAX_PRESET_BYTES);
       const as = req['as'] === undefined || req['as'] === '' ? undefined : text(req['as'], 'The preset name');
       return presets.importText(new TextDecoder().decode(file.data), file.name, { ...(as ? { as } : {}), ...(req['overwrite'] === true ? { overwrite: true } : {}) });
     },

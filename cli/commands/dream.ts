@@ -91,7 +91,9 @@ export async function dreamCommand(argv: string[]): Promise<void> {
       metadataText({ app: 'reverie', appVersion: appVersion(), backend, ...deviceFields(model), input: basename(input), createdAt: new Date().toISOString(), recipe }),
     );
     await writeFileAtomic(out, png);
-    sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height, ...deviceFields(model), deviceSteps: model.device?.steps ?? {} });
+    // route: the executor the steps ran on (workers only run where there is no native route: tfjs);
+    // device: where the native steps ran (cpu, webgpu, ...), with the steps each device took.
+    sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height, route: model.lastRoute ?? 'tfjs', ...deviceFields(model), deviceSteps: model.device?.steps ?? {} });
   } finally {
     await pool?.close();
     model.dispose();

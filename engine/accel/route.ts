@@ -127,6 +127,11 @@ export class StepRouter {
     return result;
   }
 
+  /** The route of the latest step; null before any. */
+  get lastRoute(): RouteName | null {
+    return this.last;
+  }
+
   /** Which route ran (or will run first), in words and as data. */
   report(): DeviceReport {
     const routes = this.resolve();

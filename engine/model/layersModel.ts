@@ -5,7 +5,7 @@ import { ancestors, disposeGraph, inferShapes, type Graph } from './graph.ts';
 import { GraphExecutor } from './executor.ts';
 import { StepRouter, type DeviceReport, type RouteOptions } from '../accel/route.ts';
 import { listLayers, type TrainingProvenance } from './catalogue.ts';
-import { ImageTooSmallError, ModelLoadError, UnknownLayerError, type Activations, type DreamModel, type LayerInfo, type ObjectiveFn, type ValueAndGradient } from './types.ts';
+import { ImageTooSmallError, ModelLoadError, UnknownLayerError, type Activations, type DreamModel, type GradientRoute, type LayerInfo, type ObjectiveFn, type ValueAndGradient } from './types.ts';
 
 export interface LayersModelOptions {
   id: string;
@@ -39,6 +39,12 @@ export class LayersDreamModel implements DreamModel {
   /** What runs gradient steps besides the tfjs backend, e.g. "onnxruntime-node 1.30.0 on cpu, 2 threads"; null for tfjs alone. */
   get accelerator(): string | null {
     return this.router.native ? this.router.report().label : null;
+  }
+
+  /** Which route computed the last gradient (onnxruntime on any device, or tfjs); null before any. */
+  get lastRoute(): GradientRoute | null {
+    const last = this.router.lastRoute;
+    return last === null ? null : last === 'tfjs' ? 'tfjs' : 'onnxruntime';
   }
 
   /** The device of the latest step (or the first to be tried), what was asked for, and any refusals. */
