@@ -142,7 +142,7 @@ export class StepRouter {
     const version = `onnxruntime-node ${rt?.version ?? '?'}`;
     const threads = `${this.threads} thread${this.threads === 1 ? '' : 's'}`;
     const gpu = adapter ? `${adapter.name}${adapter.software ? ', software GPU' : ''}` : 'GPU';
-    const label = name === 'tfjs' ? 'tfjs executor' : name === 'cpu' ? `${version} on cpu, ${threads}` : `${version} on ${name} (${gpu})`;
+    const label = name === 'tfjs' ? 'tfjs executor' : name === 'cpu' ? `${version}, ${threads}` : `${version} on ${name} (${gpu})`;
     return { requested: this.options.device, device: name, adapter, label, steps: { ...this.steps }, refusals: [...this.refused.values()] };
   }
 

@@ -36,7 +36,7 @@ export class LayersDreamModel implements DreamModel {
     this.router = new StepRouter(graph, this.executor, { device: 'auto' });
   }
 
-  /** What runs gradient steps besides the tfjs backend, e.g. "onnxruntime-node 1.30.0 on cpu, 2 threads"; null for tfjs alone. */
+  /** What runs gradient steps besides the tfjs backend, e.g. "onnxruntime-node 1.30.0, 2 threads" (CPU) or "onnxruntime-node 1.30.0 on webgpu (…)"; null for tfjs alone. */
   get accelerator(): string | null {
     return this.router.native ? this.router.report().label : null;
   }
