@@ -35,6 +35,6 @@ export async function fetchCudaProvider(options: { platform?: string; arch?: str
   });
   if (code === 0 && existsSync(library)) return library;
   const offline = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ENETUNREACH|getaddrinfo/.exec(stderr);
-  const reason = offline ? `the download server could not be reached (${offline[0]}): are you offline?` : (stderr.trim().split('\n').find((l) => /Error/.test(l)) ?? `the install script exited with ${code}`);
+  const reason = offline ? `the download server could not be reached (${offline[0]}; offline?)` : (stderr.trim().split('\n').find((l) => /Error/.test(l)) ?? (code === 0 ? 'the install script ended without downloading it' : `the install script exited with ${code}`));
   throw new CudaFetchError(`Could not fetch the CUDA provider: ${reason}. Nothing was installed; dreams keep running on the devices "reverie devices" lists.`);
 }
