@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendChoice } from '../engine/backend.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
-import { autodiffForward } from '../engine/model/autodiff.ts';
+import { autodiffForward } from '../engine/graph/autodiff.ts';
 import type { LayersDreamModel } from '../engine/model/layersModel.ts';
 import { layerMean, sum } from '../engine/objectives/objective.ts';
 import { runTorchPeer } from './torchPeer.ts';

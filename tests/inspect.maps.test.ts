@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../engine/io/image.ts';
-import type { Graph } from '../engine/model/graph.ts';
+import type { Graph } from '../engine/graph/graph.ts';
 import type { DreamModel } from '../engine/model/types.ts';
 import { preReluSource, redirectedChannel } from '../engine/objectives/redirected.ts';
 import { applySeedFilter, channelPlane, strongestNeighbours, contactSheet, featureMaps, firstConvolution, kernelPatches, MARK_COLOUR, sheetLayout, topChannels, viridis } from '../engine/inspect/index.ts';

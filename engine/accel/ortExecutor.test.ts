@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend.ts';
-import type { Graph, GraphNode } from '../model/graph.ts';
-import { GraphExecutor } from '../model/executor.ts';
+import type { Graph, GraphNode } from '../graph/graph.ts';
+import { GraphExecutor } from '../graph/executor.ts';
 import { loadDreamModel } from '../model/load.ts';
 import type { LayersDreamModel } from '../model/layersModel.ts';
 import type { ObjectiveFn } from '../model/types.ts';

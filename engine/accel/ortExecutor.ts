@@ -5,8 +5,8 @@
 // computed from the returned activations, and where they differ the session runs again with them,
 // so every gradient returned is exact whatever the objective.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Graph } from '../model/graph.ts';
-import { ancestors } from '../model/graph.ts';
+import type { Graph } from '../graph/graph.ts';
+import { ancestors } from '../graph/graph.ts';
 import type { ObjectiveFn, ValueAndGradient } from '../model/types.ts';
 import { actName, compileDreamGraph, GRADIENT, IMAGE, seedName, supportsPlan, UnsupportedGraphError, WeightStore, type CompiledShape } from './compile.ts';
 import { encodeModel } from './onnxProto.ts';

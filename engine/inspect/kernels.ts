@@ -1,5 +1,5 @@
 // The first convolution's filters as colour patches: what the network looks for at the pixel level.
-import type { Graph, GraphNode } from '../model/graph.ts';
+import type { Graph, GraphNode } from '../graph/graph.ts';
 import type { DreamModel } from '../model/types.ts';
 import type { RgbImage } from '../render/image.ts';
 

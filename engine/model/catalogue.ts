@@ -1,6 +1,7 @@
 // The list of layers a user can dream on: the model's curated layers (or named blocks, mixed0..mixed10)
 // first, then every unit. The classifier's logits close the list; the rest of the head is not listed.
-import { ancestors, inferShapes, type Graph, type GraphNode } from './graph.ts';
+import { ancestors, inferShapes, nodeWeights, type Graph, type GraphNode } from '../graph/graph.ts';
+import { opOf } from '../graph/ops/index.ts';
 import type { LayerInfo, Training } from './types.ts';
 
 /**
@@ -11,18 +12,15 @@ export type TrainingProvenance = { frozen: Training; trainable: Training; curate
 
 const BLOCK = /^(mixed|block|inception)_?\d+[a-z]?$/i;
 
+/** The op's kind; concats named like blocks (mixed3, block_2) are blocks. */
 function kindOf(node: GraphNode): LayerInfo['kind'] {
-  if (node.op === 'concat') return BLOCK.test(node.name) ? 'block' : 'concat';
-  if (node.op === 'conv' || node.op === 'depthwise' || node.op === 'relu' || node.op === 'affine') return 'conv';
-  if (node.op === 'maxpool' || node.op === 'avgpool') return 'pool';
-  return 'other';
+  const kind = opOf(node).kind;
+  return kind === 'concat' && BLOCK.test(node.name) ? 'block' : kind;
 }
 
 function blockOrder(name: string): number {
   return Number(/\d+/.exec(name)?.[0] ?? 0);
 }
-
-const WEIGHTED = new Set<GraphNode['op']>(['conv', 'depthwise', 'affine', 'dense']);
 
 export function listLayers(graph: Graph, height: number, width: number, provenance: TrainingProvenance): LayerInfo[] {
   const shapes = inferShapes(graph, height, width);
@@ -33,7 +31,7 @@ export function listLayers(graph: Graph, height: number, width: number, provenan
     .map((node): LayerInfo => {
       const [h, w, c] = shapes.get(node.name)!;
       // A layer counts as fine-tuned when any weight on its path from the input was trainable.
-      const fineTuned = ancestors(graph, [node.name]).some((a) => a.trainable && WEIGHTED.has(a.op));
+      const fineTuned = ancestors(graph, [node.name]).some((a) => a.trainable && nodeWeights(a).length > 0);
       return {
         name: node.name,
         kind: curated.includes(node.name) ? 'block' : kindOf(node),

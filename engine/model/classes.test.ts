@@ -13,7 +13,7 @@ import { writeTinyGraphModel, writeTinyLayersModel } from './testModels.ts';
 import { classHead, classObjective, ClassObjectiveError, resolveClass } from './classes.ts';
 import { describeReport, gradCheck, weightedSum } from '../ops/gradcheck.ts';
 import type { LayersDreamModel } from './layersModel.ts';
-import { autodiffForward } from './autodiff.ts';
+import { autodiffForward } from '../graph/autodiff.ts';
 import { embeddedModel } from '../../tests/helpers/embedded.ts';
 import type { DreamModel } from './types.ts';
 

@@ -3,7 +3,7 @@
 // 1001 with a background class first) ImageNet outputs, or a label list in model.json's metadata.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Objective } from '../objectives/objective.ts';
-import type { Graph } from './graph.ts';
+import type { Graph } from '../graph/graph.ts';
 import type { DreamModel } from './types.ts';
 import { findClass, imagenetClasses, type ClassMatch } from './labels.ts';
 import { EMBEDDED_MODELS } from './source.ts';

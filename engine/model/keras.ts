@@ -5,7 +5,7 @@ import { ModelLoadError } from './types.ts';
 import { batchNormAffine } from './fold.ts';
 import type { Padding } from '../ops/padding.ts';
 import type { ZeroPads } from '../ops/residual.ts';
-import type { Graph } from './graph.ts';
+import type { Graph } from '../graph/graph.ts';
 import { GraphBuilder, pair, type KerasLayer } from './kerasBuilder.ts';
 import { classifierOf, headLayer, isHeadLayer } from './kerasHead.ts';
 

@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelLoadError } from './types.ts';
 import { foldBatchNorm, type BatchNormParams } from './fold.ts';
-import type { Classifier, Graph, GraphNode } from './graph.ts';
+import { nodeWeights, type Classifier, type Graph, type GraphNode } from '../graph/graph.ts';
+import { opOf } from '../graph/ops/index.ts';
 
 export interface KerasLayer {
   name: string;
@@ -94,22 +95,17 @@ export class GraphBuilder {
     return this.weights[key]!;
   }
 
-  /** The channel count of a node's output (channels_last), from its kernels and its inputs. */
+  private readonly channels = new Map<GraphNode, number>();
+
+  /** The channel count of a node's output (channels_last): its op's shape rule on 1x1 inputs (memoised: Inception's branches rejoin). */
   channelsOf(node: GraphNode): number {
-    switch (node.op) {
-      case 'input':
-        return this.inputChannels;
-      case 'conv':
-        return node.kernel.shape[3];
-      case 'depthwise':
-        return node.kernel.shape[2] * node.kernel.shape[3];
-      case 'dense':
-        return node.kernel.shape[1];
-      case 'concat':
-        return node.inputs.reduce((sum, n) => sum + this.channelsOf(this.resolve(n)!), 0);
-      default:
-        return this.channelsOf(this.resolve(node.inputs[0]!)!);
+    let c = this.channels.get(node);
+    if (c === undefined) {
+      const inputs = node.inputs.map((n): [number, number, number] => [1, 1, this.channelsOf(this.resolve(n)!)]);
+      c = opOf(node).shape(node, inputs, [1, 1, this.inputChannels])[2];
+      this.channels.set(node, c);
     }
+    return c;
   }
 
   /** Channels of the model's input image (InputLayer's batch_input_shape; 3 when it does not say). */
@@ -191,10 +187,7 @@ export class GraphBuilder {
   /** After a load error: frees every weight and every tensor made so far (folded kernels among them). */
   abandon(): void {
     const tensors = new Set<tf.Tensor>(Object.values(this.weights));
-    for (const n of this.nodes) {
-      if (n.op === 'conv' || n.op === 'depthwise' || n.op === 'dense') [n.kernel, n.bias].forEach((t) => t && tensors.add(t));
-      else if (n.op === 'affine') [n.scale, n.shift].forEach((t) => tensors.add(t));
-    }
+    for (const n of this.nodes) nodeWeights(n).forEach((t) => tensors.add(t));
     for (const t of tensors) if (!t.isDisposed) t.dispose();
   }
 
@@ -202,7 +195,7 @@ export class GraphBuilder {
     if (!this.nodes.some((n) => n.op === 'input')) throw new ModelLoadError(this.file, 'the model has no InputLayer.');
     // Weights of the skipped head (and any unused ones) are not needed.
     const kept = new Set<tf.Tensor>();
-    for (const n of this.nodes) if (n.op === 'conv' || n.op === 'depthwise' || n.op === 'dense') [n.kernel, n.bias].forEach((t) => t && kept.add(t));
+    for (const n of this.nodes) nodeWeights(n).forEach((t) => kept.add(t));
     for (const t of Object.values(this.weights)) if (!kept.has(t)) t.dispose();
     return { nodes: this.nodes, byName: this.byName, fusedInto: this.fusedInto, skipped: this.skipped, ...(classifier ? { classifier } : {}) };
   }

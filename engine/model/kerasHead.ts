@@ -2,7 +2,7 @@
 // average pooling are run: they score any input size (tiles, octaves). A Flatten of a spatial map
 // (nsfwjs's heads) fixes the input size, so such a head is skipped and reported, never guessed at.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Classifier, GraphNode } from './graph.ts';
+import type { Classifier, GraphNode } from '../graph/graph.ts';
 import type { GraphBuilder, KerasLayer } from './kerasBuilder.ts';
 
 const HEAD_CLASSES = new Set(['Flatten', 'Dense', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Softmax', 'Reshape']);

@@ -1,8 +1,8 @@
 // DreamModel for TF.js layers models: our executor over the Keras graph with BN folded.
 import * as tf from '@tensorflow/tfjs-core';
 import { buildKerasGraph } from './keras.ts';
-import { ancestors, disposeGraph, inferShapes, type Graph } from './graph.ts';
-import { GraphExecutor } from './executor.ts';
+import { ancestors, disposeGraph, inferShapes, type Graph } from '../graph/graph.ts';
+import { GraphExecutor } from '../graph/executor.ts';
 import { OrtExecutor } from '../accel/ortExecutor.ts';
 import { UnsupportedGraphError } from '../accel/compile.ts';
 import { ortRuntime, ortThreads } from '../accel/ort.ts';

@@ -10,7 +10,7 @@ import { initBackend } from '../backend.ts';
 import { loadDreamModel } from './load.ts';
 import { writeTinyMobileNetV1 } from './testModelsMobile.ts';
 import { classHead, classObjective, resolveClass } from './classes.ts';
-import { autodiffForward } from './autodiff.ts';
+import { autodiffForward } from '../graph/autodiff.ts';
 import type { LayersDreamModel } from './layersModel.ts';
 import type { DreamModel } from './types.ts';
 

@@ -2,7 +2,7 @@
 // no gradient and plain ascent never starts, so until it fires we climb its pre-ReLU response
 // instead (computed from the convolution that feeds it), then switch to the real activation.
 import * as tf from '@tensorflow/tfjs-core';
-import { inferShapes, type Graph, type GraphNode } from '../model/graph.ts';
+import { inferShapes, type Graph, type GraphNode } from '../graph/graph.ts';
 import type { Activations, DreamModel } from '../model/types.ts';
 import { channelAt } from './batch.ts';
 import { channelMean, type Objective } from './objective.ts';
