@@ -7,6 +7,9 @@ import type { GraphBuilder, KerasLayer } from './kerasBuilder.ts';
 
 const HEAD_CLASSES = new Set(['Flatten', 'Dense', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Softmax', 'Reshape']);
 
+/** The head classes a classifier can run with (GlobalMaxPooling2D is recognised only to be skipped). */
+export const HEAD_SUPPORTED = ['GlobalAveragePooling2D', 'Flatten', 'Reshape', 'Dense', 'Softmax'];
+
 const isSoftmax = (layer: KerasLayer) => layer.class_name === 'Softmax' || (layer.class_name === 'Activation' && layer.config['activation'] === 'softmax');
 
 /** Layers handled here rather than as image-trunk layers. */
