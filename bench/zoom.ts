@@ -10,12 +10,12 @@ import sharp from 'sharp';
 import { initBackend, type BackendChoice } from '../engine/backend.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
 import { decodeImage } from '../engine/io/image.ts';
-import { DEFAULT_RECIPE, type Recipe } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE, type Recipe } from '../engine/recipe/recipe.ts';
 import { createZoomProject, runZoomProject } from '../engine/animate/zoomRun.ts';
 import { colorDrift, colorStats } from '../engine/animate/stability.ts';
 import type { ZoomSettings } from '../engine/project/manifest.ts';
-import type { DreamModel } from '../engine/model/types.ts';
-import type { RgbImage } from '../engine/render/image.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
+import type { RgbImage } from '../engine/shared/image.ts';
 
 const { values } = parseArgs({ options: { backend: { type: 'string' }, frames: { type: 'string' }, 'skip-drift': { type: 'boolean' }, 'skip-speed': { type: 'boolean' } } });
 const PHOTO = new URL('../assets/examples/cat.jpg', import.meta.url).pathname;

@@ -15,6 +15,7 @@ import { filtersCommand, filtersHelp } from './commands/filters.ts';
 import { mapsCommand, mapsHelp } from './commands/maps.ts';
 import { kernelsCommand, kernelsHelp } from './commands/kernels.ts';
 import { appVersion, CancelledError, UsageError } from './shared.ts';
+import { ReverieError } from '../engine/shared/errors.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string; summary: string }> = {
   dream: { run: dreamCommand, help: dreamHelp, summary: 'dream an image (octaves, tiles, layers, channels)' },
@@ -80,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
     // parseArgs reports unknown flags with a code; everything else is a typed engine error.
     const label = e.code?.startsWith('ERR_PARSE_ARGS') ? 'UsageError' : e.name || 'Error';
     process.stderr.write(`reverie ${name}: ${label}: ${e.message}\n`);
+    if (err instanceof ReverieError && err.hint) process.stderr.write(`${err.hint}\n`);
     if (process.env['REVERIE_DEBUG']) process.stderr.write(`${e.stack ?? ''}\n`);
     return label === 'UsageError' ? 2 : 1;
   }

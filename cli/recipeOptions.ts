@@ -2,7 +2,7 @@
 // built-in defaults), or instead an explicit recipe file, dreamed PNG or saved preset, and then the
 // explicit flags, which always win.
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_RECIPE, parseChannelTerm, parseClassTerm, parseLayerList, parseRecipe, RecipeError, type Recipe } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE, parseChannelTerm, parseClassTerm, parseLayerList, parseRecipe, RecipeError, type Recipe } from '../engine/recipe/recipe.ts';
 import { readRecipeFromPng } from '../engine/render/metadata.ts';
 import { PresetStore } from '../engine/settings/presets.ts';
 import { loadSettings } from '../engine/settings/settings.ts';

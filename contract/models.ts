@@ -2,7 +2,7 @@
 // downloads with progress, class labels of the active model's head, settings and saved presets.
 import type { BackendChoice } from '../engine/backend.ts';
 import type { ModelListing } from '../engine/model/manager.ts';
-import type { Recipe } from '../engine/render/recipe.ts';
+import type { Recipe } from '../engine/recipe/recipe.ts';
 import type { LastUsed, Settings } from '../engine/settings/settings.ts';
 
 export type { BackendChoice };

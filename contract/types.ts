@@ -1,6 +1,6 @@
 // The values that cross between the renderer and a host (Electron main or the browser-mode server).
 // Plain data only: they travel as structured clones over IPC and as wire JSON over HTTP/WebSocket.
-import type { ChannelTerm, ClassTerm, LayerTerm, Recipe } from '../engine/render/recipe.ts';
+import type { ChannelTerm, ClassTerm, LayerTerm, Recipe } from '../engine/recipe/recipe.ts';
 import type { InspectFindings } from './inspect.ts';
 import type { SessionItem, VideoFile, ZoomItem } from './projects.ts';
 
@@ -13,6 +13,8 @@ export type Empty = Record<string, never>;
 export interface ErrorInfo {
   name: string;
   message: string;
+  /** What the user can do about it (the engine's ReverieError hint), where the failure has one. */
+  hint?: string;
 }
 
 export type HostMode = 'electron' | 'browser';

@@ -1,9 +1,9 @@
 // One dream job inside the engine worker: scale the input, dream with progress and throttled
 // previews, then encode the result PNG (recipe embedded) and a thumbnail.
 import { encodePng } from '../engine/io/image.ts';
-import type { DreamModel } from '../engine/model/types.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
 import { dream, type DreamProgress } from '../engine/render/dream.ts';
-import type { RgbImage } from '../engine/render/image.ts';
+import type { RgbImage } from '../engine/shared/image.ts';
 import { metadataText } from '../engine/render/metadata.ts';
 import { jpeg, scaledInput, thumbnail } from './pictures.ts';
 import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';

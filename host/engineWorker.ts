@@ -5,12 +5,12 @@ import { initBackend, type BackendChoice } from '../engine/backend.ts';
 import { classHead } from '../engine/model/classes.ts';
 import { curatedModel } from '../engine/model/curated.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
-import type { DreamModel } from '../engine/model/types.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
 import type { LayerChoice } from '../contract/types.ts';
 import { runDreamJob, type JobContext } from './dreamJob.ts';
 import { runInspectJob } from './inspectJob.ts';
 import { runCall } from './projectCalls.ts';
-import { errorInfo, type ClassHeadInfo, type HostMessage, type JobOutput, type JobSpec, type WorkerPort } from './protocol.ts';
+import { workerErrorInfo, type ClassHeadInfo, type HostMessage, type JobOutput, type JobSpec, type WorkerPort } from './protocol.ts';
 import { runVideoJob } from './videoJob.ts';
 import { runSessionDream, runZoomJob, runZoomPreview } from './zoomJob.ts';
 
@@ -86,7 +86,7 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
         )
         .then(
           (value) => port.post({ type: 'reply', callId, ok: true, value }),
-          (err: unknown) => port.post({ type: 'reply', callId, ok: false, error: errorInfo(err) }),
+          (err: unknown) => port.post({ type: 'reply', callId, ok: false, error: workerErrorInfo(err) }),
         );
       return;
     }
@@ -106,7 +106,7 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
         const output = await runJob(job, ctx, async () => (await ready).model);
         port.post({ type: 'done', jobId: job.jobId, output });
       } catch (err) {
-        port.post(controller.signal.aborted ? { type: 'cancelled', jobId: job.jobId } : { type: 'failed', jobId: job.jobId, error: errorInfo(err) });
+        port.post(controller.signal.aborted ? { type: 'cancelled', jobId: job.jobId } : { type: 'failed', jobId: job.jobId, error: workerErrorInfo(err) });
       } finally {
         running.delete(job.jobId);
       }
@@ -117,6 +117,6 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
     ({ backend, model, loadMs }) => {
       port.post({ type: 'ready', backend, modelId: model.id, loadMs, accelerator: model.accelerator ?? null, layers: layerChoices(model), classes: classHeadInfo(model) });
     },
-    (err: unknown) => port.post({ type: 'start-failed', error: errorInfo(err) }),
+    (err: unknown) => port.post({ type: 'start-failed', error: workerErrorInfo(err) }),
   );
 }

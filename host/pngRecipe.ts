@@ -4,7 +4,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileBytes, LoadedRecipe } from '../contract/types.ts';
-import { RecipeError } from '../engine/render/recipe.ts';
+import { RecipeError } from '../engine/recipe/recipe.ts';
 import { readDreamMetadata } from '../engine/render/metadata.ts';
 
 export async function recipeFromPngBytes(file: FileBytes): Promise<LoadedRecipe> {

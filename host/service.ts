@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { Handlers, HostEvent } from '../contract/channels.ts';
 import { defaultCacheDir } from '../engine/model/cache.ts';
-import { parseRecipe } from '../engine/render/recipe.ts';
+import { parseRecipe } from '../engine/recipe/recipe.ts';
 import { configDir as defaultConfigDir } from '../engine/settings/paths.ts';
 import { loadSettings, updateSettings } from '../engine/settings/settings.ts';
 import type { ServiceContext, ServiceOptions } from './context.ts';

@@ -2,7 +2,7 @@
 // round dreams as a queued job, a picked frame is what the artist paints over next, and the whole
 // session compiles to one video. Edits wait while a round is dreaming, so they never race it.
 import type { Handlers } from '../contract/channels.ts';
-import { parseRecipe } from '../engine/render/recipe.ts';
+import { parseRecipe } from '../engine/recipe/recipe.ts';
 import { requireActiveModel } from './modelHandlers.ts';
 import type { ServiceContext } from './context.ts';
 import { newGalleryId } from './gallery.ts';

@@ -1,15 +1,16 @@
 // Requests come from a renderer, which a host does not trust: every field is checked here, and
 // failures are typed errors the UI shows as they are.
 import type { FileBytes } from '../contract/types.ts';
+import { ReverieError } from '../engine/shared/errors.ts';
 
-export class BadRequestError extends Error {
+export class BadRequestError extends ReverieError {
   override name = 'BadRequestError';
 }
-export class NotFoundError extends Error {
+export class NotFoundError extends ReverieError {
   override name = 'NotFoundError';
 }
 /** The project or session is being rendered: the request would race the job. */
-export class BusyError extends Error {
+export class BusyError extends ReverieError {
   override name = 'BusyError';
 }
 

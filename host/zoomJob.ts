@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { latestRoundProject } from '../engine/animate/session.ts';
 import { createZoomProject, INPUT_FILE, runZoomProject } from '../engine/animate/zoomRun.ts';
 import type { ZoomProgress } from '../engine/animate/zoomProgress.ts';
-import type { DreamModel } from '../engine/model/types.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
 import type { JobContext } from './dreamJob.ts';
 import { relPath } from './entries.ts';
 import { scaledInput, writeThumbnail } from './pictures.ts';

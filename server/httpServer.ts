@@ -7,7 +7,8 @@ import { isInvokeChannel } from '../contract/channels.ts';
 import type { Envelope } from '../contract/api.ts';
 import { fromWire, toWire } from '../contract/wire.ts';
 import type { Service } from '../host/service.ts';
-import { MAX_UPLOAD_BYTES } from '../host/validate.ts';
+import { MAX_UPLOAD_BYTES, NotFoundError } from '../host/validate.ts';
+import { errorInfo, isExpectedFailure } from '../host/protocol.ts';
 import { SERVED_DATA_FOLDERS, safeFileName } from '../host/files.ts';
 import { cookieName, isAllowedHost, isAllowedOrigin, securityHeaders, tokenFrom, tokenMatches } from './guard.ts';
 import { serveFile } from '../host/staticFiles.ts';
@@ -37,11 +38,11 @@ class HttpError extends Error {
   }
 }
 
+/** By class: what the user can fix is a 4xx, anything else a bug (500). */
 function statusFor(err: unknown): number {
-  const name = err instanceof Error ? err.name : '';
-  if (name === 'NotFoundError') return 404;
+  if (err instanceof NotFoundError) return 404;
   if (err instanceof HttpError) return err.status;
-  return name === 'Error' || name === 'TypeError' ? 500 : 400;
+  return isExpectedFailure(err) ? 400 : 500;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -87,7 +88,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     } catch (err) {
       status = statusFor(err);
       const e = err instanceof Error ? err : new Error(String(err));
-      result = { ok: false, error: { name: err instanceof HttpError ? 'RequestError' : e.name, message: e.message } };
+      result = { ok: false, error: err instanceof HttpError ? { name: 'RequestError', message: e.message } : errorInfo(e) };
     }
     send(res, status, toWire(result), 'application/json');
   };

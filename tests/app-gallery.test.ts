@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
 import { Gallery, newGalleryId, type GalleryRecord } from '../host/gallery.ts';
 import { InputStore } from '../host/inputs.ts';
 import { writeTestImage } from './helpers/cli.ts';

@@ -14,7 +14,7 @@ import { initBackend } from '../engine/backend.ts';
 import { curatedRecipe } from '../engine/model/curated.ts';
 import { writeTinyLayersModel } from '../engine/model/testModels.ts';
 import { readDreamMetadata } from '../engine/render/metadata.ts';
-import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
 import { loadSettings } from '../engine/settings/settings.ts';
 import type { Service } from '../host/service.ts';
 import { recordEvents, tempDir, testService } from './appHelpers.ts';

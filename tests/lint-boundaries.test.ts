@@ -35,7 +35,7 @@ describe('import directions', () => {
     ['host/probe.ts', "import { decodeImage } from '../engine/io/image.ts';\nimport type { Handlers } from '../contract/channels.ts';"],
     ['server/probe.ts', "import { createService } from '../host/service.ts';"],
     ['main/probe.ts', "import type { Handlers } from '../contract/channels.ts';"],
-    ['contract/probe.ts', "import type { Recipe } from '../engine/render/recipe.ts';"],
+    ['contract/probe.ts', "import type { Recipe } from '../engine/recipe/recipe.ts';"],
     ['cli/commands/probe.ts', "import { decodeImage } from '../../engine/io/image.ts';"],
     ['launch/probe.ts', "import { electronBinary } from '../main/electronBinary.ts';"],
   ];

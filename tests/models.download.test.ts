@@ -16,7 +16,7 @@ import { cacheKey, cachedDownload, readSource } from '../engine/model/cache.ts';
 import { downloadPlan, loadModelFiles, readModelFolder } from '../engine/model/source.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
 import { MODEL_CATALOGUE } from '../engine/model/registry.ts';
-import { ModelLoadError } from '../engine/model/types.ts';
+import { ModelLoadError } from '../engine/shared/errors.ts';
 import { listenOnLoopback, closeLoopback } from './helpers/loopback.ts';
 
 let dir: string;

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { initBackend, type BackendChoice } from '../../engine/backend.ts';
 import { decodeImage, DEFAULT_MAX_PIXELS } from '../../engine/io/image.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
-import { checkParam, KeyframeError, parseKeyframes, type Keyframes } from '../../engine/animate/keyframes.ts';
+import { checkParam, KeyframeError, parseKeyframes, type Keyframes } from '../../engine/recipe/keyframes.ts';
 import { createZoomProject, runZoomProject, type RunZoomOptions, type ZoomRunResult } from '../../engine/animate/zoomRun.ts';
 import type { ZoomSettings } from '../../engine/project/manifest.ts';
 import { readZoomManifest } from '../../engine/project/store.ts';

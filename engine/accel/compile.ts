@@ -4,11 +4,10 @@
 // Each op's lowering lives with its description (graph/ops/): every input gradient is a plain op (Conv
 // with flipped kernels, ConvTranspose, ScatterElements for max pooling, a sum-pool for average pooling),
 // so the gradient is the same exact one the tfjs executor computes. This file only walks the plan.
-import type { Graph, GraphNode } from '../graph/graph.ts';
-import { ancestors, inferShapes } from '../graph/graph.ts';
+import { type Graph, type GraphNode, ancestors, inferShapes } from '../graph/graph.ts';
 import { opOf } from '../graph/ops/index.ts';
 import type { Nchw, OnnxLowering } from '../graph/ops/onnx.ts';
-import type { AttrValue, OnnxGraph, OnnxNode, OnnxTensor } from './onnxProto.ts';
+import type { AttrValue, OnnxGraph, OnnxNode, OnnxTensor } from '../io/onnxProto.ts';
 
 export class UnsupportedGraphError extends Error {
   override name = 'UnsupportedGraphError';

@@ -5,11 +5,10 @@
 // computed from the returned activations, and where they differ the session runs again with them,
 // so every gradient returned is exact whatever the objective.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Graph } from '../graph/graph.ts';
-import { ancestors } from '../graph/graph.ts';
-import type { ObjectiveFn, ValueAndGradient } from '../model/types.ts';
+import { type Graph, ancestors } from '../graph/graph.ts';
+import type { ObjectiveFn, ValueAndGradient } from '../shared/model.ts';
 import { actName, compileDreamGraph, GRADIENT, IMAGE, seedName, supportsPlan, UnsupportedGraphError, WeightStore, type CompiledShape } from './compile.ts';
-import { encodeModel } from './onnxProto.ts';
+import { encodeModel } from '../io/onnxProto.ts';
 import { OrtSession, ortRuntime } from './ort.ts';
 
 interface Compiled {

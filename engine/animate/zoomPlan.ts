@@ -1,9 +1,9 @@
 // What each output frame of a zoom is, from the settings alone: dreamed or tween, which earlier frame it
 // grows from, the geometry between them, its parameters and its seed. Pure, so an interrupted run and
 // an uninterrupted one plan every frame the same way.
-import type { Recipe } from '../render/recipe.ts';
+import type { Recipe } from '../recipe/recipe.ts';
 import type { ZoomSettings } from '../project/manifest.ts';
-import { paramsAtFrame, type FrameParams } from './keyframes.ts';
+import { paramsAtFrame, type FrameParams } from '../recipe/keyframes.ts';
 import { compose, frameTransform, IDENTITY, type Affine } from './zoomPath.ts';
 
 export interface FramePlan {

@@ -8,7 +8,7 @@ import { initBackend } from '../backend.ts';
 import { cacheKey, defaultCacheDir } from './cache.ts';
 import { loadModelFiles, specsByteLength } from './source.ts';
 import { writeTinyLayersModel } from './testModels.ts';
-import { ModelLoadError } from './types.ts';
+import { ModelLoadError } from '../shared/errors.ts';
 import { listenOnLoopback, closeLoopback } from '../../tests/helpers/loopback.ts';
 
 let dir: string;

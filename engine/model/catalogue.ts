@@ -2,7 +2,7 @@
 // first, then every unit. The classifier's logits close the list; the rest of the head is not listed.
 import { ancestors, inferShapes, nodeWeights, type Graph, type GraphNode } from '../graph/graph.ts';
 import { opOf } from '../graph/ops/index.ts';
-import type { LayerInfo, Training } from './types.ts';
+import type { LayerInfo, Training } from '../shared/model.ts';
 
 /**
  * How to read a model's trainable flags (for the embedded models, frozen layers kept their ImageNet

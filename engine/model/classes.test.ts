@@ -15,7 +15,7 @@ import { describeReport, gradCheck, weightedSum } from '../ops/gradcheck.ts';
 import type { LayersDreamModel } from './layersModel.ts';
 import { autodiffForward } from '../graph/autodiff.ts';
 import { embeddedModel } from '../../tests/helpers/embedded.ts';
-import type { DreamModel } from './types.ts';
+import type { DreamModel } from '../shared/model.ts';
 
 const shapeOf = (layer: string) => {
   const l = tiny.layers(32, 32).find((i) => i.name === layer)!;

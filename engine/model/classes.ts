@@ -4,11 +4,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Objective } from '../objectives/objective.ts';
 import type { Graph } from '../graph/graph.ts';
-import type { DreamModel } from './types.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { findClass, imagenetClasses, type ClassMatch } from './labels.ts';
 import { EMBEDDED_MODELS } from './source.ts';
+import { ReverieError } from '../shared/errors.ts';
 
-export class ClassObjectiveError extends Error {
+export class ClassObjectiveError extends ReverieError {
   override name = 'ClassObjectiveError';
 }
 

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ModelLoadError } from './types.ts';
+import { ModelLoadError } from '../shared/errors.ts';
 import { checkGroupSizes, filesOf, parseModelJson, type ModelFiles } from './source.ts';
 
 export interface EmbeddedModel {

@@ -5,7 +5,7 @@ import * as tfjs from '@tensorflow/tfjs';
 import { loadEmbedded } from './source.ts';
 import { embeddedModel } from '../../tests/helpers/embedded.ts';
 import type { LayersDreamModel } from './layersModel.ts';
-import type { DreamModel } from './types.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { relL2 } from '../../tests/helpers/numeric.ts';
 import { gradientErrorVsAutodiff } from '../../tests/helpers/autodiffCheck.ts';
 

@@ -9,7 +9,7 @@ import * as tfjs from '@tensorflow/tfjs';
 import { initBackend } from '../backend.ts';
 import { loadDreamModel } from './load.ts';
 import { writeTinyLayersModel } from './testModels.ts';
-import { ModelLoadError } from './types.ts';
+import { ModelLoadError } from '../shared/errors.ts';
 
 let dir: string;
 beforeAll(async () => {

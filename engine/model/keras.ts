@@ -1,7 +1,7 @@
 // Keras functional topology (as TF.js layers models store it) → our Graph, with BN folded and ReLU fused.
 // Image-trunk layers are imported by kerasLayers.ts, classifier-head layers by kerasHead.ts.
 import type * as tf from '@tensorflow/tfjs-core';
-import { ModelLoadError } from './types.ts';
+import { ModelLoadError } from '../shared/errors.ts';
 import type { Graph } from '../graph/graph.ts';
 import { GraphBuilder, type KerasLayer } from './kerasBuilder.ts';
 import { classifierOf, HEAD_SUPPORTED, headLayer, isHeadLayer } from './kerasHead.ts';

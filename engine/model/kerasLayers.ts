@@ -1,7 +1,7 @@
 // Keras layer classes of the image trunk, each mapped to the graph node it becomes (or fuses into):
 // the list of supported classes is this table's keys plus the head's (kerasHead.ts).
 import type * as tf from '@tensorflow/tfjs-core';
-import { ModelLoadError } from './types.ts';
+import { ModelLoadError } from '../shared/errors.ts';
 import { batchNormAffine } from './fold.ts';
 import type { Padding } from '../ops/padding.ts';
 import type { ZeroPads } from '../ops/residual.ts';

@@ -7,7 +7,9 @@ import { OrtExecutor } from '../accel/ortExecutor.ts';
 import { UnsupportedGraphError } from '../accel/compile.ts';
 import { ortRuntime, ortThreads } from '../accel/ort.ts';
 import { listLayers, type TrainingProvenance } from './catalogue.ts';
-import { ImageTooSmallError, ModelLoadError, UnknownLayerError, type Activations, type DreamModel, type LayerInfo, type ObjectiveFn, type ValueAndGradient } from './types.ts';
+import { ImageTooSmallError, ModelLoadError, UnknownLayerError } from '../shared/errors.ts';
+import type { Activations, DreamModel, LayerInfo, ObjectiveFn, ValueAndGradient } from '../shared/model.ts';
+import { RecipeError } from '../recipe/recipe.ts';
 
 export interface LayersModelOptions {
   id: string;
@@ -68,7 +70,7 @@ export class LayersDreamModel implements DreamModel {
   }
 
   private check(layers: readonly string[]): void {
-    if (layers.length === 0) throw new Error('No layers given: name at least one layer (see "reverie layers").');
+    if (layers.length === 0) throw new RecipeError('No layers given: name at least one layer (see "reverie layers").');
     for (const layer of layers) {
       const node = this.graph.byName.get(layer);
       if (node?.op === 'input') throw new UnknownLayerError(layer, [], 'is the input image, not a layer');

@@ -5,7 +5,7 @@ import { LayersDreamModel } from './layersModel.ts';
 import type { TrainingProvenance } from './catalogue.ts';
 import { attachClassLabels } from './classes.ts';
 import { curatedLayerNames } from './curated.ts';
-import type { DreamModel, Training } from './types.ts';
+import type { DreamModel, Training } from '../shared/model.ts';
 
 export const DEFAULT_MODEL = 'inception_v3';
 

@@ -6,9 +6,10 @@ import { pathToFileURL } from 'node:url';
 import { cacheKey, commitFolder, defaultCacheDir, listCached, removeCached, writeSource, type CacheEntry } from './cache.ts';
 import { catalogueEntry, MODEL_CATALOGUE, type CatalogueEntry } from './registry.ts';
 import { downloadPlan, EMBEDDED_MODELS, embeddedFolder, loadModelFiles, parseModelJson, readModelFolder } from './source.ts';
-import { ModelLoadError } from './types.ts';
+import { ModelLoadError } from '../shared/errors.ts';
+import { ReverieError } from '../shared/errors.ts';
 
-export class ModelManagerError extends Error {
+export class ModelManagerError extends ReverieError {
   override name = 'ModelManagerError';
 }
 

@@ -12,7 +12,7 @@ import { writeTinyMobileNetV1 } from './testModelsMobile.ts';
 import { classHead, classObjective, resolveClass } from './classes.ts';
 import { autodiffForward } from '../graph/autodiff.ts';
 import type { LayersDreamModel } from './layersModel.ts';
-import type { DreamModel } from './types.ts';
+import type { DreamModel } from '../shared/model.ts';
 
 let dir: string;
 let model: DreamModel;

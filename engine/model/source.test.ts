@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { EMBEDDED_MODELS, loadModelFiles, specsByteLength, type ModelFiles } from './source.ts';
 import { writeModelFolder, writeTinyLayersModel } from './testModels.ts';
-import { ModelLoadError } from './types.ts';
+import { ModelLoadError } from '../shared/errors.ts';
 
 let dir: string;
 const offline = (() => {

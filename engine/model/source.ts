@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ModelLoadError } from './types.ts';
+import { ModelLoadError } from '../shared/errors.ts';
 import { cachedDownload, defaultCacheDir, listCached, type DownloadOptions } from './cache.ts';
 import { catalogueEntry } from './registry.ts';
 import { EMBEDDED_MODELS, loadEmbedded } from './embedded.ts';

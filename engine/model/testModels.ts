@@ -6,7 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tinyGraphDef } from './fixtures/tinyGraph.ts';
-import { seededRandom } from '../render/random.ts';
+import { seededRandom } from '../shared/random.ts';
 
 export interface TinyModelOptions {
   /** PRNG seed for the weights (default 1). */

@@ -3,7 +3,7 @@
 // instead (computed from the convolution that feeds it), then switch to the real activation.
 import * as tf from '@tensorflow/tfjs-core';
 import { inferShapes, type Graph, type GraphNode } from '../graph/graph.ts';
-import type { Activations, DreamModel } from '../model/types.ts';
+import type { Activations, DreamModel } from '../shared/model.ts';
 import { channelAt } from './batch.ts';
 import { channelMean, type Objective } from './objective.ts';
 

@@ -5,7 +5,7 @@ import { initBackend } from '../backend.ts';
 import { loadDreamModel } from '../model/load.ts';
 import { channelMean, layerMean, scale, sum } from '../objectives/objective.ts';
 import { classObjective } from '../model/classes.ts';
-import type { DreamModel } from '../model/types.ts';
+import type { DreamModel } from '../shared/model.ts';
 import type { GradientRequest, ObjectiveTerms, WorkerInit, WorkerReply } from './protocol.ts';
 import { setOrtThreads } from '../accel/ort.ts';
 

@@ -1,6 +1,6 @@
 // Messages between the gradient pool and its workers: plain data, so they cross threads unchanged.
 import type { BackendChoice } from '../backend.ts';
-import type { ChannelTerm, ClassTerm, LayerTerm } from '../render/recipe.ts';
+import type { ChannelTerm, ClassTerm, LayerTerm } from '../recipe/recipe.ts';
 
 export interface WorkerInit {
   type: 'init';

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { embeddedModel } from '../../tests/helpers/embedded.ts';
 import { dream, dreamToEnd, octaveSizes, type DreamProgress } from './dream.ts';
-import { DEFAULT_RECIPE, type Recipe } from './recipe.ts';
+import { DEFAULT_RECIPE, type Recipe } from '../recipe/recipe.ts';
 import { tiledGradient, tileGrid } from './tiles.ts';
 import { layerMean, sum } from '../objectives/objective.ts';
-import type { RgbImage } from './image.ts';
-import type { DreamModel } from '../model/types.ts';
+import type { RgbImage } from '../shared/image.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { relL2 as relativeError } from '../../tests/helpers/numeric.ts';
 
 let model: DreamModel;

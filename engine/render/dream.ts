@@ -1,14 +1,14 @@
 // Deep dream: gradient ascent on layer activations, octave by octave, with rolled tiles.
 // The loop follows the deepdream notebook and the TF2 tutorial; each step yields a progress event.
-import { ImageTooSmallError } from '../model/types.ts';
-import { UnknownLayerError, type DreamModel } from '../model/types.ts';
+import { ImageTooSmallError, UnknownLayerError } from '../shared/errors.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { classObjectiveFactory } from '../model/classes.ts';
 import type { Objective } from '../objectives/objective.ts';
-import { recipeObjective, type Recipe } from './recipe.ts';
+import { RecipeError, recipeObjective, type Recipe } from '../recipe/recipe.ts';
 import { tiledGradient, type TileRunner } from './tiles.ts';
 import type { GradientPool } from '../parallel/gradientPool.ts';
-import { randomShift, seededRandom } from './random.ts';
-import type { RgbImage } from './image.ts';
+import { randomShift, seededRandom } from '../shared/random.ts';
+import type { RgbImage } from '../shared/image.ts';
 import { fromRange, normalisedStep, resizeBilinear, toRange } from './pixels.ts';
 import { minimumInputSize } from './minimumSize.ts';
 
@@ -38,7 +38,6 @@ export interface DreamOptions {
   pool?: GradientPool;
 }
 
-export { ImageTooSmallError };
 
 /** Octave sizes from smallest to the full size, dropping those the model cannot see. */
 export function octaveSizes(height: number, width: number, octaves: number, octaveScale: number, minSide: number): Array<[number, number]> {
@@ -63,7 +62,7 @@ export function checkRecipeAgainstModel(model: DreamModel, recipe: Recipe): void
   }
   for (const c of recipe.channels) {
     const channels = byName.get(c.layer)!.channels;
-    if (c.index >= channels) throw new RangeError(`Channel ${c.index} is out of range for layer "${c.layer}", which has ${channels} channels (0-${channels - 1}).`);
+    if (c.index >= channels) throw new RecipeError(`Channel ${c.index} is out of range for layer "${c.layer}", which has ${channels} channels (0-${channels - 1}).`);
   }
 }
 

@@ -1,6 +1,6 @@
 // Gradients tile by tile, so memory grows with the tile size, not the image size.
 import * as tf from '@tensorflow/tfjs-core';
-import type { DreamModel } from '../model/types.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { readRolledTile, writeRolledTile } from './pixels.ts';
 import type { Objective } from '../objectives/objective.ts';
 import type { GradientPool } from '../parallel/gradientPool.ts';

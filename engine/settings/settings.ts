@@ -2,7 +2,7 @@
 // Stored as settings.json in the config folder; validated on load with errors that name the field.
 import { join } from 'node:path';
 import { backendChoices, type BackendChoice } from '../backend.ts';
-import { DEFAULT_RECIPE, parseRecipe, RecipeError, type Recipe } from '../render/recipe.ts';
+import { DEFAULT_RECIPE, parseRecipe, RecipeError, type Recipe } from '../recipe/recipe.ts';
 import { configDir } from './paths.ts';
 import { isObject, readJsonFile, SettingsError, writeJsonFile, type Loaded } from './jsonFile.ts';
 

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../backend.ts';
-import { seededRandom } from '../../render/random.ts';
+import { seededRandom } from '../../shared/random.ts';
 import { relL2 } from '../../../tests/helpers/numeric.ts';
 import { autodiffForward } from '../autodiff.ts';
 import { GraphExecutor } from '../executor.ts';

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_RECIPE, parseChannelTerm, parseLayerList, parseRecipe, RecipeError } from './recipe.ts';
-import { metadataText, readDreamMetadata, readRecipeFromPng } from './metadata.ts';
+import { metadataText, readDreamMetadata, readRecipeFromPng } from '../render/metadata.ts';
 import { encodePng } from '../io/image.ts';
 
 describe('parseRecipe', () => {

@@ -43,32 +43,3 @@ export interface DreamModel {
   valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient;
   dispose(): void;
 }
-
-/** An input (image, octave or tile) on which a requested layer would have no pixels. */
-export class ImageTooSmallError extends Error {
-  override name = 'ImageTooSmallError';
-}
-
-export class ModelLoadError extends Error {
-  override name = 'ModelLoadError';
-  constructor(
-    /** The file or URL at fault. */
-    readonly file: string,
-    readonly problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-  }
-}
-
-export class UnknownLayerError extends Error {
-  override name = 'UnknownLayerError';
-  constructor(
-    readonly layer: string,
-    /** Names the user may have meant. */
-    readonly suggestions: readonly string[],
-    reason = 'is not a layer of this model',
-  ) {
-    const hint = suggestions.length ? ` Did you mean: ${suggestions.slice(0, 8).join(', ')}?` : '';
-    super(`Layer "${layer}" ${reason}.${hint} Run "reverie layers" to list them.`);
-  }
-}

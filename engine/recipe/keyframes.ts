@@ -1,6 +1,7 @@
 // Keyframes change a zoom's parameters over time: numbers glide between keys (linear or eased),
 // layers and channels switch at keys and hold until the next one. Pure functions over plain JSON.
-import { DEFAULT_RECIPE, parseChannelTerm, parseLayerList, parseRecipe, RecipeError, type ChannelTerm, type LayerTerm } from '../render/recipe.ts';
+import { DEFAULT_RECIPE, parseChannelTerm, parseLayerList, parseRecipe, RecipeError, type ChannelTerm, type LayerTerm } from './recipe.ts';
+import { ReverieError } from '../shared/errors.ts';
 
 export const KEYFRAMES_VERSION = 1;
 
@@ -35,7 +36,7 @@ export interface Keyframes {
   keys: Key[];
 }
 
-export class KeyframeError extends Error {
+export class KeyframeError extends ReverieError {
   override name = 'KeyframeError';
 }
 

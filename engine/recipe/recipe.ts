@@ -1,5 +1,6 @@
 // A recipe is plain, versioned JSON: everything needed to reproduce a dream from the same input.
 import { channelMean, layerMean, scale, sum, type Objective } from '../objectives/objective.ts';
+import { ReverieError } from '../shared/errors.ts';
 
 export const RECIPE_VERSION = 1;
 
@@ -58,7 +59,7 @@ export const DEFAULT_RECIPE: Recipe = {
   seed: 0,
 };
 
-export class RecipeError extends Error {
+export class RecipeError extends ReverieError {
   override name = 'RecipeError';
 }
 

@@ -2,8 +2,8 @@
 // every mistake in a keyframes file is named precisely.
 import { describe, expect, it } from 'vitest';
 import { ease, KeyframeError, paramsAtFrame, parseKeyframes, type FrameParams } from './keyframes.ts';
-import { frameSeed, planFrame } from './zoomPlan.ts';
-import { DEFAULT_RECIPE } from '../render/recipe.ts';
+import { frameSeed, planFrame } from '../animate/zoomPlan.ts';
+import { DEFAULT_RECIPE } from './recipe.ts';
 import type { ZoomSettings } from '../project/manifest.ts';
 
 const base: FrameParams = {
