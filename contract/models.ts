@@ -1,7 +1,7 @@
 // The Models and Settings panel's values: models (installed and in the catalogue, which one dreams),
 // downloads with progress, class labels of the active model's head, settings and saved presets.
 import type { BackendChoice } from '../engine/backend.ts';
-import type { ModelListing } from '../engine/model/manager.ts';
+import type { ModelListing } from '../engine/model/files/manager.ts';
 import type { Recipe } from '../engine/recipe/recipe.ts';
 import type { LastUsed, Settings } from '../engine/settings/settings.ts';
 

@@ -3,7 +3,7 @@
 // grouped by area (dreams and the app here; zoom, sessions and the gallery in their own files).
 import { join } from 'node:path';
 import type { Handlers, HostEvent } from '../contract/channels.ts';
-import { defaultCacheDir } from '../engine/model/cache.ts';
+import { defaultCacheDir } from '../engine/model/files/cache.ts';
 import { parseRecipe } from '../engine/recipe/recipe.ts';
 import { configDir as defaultConfigDir } from '../engine/settings/paths.ts';
 import { loadSettings, updateSettings } from '../engine/settings/settings.ts';

@@ -12,7 +12,7 @@ import type { ModelDownload } from '../contract/models.ts';
 import type { EngineStatus, InputImage } from '../contract/types.ts';
 import { initBackend } from '../engine/backend.ts';
 import { curatedRecipe } from '../engine/model/curated.ts';
-import { writeTinyLayersModel } from '../engine/model/testModels.ts';
+import { writeTinyLayersModel } from './helpers/testModels.ts';
 import { readDreamMetadata } from '../engine/render/metadata.ts';
 import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
 import { loadSettings } from '../engine/settings/settings.ts';

@@ -5,7 +5,7 @@ import { ReverieError, ImageTooSmallError, ModelLoadError, UnknownLayerError } f
 import { RecipeError } from '../engine/recipe/recipe.ts';
 import { KeyframeError } from '../engine/recipe/keyframes.ts';
 import { ClassObjectiveError } from '../engine/model/classes.ts';
-import { ModelManagerError } from '../engine/model/manager.ts';
+import { ModelManagerError } from '../engine/model/files/manager.ts';
 import { PresetError } from '../engine/settings/presets.ts';
 import { SettingsError } from '../engine/settings/jsonFile.ts';
 import { ProjectError } from '../engine/project/errors.ts';

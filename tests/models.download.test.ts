@@ -10,12 +10,12 @@ import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.ts';
-import { writeTinyLayersModel } from '../engine/model/testModels.ts';
-import { addModel, listModels, ModelManagerError, probeModel, removeModel } from '../engine/model/manager.ts';
-import { cacheKey, cachedDownload, readSource } from '../engine/model/cache.ts';
-import { downloadPlan, loadModelFiles, readModelFolder } from '../engine/model/source.ts';
+import { writeTinyLayersModel } from './helpers/testModels.ts';
+import { addModel, listModels, ModelManagerError, probeModel, removeModel } from '../engine/model/files/manager.ts';
+import { cacheKey, cachedDownload, readSource } from '../engine/model/files/cache.ts';
+import { downloadPlan, loadModelFiles, readModelFolder } from '../engine/model/files/source.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
-import { MODEL_CATALOGUE } from '../engine/model/registry.ts';
+import { MODEL_CATALOGUE } from '../engine/model/files/registry.ts';
 import { ModelLoadError } from '../engine/shared/errors.ts';
 import { listenOnLoopback, closeLoopback } from './helpers/loopback.ts';
 

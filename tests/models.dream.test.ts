@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
-import { writeTinyLayersModel } from '../engine/model/testModels.ts';
+import { writeTinyLayersModel } from './helpers/testModels.ts';
 import { curatedRecipe, curatedModel } from '../engine/model/curated.ts';
 import { dreamToEnd } from '../engine/render/dream.ts';
 import { toModelRange } from '../engine/render/image.ts';

@@ -7,7 +7,7 @@
 import { type Graph, type GraphNode, ancestors, inferShapes } from '../graph/graph.ts';
 import { opOf } from '../graph/ops/index.ts';
 import type { Nchw, OnnxLowering } from '../graph/ops/onnx.ts';
-import type { AttrValue, OnnxGraph, OnnxNode, OnnxTensor } from '../io/onnxProto.ts';
+import type { AttrValue, OnnxGraph, OnnxNode, OnnxTensor } from '../graph/onnxProto.ts';
 
 export class UnsupportedGraphError extends Error {
   override name = 'UnsupportedGraphError';

@@ -125,7 +125,7 @@ describe('onnxruntime dream route', () => {
   it('keeps a graph with ops it cannot lower (a head) on the tfjs executor', () => {
     const graph = graphOf([
       { name: 'in', inputs: [], op: 'input' } as NodeSpec,
-      { name: 'gap', inputs: ['in'], op: 'gap' } as NodeSpec,
+      { name: 'gap', inputs: ['in'], op: 'globalAvgPool' } as NodeSpec,
     ]);
     expect(new OrtExecutor(graph).supports(['gap'])).toBe(false);
   });

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Graph, ancestors } from '../graph/graph.ts';
 import type { ObjectiveFn, ValueAndGradient } from '../shared/model.ts';
 import { actName, compileDreamGraph, GRADIENT, IMAGE, seedName, supportsPlan, UnsupportedGraphError, WeightStore, type CompiledShape } from './compile.ts';
-import { encodeModel } from '../io/onnxProto.ts';
+import { encodeModel } from '../graph/onnxProto.ts';
 import { OrtSession, ortRuntime } from './ort.ts';
 
 interface Compiled {

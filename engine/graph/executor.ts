@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ancestors, type Graph, type GraphNode } from './graph.ts';
 import { opOf } from './ops/index.ts';
 import type { PreparedKernels } from './ops/types.ts';
-import type { Activations, ObjectiveFn, ValueAndGradient } from '../shared/model.ts';
+import type { Activations, ObjectiveFn, ValueAndGradient } from './values.ts';
 
 type Values = Map<string, tf.Tensor4D>;
 

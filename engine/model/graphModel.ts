@@ -4,7 +4,7 @@ import { GraphModel, registerOp, type GraphNode } from '@tensorflow/tfjs-convert
 import { join } from 'node:path';
 import { ModelLoadError, UnknownLayerError } from '../shared/errors.ts';
 import type { Activations, DreamModel, LayerInfo, ObjectiveFn, ValueAndGradient } from '../shared/model.ts';
-import type { ModelFiles } from './source.ts';
+import type { ModelFiles } from './files/modelJson.ts';
 
 interface NodeDef {
   name: string;

@@ -1,12 +1,12 @@
 // DreamModel for TF.js layers models: our executor over the Keras graph with BN folded.
 import * as tf from '@tensorflow/tfjs-core';
-import { buildKerasGraph } from './keras.ts';
+import { buildKerasGraph } from './keras/build.ts';
 import { ancestors, disposeGraph, inferShapes, type Graph } from '../graph/graph.ts';
 import { GraphExecutor } from '../graph/executor.ts';
 import { OrtExecutor } from '../accel/ortExecutor.ts';
 import { UnsupportedGraphError } from '../accel/compile.ts';
 import { ortRuntime, ortThreads } from '../accel/ort.ts';
-import { listLayers, type TrainingProvenance } from './catalogue.ts';
+import { listLayers, type TrainingProvenance } from './layerList.ts';
 import { ImageTooSmallError, ModelLoadError, UnknownLayerError } from '../shared/errors.ts';
 import type { Activations, DreamModel, LayerInfo, ObjectiveFn, ValueAndGradient } from '../shared/model.ts';
 import { RecipeError } from '../recipe/recipe.ts';

@@ -17,11 +17,6 @@ export interface PreReluSource {
   pools: PoolNode[];
 }
 
-function graphOf(model: DreamModel): Graph | null {
-  const g = (model as { graph?: Graph }).graph;
-  return g && Array.isArray(g.nodes) && g.byName instanceof Map ? g : null;
-}
-
 /** Follows a layer's channel down through concatenations and pools to the ReLU convolution that makes it. */
 export function preReluSource(graph: Graph, layer: string, channel: number): PreReluSource | null {
   const shapes = inferShapes(graph, 299, 299);
@@ -73,7 +68,7 @@ function preReluMean(source: PreReluSource, acts: Activations, index: number | u
  */
 export function redirectedChannel(model: DreamModel, layer: string, channel: number, index?: number): Objective {
   const plain = index === undefined ? channelMean(layer, channel) : channelAt(layer, channel, index);
-  const graph = graphOf(model);
+  const graph = model.graph;
   const source = graph ? preReluSource(graph, layer, channel) : null;
   if (!source) return plain;
   const inputName = source.conv.inputs[0]!;

@@ -1,5 +1,9 @@
 // The model interface the rest of the engine sees: named activations and exact input gradients.
 import type * as tf from '@tensorflow/tfjs-core';
+import type { Graph } from '../graph/graph.ts';
+import type { Activations, ObjectiveFn, ValueAndGradient } from '../graph/values.ts';
+
+export type { Activations, ObjectiveFn, ValueAndGradient } from '../graph/values.ts';
 
 /** What a layer's weights were trained on, as far as the model's provenance tells. */
 export type Training = 'imagenet' | 'fine-tuned' | 'unknown';
@@ -14,17 +18,6 @@ export interface LayerInfo {
   training: Training;
 }
 
-export type Activations = Record<string, tf.Tensor4D>;
-
-/** A scalar function of named activations; tfjs autodiff differentiates it (it is small: means, slices). */
-export type ObjectiveFn = (acts: Activations) => tf.Scalar;
-
-export interface ValueAndGradient {
-  value: number;
-  /** d(objective)/d(input), same shape as the input; owned by the caller. */
-  gradient: tf.Tensor4D;
-}
-
 export interface DreamModel {
   /** Short id written into recipes, e.g. "inception_v3" or a folder/URL. */
   readonly id: string;
@@ -33,6 +26,11 @@ export interface DreamModel {
   readonly inputRange: readonly [number, number];
   /** The input size the model was trained at (299 for InceptionV3); used for listings and benchmarks. */
   readonly defaultInputSize: number;
+  /**
+   * Our own graph, for models our executor runs (layers models): objectives that look inside a layer
+   * (redirected ReLU) and class heads read it. Absent for TF.js graph models run by tfjs-converter.
+   */
+  readonly graph?: Graph;
   /** What runs gradient steps besides the tfjs backend (onnxruntime-node), in words; null or absent for tfjs alone. */
   readonly accelerator?: string | null;
   /** Every layer a user can dream on, blocks first, with shapes for an input of this size. */

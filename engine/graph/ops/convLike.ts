@@ -3,7 +3,7 @@
 // stride 1, else a ConvTranspose of the forward kernel).
 import * as tf from '@tensorflow/tfjs-core';
 import type { ConvSpec } from '../../ops/conv.ts';
-import type { AttrValue } from '../../io/onnxProto.ts';
+import type { AttrValue } from '../onnxProto.ts';
 import { flippedPads, outputPadding, rectifierMask, rectify, windowPads, type OnnxLowering } from './onnx.ts';
 import { rectifyAutodiff, type Rectified } from './rectifier.ts';
 import { windowShape } from './shapes.ts';

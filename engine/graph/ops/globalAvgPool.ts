@@ -5,7 +5,7 @@ import { globalAvgPoolForward, globalAvgPoolInputGradient } from '../../ops/head
 import type { NodeBase, OpDef } from './types.ts';
 
 export interface GlobalAvgPoolNode extends NodeBase {
-  op: 'gap';
+  op: 'globalAvgPool';
 }
 
 export const globalAvgPool: OpDef<GlobalAvgPoolNode> = {

@@ -31,7 +31,7 @@ export const OPS: Table = {
   affine,
   add,
   pad,
-  gap: globalAvgPool,
+  globalAvgPool,
   dense,
 };
 

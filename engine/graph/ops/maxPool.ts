@@ -1,7 +1,7 @@
 // Max pooling: dy goes to each window's arg-max (ONNX: MaxPool's indices, scattered back).
 import * as tf from '@tensorflow/tfjs-core';
 import { maxPoolForward, type PoolSpec } from '../../ops/pool.ts';
-import { maxPoolInputGradientLoop } from '../../ops/maxPoolJs.ts';
+import { maxPoolInputGradientLoop } from '../../ops/maxPoolGradient.ts';
 import { windowPads } from './onnx.ts';
 import { windowShape } from './shapes.ts';
 import type { NodeBase, OpDef } from './types.ts';

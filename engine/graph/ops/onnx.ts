@@ -1,6 +1,6 @@
 // What an op's ONNX lowering may use: the graph being written (NCHW values named after their nodes)
 // and the helpers every window op shares. compile.ts implements it; the ops only describe.
-import type { AttrValue } from '../../io/onnxProto.ts';
+import type { AttrValue } from '../onnxProto.ts';
 import { padAmounts, type Padding } from '../../ops/padding.ts';
 
 export type Nchw = [number, number, number, number];

@@ -21,7 +21,7 @@ function random(shape: number[], seed: number, scale = 0.3): tf.Tensor {
 const inp: Spec = { name: 'in', inputs: [], op: 'input' };
 const conv = (name: string, input: string, k: number, cin: number, cout: number, stride: number, padding: 'same' | 'valid', seed: number): Spec =>
   ({ name, inputs: [input], op: 'conv', kernel: random([k, k, cin, cout], seed) as tf.Tensor4D, bias: random([cout], seed + 1, 0.1) as tf.Tensor1D, spec: { strides: [stride, stride], padding }, relu: true });
-const gap: Spec = { name: 'g', inputs: ['a'], op: 'gap' };
+const gap: Spec = { name: 'g', inputs: ['a'], op: 'globalAvgPool' };
 
 /** One graph per op; the last node is the op under test. */
 const CASES: Record<GraphNode['op'], () => Spec[]> = {
@@ -35,7 +35,7 @@ const CASES: Record<GraphNode['op'], () => Spec[]> = {
   affine: () => [inp, { name: 'out', inputs: ['in'], op: 'affine', scale: random([3], 9, 1) as tf.Tensor1D, shift: random([3], 10) as tf.Tensor1D }],
   add: () => [inp, conv('a', 'in', 1, 3, 3, 1, 'same', 11), { name: 'out', inputs: ['a', 'in'], op: 'add' }],
   pad: () => [inp, { name: 'out', inputs: ['in'], op: 'pad', pads: [[1, 2], [0, 1]] }],
-  gap: () => [inp, conv('a', 'in', 3, 3, 4, 1, 'same', 13), { ...gap, name: 'out' }],
+  globalAvgPool: () => [inp, conv('a', 'in', 3, 3, 4, 1, 'same', 13), { ...gap, name: 'out' }],
   dense: () => [inp, conv('a', 'in', 3, 3, 4, 1, 'same', 15), gap, { name: 'out', inputs: ['g'], op: 'dense', kernel: random([4, 5], 17) as tf.Tensor2D, bias: random([5], 18) as tf.Tensor1D, relu: true }],
 };
 

@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tinyGraphDef } from './fixtures/tinyGraph.ts';
-import { seededRandom } from '../shared/random.ts';
+import { tinyGraphDef } from './tinyGraph.ts';
+import { seededRandom } from '../../engine/shared/random.ts';
 
 export interface TinyModelOptions {
   /** PRNG seed for the weights (default 1). */

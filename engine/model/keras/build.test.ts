@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfjs from '@tensorflow/tfjs';
-import { initBackend } from '../backend.ts';
-import { loadDreamModel } from './load.ts';
-import { writeTinyLayersModel } from './testModels.ts';
-import { ModelLoadError } from '../shared/errors.ts';
+import { initBackend } from '../../backend.ts';
+import { loadDreamModel } from '../load.ts';
+import { writeTinyLayersModel } from '../../../tests/helpers/testModels.ts';
+import { ModelLoadError } from '../../shared/errors.ts';
 
 let dir: string;
 beforeAll(async () => {

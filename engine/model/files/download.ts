@@ -2,7 +2,7 @@
 // (a server that ignores Range sends the whole file again, which then replaces the partial one).
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { ModelLoadError } from '../shared/errors.ts';
+import { ModelLoadError } from '../../shared/errors.ts';
 
 export interface FileDownloadOptions {
   signal?: AbortSignal | undefined;

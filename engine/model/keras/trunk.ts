@@ -1,13 +1,13 @@
 // Keras layer classes of the image trunk, each mapped to the graph node it becomes (or fuses into):
-// the list of supported classes is this table's keys plus the head's (kerasHead.ts).
+// the list of supported classes is this table's keys plus the head's (head.ts).
 import type * as tf from '@tensorflow/tfjs-core';
-import { ModelLoadError } from '../shared/errors.ts';
+import { ModelLoadError } from '../../shared/errors.ts';
 import { batchNormAffine } from './fold.ts';
-import type { Padding } from '../ops/padding.ts';
-import type { ZeroPads } from '../ops/residual.ts';
-import type { GraphNode } from '../graph/graph.ts';
-import type { ConvLikeNode } from '../graph/ops/convLike.ts';
-import { pair, type GraphBuilder, type KerasLayer } from './kerasBuilder.ts';
+import type { Padding } from '../../ops/padding.ts';
+import type { ZeroPads } from '../../ops/residual.ts';
+import type { GraphNode } from '../../graph/graph.ts';
+import type { ConvLikeNode } from '../../graph/ops/convLike.ts';
+import { pair, type GraphBuilder, type KerasLayer } from './builder.ts';
 
 /** ReLU(max_value, negative_slope, threshold) and Activation('relu' | 'relu6'): the clip, or an error. */
 function rectifier(layer: KerasLayer, file: string): { clip: number | undefined } | null {

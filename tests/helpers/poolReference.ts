@@ -1,7 +1,7 @@
 // Plain-loop pooling with Keras/TF semantics, the oracle for pool tests: max takes the first
 // maximum in row-major window order; avg divides by the window's valid (unpadded) pixels.
-import { padAmounts } from './padding.ts';
-import type { PoolSpec } from './pool.ts';
+import { padAmounts } from '../../engine/ops/padding.ts';
+import type { PoolSpec } from '../../engine/ops/pool.ts';
 
 export interface RefPool {
   y: Float32Array;

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend.ts';
-import { EMBEDDED_MODELS, loadModelFiles, specsByteLength, type ModelFiles } from './source.ts';
-import { writeModelFolder, writeTinyLayersModel } from './testModels.ts';
-import { ModelLoadError } from '../shared/errors.ts';
+import { initBackend } from '../../backend.ts';
+import { EMBEDDED_MODELS, loadModelFiles } from './source.ts';
+import { specsByteLength, type ModelFiles } from './modelJson.ts';
+import { writeModelFolder, writeTinyLayersModel } from '../../../tests/helpers/testModels.ts';
+import { ModelLoadError } from '../../shared/errors.ts';
 
 let dir: string;
 const offline = (() => {

@@ -4,12 +4,13 @@ import { mkdtemp, readdir, readFile, rm, truncate } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { initBackend } from '../backend.ts';
+import { initBackend } from '../../backend.ts';
 import { cacheKey, defaultCacheDir } from './cache.ts';
-import { loadModelFiles, specsByteLength } from './source.ts';
-import { writeTinyLayersModel } from './testModels.ts';
-import { ModelLoadError } from '../shared/errors.ts';
-import { listenOnLoopback, closeLoopback } from '../../tests/helpers/loopback.ts';
+import { loadModelFiles } from './source.ts';
+import { specsByteLength } from './modelJson.ts';
+import { writeTinyLayersModel } from '../../../tests/helpers/testModels.ts';
+import { ModelLoadError } from '../../shared/errors.ts';
+import { listenOnLoopback, closeLoopback } from '../../../tests/helpers/loopback.ts';
 
 let dir: string;
 let server: Server;

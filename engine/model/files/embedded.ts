@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ModelLoadError } from '../shared/errors.ts';
-import { checkGroupSizes, filesOf, parseModelJson, type ModelFiles } from './source.ts';
+import { ModelLoadError } from '../../shared/errors.ts';
+import { checkGroupSizes, filesOf, parseModelJson, type ModelFiles } from './modelJson.ts';
 
 export interface EmbeddedModel {
   /** npm package holding the model, and the folder inside it */

@@ -3,7 +3,7 @@
 // (outputs the perturbation does not reach are bitwise identical and cancel exactly), the divisor is
 // the perturbation float32 really applied, and tolerances scale with the gradient's magnitude.
 import * as tf from '@tensorflow/tfjs-core';
-import { seededRandom } from '../shared/random.ts';
+import { seededRandom } from '../../engine/shared/random.ts';
 
 export type ScalarFn = (x: tf.Tensor4D) => number;
 

@@ -2,8 +2,8 @@
 // average pooling are run: they score any input size (tiles, octaves). A Flatten of a spatial map
 // (nsfwjs's heads) fixes the input size, so such a head is skipped and reported, never guessed at.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Classifier, GraphNode } from '../graph/graph.ts';
-import type { GraphBuilder, KerasLayer } from './kerasBuilder.ts';
+import type { Classifier, GraphNode } from '../../graph/graph.ts';
+import type { GraphBuilder, KerasLayer } from './builder.ts';
 
 const HEAD_CLASSES = new Set(['Flatten', 'Dense', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Softmax', 'Reshape']);
 
@@ -25,7 +25,7 @@ export function headLayer(b: GraphBuilder, layer: KerasLayer, inputs: GraphNode[
   const onHead = input?.head === true && inputs.length === 1;
   const base = { name: layer.name, inputs: inputs.map((n) => n.name), layers: [layer.name], trainable: layer.config['trainable'] !== false, head: true };
   if (cls === 'GlobalAveragePooling2D' && inputs.length === 1) {
-    b.add({ ...base, op: 'gap' });
+    b.add({ ...base, op: 'globalAvgPool' });
   } else if ((cls === 'Flatten' || cls === 'Reshape' || cls === 'Dropout') && onHead) {
     b.alias(layer.name, input); // a [N,1,1,C] value stays [N,1,1,C] in our 4-D representation
   } else if (isSoftmax(layer) && onHead) {

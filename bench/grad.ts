@@ -1,11 +1,12 @@
 // Micro-benchmark: convInputGradient vs tf.grad(tf.conv2d) (Conv2DBackpropInput) on wasm.
-// Run: npx tsx engine/ops/bench-grad.ts
+// Run: node --import tsx bench/grad.ts
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs'; // registers tfjs's gradients for the tf.grad baseline
-import { initBackend } from '../backend.ts';
-import { convForward, convInputGradient, disposeConvGradient, flipKernel, prepareConvGradient, type ConvSpec } from './conv.ts';
-import { convOutputSize } from './padding.ts';
-import { avgPoolForward, avgPoolInputGradient, maxPoolForward, maxPoolInputGradient, type PoolSpec } from './pool.ts';
+import { initBackend } from '../engine/backend.ts';
+import { convForward, convInputGradient, disposeConvGradient, flipKernel, prepareConvGradient, type ConvSpec } from '../engine/ops/conv.ts';
+import { convOutputSize } from '../engine/ops/padding.ts';
+import { avgPoolForward, avgPoolInputGradient, maxPoolForward, type PoolSpec } from '../engine/ops/pool.ts';
+import { maxPoolInputGradient } from '../tests/helpers/maxPoolPhases.ts';
 
 // Minimum of several runs: the least disturbed by other processes on a shared machine.
 function timeMs(run: () => tf.Tensor, reps = 9): number {

@@ -2,9 +2,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend.ts';
-import { maxPoolInputGradientLoop } from './maxPoolJs.ts';
-import { maxPoolForward, maxPoolInputGradient, type PoolSpec } from './pool.ts';
-import { describeReport, gradCheck, weightedSum } from './gradcheck.ts';
+import { maxPoolInputGradientLoop } from './maxPoolGradient.ts';
+import { maxPoolForward, type PoolSpec } from './pool.ts';
+import { maxPoolInputGradient } from '../../tests/helpers/maxPoolPhases.ts';
+import { describeReport, gradCheck, weightedSum } from '../../tests/helpers/gradcheck.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');

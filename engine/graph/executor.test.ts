@@ -2,9 +2,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfjs from '@tensorflow/tfjs';
-import { loadEmbedded } from './source.ts';
+import { loadEmbedded } from '../model/files/source.ts';
 import { embeddedModel } from '../../tests/helpers/embedded.ts';
-import type { LayersDreamModel } from './layersModel.ts';
+import type { LayersDreamModel } from '../model/layersModel.ts';
 import type { DreamModel } from '../shared/model.ts';
 import { relL2 } from '../../tests/helpers/numeric.ts';
 import { gradientErrorVsAutodiff } from '../../tests/helpers/autodiffCheck.ts';

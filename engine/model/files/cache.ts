@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ModelLoadError } from '../shared/errors.ts';
+import { ModelLoadError } from '../../shared/errors.ts';
 import { downloadFile } from './download.ts';
 
 export interface DownloadOptions {

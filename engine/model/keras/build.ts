@@ -1,11 +1,11 @@
 // Keras functional topology (as TF.js layers models store it) → our Graph, with BN folded and ReLU fused.
-// Image-trunk layers are imported by kerasLayers.ts, classifier-head layers by kerasHead.ts.
+// Image-trunk layers are imported by trunk.ts, classifier-head layers by head.ts.
 import type * as tf from '@tensorflow/tfjs-core';
-import { ModelLoadError } from '../shared/errors.ts';
-import type { Graph } from '../graph/graph.ts';
-import { GraphBuilder, type KerasLayer } from './kerasBuilder.ts';
-import { classifierOf, HEAD_SUPPORTED, headLayer, isHeadLayer } from './kerasHead.ts';
-import { TRUNK_LAYERS } from './kerasLayers.ts';
+import { ModelLoadError } from '../../shared/errors.ts';
+import type { Graph } from '../../graph/graph.ts';
+import { GraphBuilder, type KerasLayer } from './builder.ts';
+import { classifierOf, HEAD_SUPPORTED, headLayer, isHeadLayer } from './head.ts';
+import { TRUNK_LAYERS } from './trunk.ts';
 
 export const SUPPORTED_CLASSES = [...Object.keys(TRUNK_LAYERS), ...HEAD_SUPPORTED];
 

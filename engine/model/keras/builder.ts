@@ -1,10 +1,10 @@
 // The bookkeeping of turning Keras layers into graph nodes: names (fusion renames nodes, aliases keep
 // Keras names resolvable), weights by name, BN folding, skipped head layers, and what to dispose.
 import * as tf from '@tensorflow/tfjs-core';
-import { ModelLoadError } from '../shared/errors.ts';
+import { ModelLoadError } from '../../shared/errors.ts';
 import { foldBatchNorm, type BatchNormParams } from './fold.ts';
-import { nodeWeights, type Classifier, type Graph, type GraphNode } from '../graph/graph.ts';
-import { opOf } from '../graph/ops/index.ts';
+import { nodeWeights, type Classifier, type Graph, type GraphNode } from '../../graph/graph.ts';
+import { opOf } from '../../graph/ops/index.ts';
 
 export interface KerasLayer {
   name: string;

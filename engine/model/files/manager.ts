@@ -5,9 +5,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cacheKey, commitFolder, defaultCacheDir, listCached, removeCached, writeSource, type CacheEntry } from './cache.ts';
 import { catalogueEntry, MODEL_CATALOGUE, type CatalogueEntry } from './registry.ts';
-import { downloadPlan, EMBEDDED_MODELS, embeddedFolder, loadModelFiles, parseModelJson, readModelFolder } from './source.ts';
-import { ModelLoadError } from '../shared/errors.ts';
-import { ReverieError } from '../shared/errors.ts';
+import { downloadPlan, EMBEDDED_MODELS, embeddedFolder, loadModelFiles, readModelFolder } from './source.ts';
+import { parseModelJson } from './modelJson.ts';
+import { ModelLoadError, ReverieError } from '../../shared/errors.ts';
 
 export class ModelManagerError extends ReverieError {
   override name = 'ModelManagerError';
