@@ -8,7 +8,7 @@ import { UnsupportedGraphError } from '../accel/compile.ts';
 import { ortRuntime, ortThreads } from '../accel/ort.ts';
 import { listLayers, type TrainingProvenance } from './layerList.ts';
 import { ImageTooSmallError, ModelLoadError, UnknownLayerError } from '../shared/errors.ts';
-import type { Activations, DreamModel, LayerInfo, ObjectiveFn, ValueAndGradient } from '../shared/model.ts';
+import type { Activations, DreamModel, GradientRoute, LayerInfo, ObjectiveFn, ValueAndGradient } from '../shared/model.ts';
 import { RecipeError } from '../recipe/recipe.ts';
 
 export interface LayersModelOptions {
@@ -27,6 +27,8 @@ export class LayersDreamModel implements DreamModel {
   private readonly executor: GraphExecutor;
   /** The native route for gradient steps (onnxruntime-node), where it is installed; else null. */
   private ort: OrtExecutor | null;
+  /** The route of the last gradient that succeeded; null before any. */
+  lastRoute: GradientRoute | null = null;
 
   constructor(
     readonly graph: Graph,
@@ -108,13 +110,17 @@ export class LayersDreamModel implements DreamModel {
     this.checkSize(x, layers);
     if (this.ort?.supports(layers)) {
       try {
-        return this.ort.valueAndGradient(x, layers, objective);
+        const result = this.ort.valueAndGradient(x, layers, objective);
+        this.lastRoute = 'onnxruntime';
+        return result;
       } catch (err) {
         // Ops without a lowering, or a layer with no pixels at this size: the tfjs executor takes these.
         if (!(err instanceof UnsupportedGraphError)) throw err;
       }
     }
-    return this.executor.valueAndGradient(x, layers, objective);
+    const result = this.executor.valueAndGradient(x, layers, objective);
+    this.lastRoute = 'tfjs';
+    return result;
   }
 
   dispose(): void {

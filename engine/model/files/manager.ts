@@ -8,6 +8,7 @@ import { catalogueEntry, MODEL_CATALOGUE, type CatalogueEntry } from './registry
 import { downloadPlan, EMBEDDED_MODELS, embeddedFolder, loadModelFiles, readModelFolder } from './source.ts';
 import { parseModelJson } from './modelJson.ts';
 import { ModelLoadError, ReverieError } from '../../shared/errors.ts';
+import { readTextCapped } from './download.ts';
 
 export class ModelManagerError extends ReverieError {
   override name = 'ModelManagerError';
@@ -121,9 +122,10 @@ export async function probeModel(spec: string, opts: ManagerOptions = {}): Promi
   try {
     const res = await (opts.fetchImpl ?? fetch)(url, opts.signal ? { signal: opts.signal } : {});
     if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
-    text = await res.text();
+    text = await readTextCapped(res, url);
   } catch (err) {
     if (opts.signal?.aborted) throw opts.signal.reason;
+    if (err instanceof ModelLoadError) throw err;
     throw new ModelLoadError(url, `cannot read model.json (${(err as Error).message}).`);
   }
   const plan = downloadPlan(url, text);
