@@ -7,6 +7,7 @@ import { initBackend, type BackendChoice } from '../../engine/backend.ts';
 import { decodeImage, DEFAULT_MAX_PIXELS } from '../../engine/io/image.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
 import { checkParam, KeyframeError, parseKeyframes, type Keyframes } from '../../engine/animate/keyframes.ts';
+import { PoolKeeper } from '../../engine/parallel/poolKeeper.ts';
 import { createZoomProject, runZoomProject, type RunZoomOptions, type ZoomRunResult } from '../../engine/animate/zoomRun.ts';
 import type { ZoomSettings } from '../../engine/project/manifest.ts';
 import { readZoomManifest } from '../../engine/project/store.ts';
@@ -104,6 +105,7 @@ export async function renderProject(dir: string, sink: ProgressSink, o: { backen
   const backend = await initBackend((o.backend ?? (m.frames.length ? m.backend : 'auto')) as BackendChoice);
   if (m.frames.length && backend !== m.backend) sink.event('warning', { message: `Frames so far were made on ${m.backend}; continuing on ${backend}, so later frames may differ slightly from an uninterrupted run.` });
   const model = await loadDreamModel(m.recipe.model);
+  const pools = new PoolKeeper({ model: m.recipe.model, backend });
   sink.event('model', { model: model.id, backend, message: `Model ${model.id} on ${backend} (${m.input.width}x${m.input.height}), ${m.frames.length} frames done` });
   let result: ZoomRunResult;
   try {
@@ -118,8 +120,9 @@ export async function renderProject(dir: string, sink: ProgressSink, o: { backen
     };
     if (o.frames !== undefined) options.frames = o.frames;
     if (o.rerenderFrom !== undefined) options.rerenderFrom = o.rerenderFrom;
-    result = await withInterrupt((signal) => runZoomProject(model, dir, { ...options, signal }));
+    result = await withInterrupt((signal) => runZoomProject(model, dir, { ...options, pools, signal }));
   } finally {
+    await pools.close();
     model.dispose();
   }
   return result;

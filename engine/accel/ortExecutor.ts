@@ -40,6 +40,9 @@ export class OrtExecutor {
   /** Runs that needed a second pass because the guessed seeds were not the objective's (for tests and benchmarks). */
   reruns = 0;
   runs = 0;
+  /** Graphs compiled (one per new input shape and layer set) and the time they took, for the whole-job benchmark. */
+  compiles = 0;
+  compileMs = 0;
 
   constructor(private readonly graph: Graph) {}
 
@@ -69,6 +72,7 @@ export class OrtExecutor {
     }
     const rt = ortRuntime();
     if (!rt) throw new Error('onnxruntime-node is not available');
+    const started = performance.now();
     const { onnx, shape } = compileDreamGraph(this.graph, layers, input, this.weights);
     let session: OrtSession;
     try {
@@ -76,6 +80,9 @@ export class OrtExecutor {
     } catch (err) {
       // A runtime that refuses the graph (another version, another CPU) leaves the step to tfjs.
       throw new UnsupportedGraphError(`onnxruntime refused the compiled graph: ${(err as Error).message.split('\n')[0]}`);
+    } finally {
+      this.compiles++;
+      this.compileMs += performance.now() - started;
     }
     c = { session, shape, seeds: null };
     this.sessions.set(key, c);
@@ -89,12 +96,17 @@ export class OrtExecutor {
 
   valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient {
     const input = x.shape as [number, number, number, number];
+    const { value, gradient } = this.valueAndGradientData(x.dataSync() as Float32Array, input, layers, objective);
+    return { value, gradient: tf.tensor4d(gradient, input) };
+  }
+
+  /** The same step on plain arrays (NHWC): tiles go in and come out without becoming tensors. */
+  valueAndGradientData(image: Float32Array, input: [number, number, number, number], layers: readonly string[], objective: ObjectiveFn): { value: number; gradient: Float32Array } {
     const c = this.compiled(input, layers);
-    const image = { data: x.dataSync() as Float32Array, dims: input };
     const outputs = [GRADIENT, ...layers.map(actName)];
     const run = (seeds: Float32Array[]) => {
       this.runs++;
-      const feeds: Record<string, { data: Float32Array; dims: readonly number[] }> = { [IMAGE]: image };
+      const feeds: Record<string, { data: Float32Array; dims: readonly number[] }> = { [IMAGE]: { data: image, dims: input } };
       layers.forEach((l, i) => (feeds[seedName(l)] = { data: seeds[i]!, dims: c.shape.layerShapes[i]! }));
       return c.session.run(feeds, outputs);
     };
@@ -107,7 +119,7 @@ export class OrtExecutor {
       result = run(seeds);
     }
     c.seeds = seeds;
-    return { value, gradient: tf.tensor4d(result[GRADIENT]!, input) };
+    return { value, gradient: result[GRADIENT]! };
   }
 
   /** The objective's value and its gradient with respect to each layer, at the activations just computed. */

@@ -85,8 +85,7 @@ export class LayersDreamModel implements DreamModel {
    * Every layer the request reads must keep at least one pixel at this input size: a zero-size
    * output would abort the wasm module (and poison it for later calls) instead of failing cleanly.
    */
-  private checkSize(x: tf.Tensor4D, layers: readonly string[]): void {
-    const [, h, w, c] = x.shape;
+  private checkSize([, h, w, c]: readonly [number, number, number, number], layers: readonly string[]): void {
     const shapes = inferShapes(this.graph, h, w, c);
     const empty = ancestors(this.graph, layers).find((n) => {
       const s = shapes.get(n.name)!;
@@ -97,13 +96,13 @@ export class LayersDreamModel implements DreamModel {
 
   activations(x: tf.Tensor4D, layers: readonly string[]): Activations {
     this.check(layers);
-    this.checkSize(x, layers);
+    this.checkSize(x.shape, layers);
     return this.executor.activations(x, layers);
   }
 
   valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient {
     this.check(layers);
-    this.checkSize(x, layers);
+    this.checkSize(x.shape, layers);
     if (this.ort?.supports(layers)) {
       try {
         return this.ort.valueAndGradient(x, layers, objective);
@@ -113,6 +112,33 @@ export class LayersDreamModel implements DreamModel {
       }
     }
     return this.executor.valueAndGradient(x, layers, objective);
+  }
+
+  valueAndGradientData(pixels: Float32Array, height: number, width: number, layers: readonly string[], objective: ObjectiveFn): { value: number; gradient: Float32Array } {
+    const input: [number, number, number, number] = [1, height, width, 3];
+    this.check(layers);
+    this.checkSize(input, layers);
+    if (this.ort?.supports(layers)) {
+      try {
+        return this.ort.valueAndGradientData(pixels, input, layers, objective);
+      } catch (err) {
+        if (!(err instanceof UnsupportedGraphError)) throw err;
+      }
+    }
+    const x = tf.tensor4d(pixels, input);
+    try {
+      const { value, gradient } = this.executor.valueAndGradient(x, layers, objective);
+      const data = gradient.dataSync() as Float32Array;
+      gradient.dispose();
+      return { value, gradient: data };
+    } finally {
+      x.dispose();
+    }
+  }
+
+  /** Graphs onnxruntime compiled so far (one per input shape and layer set) and their total time. */
+  get compileStats(): { compiles: number; ms: number } {
+    return { compiles: this.ort?.compiles ?? 0, ms: Math.round(this.ort?.compileMs ?? 0) };
   }
 
   dispose(): void {

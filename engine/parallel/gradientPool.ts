@@ -20,6 +20,10 @@ export interface GradientPoolOptions {
   backend?: BackendChoice;
   /** Worker count; defaults to the machine's available parallelism. */
   size?: number;
+  /** onnxruntime intra-op threads per tile in each worker (default 1: the workers share the cores). */
+  threadsPerTile?: number;
+  /** Where downloaded models are cached, for models that are not embedded. */
+  cacheDir?: string;
 }
 
 interface Pending {
@@ -44,6 +48,8 @@ export class GradientPool {
   private constructor(
     private readonly workers: Worker[],
     readonly backend: string,
+    /** The model every worker loaded (its id or path, as asked). */
+    readonly model: string,
   ) {
     this.idle.push(...workers);
     for (const w of workers) {
@@ -65,15 +71,19 @@ export class GradientPool {
             new Promise<string>((resolve, reject) => {
               w.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve(m.backend) : reject(new PoolWorkerError(m.type === 'error' ? m.name : 'Error', m.type === 'error' ? m.message : 'unexpected reply'))));
               w.once('error', reject);
-              w.postMessage({ type: 'init', model: options.model ?? 'inception_v3', backend: options.backend ?? 'wasm' });
+              w.postMessage({ type: 'init', model: options.model ?? 'inception_v3', backend: options.backend ?? 'wasm', threadsPerTile: options.threadsPerTile ?? 1, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
             }),
         ),
       );
-      return new GradientPool(workers, backends[0]!);
+      return new GradientPool(workers, backends[0]!, options.model ?? 'inception_v3');
     } catch (err) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw err;
     }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   get size(): number {

@@ -6,6 +6,9 @@ export interface WorkerInit {
   type: 'init';
   model: string;
   backend: BackendChoice;
+  /** onnxruntime intra-op threads for each tile this worker computes. */
+  threadsPerTile: number;
+  cacheDir?: string;
 }
 
 /** An objective as recipe terms: the serialisable subset of objectives (functions cannot cross threads). */
