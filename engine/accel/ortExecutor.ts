@@ -20,10 +20,10 @@ interface Compiled {
 }
 
 /**
- * Sessions kept: each tile shape of an octave needs its own (near-equal tiles give up to four), and
- * each holds ~120 MB of weights in ONNX layouts, so the cache stays small.
+ * Sessions kept: each holds ~120 MB of weights in ONNX layouts. Tiles of one octave share one shape
+ * (render/tiles.ts), so a dream needs one at a time; two let a zoom frame's shape survive an odd call.
  */
-const MAX_SESSIONS = 4;
+const MAX_SESSIONS = 2;
 
 function sameBits(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
