@@ -20,6 +20,11 @@ export class PoolKeeper {
 
   constructor(private readonly spec: PoolSpec) {}
 
+  /** The pool kept now, if any. */
+  get current(): GradientPool | undefined {
+    return this.pool;
+  }
+
   /** The layout for a job on an image of this size with this recipe. */
   layoutFor(width: number, height: number, tileSize: number): ParallelLayout {
     return chooseLayout(tilesPerStep(width, height, tileSize), { ...(this.spec.workers !== undefined ? { workers: this.spec.workers } : {}), ...(this.spec.cores !== undefined ? { cores: this.spec.cores } : {}) });
