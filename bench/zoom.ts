@@ -66,8 +66,8 @@ if (!values['skip-drift']) {
 
 if (!values['skip-speed']) {
   // The zoom command's default dreaming per frame: one octave of 5 steps on mixed3 + mixed5, under the
-  // engine's layout (as the CLI and the app run it); at the recipe's 512 px tile (one tile per frame,
-  // in this thread on every core) and at 256 px (four tiles per frame, across workers).
+  // engine's layout (as the CLI and the app run it); at 256 px tiles (the zoom default: four tiles per
+  // frame, across workers) and at the dream default's 512 px (one tile per frame, in this thread).
   const pools = new PoolKeeper({ model: model.id, backend });
   const frames = 4;
   const input = await photo(512);

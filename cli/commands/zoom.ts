@@ -8,6 +8,7 @@ import { decodeImage, DEFAULT_MAX_PIXELS } from '../../engine/io/image.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
 import { checkParam, KeyframeError, parseKeyframes, type Keyframes } from '../../engine/animate/keyframes.ts';
 import { PoolKeeper } from '../../engine/parallel/poolKeeper.ts';
+import { ZOOM_FRAME_RECIPE } from '../../engine/animate/zoomPlan.ts';
 import { createZoomProject, runZoomProject, type RunZoomOptions, type ZoomRunResult } from '../../engine/animate/zoomRun.ts';
 import type { ZoomSettings } from '../../engine/project/manifest.ts';
 import { readZoomManifest } from '../../engine/project/store.ts';
@@ -24,7 +25,8 @@ export const zoomFlagHelp = `  --zoom F                    scale per output fram
   --keyframes FILE.json       change zoom, rotate, centerX/Y, steps, stepSize, blend, anchorColors,
                               layers, channels over time: {"keys": [{"frame": 0, "zoom": 1.02},
                               {"frame": 40, "zoom": 1.08, "layers": "mixed5"}]} ("interpolation": "ease")
-  --steps N / --octaves N     dream per frame (default 5 steps, 1 octave); other recipe flags as in dream`;
+  --steps N / --octaves N     dream per frame (default 5 steps, 1 octave, --tile 256: a 512 px frame
+                              runs as four tiles across the cores); other recipe flags as in dream`;
 
 export const zoomHelp = `reverie zoom IN -o PROJECT_DIR --frames N [options]
 
@@ -85,12 +87,13 @@ export async function zoomSettingsFromFlags(flags: ZoomFlags): Promise<Omit<Zoom
   };
 }
 
-/** Zoom frames want light dreaming: unless told otherwise, one octave of 5 steps per frame. */
+/** Zoom frames want light dreaming: unless told otherwise, one octave of 5 steps per frame on 256 px tiles. */
 export async function zoomRecipeFromFlags(flags: RecipeFlags) {
   const recipe = await recipeFromFlags(flags);
   const fromFile = flags.recipe !== undefined || flags['recipe-from'] !== undefined;
-  if (!fromFile && flags.steps === undefined) recipe.steps = 5;
-  if (!fromFile && flags.octaves === undefined) recipe.octaves = 1;
+  if (!fromFile && flags.steps === undefined) recipe.steps = ZOOM_FRAME_RECIPE.steps;
+  if (!fromFile && flags.octaves === undefined) recipe.octaves = ZOOM_FRAME_RECIPE.octaves;
+  if (!fromFile && flags.tile === undefined) recipe.tileSize = ZOOM_FRAME_RECIPE.tileSize;
   return recipe;
 }
 
