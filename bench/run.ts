@@ -27,6 +27,7 @@ const { values } = parseArgs({
     // --only wholeJob runs just that section (minutes on a quiet machine), written to bench/out/wholeJob.json.
     only: { type: 'string' },
     'skip-whole-job': { type: 'boolean' },
+    'whole-steps': { type: 'string' },
     'whole-large-steps': { type: 'string' },
     'skip-peer-large': { type: 'boolean' },
     'skip-layouts': { type: 'boolean' },
@@ -39,6 +40,7 @@ const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
 const wholeJobSection = () =>
   wholeJob({
     backend,
+    steps: Number(values['whole-steps'] ?? 10),
     largeSteps: Number(values['whole-large-steps'] ?? 10),
     skipPeer: values['skip-peer'] === true,
     skipLarge: values['skip-large'] === true,

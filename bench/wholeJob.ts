@@ -16,7 +16,8 @@ const SCRIPT = fileURLToPath(new URL('./wholeDream.ts', import.meta.url));
 
 export interface WholeJobOptions {
   backend: string;
-  /** Steps per octave for the 4000x3000 case (the same on both sides). */
+  /** Steps per octave for the 1920x1280 case (default: the recipe's 10) and the 4000x3000 one. */
+  steps: number;
   largeSteps: number;
   skipPeer: boolean;
   skipLarge: boolean;
@@ -74,7 +75,7 @@ export async function wholeJob(o: WholeJobOptions): Promise<Record<string, unkno
   const dir = await mkdtemp(join(tmpdir(), 'reverie-bench-whole-'));
   try {
     const report: Record<string, unknown> = { cores: availableParallelism() };
-    report['default1920x1280'] = await compare(dir, 1920, 1280, DEFAULT_RECIPE.steps, o, !o.skipPeer);
+    report['default1920x1280'] = await compare(dir, 1920, 1280, o.steps, o, !o.skipPeer);
     if (!o.skipLarge) report['large4000x3000'] = await compare(dir, 4000, 3000, o.largeSteps, o, !o.skipPeer && !o.skipPeerLarge);
     if (!o.skipLayouts) report['layouts'] = await layouts(dir, o);
     return report;

@@ -1,7 +1,9 @@
 // One tile's gradient: the unit of work every layout shares (this thread, a worker thread, a farm
 // node). It is a pure function of (model, pixels, shape, objective terms): no randomness, no state that
 // changes the result, so a tile gives the same bits wherever it runs (the roll and the tile grid are
-// decided by the caller, from the recipe's seed and tile size alone).
+// decided by the caller, from the recipe's seed and tile size alone). The onnxruntime route feeds the
+// objective's gradient per layer (its "seeds") guessed from the previous call and runs again when the
+// guess was off, so a worker's history changes how much work a tile costs, never its bits.
 import * as tf from '@tensorflow/tfjs-core';
 import { classObjectiveFactory } from '../model/classes.ts';
 import type { DreamModel } from '../model/types.ts';
