@@ -46,7 +46,7 @@ export interface TiledGradient {
 /**
  * d(objective)/d(image) for the image rolled by (dy, dx), computed tile by tile and written back in
  * the image's coordinates. Away from tile borders (by the layer's receptive field) this equals the
- * untiled gradient. Only one tile at a time is a tensor; with a runner, tiles go to worker threads.
+ * untiled gradient. Tiles travel as plain arrays (render/tileStep.ts); with a runner, to worker threads.
  */
 export async function tiledGradient(
   model: DreamModel,
