@@ -113,8 +113,8 @@ function benchScript(name: string, args: string[], env: Record<string, string> =
   });
 }
 const tiledRun = (args: string[], env: Record<string, string> = {}) => benchScript('tiled.ts', args, env);
-// Default route: onnxruntime in this thread on every core (the CLI's default with it); the worker
-// pool is what the tfjs route uses to reach both cores, measured with and without onnxruntime.
+// One tiled step with tiles in this thread (onnxruntime on every core) and across the worker pool
+// (one thread per tile: the engine's layout for tiled images), with and without onnxruntime.
 const large = values['skip-large']
   ? null
   : {
