@@ -5,9 +5,9 @@ import { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '../backend.ts';
 import type { GradientRequest, ObjectiveTerms, WorkerReply } from './protocol.ts';
 
-/** Starts a TypeScript worker through tsx (the same sources the CLI runs; no build step). */
-export function startTsWorker(entry: URL): Worker {
-  return new Worker(new URL('./tsWorker.mjs', import.meta.url), { workerData: { entry: entry.href } });
+/** Starts a gradient worker: the tsx bootstrap in a checkout, the compiled entry in the packaged app. */
+function startWorker(): Worker {
+  return new Worker(new URL('./gradientWorker.mjs', import.meta.url));
 }
 
 export interface TileGradient {
@@ -63,7 +63,7 @@ export class GradientPool {
 
   static async start(options: GradientPoolOptions = {}): Promise<GradientPool> {
     const size = Math.max(1, options.size ?? availableParallelism());
-    const workers = Array.from({ length: size }, () => startTsWorker(new URL('./gradientWorker.ts', import.meta.url)));
+    const workers = Array.from({ length: size }, () => startWorker());
     try {
       const backends = await Promise.all(
         workers.map(
