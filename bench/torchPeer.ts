@@ -17,6 +17,7 @@ export interface PeerDream {
   dream_s: number;
   model_build_s: number;
   max_rss_mb: number;
+  cpu_s: number;
   width: number;
   height: number;
   octaves: number;

@@ -55,6 +55,7 @@ async function compare(dir: string, width: number, height: number, steps: number
     reverie,
     pytorch,
     ratioSeconds: 'seconds' in pytorch ? ratio(reverie['seconds'], pytorch.seconds) : null,
+    ratioCpuSeconds: 'cpu_s' in pytorch ? ratio(reverie['cpuSeconds'], pytorch.cpu_s) : null,
     ratioPeakRss: 'max_rss_mb' in pytorch ? ratio(reverie['maxRssMB'], pytorch.max_rss_mb) : null,
   };
 }
