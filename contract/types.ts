@@ -20,7 +20,7 @@ export type HostMode = 'electron' | 'browser';
 export interface AppInfo {
   version: string;
   mode: HostMode;
-  /** Where results persist (shown in the gallery so users can find their files). */
+  /** Where results persist, as the user would find it ("~/…"; never an absolute path). */
   dataDir: string;
 }
 
@@ -115,6 +115,8 @@ export interface GalleryItem {
   width: number;
   height: number;
   backend: string;
+  /** The executor the dream's steps ran on (absent in entries made before it was recorded). */
+  route?: 'onnxruntime' | 'tfjs';
   elapsedMs: number;
   resultUrl: string;
   thumbUrl: string;

@@ -39,6 +39,7 @@ export async function finishJob(ctx: ServiceContext, spec: JobSpec, done: DoneMe
       width: out.width,
       height: out.height,
       backend: out.backend,
+      route: out.route,
       elapsedMs: Math.round(out.elapsedMs),
     };
     return { item: await ctx.gallery.add(record, out.png, out.thumb) };

@@ -120,7 +120,7 @@ export interface ProgressMessage {
 }
 
 export type JobOutput =
-  | { kind: 'dream'; png: Uint8Array; thumb: Uint8Array; width: number; height: number; elapsedMs: number; backend: string }
+  | { kind: 'dream'; png: Uint8Array; thumb: Uint8Array; width: number; height: number; elapsedMs: number; backend: string; route: 'onnxruntime' | 'tfjs' }
   | { kind: 'zoom'; frames: number; made: number }
   | { kind: 'preview'; rels: string[] }
   | { kind: 'video'; out: string; frames: number; durationS: number; width: number; height: number }

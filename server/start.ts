@@ -1,7 +1,6 @@
 // Browser mode entry (`npm start` without Electron, `npm run serve`): builds the interface if needed,
 // starts the engine worker and the loopback server, and prints the URL with this launch's token.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../contract/models.ts';
@@ -9,16 +8,19 @@ import { appVersion } from '../host/version.ts';
 import { createService } from '../host/service.ts';
 import { BadRequestError } from '../host/validate.ts';
 import { threadEngine } from '../host/threadLink.ts';
-import { defaultDataDir } from '../host/dataDir.ts';
+import { defaultDataDir, prepareDataDir } from '../host/dataDir.ts';
 import { startAppServer } from './httpServer.ts';
 import { safeFileName } from '../host/files.ts';
 import { ensureRendererBuilt } from '../host/rendererBuild.ts';
+import { insideRoots } from '../host/localModels.ts';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env['REVERIE_PORT'] ?? '0' },
     'data-dir': { type: 'string' },
     backend: { type: 'string' },
+    // A folder the page may add models from, besides the data folder (the page cannot widen this).
+    'models-dir': { type: 'string', default: process.env['REVERIE_MODELS_DIR'] || undefined },
   },
 });
 const port = Number(values.port);
@@ -29,7 +31,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 // A backend named here (or in REVERIE_BACKEND) holds for this launch; otherwise the saved setting's.
 const backend = values.backend ?? (process.env['REVERIE_BACKEND'] || undefined);
 const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-await mkdir(dataDir, { recursive: true });
+await prepareDataDir(dataDir);
+const modelRoots = [dataDir, ...(values['models-dir'] ? [resolve(values['models-dir'])] : [])];
 const rendererDir = await ensureRendererBuilt((line) => process.stdout.write(`${line}\n`));
 
 const service = createService({
@@ -38,7 +41,13 @@ const service = createService({
   appVersion: appVersion(),
   launchEngine: threadEngine(backend ? { backend: backend as BackendChoice } : {}),
   backendPinned: backend ?? null,
+  // Only tests serve models from 127.0.0.1; they say so explicitly.
+  allowLoopbackModels: process.env['REVERIE_ALLOW_LOOPBACK_MODELS'] === '1',
   fileUrl: (relative) => `/files/${relative}`,
+  openModelFolder: async () => {
+    throw new BadRequestError('Folder dialogs exist only in the desktop app; in the browser, add a model by URL or from the data folder.');
+  },
+  localModelPath: (path) => insideRoots(path, modelRoots, `the data folder${values['models-dir'] ? ' or the models folder given at launch' : ' (or a folder given with --models-dir / REVERIE_MODELS_DIR)'}`),
   openFile: async () => {
     throw new BadRequestError('Native file dialogs exist only in the desktop app; the page picks files itself.');
   },

@@ -1,8 +1,10 @@
 // Browser mode's transport: invokes are POST /api/<channel> (wire JSON), events arrive on one
-// WebSocket that reconnects with backoff. The token rides in a header, the URL or the cookie.
+// WebSocket that reconnects with backoff. The session credential rides in a header (calls) or a
+// subprotocol (the socket), never in a cookie or a URL.
 import type { Envelope, Transport } from '../../contract/api.ts';
 import type { EventChannel, HostEvent, InvokeChannel } from '../../contract/channels.ts';
 import { fromWire, toWire } from '../../contract/wire.ts';
+import { EVENTS_PROTOCOL, SESSION_HEADER, SESSION_PROTOCOL_PREFIX } from '../../contract/browserAuth.ts';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -22,7 +24,7 @@ export class HttpTransport implements Transport {
 
   constructor(
     private readonly origin: string,
-    private readonly token: string | null,
+    private readonly session: string | null,
     private readonly deps: HttpDeps = { fetch: globalThis.fetch.bind(globalThis), WebSocket: globalThis.WebSocket, setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms) },
   ) {}
 
@@ -32,7 +34,7 @@ export class HttpTransport implements Transport {
     try {
       const res = await this.deps.fetch(`${this.origin}/api/${channel}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.token ? { 'x-reverie-token': this.token } : {}) },
+        headers: { 'content-type': 'application/json', ...(this.session ? { [SESSION_HEADER]: this.session } : {}) },
         body: toWire(request),
         credentials: 'same-origin',
       });
@@ -58,8 +60,8 @@ export class HttpTransport implements Transport {
 
   private connect(): void {
     if (this.socket) return;
-    const query = this.token ? `?token=${encodeURIComponent(this.token)}` : '';
-    const ws = new this.deps.WebSocket(`${this.origin.replace(/^http/, 'ws')}/api/events${query}`);
+    const protocols = [EVENTS_PROTOCOL, ...(this.session ? [`${SESSION_PROTOCOL_PREFIX}${this.session}`] : [])];
+    const ws = new this.deps.WebSocket(`${this.origin.replace(/^http/, 'ws')}/api/events`, protocols);
     this.socket = ws;
     this.onConnection('connecting', false);
     ws.onopen = () => {

@@ -84,9 +84,9 @@ export async function openBrowser(): Promise<Browser> {
 }
 
 /** A test file's app: a server on a fresh data folder (`label` names it) and a browser, started together. */
-export async function startApp(label: string): Promise<{ dataDir: string; server: RunningServer; browser: Browser }> {
+export async function startApp(label: string, env: Record<string, string> = {}): Promise<{ dataDir: string; server: RunningServer; browser: Browser }> {
   const dataDir = await tempDir(label);
-  const [server, browser] = await Promise.all([startServer(dataDir), openBrowser()]);
+  const [server, browser] = await Promise.all([startServer(dataDir, env), openBrowser()]);
   return { dataDir, server, browser };
 }
 
