@@ -40,6 +40,9 @@ describe('runDreamJob with the host pool', () => {
     expect(keeper.current?.size).toBe(2);
     if (alone.kind !== 'dream' || pooled.kind !== 'dream') throw new Error('expected dream outputs');
     expect((await pixels(pooled.png)).equals(await pixels(alone.png))).toBe(true);
+    // The route the workers' tiles ran on is reported, as the in-thread one is (not a default).
+    expect(pooled.route).toBe(alone.route);
+    expect(keeper.current?.lastRoute).toBe(alone.route);
     expect((await pixels(alone.png)).equals(await sharp(inputPath).raw().toBuffer())).toBe(false);
   });
 });

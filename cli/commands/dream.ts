@@ -83,7 +83,7 @@ export async function dreamCommand(argv: string[]): Promise<void> {
     );
     await writeFileAtomic(out, png);
     // route: the executor the steps ran on (workers only run where there is no native route: tfjs).
-    sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height, route: model.lastRoute ?? 'tfjs' });
+    sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height, route: pool?.lastRoute ?? model.lastRoute ?? 'tfjs' });
   } finally {
     await pools.close();
     model.dispose();

@@ -126,7 +126,9 @@ export class LayersDreamModel implements DreamModel {
     this.checkSize(input, layers);
     if (this.ort?.supports(layers)) {
       try {
-        return this.ort.valueAndGradientData(pixels, input, layers, objective);
+        const result = this.ort.valueAndGradientData(pixels, input, layers, objective);
+        this.lastRoute = 'onnxruntime';
+        return result;
       } catch (err) {
         if (!(err instanceof UnsupportedGraphError)) throw err;
       }
@@ -136,6 +138,7 @@ export class LayersDreamModel implements DreamModel {
       const { value, gradient } = this.executor.valueAndGradient(x, layers, objective);
       const data = gradient.dataSync() as Float32Array;
       gradient.dispose();
+      this.lastRoute = 'tfjs';
       return { value, gradient: data };
     } finally {
       x.dispose();

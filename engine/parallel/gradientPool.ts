@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '../backend.ts';
+import type { GradientRoute } from '../model/types.ts';
 import type { GradientRequest, ObjectiveTerms, WorkerReply } from './protocol.ts';
 
 /** Starts a gradient worker: the tsx bootstrap in a checkout, the compiled entry in the packaged app. */
@@ -43,6 +44,8 @@ export class GradientPool {
   private readonly queue: Array<{ request: GradientRequest; pending: Pending }> = [];
   private readonly inFlight = new Map<Worker, { id: number; pending: Pending }>();
   private nextId = 1;
+  /** The route the workers' last tile ran on (as DreamModel.lastRoute); null before any. */
+  lastRoute: GradientRoute | null = null;
   private closed = false;
 
   private constructor(
@@ -113,7 +116,10 @@ export class GradientPool {
     if (!job || m.type === 'ready') return;
     this.inFlight.delete(worker);
     this.idle.push(worker);
-    if (m.type === 'result') job.pending.resolve({ value: m.value, gradient: m.gradient });
+    if (m.type === 'result') {
+      this.lastRoute = m.route ?? this.lastRoute;
+      job.pending.resolve({ value: m.value, gradient: m.gradient });
+    }
     else job.pending.reject(new PoolWorkerError(m.name, m.message));
     this.pump();
   }

@@ -30,7 +30,7 @@ port.on('message', async (message: WorkerInit | GradientRequest) => {
     if (!model) throw new Error('worker used before init');
     const { value, gradient } = tileGradient(model, message.pixels, message.height, message.width, termsObjective(model, message.terms));
     const out = ownsBuffer(gradient) ? gradient : gradient.slice();
-    reply({ type: 'result', id: message.id, value, gradient: out }, [out.buffer as ArrayBuffer]);
+    reply({ type: 'result', id: message.id, value, gradient: out, route: model.lastRoute ?? null }, [out.buffer as ArrayBuffer]);
   } catch (err) {
     const e = err as Error;
     reply({ type: 'error', id: message.type === 'gradient' ? message.id : null, name: e.name, message: e.message });

@@ -1,5 +1,6 @@
 // Messages between the gradient pool and its workers: plain data, so they cross threads unchanged.
 import type { BackendChoice } from '../backend.ts';
+import type { GradientRoute } from '../model/types.ts';
 import type { ChannelTerm, ClassTerm, LayerTerm } from '../render/recipe.ts';
 
 export interface WorkerInit {
@@ -31,5 +32,5 @@ export interface GradientRequest {
 
 export type WorkerReply =
   | { type: 'ready'; backend: string }
-  | { type: 'result'; id: number; value: number; gradient: Float32Array }
+  | { type: 'result'; id: number; value: number; gradient: Float32Array; route: GradientRoute | null }
   | { type: 'error'; id: number | null; name: string; message: string };
