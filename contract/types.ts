@@ -81,6 +81,8 @@ export interface JobProgress {
   preview?: string;
   /** A frame just written (zoom renders, previews, ping-pong rounds): frames appear as they are made. */
   frame?: { index: number; url: string };
+  /** Channel grids: each picture of the batch being rendered as it stands (JPEG data URLs), so tiles grow in place. */
+  tiles?: Array<{ index: number; preview: string }>;
 }
 
 /** How a job ended well: the gallery entry it made or changed, and what else it produced. */
@@ -136,6 +138,9 @@ export interface LoadedRecipe {
   appVersion: string;
   input: string;
   createdAt: string;
+  /** The dreamed PNG's own size: dreaming the same input at this long side reproduces it. */
+  width: number;
+  height: number;
 }
 
 /** What an open dialog is for: it filters by it (images; a PNG's recipe; a preset or recipe JSON). */

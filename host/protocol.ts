@@ -117,6 +117,8 @@ export interface ProgressMessage {
   preview?: Uint8Array;
   /** A frame just written, relative to the data folder. */
   frame?: { index: number; rel: string };
+  /** Channel grids: every picture of the batch as it stands (JPEG by channel), every previewIntervalMs or so. */
+  tiles?: Array<{ index: number; jpeg: Uint8Array }>;
 }
 
 export type JobOutput =

@@ -8,7 +8,7 @@ import { appVersion } from '../host/version.ts';
 import { createService } from '../host/service.ts';
 import { BadRequestError } from '../host/validate.ts';
 import { threadEngine } from '../host/threadLink.ts';
-import { defaultDataDir, prepareDataDir } from '../host/dataDir.ts';
+import { defaultDataDir, namedDataDirConfig, prepareDataDir } from '../host/dataDir.ts';
 import { startAppServer } from './httpServer.ts';
 import { safeFileName } from '../host/files.ts';
 import { ensureRendererBuilt } from '../host/rendererBuild.ts';
@@ -16,16 +16,23 @@ import { insideRoots } from '../host/localModels.ts';
 
 const { values } = parseArgs({
   options: {
-    port: { type: 'string', default: process.env['REVERIE_PORT'] ?? '0' },
+    port: { type: 'string' },
     'data-dir': { type: 'string' },
     backend: { type: 'string' },
     // A folder the page may add models from, besides the data folder (the page cannot widen this).
     'models-dir': { type: 'string', default: process.env['REVERIE_MODELS_DIR'] || undefined },
   },
 });
-const port = Number(values.port);
+/**
+ * Unless a port is asked for (--port, $REVERIE_PORT; 0 picks any), the app keeps one address across
+ * restarts, so an open tab's kept work (stored per address) comes back; another free port is taken
+ * when some other program holds it. The token still guards every request.
+ */
+const STABLE_PORT = 47474;
+const requestedPort = values.port ?? (process.env['REVERIE_PORT'] || undefined);
+const port = requestedPort === undefined ? STABLE_PORT : Number(requestedPort);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  process.stderr.write(`reverie: --port must be a port number, got "${values.port}".\n`);
+  process.stderr.write(`reverie: --port must be a port number, got "${requestedPort}".\n`);
   process.exit(2);
 }
 // A backend named here (or in REVERIE_BACKEND) holds for this launch; otherwise the saved setting's.
@@ -37,6 +44,8 @@ const rendererDir = await ensureRendererBuilt((line) => process.stdout.write(`${
 
 const service = createService({
   dataDir,
+  // A data folder named on the command line keeps its own settings and presets, as $REVERIE_DATA_DIR does.
+  ...(values['data-dir'] ? { configDir: namedDataDirConfig(dataDir) } : {}),
   mode: 'browser',
   appVersion: appVersion(),
   launchEngine: threadEngine(backend ? { backend: backend as BackendChoice } : {}),
@@ -62,7 +71,10 @@ const service = createService({
   },
 });
 const token = randomBytes(24).toString('base64url');
-const app = await startAppServer({ service, token, rendererDir, dataDir, port });
+const app = await startAppServer({ service, token, rendererDir, dataDir, port }).catch((err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EADDRINUSE' || requestedPort !== undefined) throw err;
+  return startAppServer({ service, token, rendererDir, dataDir, port: 0 });
+});
 process.stdout.write(`Reverie is running at ${app.url}\nResults are kept in ${dataDir}\nPress Ctrl+C to stop.\n`);
 
 let stopping = false;

@@ -18,11 +18,14 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe('configDir', () => {
   afterEach(() => vi.unstubAllEnvs());
-  it('prefers $REVERIE_CONFIG_DIR, then $XDG_CONFIG_HOME/reverie, then ~/.config/reverie', () => {
+  it('prefers $REVERIE_CONFIG_DIR, then $REVERIE_DATA_DIR/config, then $XDG_CONFIG_HOME/reverie, then ~/.config/reverie', () => {
     vi.stubEnv('REVERIE_CONFIG_DIR', '/r');
+    vi.stubEnv('REVERIE_DATA_DIR', '/d');
     vi.stubEnv('XDG_CONFIG_HOME', '/x');
     expect(configDir()).toBe('/r');
     vi.stubEnv('REVERIE_CONFIG_DIR', '');
+    expect(configDir()).toBe(join('/d', 'config'));
+    vi.stubEnv('REVERIE_DATA_DIR', '');
     expect(configDir()).toBe('/x/reverie');
     vi.stubEnv('XDG_CONFIG_HOME', '');
     expect(configDir()).toBe(join(homedir(), '.config', 'reverie'));

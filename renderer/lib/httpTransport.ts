@@ -6,7 +6,8 @@ import type { EventChannel, HostEvent, InvokeChannel } from '../../contract/chan
 import { fromWire, toWire } from '../../contract/wire.ts';
 import { EVENTS_PROTOCOL, SESSION_HEADER, SESSION_PROTOCOL_PREFIX } from '../../contract/browserAuth.ts';
 
-export type ConnectionState = 'connecting' | 'open' | 'closed';
+/** closed: nothing answers (stopped, or now at another address); refused: a server answers but no longer knows this tab (restarted with a new token). */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'refused';
 
 export interface HttpDeps {
   fetch: typeof fetch;
@@ -19,6 +20,8 @@ export class HttpTransport implements Transport {
   private socket: WebSocket | null = null;
   private retryMs = 500;
   private everOpened = false;
+  /** The last answer was a refusal of this tab's credentials. */
+  private refused = false;
   /** Called on every connection change; `reconnected` after a drop, so state can be refetched. */
   onConnection: (state: ConnectionState, reconnected: boolean) => void = () => undefined;
 
@@ -39,6 +42,7 @@ export class HttpTransport implements Transport {
         credentials: 'same-origin',
       });
       status = res.status;
+      this.refused = status === 401 || status === 403;
       text = await res.text();
     } catch {
       return { ok: false, error: { name: 'ConnectionError', message: 'Reverie is not answering. Is the server (npm start) still running?' } };
@@ -48,6 +52,12 @@ export class HttpTransport implements Transport {
     } catch {
       return { ok: false, error: { name: 'ConnectionError', message: text.trim() || `The server answered HTTP ${status}.` } };
     }
+  }
+
+  /** After a drop: is the server gone, or there but refusing this tab (a restart with a new token)? */
+  private async probe(): Promise<void> {
+    await this.invoke('app.info', {});
+    if (this.refused && !this.socket) this.onConnection('refused', false);
   }
 
   subscribe(channel: EventChannel, listener: (payload: unknown) => void): () => void {
@@ -66,6 +76,7 @@ export class HttpTransport implements Transport {
     this.onConnection('connecting', false);
     ws.onopen = () => {
       this.retryMs = 500;
+      this.refused = false;
       this.onConnection('open', this.everOpened);
       this.everOpened = true;
     };
@@ -75,7 +86,9 @@ export class HttpTransport implements Transport {
     };
     ws.onclose = () => {
       this.socket = null;
-      this.onConnection('closed', false);
+      // Once a refusal is known it stays said until a socket opens again (no flicker between the two).
+      this.onConnection(this.refused ? 'refused' : 'closed', false);
+      void this.probe();
       this.deps.setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 5000);
     };

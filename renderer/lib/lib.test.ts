@@ -127,4 +127,13 @@ describe('HttpTransport', () => {
     FakeSocket.made[1]!.onopen!();
     expect(states).toEqual([['connecting', false], ['open', false], ['closed', false], ['connecting', false], ['open', true]]);
   });
+
+  it('says when a server answers but refuses this tab (restarted with a new token), not just that it is gone', async () => {
+    const { transport } = make(() => new Response('Open the address printed in the terminal', { status: 401 }));
+    const states: ConnectionState[] = [];
+    transport.onConnection = (s) => states.push(s);
+    transport.subscribe('job.state', () => undefined);
+    FakeSocket.made[0]!.onclose!();
+    await expect.poll(() => states).toEqual(['connecting', 'closed', 'refused']);
+  });
 });
