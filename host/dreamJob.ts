@@ -2,8 +2,8 @@
 // previews, then encode the result PNG (recipe embedded) and a thumbnail.
 import { encodePng } from '../engine/io/image.ts';
 import type { DreamModel } from '../engine/shared/model.ts';
-import { dream, type DreamProgress } from '../engine/render/dream.ts';
-import type { RgbImage } from '../engine/shared/image.ts';
+import { dreamToEnd, type DreamProgress } from '../engine/render/dream.ts';
+import type { PoolKeeper } from '../engine/parallel/poolKeeper.ts';
 import { metadataText } from '../engine/render/metadata.ts';
 import { jpeg, scaledInput, thumbnail } from './pictures.ts';
 import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
@@ -14,6 +14,8 @@ export interface JobContext {
   previewIntervalMs: number;
   signal: AbortSignal;
   onProgress(message: ProgressMessage): void;
+  /** Worker threads for tiled jobs, as the engine's layout decides (absent: tiles run in this thread). */
+  pools?: PoolKeeper;
 }
 
 export interface DreamJobContext extends JobContext {
@@ -30,15 +32,8 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   ctx.signal.throwIfAborted();
 
   let lastPreview = -Infinity;
-  const it = dream(ctx.model, input, spec.recipe, { signal: ctx.signal });
-  let result: RgbImage;
-  for (;;) {
-    const r = await it.next();
-    if (r.done) {
-      result = r.value;
-      break;
-    }
-    const p: DreamProgress = r.value;
+  const pool = await ctx.pools?.forJob(input.width, input.height, spec.recipe.tileSize);
+  const onProgress = async (p: DreamProgress): Promise<void> => {
     const now = performance.now();
     const lastOfOctave = p.step === p.steps - 1;
     let preview: Uint8Array | undefined;
@@ -48,11 +43,12 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
     }
     const { done, total, elapsedMs, etaMs } = p;
     ctx.onProgress({ type: 'progress', jobId: spec.jobId, done, total, label: dreamLabel(p), elapsedMs, etaMs, ...(preview ? { preview } : {}) });
-  }
+  };
+  const result = await dreamToEnd(ctx.model, input, spec.recipe, { signal: ctx.signal, onProgress, ...(pool ? { pool } : {}) });
   ctx.signal.throwIfAborted();
   const alpha = input.alpha && result.width === input.width && result.height === input.height ? input.alpha : null;
   const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };
   const png = await encodePng({ ...result, alpha }, metadataText(meta));
   const thumb = await thumbnail(png);
-  return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend, route: ctx.model.lastRoute ?? 'tfjs' };
+  return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend, route: pool?.lastRoute ?? ctx.model.lastRoute ?? 'tfjs' };
 }

@@ -12,6 +12,7 @@ import { runInspectJob } from './inspectJob.ts';
 import { runCall } from './projectCalls.ts';
 import { workerErrorInfo, type ClassHeadInfo, type HostMessage, type JobOutput, type JobSpec, type WorkerPort } from './protocol.ts';
 import { runVideoJob } from './videoJob.ts';
+import { PoolKeeper } from '../engine/parallel/poolKeeper.ts';
 import { runSessionDream, runZoomJob, runZoomPreview } from './zoomJob.ts';
 
 export interface EngineOptions {
@@ -61,6 +62,8 @@ async function runJob(job: JobSpec, ctx: JobContext, model: () => Promise<DreamM
 export function serveEngine(port: WorkerPort, options: EngineOptions): void {
   const running = new Map<string, AbortController>();
   const backendReady = initBackend(options.backend);
+  // Tiled jobs spread over worker threads as the engine's layout decides; started on first need.
+  const pools = backendReady.then((backend) => new PoolKeeper({ model: options.model, backend, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) }));
   const ready = (async () => {
     const backend = await backendReady;
     const started = performance.now();
@@ -102,6 +105,7 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
           previewIntervalMs: message.previewIntervalMs,
           signal: controller.signal,
           onProgress: (p) => port.post(p),
+          pools: await pools,
         };
         const output = await runJob(job, ctx, async () => (await ready).model);
         port.post({ type: 'done', jobId: job.jobId, output });

@@ -35,6 +35,7 @@ async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobConte
   const result = await runZoomProject(ctx.model, dir, {
     signal: ctx.signal,
     appVersion: ctx.appVersion,
+    ...(ctx.pools ? { pools: ctx.pools } : {}),
     ...(o.frames !== undefined ? { frames: o.frames } : {}),
     onProgress: (p) => {
       last = { done: Math.round((p.fraction ?? 0) * PROGRESS_UNITS), elapsedMs: p.elapsedMs, etaMs: p.etaMs, label: zoomLabel(p, o.prefix) };

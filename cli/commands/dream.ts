@@ -1,6 +1,5 @@
 // `reverie dream IN -o OUT.png`: dream one image with a recipe; Ctrl-C stops and writes nothing.
 import { access, constants } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, type BackendChoice } from '../../engine/backend.ts';
@@ -8,8 +7,8 @@ import { loadSettings } from '../../engine/settings/settings.ts';
 import { decodeImage, encodePng, DEFAULT_MAX_PIXELS } from '../../engine/io/image.ts';
 import { writeFileAtomic } from '../../engine/io/atomic.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
-import { dream } from '../../engine/render/dream.ts';
-import { GradientPool } from '../../engine/parallel/gradientPool.ts';
+import { dreamToEnd, type DreamProgress } from '../../engine/render/dream.ts';
+import { PoolKeeper } from '../../engine/parallel/poolKeeper.ts';
 import { metadataText } from '../../engine/render/metadata.ts';
 import { recipeFlagHelp, recipeFlagSpec, recipeFromFlags } from '../recipeOptions.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
@@ -34,8 +33,8 @@ IN is PNG, JPEG, WebP, TIFF, AVIF or GIF; of an animated or multi-page file, the
 ${recipeFlagHelp}
   --backend B                 auto | tensorflow | wasm | cpu (default: the saved setting, else auto)
   --max-pixels N              refuse larger inputs (default ${DEFAULT_MAX_PIXELS})
-  --workers N                 worker threads for tiled images (default: one per core, or none when
-                              onnxruntime runs the steps on every core already; 0 = none)
+  --workers N                 worker threads for tiled images (default: the engine's layout, one per
+                              core for images of several tiles; 0 = none). Pixels do not depend on it
   --json                      JSON-lines progress on stdout instead of a progress bar`;
 
 export async function dreamCommand(argv: string[]): Promise<void> {
@@ -64,22 +63,19 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   const backend = await initBackend((values.backend ?? (await loadSettings()).value.backend) as BackendChoice);
   const loadStarted = performance.now();
   const model = await loadDreamModel(recipe.model);
-  // Tiled images dream their tiles in worker threads, one per core; small ones stay in this thread.
-  // onnxruntime already spreads each step over every core, so with it tiles stay in this thread.
-  const workers = values.workers === undefined ? (model.accelerator ? 0 : availableParallelism()) : Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 0) throw new UsageError(`--workers expects a whole number, got "${values.workers}".`);
-  const pool = workers > 0 && Math.max(image.width, image.height) > recipe.tileSize ? await GradientPool.start({ size: workers, model: recipe.model, backend }) : undefined;
+  // How many worker threads (and threads per tile) is the engine's layout decision; --workers overrides it.
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError(`--workers expects a whole number, got "${values.workers}".`);
+  const pools = new PoolKeeper({ model: recipe.model, backend, ...(workers !== undefined ? { workers } : {}) });
+  const pool = await pools.forJob(image.width, image.height, recipe.tileSize);
   sink.event('model', { model: model.id, backend, workers: pool?.size ?? 0, loadMs: Math.round(performance.now() - loadStarted), accelerator: model.accelerator ?? null, message: `Model ${model.id} on ${backend}${model.accelerator ? ` + ${model.accelerator}` : ''}${pool ? ` with ${pool.size} workers` : ''} (${image.width}x${image.height})` });
   try {
     const result = await withInterrupt(async (signal) => {
-      const it = dream(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal, ...(pool ? { pool } : {}) });
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return r.value;
-        const p = r.value;
+      const onProgress = (p: DreamProgress): void => {
         const label = `octave ${p.octave + 1}/${p.octaves} step ${p.step + 1}/${p.steps} (${p.width}x${p.height})`;
         sink.update(p.done / p.total, label, p.etaMs, { octave: p.octave, step: p.step, done: p.done, total: p.total, value: Number(p.value.toFixed(5)) });
-      }
+      };
+      return dreamToEnd(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal, onProgress, ...(pool ? { pool } : {}) });
     });
     const png = await encodePng(
       { width: result.width, height: result.height, rgb: result.rgb, alpha: image.alpha },
@@ -87,9 +83,9 @@ export async function dreamCommand(argv: string[]): Promise<void> {
     );
     await writeFileAtomic(out, png);
     // route: the executor the steps ran on (workers only run where there is no native route: tfjs).
-    sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height, route: model.lastRoute ?? 'tfjs' });
+    sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height, route: pool?.lastRoute ?? model.lastRoute ?? 'tfjs' });
   } finally {
-    await pool?.close();
+    await pools.close();
     model.dispose();
   }
 }

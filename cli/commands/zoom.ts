@@ -7,6 +7,8 @@ import { initBackend, type BackendChoice } from '../../engine/backend.ts';
 import { decodeImage, DEFAULT_MAX_PIXELS } from '../../engine/io/image.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
 import { checkParam, KeyframeError, parseKeyframes, type Keyframes } from '../../engine/recipe/keyframes.ts';
+import { PoolKeeper } from '../../engine/parallel/poolKeeper.ts';
+import { ZOOM_FRAME_RECIPE } from '../../engine/animate/zoomPlan.ts';
 import { createZoomProject, runZoomProject, type RunZoomOptions, type ZoomRunResult } from '../../engine/animate/zoomRun.ts';
 import type { ZoomSettings } from '../../engine/project/manifest.ts';
 import { readZoomManifest } from '../../engine/project/store.ts';
@@ -23,7 +25,8 @@ export const zoomFlagHelp = `  --zoom F                    scale per output fram
   --keyframes FILE.json       change zoom, rotate, centerX/Y, steps, stepSize, blend, anchorColors,
                               layers, channels over time: {"keys": [{"frame": 0, "zoom": 1.02},
                               {"frame": 40, "zoom": 1.08, "layers": "mixed5"}]} ("interpolation": "ease")
-  --steps N / --octaves N     dream per frame (default 5 steps, 1 octave); other recipe flags as in dream`;
+  --steps N / --octaves N     dream per frame (default 5 steps, 1 octave, --tile 256: a 512 px frame
+                              runs as four tiles across the cores); other recipe flags as in dream`;
 
 export const zoomHelp = `reverie zoom IN -o PROJECT_DIR --frames N [options]
 
@@ -84,12 +87,13 @@ export async function zoomSettingsFromFlags(flags: ZoomFlags): Promise<Omit<Zoom
   };
 }
 
-/** Zoom frames want light dreaming: unless told otherwise, one octave of 5 steps per frame. */
+/** Zoom frames want light dreaming: unless told otherwise, one octave of 5 steps per frame on 256 px tiles. */
 export async function zoomRecipeFromFlags(flags: RecipeFlags) {
   const recipe = await recipeFromFlags(flags);
   const fromFile = flags.recipe !== undefined || flags['recipe-from'] !== undefined;
-  if (!fromFile && flags.steps === undefined) recipe.steps = 5;
-  if (!fromFile && flags.octaves === undefined) recipe.octaves = 1;
+  if (!fromFile && flags.steps === undefined) recipe.steps = ZOOM_FRAME_RECIPE.steps;
+  if (!fromFile && flags.octaves === undefined) recipe.octaves = ZOOM_FRAME_RECIPE.octaves;
+  if (!fromFile && flags.tile === undefined) recipe.tileSize = ZOOM_FRAME_RECIPE.tileSize;
   return recipe;
 }
 
@@ -104,6 +108,7 @@ export async function renderProject(dir: string, sink: ProgressSink, o: { backen
   const backend = await initBackend((o.backend ?? (m.frames.length ? m.backend : 'auto')) as BackendChoice);
   if (m.frames.length && backend !== m.backend) sink.event('warning', { message: `Frames so far were made on ${m.backend}; continuing on ${backend}, so later frames may differ slightly from an uninterrupted run.` });
   const model = await loadDreamModel(m.recipe.model);
+  const pools = new PoolKeeper({ model: m.recipe.model, backend });
   sink.event('model', { model: model.id, backend, message: `Model ${model.id} on ${backend} (${m.input.width}x${m.input.height}), ${m.frames.length} frames done` });
   let result: ZoomRunResult;
   try {
@@ -118,8 +123,9 @@ export async function renderProject(dir: string, sink: ProgressSink, o: { backen
     };
     if (o.frames !== undefined) options.frames = o.frames;
     if (o.rerenderFrom !== undefined) options.rerenderFrom = o.rerenderFrom;
-    result = await withInterrupt((signal) => runZoomProject(model, dir, { ...options, signal }));
+    result = await withInterrupt((signal) => runZoomProject(model, dir, { ...options, pools, signal }));
   } finally {
+    await pools.close();
     model.dispose();
   }
   return result;

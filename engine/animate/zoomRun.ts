@@ -18,6 +18,8 @@ import { anchorColors, blendImages, colorStats } from './stability.ts';
 import { frameRecipe, planFrame, type FramePlan } from './zoomPlan.ts';
 import { ZoomClock, type ZoomProgress } from './zoomProgress.ts';
 import { warpImage } from './zoomPath.ts';
+import type { GradientPool } from '../parallel/gradientPool.ts';
+import type { PoolKeeper } from '../parallel/poolKeeper.ts';
 
 // In a subfolder, so `reverie video PROJECT_DIR` sees only the numbered frames.
 export const INPUT_FILE = 'source/input.png';
@@ -73,6 +75,8 @@ export interface RunZoomOptions {
   /** Discard frames after this one (-1: all) and render them again, e.g. after one was deleted. */
   rerenderFrom?: number;
   appVersion?: string;
+  /** Worker threads for tiled frames, as the engine's layout decides (absent: tiles run in this thread). */
+  pools?: PoolKeeper;
 }
 
 export interface ZoomRunResult {
@@ -106,11 +110,11 @@ async function loadSource(dir: string, m: ZoomManifest, index: number): Promise<
   return { width, height, rgb };
 }
 
-async function makeFrame(model: DreamModel, m: ZoomManifest, plan: FramePlan, source: RgbImage, o: RunZoomOptions & { progress: (step: number, steps: number) => void }): Promise<RgbImage> {
+async function makeFrame(model: DreamModel, m: ZoomManifest, plan: FramePlan, source: RgbImage, o: RunZoomOptions & { pool: GradientPool | undefined; progress: (step: number, steps: number) => void }): Promise<RgbImage> {
   const moved = plan.index === 0 ? source : warpImage(source, plan.transform);
   if (plan.kind === 'tween' || plan.params.steps === 0) return moved;
   const recipe = frameRecipe(m.recipe, plan);
-  let out = await dreamToEnd(model, moved, recipe, { ...(o.signal ? { signal: o.signal } : {}), onProgress: (p) => o.progress(p.done, p.total) });
+  let out = await dreamToEnd(model, moved, recipe, { ...(o.signal ? { signal: o.signal } : {}), ...(o.pool ? { pool: o.pool } : {}), onProgress: (p) => o.progress(p.done, p.total) });
   if (plan.index > 0 && plan.params.blend > 0) out = blendImages(out, moved, plan.params.blend);
   if (plan.index > 0 && plan.params.anchorColors > 0 && m.anchor) out = anchorColors(out, m.anchor, plan.params.anchorColors);
   return out;
@@ -152,6 +156,7 @@ export async function runZoomProject(model: DreamModel, dir: string, o: RunZoomO
   const clock = new ZoomClock(target, m.settings.tween + 1);
   let made = 0;
   try {
+    const pool = await o.pools?.forJob(width, height, m.recipe.tileSize);
     let sourceIndex = Number.NaN;
     let source: RgbImage | undefined;
     for (let f = m.frames.length; target === null || f < target; f++) {
@@ -164,7 +169,7 @@ export async function runZoomProject(model: DreamModel, dir: string, o: RunZoomO
       }
       const progress = (step: number, steps: number): void => o.onProgress?.(clock.progress(f, plan.kind, step, steps));
       progress(0, plan.kind === 'dream' ? plan.params.steps : 0);
-      const image = await makeFrame(model, m, plan, source, { ...o, progress });
+      const image = await makeFrame(model, m, plan, source, { ...o, pool, progress });
       const meta = metadataText({ app: 'reverie', appVersion: o.appVersion ?? m.appVersion, backend: m.backend, input: m.input.source, createdAt: new Date().toISOString(), recipe: frameRecipe(m.recipe, plan) });
       const png = await encodePng({ ...image, alpha: null }, meta);
       const file = await writeFrame(dir, f, png);

@@ -89,8 +89,7 @@ export class LayersDreamModel implements DreamModel {
    * Every layer the request reads must keep at least one pixel at this input size: a zero-size
    * output would abort the wasm module (and poison it for later calls) instead of failing cleanly.
    */
-  private checkSize(x: tf.Tensor4D, layers: readonly string[]): void {
-    const [, h, w, c] = x.shape;
+  private checkSize([, h, w, c]: readonly [number, number, number, number], layers: readonly string[]): void {
     const shapes = inferShapes(this.graph, h, w, c);
     const empty = ancestors(this.graph, layers).find((n) => {
       const s = shapes.get(n.name)!;
@@ -101,13 +100,13 @@ export class LayersDreamModel implements DreamModel {
 
   activations(x: tf.Tensor4D, layers: readonly string[]): Activations {
     this.check(layers);
-    this.checkSize(x, layers);
+    this.checkSize(x.shape, layers);
     return this.executor.activations(x, layers);
   }
 
   valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient {
     this.check(layers);
-    this.checkSize(x, layers);
+    this.checkSize(x.shape, layers);
     if (this.ort?.supports(layers)) {
       try {
         const result = this.ort.valueAndGradient(x, layers, objective);
@@ -121,6 +120,36 @@ export class LayersDreamModel implements DreamModel {
     const result = this.executor.valueAndGradient(x, layers, objective);
     this.lastRoute = 'tfjs';
     return result;
+  }
+
+  valueAndGradientData(pixels: Float32Array, height: number, width: number, layers: readonly string[], objective: ObjectiveFn): { value: number; gradient: Float32Array } {
+    const input: [number, number, number, number] = [1, height, width, 3];
+    this.check(layers);
+    this.checkSize(input, layers);
+    if (this.ort?.supports(layers)) {
+      try {
+        const result = this.ort.valueAndGradientData(pixels, input, layers, objective);
+        this.lastRoute = 'onnxruntime';
+        return result;
+      } catch (err) {
+        if (!(err instanceof UnsupportedGraphError)) throw err;
+      }
+    }
+    const x = tf.tensor4d(pixels, input);
+    try {
+      const { value, gradient } = this.executor.valueAndGradient(x, layers, objective);
+      const data = gradient.dataSync() as Float32Array;
+      gradient.dispose();
+      this.lastRoute = 'tfjs';
+      return { value, gradient: data };
+    } finally {
+      x.dispose();
+    }
+  }
+
+  /** Graphs onnxruntime compiled so far (one per input shape and layer set) and their total time. */
+  get compileStats(): { compiles: number; ms: number } {
+    return { compiles: this.ort?.compiles ?? 0, ms: Math.round(this.ort?.compileMs ?? 0) };
   }
 
   dispose(): void {

@@ -136,7 +136,7 @@ export type ClassObjectiveFactory = (name: string, weight: number) => Objective;
  * depend on the model's labels and head, so they need `classes` (this module stays model-free, and
  * so browser-safe); without it they are refused.
  */
-export function recipeObjective(recipe: Recipe, classes?: ClassObjectiveFactory): Objective {
+export function recipeObjective(recipe: Pick<Recipe, 'layers' | 'channels' | 'classes'>, classes?: ClassObjectiveFactory): Objective {
   const terms = recipe.classes ?? [];
   if (terms.length > 0 && !classes) throw new RecipeError('Class terms need the model they score: pass its class objective factory to recipeObjective.');
   return sum(

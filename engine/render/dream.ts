@@ -140,12 +140,15 @@ export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe,
   return { ...input, rgb: Float32Array.from(input.rgb) };
 }
 
-/** Runs a dream to the end, forwarding progress; for hosts that do not need the generator. */
-export async function dreamToEnd(model: DreamModel, input: RgbImage, recipe: Recipe, options: DreamOptions & { onProgress?: (p: DreamProgress) => void } = {}): Promise<RgbImage> {
+/**
+ * Runs a dream to the end, handing each step's progress to `onProgress` (awaited, so a host may
+ * encode a preview before the next step): the one way hosts consume dream().
+ */
+export async function dreamToEnd(model: DreamModel, input: RgbImage, recipe: Recipe, options: DreamOptions & { onProgress?: (p: DreamProgress) => unknown } = {}): Promise<RgbImage> {
   const it = dream(model, input, recipe, options);
   for (;;) {
     const r = await it.next();
     if (r.done) return r.value;
-    options.onProgress?.(r.value);
+    await options.onProgress?.(r.value);
   }
 }

@@ -44,5 +44,10 @@ export interface DreamModel {
   activations(x: tf.Tensor4D, layers: readonly string[]): Activations;
   /** Objective value and its exact gradient with respect to x (x is not disposed). */
   valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient;
+  /**
+   * The same on a plain NHWC array of one image (height x width x 3), where the model has a route
+   * that needs no tensors (onnxruntime): tiles then skip two copies through the tfjs backend per step.
+   */
+  valueAndGradientData?(pixels: Float32Array, height: number, width: number, layers: readonly string[], objective: ObjectiveFn): { value: number; gradient: Float32Array };
   dispose(): void;
 }
