@@ -18,6 +18,7 @@ import { anchorColors, blendImages, colorStats } from './stability.ts';
 import { frameRecipe, planFrame, type FramePlan } from './zoomPlan.ts';
 import { ZoomClock, type ZoomProgress } from './zoomProgress.ts';
 import { warpImage } from './zoomPath.ts';
+import type { DreamAssets } from '../render/termGroups.ts';
 
 // In a subfolder, so `reverie video PROJECT_DIR` sees only the numbered frames.
 export const INPUT_FILE = 'source/input.png';
@@ -73,6 +74,8 @@ export interface RunZoomOptions {
   /** Discard frames after this one (-1: all) and render them again, e.g. after one was deleted. */
   rerenderFrom?: number;
   appVersion?: string;
+  /** Masks and guide the recipe names (a project keeps them in its assets/ folder). */
+  assets?: DreamAssets;
 }
 
 export interface ZoomRunResult {
@@ -110,7 +113,7 @@ async function makeFrame(model: DreamModel, m: ZoomManifest, plan: FramePlan, so
   const moved = plan.index === 0 ? source : warpImage(source, plan.transform);
   if (plan.kind === 'tween' || plan.params.steps === 0) return moved;
   const recipe = frameRecipe(m.recipe, plan);
-  let out = await dreamToEnd(model, moved, recipe, { ...(o.signal ? { signal: o.signal } : {}), onProgress: (p) => o.progress(p.done, p.total) });
+  let out = await dreamToEnd(model, moved, recipe, { ...(o.signal ? { signal: o.signal } : {}), ...(o.assets ? { assets: o.assets } : {}), onProgress: (p) => o.progress(p.done, p.total) });
   if (plan.index > 0 && plan.params.blend > 0) out = blendImages(out, moved, plan.params.blend);
   if (plan.index > 0 && plan.params.anchorColors > 0 && m.anchor) out = anchorColors(out, m.anchor, plan.params.anchorColors);
   return out;
