@@ -2,10 +2,10 @@
 // smallest octave is, so the octave count grows with the image and patterns keep their share of it.
 
 /**
- * The smallest octave's short side is PATTERN_REFERENCE_PX / patternSize. Calibrated on
- * assets/examples/cat.jpg at 640 px with the classic recipe: the dream's difference image has its
- * dominant wavelength near DEFAULT_PATTERN_SIZE of the short side (tests/sizeAware.test.ts measures it),
- * and that photo then gets the fixed recipe's four octaves of 1.4.
+ * The smallest octave's short side is PATTERN_REFERENCE_PX / patternSize. Calibrated so the default
+ * gives a 640x427 photo (0.3 MP) the fixed recipe's four octaves of 1.4, the look the defaults were
+ * tuned for; measured (tests/helpers/patternSize.ts), that dream's difference spectrum is centred
+ * near 0.04 of the short side, and at 4x the size within about 15 % of it (tests/sizeAware.test.ts).
  */
 export const DEFAULT_PATTERN_SIZE = 0.06;
 export const PATTERN_REFERENCE_PX = 10.5;
