@@ -87,7 +87,8 @@ export async function recipeFromFlags(flags: RecipeFlags, assets: Asset[] = []):
   // The built-in default (never customised) is size-aware, and follows --model to its curated recipe.
   const builtIn = saved !== undefined && isDeepStrictEqual(saved, DEFAULT_RECIPE);
   let base: unknown = saved ?? DEFAULT_RECIPE;
-  if (saved && flags.model && (builtIn || saved.model !== flags.model)) base = curatedRecipe(flags.model);
+  // (A saved recipe keeps its settings for another model; only its terms follow the model, below.)
+  if (builtIn && flags.model) base = curatedRecipe(flags.model);
   if (builtIn && !flags.octaves) base = { ...(base as Recipe), patternSize: DEFAULT_PATTERN_SIZE };
   if (flags.recipe) {
     let text: string;
