@@ -1,0 +1,54 @@
+// The Dream panel's version-2 controls in chromium, with the real server, engine and model: octaves
+// from the image size (pattern size replaces the octave count) and fade; a fade of 100 % gives the
+// original back, pixel for pixel, and the saved PNG's recipe carries both fields.
+/// <reference lib="dom" />
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { readDreamMetadata } from '../../engine/render/metadata.ts';
+import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+
+let dataDir: string;
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  ({ dataDir, server, browser } = await startApp('e2e-artist'));
+}, 180_000);
+afterAll(() => stopApp(server, browser));
+
+describe('Dream panel: pattern size and fade', () => {
+  it('octaves follow the image size with a pattern size; fade 100 % gives the original back', async () => {
+    const { page } = browser;
+    await page.goto(server.url);
+    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    const photo = await smallPhoto();
+    await dropFile(page, '[data-testid=stage]', 'cat-small.jpg', 'image/jpeg', photo);
+    await page.locator('[data-testid=shown-image]').waitFor();
+    await page.getByTestId('preset-quick').click();
+    await setNumber(page, 'field-steps', 2);
+
+    expect(await page.getByTestId('field-patternSize').count()).toBe(0);
+    await page.getByTestId('auto-octaves').check();
+    await page.getByTestId('field-patternSize').waitFor();
+    expect(await page.getByTestId('field-octaves').count()).toBe(0);
+    await setNumber(page, 'field-patternSize', 0.3);
+    await setNumber(page, 'field-fade', 100);
+    expect(await page.getByTestId('field-fade').inputValue()).toBe('100');
+    await screenshot(page, 'dream-artist-fields');
+
+    await page.keyboard.press('Control+Enter');
+    await page.locator('[data-testid=compare]').waitFor({ timeout: 90_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+s')]);
+    const saved = join(dataDir, '..', `artist-${download.suggestedFilename()}`);
+    await download.saveAs(saved);
+    expect((await readDreamMetadata(saved)).recipe).toMatchObject({ version: 2, patternSize: 0.3, fade: 100, steps: 2 });
+    const [out, input] = await Promise.all([sharp(saved).removeAlpha().raw().toBuffer(), sharp(photo).removeAlpha().raw().toBuffer()]);
+    expect(out.equals(input)).toBe(true);
+
+    // Unchecking brings the fixed octave count back, and the recipe drops the pattern size.
+    await page.getByTestId('auto-octaves').uncheck();
+    await page.getByTestId('field-octaves').waitFor();
+    expect(browser.problems).toEqual([]);
+  }, 240_000);
+});
