@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { time } from './timing.ts';
 
-const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, 'skip-naive': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-large': { type: 'boolean' }, 'skip-zoom': { type: 'boolean' }, 'skip-models': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, 'skip-naive': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-large': { type: 'boolean' }, 'skip-zoom': { type: 'boolean' }, 'skip-models': { type: 'boolean' }, 'skip-sizes': { type: 'boolean' } } });
 const repeats = Number(values.repeats ?? 5);
 const LAYERS = ['mixed3', 'mixed5'];
 
@@ -89,6 +89,8 @@ const large = values['skip-large']
 
 const zoom = values['skip-zoom'] ? null : await benchScript('zoom.ts', []);
 const models = values['skip-models'] ? null : await benchScript('models.ts', []);
+// The same photo at 640 and 2560 px with the size-aware defaults (a few minutes on two cores).
+const sizes = values['skip-sizes'] ? null : await benchScript('sizes.ts', []);
 
 const report = {
   date: new Date().toISOString(),
@@ -109,6 +111,7 @@ const report = {
   large,
   zoom,
   models,
+  sizes,
 };
 model.dispose();
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
