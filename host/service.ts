@@ -20,7 +20,7 @@ import { JobQueue } from './jobs.ts';
 import { recipeFromPngBytes } from './pngRecipe.ts';
 import { sessionHandlers } from './sessionHandlers.ts';
 import { SessionStore } from './sessionStore.ts';
-import { BadRequestError, requireFileBytes, requireId, requireInt, requireObject } from './validate.ts';
+import { BadRequestError, requireFileBytes, requireId, requireInt, requireObject, requireNoAssets } from './validate.ts';
 import { zoomHandlers } from './zoomHandlers.ts';
 import { ZoomStore } from './zoomStore.ts';
 
@@ -78,6 +78,7 @@ export function createService(options: ServiceOptions): Service {
       const req = requireObject(request, 'The dream request');
       const inputId = requireId(req['inputId'], 'The input id');
       const recipe = parseRecipe(req['recipe'], 'recipe');
+      requireNoAssets(recipe);
       const maxSide = requireInt(req['maxSide'], 'The image size', 64, 8192);
       requireActiveModel(ctx, recipe);
       const input = await inputs.record(inputId);

@@ -1,6 +1,7 @@
 // Requests come from a renderer, which a host does not trust: every field is checked here, and
 // failures are typed errors the UI shows as they are.
 import type { FileBytes } from '../contract/types.ts';
+import { recipeAssets, type Recipe } from '../engine/render/recipe.ts';
 
 export class BadRequestError extends Error {
   override name = 'BadRequestError';
@@ -47,3 +48,11 @@ export function requireFileBytes(value: unknown): FileBytes {
   // Only the base name is kept: the name is a label, never a path.
   return { name: name.split(/[\\/]/).pop() || 'image', data };
 }
+
+/** Masks and guide images reach the engine from the CLI only so far; say so before queueing. */
+export function requireNoAssets(recipe: Recipe): void {
+  if (recipeAssets(recipe).length > 0) {
+    throw new BadRequestError('This recipe paints with a mask or follows a guide image, which the app cannot dream yet; use reverie dream --recipe-from on the PNG (or --mask, --guide).');
+  }
+}
+
