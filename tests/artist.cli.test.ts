@@ -162,4 +162,12 @@ describe('--mask, per-term masks and --guide', () => {
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/nope\.png/);
   }, 300_000);
+
+  it('a preset refuses a mask (its image would not travel with it)', async () => {
+    const mask = join(dir, 'preset-mask.png');
+    await writeMask(mask, 0.5);
+    const r = await run(['presets', 'save', 'masked', '--mask', mask]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/preset keeps no mask or guide image/);
+  });
 });
