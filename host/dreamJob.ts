@@ -5,6 +5,7 @@ import type { DreamModel } from '../engine/model/types.ts';
 import { dream, type DreamProgress } from '../engine/render/dream.ts';
 import type { RgbImage } from '../engine/render/image.ts';
 import { metadataText } from '../engine/render/metadata.ts';
+import { assetsText, dreamAssets } from '../engine/io/assets.ts';
 import { jpeg, scaledInput, thumbnail } from './pictures.ts';
 import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
 
@@ -30,7 +31,7 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   ctx.signal.throwIfAborted();
 
   let lastPreview = -Infinity;
-  const it = dream(ctx.model, input, spec.recipe, { signal: ctx.signal });
+  const it = dream(ctx.model, input, spec.recipe, { signal: ctx.signal, assets: dreamAssets(spec.assets ?? []) });
   let result: RgbImage;
   for (;;) {
     const r = await it.next();
@@ -52,7 +53,8 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   ctx.signal.throwIfAborted();
   const alpha = input.alpha && result.width === input.width && result.height === input.height ? input.alpha : null;
   const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };
-  const png = await encodePng({ ...result, alpha }, metadataText(meta));
+  // The PNG carries the guide (and masks) too, so reverie dream --recipe-from reproduces it.
+  const png = await encodePng({ ...result, alpha }, { ...metadataText(meta), ...(await assetsText(spec.assets ?? [])) });
   const thumb = await thumbnail(png);
   return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend };
 }

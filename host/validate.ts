@@ -49,10 +49,14 @@ export function requireFileBytes(value: unknown): FileBytes {
   return { name: name.split(/[\\/]/).pop() || 'image', data };
 }
 
-/** Masks and guide images reach the engine from the CLI only so far; say so before queueing. */
-export function requireNoAssets(recipe: Recipe): void {
-  if (recipeAssets(recipe).length > 0) {
-    throw new BadRequestError('This recipe paints with a mask or follows a guide image, which the app cannot dream yet; use reverie dream --recipe-from on the PNG (or --mask, --guide).');
+/**
+ * Every mask and guide the recipe names must come with the request (the app sends a guide image as an
+ * imported input; masks reach the engine from the CLI only so far): say so before queueing.
+ */
+export function requireNoAssets(recipe: Recipe, given: readonly { hash: string }[] = []): void {
+  const missing = recipeAssets(recipe).filter((h) => !given.some((a) => a.hash === h));
+  if (missing.length > 0) {
+    throw new BadRequestError('This recipe paints with a mask or follows a guide image that did not come with it, which the app cannot dream yet; use reverie dream --recipe-from on the PNG (or --mask, --guide).');
   }
 }
 

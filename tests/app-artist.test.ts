@@ -1,22 +1,24 @@
 // The host with recipe version 2: fade and pattern size dream through a job (the saved PNG carries
-// them), and a recipe with a mask or guide is refused before queueing with a typed error that says
-// what to use instead (the app has no way to send their images yet).
+// them), a guide image comes as an imported input, and a recipe naming a mask or guide that did not
+// come with it is refused before queueing with a typed error that says what to use instead.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostEvent } from '../contract/channels.ts';
 import type { InputImage, Recipe } from '../contract/types.ts';
 import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
+import { readAssetsFromPng } from '../engine/io/assets.ts';
 import type { Service } from '../host/service.ts';
 import { writeTestImage } from './helpers/cli.ts';
 import { tempDir, testService } from './appHelpers.ts';
 
 let service: Service;
+let dataDir: string;
 let input: InputImage;
 const events: HostEvent[] = [];
 
 beforeAll(async () => {
-  const dataDir = await tempDir('artist');
+  dataDir = await tempDir('artist');
   service = testService(dataDir);
   service.subscribe((e) => events.push(e));
   const png = join(dataDir, 'in.png');
@@ -42,5 +44,16 @@ describe('recipe version 2 in the app host', () => {
     await expect.poll(() => events.some((e) => e.channel === 'job.state' && e.payload.jobId === ticket.jobId && e.payload.state === 'done'), { timeout: 120_000 }).toBe(true);
     const items = await service.handlers['gallery.list']({});
     expect(items[0]!.recipe).toMatchObject({ version: 2, fade: 40, patternSize: 0.3 });
+  }, 180_000);
+
+  it('dreams toward an imported guide image: the recipe names it by hash and the PNG carries it', async () => {
+    const guide = await service.handlers['image.import']({ name: 'coffee.jpg', data: await readFile(new URL('../assets/examples/coffee.jpg', import.meta.url)) });
+    const ticket = await service.handlers['dream.start']({ inputId: input.id, recipe: { ...small, layers: [{ name: 'mixed4', weight: 1 }] }, maxSide: 128, guideInputId: guide.id });
+    await expect.poll(() => events.some((e) => e.channel === 'job.state' && e.payload.jobId === ticket.jobId && e.payload.state === 'done'), { timeout: 120_000 }).toBe(true);
+    const item = (await service.handlers['gallery.list']({})).find((i) => i.recipe.guide !== undefined)!;
+    expect(item.recipe.guide).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const assets = await readAssetsFromPng(join(dataDir, 'gallery', item.id, 'result.png'));
+    expect(assets.map((a) => [a.kind, a.hash])).toEqual([['guide', item.recipe.guide]]);
+    await expect(service.handlers['dream.start']({ inputId: input.id, recipe: small, maxSide: 128, guideInputId: 'nope' })).rejects.toMatchObject({ name: 'NotFoundError' });
   }, 180_000);
 });

@@ -4,6 +4,7 @@ import type { ReverieApi } from '../../contract/channels.ts';
 import type { ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobState } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { formatDuration } from '../lib/format.ts';
+import { Importer } from './importer.svelte.ts';
 import { JobFollower } from './job.svelte.ts';
 import type { Notices } from './notices.svelte.ts';
 import type { RecipeState } from './recipe.svelte.ts';
@@ -30,9 +31,15 @@ export class DreamState {
   error = $state<ErrorInfo | null>(null);
   view = $state<StageView>('compare');
   split = $state(0.5);
+  /** An image to dream toward: the recipe's layer terms match its features (the Guide slot). */
+  guide = $state<InputImage | null>(null);
+  readonly guideImporter: Importer;
   readonly job: JobFollower;
 
   constructor(private readonly deps: DreamDeps) {
+    this.guideImporter = new Importer(deps, (input) => {
+      this.guide = input;
+    });
     this.job = new JobFollower(
       {
         done: ({ item }) => {
@@ -110,7 +117,8 @@ export class DreamState {
     if (!this.canDream || !input) return;
     this.error = null;
     try {
-      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe: this.deps.recipe.recipe, maxSide: this.maxSide }));
+      const guide = this.guide ? { guideInputId: this.guide.id } : {};
+      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe: this.deps.recipe.recipe, maxSide: this.maxSide, ...guide }));
     } catch (err) {
       this.deps.notices.error(err, 'Could not start the dream');
     }

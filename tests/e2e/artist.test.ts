@@ -1,11 +1,13 @@
 // The Dream panel's version-2 controls in chromium, with the real server, engine and model: octaves
 // from the image size (pattern size replaces the octave count) and fade; a fade of 100 % gives the
-// original back, pixel for pixel, and the saved PNG's recipe carries both fields.
+// original back, pixel for pixel, and the saved PNG's recipe carries both fields; and the Guide slot.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { fileURLToPath } from 'node:url';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
+import { readAssetsFromPng } from '../../engine/io/assets.ts';
 import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
@@ -17,7 +19,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => stopApp(server, browser));
 
-describe('Dream panel: pattern size and fade', () => {
+describe('Dream panel: pattern size, fade and guide', () => {
   it('octaves follow the image size with a pattern size; fade 100 % gives the original back', async () => {
     const { page } = browser;
     await page.goto(server.url);
@@ -49,6 +51,28 @@ describe('Dream panel: pattern size and fade', () => {
     // Unchecking brings the fixed octave count back, and the recipe drops the pattern size.
     await page.getByTestId('auto-octaves').uncheck();
     await page.getByTestId('field-octaves').waitFor();
+    expect(browser.problems).toEqual([]);
+  }, 240_000);
+
+  it('the Guide slot takes an image; the dream names it in the recipe and the PNG carries it', async () => {
+    const { page } = browser;
+    await setNumber(page, 'field-fade', 0);
+    await setNumber(page, 'field-octaves', 1);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('guide-pick').click()]);
+    await chooser.setFiles(fileURLToPath(new URL('../../assets/examples/coffee.jpg', import.meta.url)));
+    await page.getByTestId('guide-image').waitFor();
+    await screenshot(page, 'dream-guide-slot');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('[data-testid=progress]').waitFor();
+    await page.locator('[data-testid=compare]').waitFor({ timeout: 90_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+s')]);
+    const saved = join(dataDir, '..', `guided-${download.suggestedFilename()}`);
+    await download.saveAs(saved);
+    const recipe = (await readDreamMetadata(saved)).recipe;
+    expect(recipe.guide).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect((await readAssetsFromPng(saved)).map((a) => a.hash)).toEqual([recipe.guide]);
+    await page.getByTestId('guide-clear').click();
+    await page.getByTestId('guide-pick').waitFor();
     expect(browser.problems).toEqual([]);
   }, 240_000);
 });
