@@ -59,6 +59,8 @@ export interface DreamRequest {
   maxSide: number;
   /** An imported image to dream toward (the recipe's layer terms match its features); absent: none. */
   guideInputId?: string;
+  /** An imported mask image (white dreams, black keeps) of the input's shape; absent: none. */
+  maskInputId?: string;
 }
 
 /** What a job does: a dream, a zoom render or its short preview, a ping-pong round, a video, a channel picture. */

@@ -23,7 +23,7 @@ import { SessionStore } from './sessionStore.ts';
 import { BadRequestError, requireFileBytes, requireId, requireInt, requireObject, requireNoAssets } from './validate.ts';
 import { zoomHandlers } from './zoomHandlers.ts';
 import { ZoomStore } from './zoomStore.ts';
-import { readGuide, type Asset } from '../engine/io/assets.ts';
+import { readGuide, readMask, type Asset } from '../engine/io/assets.ts';
 
 export type { ServiceOptions } from './context.ts';
 
@@ -88,6 +88,13 @@ export function createService(options: ServiceOptions): Service {
         const guide = await readGuide(inputs.sourcePath(guideId));
         assets.push(guide);
         recipe = parseRecipe({ ...recipe, guide: guide.hash }, 'recipe');
+      }
+      if (req['maskInputId'] !== undefined) {
+        const maskId = requireId(req['maskInputId'], 'The mask image id');
+        await inputs.record(maskId);
+        const mask = await readMask(inputs.sourcePath(maskId));
+        assets.push(mask);
+        recipe = parseRecipe({ ...recipe, mask: mask.hash }, 'recipe');
       }
       requireNoAssets(recipe, assets);
       requireActiveModel(ctx, recipe);

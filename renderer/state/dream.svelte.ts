@@ -5,6 +5,7 @@ import type { ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobSta
 import type { FilePicker } from '../lib/files.ts';
 import { formatDuration } from '../lib/format.ts';
 import { Importer } from './importer.svelte.ts';
+import { MaskState, maskPng } from './mask.svelte.ts';
 import { JobFollower } from './job.svelte.ts';
 import type { Notices } from './notices.svelte.ts';
 import type { RecipeState } from './recipe.svelte.ts';
@@ -34,6 +35,8 @@ export class DreamState {
   /** An image to dream toward: the recipe's layer terms match its features (the Guide slot). */
   guide = $state<InputImage | null>(null);
   readonly guideImporter: Importer;
+  /** The painted mask: where the dream applies. */
+  readonly mask = new MaskState();
   readonly job: JobFollower;
 
   constructor(private readonly deps: DreamDeps) {
@@ -118,7 +121,10 @@ export class DreamState {
     this.error = null;
     try {
       const guide = this.guide ? { guideInputId: this.guide.id } : {};
-      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe: this.deps.recipe.recipe, maxSide: this.maxSide, ...guide }));
+      // The mask goes to the host as an image at the input's size, imported like any other.
+      const painted = this.mask.active ? await this.deps.api['image.import']({ name: 'mask.png', data: await maskPng(this.mask, input.width, input.height) }) : null;
+      const mask = painted ? { maskInputId: painted.id } : {};
+      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe: this.deps.recipe.recipe, maxSide: this.maxSide, ...guide, ...mask }));
     } catch (err) {
       this.deps.notices.error(err, 'Could not start the dream');
     }

@@ -75,4 +75,47 @@ describe('Dream panel: pattern size, fade and guide', () => {
     await page.getByTestId('guide-pick').waitFor();
     expect(browser.problems).toEqual([]);
   }, 240_000);
+
+  it('the mask brush: painted areas dream, the rest stays the original pixel for pixel', async () => {
+    const { page } = browser;
+    await page.getByTestId('view-input').click();
+    await page.getByTestId('mask-enable').check();
+    const layer = page.getByTestId('mask-layer');
+    await layer.waitFor();
+    const box = (await layer.boundingBox())!;
+    // One vertical stroke in the left tenth of the image (the brush is 12 % of the short side wide).
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.15);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * (0.15 + 0.07 * i));
+    await page.mouse.up();
+    await page.getByTestId('mask-visible').click();
+    expect(await page.getByTestId('mask-visible').textContent()).toBe('Show');
+    await page.getByTestId('mask-visible').click();
+    await screenshot(page, 'dream-mask-painted');
+
+    await page.keyboard.press('Control+Enter');
+    await page.locator('[data-testid=progress]').waitFor();
+    await page.locator('[data-testid=compare]').waitFor({ timeout: 90_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+s')]);
+    const saved = join(dataDir, '..', `masked-${download.suggestedFilename()}`);
+    await download.saveAs(saved);
+    const recipe = (await readDreamMetadata(saved)).recipe;
+    expect(recipe.mask).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect((await readAssetsFromPng(saved)).map((a) => a.kind)).toEqual(['mask']);
+    const [out, input] = await Promise.all([sharp(saved).removeAlpha().raw().toBuffer(), sharp(await smallPhoto()).removeAlpha().raw().toBuffer()]);
+    let keptMax = 0;
+    let strokeSum = 0;
+    for (let y = 0; y < 96; y++) {
+      for (let x = 0; x < 128; x++) {
+        for (let k = 0; k < 3; k++) {
+          const i = (y * 128 + x) * 3 + k;
+          if (x >= 40) keptMax = Math.max(keptMax, Math.abs(out[i]! - input[i]!));
+          if (x >= 10 && x < 16 && y >= 30 && y < 70) strokeSum += Math.abs(out[i]! - input[i]!);
+        }
+      }
+    }
+    expect(keptMax).toBe(0);
+    expect(strokeSum / (6 * 40 * 3)).toBeGreaterThan(1);
+    expect(browser.problems).toEqual([]);
+  }, 240_000);
 });
