@@ -50,13 +50,13 @@ export function requireFileBytes(value: unknown): FileBytes {
 }
 
 /**
- * Every mask and guide the recipe names must come with the request (the app sends a guide image as an
- * imported input; masks reach the engine from the CLI only so far): say so before queueing.
+ * Every mask and guide the recipe names must come with the request (the app sends them as imported
+ * inputs; term masks reach the engine from the CLI only so far): say so before queueing.
  */
 export function requireNoAssets(recipe: Recipe, given: readonly { hash: string }[] = []): void {
   const missing = recipeAssets(recipe).filter((h) => !given.some((a) => a.hash === h));
   if (missing.length > 0) {
-    throw new BadRequestError('This recipe paints with a mask or follows a guide image that did not come with it, which the app cannot dream yet; use reverie dream --recipe-from on the PNG (or --mask, --guide).');
+    throw new BadRequestError('This recipe names a mask or guide image that did not come with it: choose them again in the Dream panel, or use reverie dream --recipe-from on the PNG (or --mask, --guide).');
   }
 }
 

@@ -110,6 +110,11 @@ export class DreamState {
       const loaded = await this.deps.api['recipe.fromPng'](file);
       this.deps.recipe.load(loaded.recipe);
       this.deps.notices.push('success', 'Recipe loaded', `From ${file.name} (dreamed from ${loaded.input} with Reverie ${loaded.appVersion}).`);
+      // The recipe names its mask and guide by hash; their images stay in the PNG, not in the panel.
+      const r = loaded.recipe;
+      if (r.mask || r.guide || [...r.layers, ...r.channels, ...(r.classes ?? [])].some((t) => t.mask)) {
+        this.deps.notices.push('info', 'Mask and guide not loaded', 'Paint the mask and choose the guide again, or reproduce the dream exactly with reverie dream --recipe-from.');
+      }
     } catch (err) {
       this.deps.notices.error(err, 'No recipe loaded');
     }
