@@ -56,5 +56,5 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   // The PNG carries the guide (and masks) too, so reverie dream --recipe-from reproduces it.
   const png = await encodePng({ ...result, alpha }, { ...metadataText(meta), ...(await assetsText(spec.assets ?? [])) });
   const thumb = await thumbnail(png);
-  return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend };
+  return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend, route: ctx.model.lastRoute ?? 'tfjs' };
 }
