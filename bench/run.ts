@@ -31,6 +31,7 @@ const { values } = parseArgs({
     'whole-large-steps': { type: 'string' },
     'skip-peer-large': { type: 'boolean' },
     'skip-layouts': { type: 'boolean' },
+    'skip-sizes': { type: 'boolean' },
   },
 });
 const repeats = Number(values.repeats ?? 5);
@@ -127,6 +128,8 @@ const large = values['skip-large']
 const zoom = values['skip-zoom'] ? null : await benchScript('zoom.ts', []);
 const models = values['skip-models'] ? null : await benchScript('models.ts', []);
 const wholeJobReport = values['skip-whole-job'] ? null : await wholeJobSection();
+// The same photo at 640 and 2560 px with the size-aware defaults (a few minutes on two cores).
+const sizes = values['skip-sizes'] ? null : await benchScript('sizes.ts', []);
 
 const report = {
   date: new Date().toISOString(),
@@ -148,6 +151,7 @@ const report = {
   zoom,
   models,
   wholeJob: wholeJobReport,
+  sizes,
 };
 model.dispose();
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });

@@ -59,6 +59,10 @@ export interface DreamRequest {
   recipe: Recipe;
   /** The input is scaled down so its long side is at most this many pixels before dreaming. */
   maxSide: number;
+  /** An imported image to dream toward (the recipe's layer terms match its features); absent: none. */
+  guideInputId?: string;
+  /** An imported mask image (white dreams, black keeps) of the input's shape; absent: none. */
+  maskInputId?: string;
 }
 
 /** What a job does: a dream, a zoom render or its short preview, a ping-pong round, a video, a channel picture. */

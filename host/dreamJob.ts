@@ -5,6 +5,7 @@ import type { DreamModel } from '../engine/shared/model.ts';
 import { dreamToEnd, type DreamProgress } from '../engine/render/dream.ts';
 import type { PoolKeeper } from '../engine/parallel/poolKeeper.ts';
 import { metadataText } from '../engine/render/metadata.ts';
+import { assetsText, dreamAssets } from '../engine/io/assets.ts';
 import { jpeg, scaledInput, thumbnail } from './pictures.ts';
 import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
 
@@ -44,11 +45,12 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
     const { done, total, elapsedMs, etaMs } = p;
     ctx.onProgress({ type: 'progress', jobId: spec.jobId, done, total, label: dreamLabel(p), elapsedMs, etaMs, ...(preview ? { preview } : {}) });
   };
-  const result = await dreamToEnd(ctx.model, input, spec.recipe, { signal: ctx.signal, onProgress, ...(pool ? { pool } : {}) });
+  const result = await dreamToEnd(ctx.model, input, spec.recipe, { signal: ctx.signal, onProgress, assets: dreamAssets(spec.assets ?? []), ...(pool ? { pool } : {}) });
   ctx.signal.throwIfAborted();
   const alpha = input.alpha && result.width === input.width && result.height === input.height ? input.alpha : null;
   const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };
-  const png = await encodePng({ ...result, alpha }, metadataText(meta));
+  // The PNG carries the guide (and masks) too, so reverie dream --recipe-from reproduces it.
+  const png = await encodePng({ ...result, alpha }, { ...metadataText(meta), ...(await assetsText(spec.assets ?? [])) });
   const thumb = await thumbnail(png);
   return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend, route: pool?.lastRoute ?? ctx.model.lastRoute ?? 'tfjs' };
 }

@@ -2,6 +2,7 @@
 // Jobs run one at a time and report progress; calls are quick project edits answered directly.
 // Paths are absolute and chosen by the host (inside its data folder); `rel` paths are relative to it.
 import type { Recipe } from '../engine/recipe/recipe.ts';
+import type { Asset } from '../engine/io/assets.ts';
 import type { ErrorInfo, LayerChoice } from '../contract/types.ts';
 import { ReverieError } from '../engine/shared/errors.ts';
 import type { RoundSettings, VideoOptions, ZoomSettings } from '../contract/projects.ts';
@@ -15,6 +16,8 @@ export interface DreamJobSpec {
   inputName: string;
   maxSide: number;
   recipe: Recipe;
+  /** The masks and guide the recipe names by hash, with their pixels. */
+  assets?: Asset[];
 }
 
 /** A project folder as the worker needs it: where it is, and where its files are under the data folder. */

@@ -10,6 +10,8 @@ import { loadDreamModel } from '../../engine/model/load.ts';
 import { dreamToEnd, type DreamProgress } from '../../engine/render/dream.ts';
 import { PoolKeeper } from '../../engine/parallel/poolKeeper.ts';
 import { metadataText } from '../../engine/render/metadata.ts';
+import { recipeAssets } from '../../engine/recipe/recipe.ts';
+import { assetsText, dreamAssets, type Asset } from '../../engine/io/assets.ts';
 import { recipeFlagHelp, recipeFlagSpec, recipeFromFlags } from '../recipeOptions.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
 import { appVersion, firstFrameNote, maxPixelsFlag, UsageError, withInterrupt } from '../shared.ts';
@@ -22,7 +24,8 @@ IN is PNG, JPEG, WebP, TIFF, AVIF or GIF; of an animated or multi-page file, the
   --channel LAYER:INDEX[:W]   amplify one channel (repeatable; negative weights suppress it)
   --steps N                   gradient steps per octave (default 10)
   --step-size S               step length in pixel units (default 1.5)
-  --octaves N                 number of scales, smallest first (default 4)
+  --octaves N                 a fixed number of scales, smallest first (default: from the image size,
+                              see --pattern-size)
   --octave-scale F            size ratio between octaves (default 1.4)
   --tile PX                   largest tile the gradient is computed on (default 512)
   --jitter PX                 random roll per step (default 64)
@@ -53,7 +56,11 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   } catch {
     throw new UsageError(`Cannot write to the folder of "${values.out}": it does not exist or is not writable.`);
   }
-  const recipe = await recipeFromFlags(values);
+  const found: Asset[] = [];
+  const recipe = await recipeFromFlags(values, found);
+  // Only what the recipe names is used and embedded (a --mask replaces a --recipe-from PNG's mask).
+  const named = new Set(recipeAssets(recipe));
+  const assets = [...new Map(found.filter((a) => named.has(a.hash)).map((a) => [a.hash, a])).values()];
   const sink = values.json ? jsonLinesSink(process.stdout) : terminalSink(process.stderr);
   const maxPixels = maxPixelsFlag(values['max-pixels'], DEFAULT_MAX_PIXELS);
   const image = await decodeImage(input, { maxPixels });
@@ -75,11 +82,11 @@ export async function dreamCommand(argv: string[]): Promise<void> {
         const label = `octave ${p.octave + 1}/${p.octaves} step ${p.step + 1}/${p.steps} (${p.width}x${p.height})`;
         sink.update(p.done / p.total, label, p.etaMs, { octave: p.octave, step: p.step, done: p.done, total: p.total, value: Number(p.value.toFixed(5)) });
       };
-      return dreamToEnd(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal, onProgress, ...(pool ? { pool } : {}) });
+      return dreamToEnd(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal, onProgress, assets: dreamAssets(assets), ...(pool ? { pool } : {}) });
     });
     const png = await encodePng(
       { width: result.width, height: result.height, rgb: result.rgb, alpha: image.alpha },
-      metadataText({ app: 'reverie', appVersion: appVersion(), backend, input: basename(input), createdAt: new Date().toISOString(), recipe }),
+      { ...metadataText({ app: 'reverie', appVersion: appVersion(), backend, input: basename(input), createdAt: new Date().toISOString(), recipe }), ...(await assetsText(assets)) },
     );
     await writeFileAtomic(out, png);
     // route: the executor the steps ran on (workers only run where there is no native route: tfjs).

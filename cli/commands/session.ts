@@ -11,6 +11,7 @@ import { recipeFlagSpec } from '../recipeOptions.ts';
 import { videoSizeFlagSpec, videoSizeFromFlags, videoSizeHelp } from '../videoSize.ts';
 import { appVersion, CancelledError, firstFrameNote, UsageError, withInterrupt } from '../shared.ts';
 import { renderProject, sinkFor, zoomFlagHelp, zoomFlagSpec, zoomRecipeFromFlags, zoomSettingsFromFlags } from './zoom.ts';
+import { recipeAssets } from '../../engine/recipe/recipe.ts';
 
 export const sessionHelp = `reverie session <new|dream|pick|add|video|show> DIR [options]
 
@@ -71,6 +72,8 @@ export async function sessionCommand(argv: string[]): Promise<void> {
       const note = firstFrameNote(values.from, painting.pages);
       if (note) sink.event('warning', note);
       const recipe = await zoomRecipeFromFlags(values);
+      // Each round dreams a new painting, which a mask painted for the first would not fit.
+      if (recipeAssets(recipe).length > 0) throw new UsageError('Sessions take no --mask or --guide yet (each round dreams a new painting); use them with reverie dream or zoom.');
       const settings = await zoomSettingsFromFlags(values);
       // The painting size check loads the recipe's model (on the backend asked for).
       await initBackend((values.backend ?? 'auto') as BackendChoice);

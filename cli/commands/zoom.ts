@@ -13,6 +13,8 @@ import { createZoomProject, runZoomProject, type RunZoomOptions, type ZoomRunRes
 import type { ZoomSettings } from '../../engine/project/manifest.ts';
 import { readZoomManifest } from '../../engine/project/store.ts';
 import { recipeFlagSpec, recipeFromFlags, type RecipeFlags } from '../recipeOptions.ts';
+import { parseRecipe, recipeAssets } from '../../engine/recipe/recipe.ts';
+import { dreamAssets, loadAssets, saveAssets, type Asset } from '../../engine/io/assets.ts';
 import { formatDuration, jsonLinesSink, terminalSink, type ProgressSink } from '../progress.ts';
 import { appVersion, CancelledError, firstFrameNote, maxPixelsFlag, UsageError, withInterrupt } from '../shared.ts';
 
@@ -88,13 +90,16 @@ export async function zoomSettingsFromFlags(flags: ZoomFlags): Promise<Omit<Zoom
 }
 
 /** Zoom frames want light dreaming: unless told otherwise, one octave of 5 steps per frame on 256 px tiles. */
-export async function zoomRecipeFromFlags(flags: RecipeFlags) {
-  const recipe = await recipeFromFlags(flags);
+export async function zoomRecipeFromFlags(flags: RecipeFlags, assets: Asset[] = []) {
+  const recipe = await recipeFromFlags(flags, assets);
   const fromFile = flags.recipe !== undefined || flags['recipe-from'] !== undefined;
   if (!fromFile && flags.steps === undefined) recipe.steps = ZOOM_FRAME_RECIPE.steps;
-  if (!fromFile && flags.octaves === undefined) recipe.octaves = ZOOM_FRAME_RECIPE.octaves;
+  if (!fromFile && flags.octaves === undefined && flags['pattern-size'] === undefined) {
+    recipe.octaves = ZOOM_FRAME_RECIPE.octaves;
+    delete recipe.patternSize;
+  }
   if (!fromFile && flags.tile === undefined) recipe.tileSize = ZOOM_FRAME_RECIPE.tileSize;
-  return recipe;
+  return parseRecipe(recipe, 'options');
 }
 
 export function sinkFor(json: boolean | undefined): ProgressSink {
@@ -107,6 +112,7 @@ export async function renderProject(dir: string, sink: ProgressSink, o: { backen
   // Resuming on the backend that made the first frames keeps the pixels identical.
   const backend = await initBackend((o.backend ?? (m.frames.length ? m.backend : 'auto')) as BackendChoice);
   if (m.frames.length && backend !== m.backend) sink.event('warning', { message: `Frames so far were made on ${m.backend}; continuing on ${backend}, so later frames may differ slightly from an uninterrupted run.` });
+  const assets = dreamAssets(await loadAssets(dir, recipeAssets(m.recipe)));
   const model = await loadDreamModel(m.recipe.model);
   const pools = new PoolKeeper({ model: m.recipe.model, backend });
   sink.event('model', { model: model.id, backend, message: `Model ${model.id} on ${backend} (${m.input.width}x${m.input.height}), ${m.frames.length} frames done` });
@@ -114,6 +120,7 @@ export async function renderProject(dir: string, sink: ProgressSink, o: { backen
   try {
     const options: RunZoomOptions = {
       appVersion: appVersion(),
+      assets,
       onProgress: (p) => {
         const of = p.frames === null ? ' (Ctrl-C stops)' : `/${p.frames}`;
         const steps = p.kind === 'dream' ? ` step ${p.step}/${p.steps}` : ' tween';
@@ -164,7 +171,8 @@ export async function zoomCommand(argv: string[]): Promise<void> {
   if (!values.frames) throw new UsageError('Say how many frames to make with --frames N.', zoomHelp);
   const frames = number('frames', values.frames);
   if (!Number.isInteger(frames) || frames < 1) throw new UsageError(`--frames expects a whole number from 1, got "${values.frames}".`);
-  const recipe = await zoomRecipeFromFlags(values);
+  const found: Asset[] = [];
+  const recipe = await zoomRecipeFromFlags(values, found);
   const settings = await zoomSettingsFromFlags(values);
   const dir = resolve(values.out);
   const image = await decodeImage(input, { maxPixels: maxPixelsFlag(values['max-pixels'], DEFAULT_MAX_PIXELS) });
@@ -177,6 +185,9 @@ export async function zoomCommand(argv: string[]): Promise<void> {
   let result: ZoomRunResult;
   try {
     await createZoomProject(dir, { input: image, source: input, recipe, settings: { ...settings, frames }, backend, appVersion: appVersion() });
+    // The project keeps the masks and guide its recipe names, so resume reproduces the frames.
+    const named = new Set(recipeAssets(recipe));
+    await saveAssets(dir, found.filter((a) => named.has(a.hash)));
     result = await renderProject(dir, sink, { backend });
   } catch (err) {
     if (was !== null) await discardUnstarted(dir, was).catch(() => undefined);

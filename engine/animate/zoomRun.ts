@@ -20,6 +20,7 @@ import { ZoomClock, type ZoomProgress } from './zoomProgress.ts';
 import { warpImage } from './zoomPath.ts';
 import type { GradientPool } from '../parallel/gradientPool.ts';
 import type { PoolKeeper } from '../parallel/poolKeeper.ts';
+import type { DreamAssets } from '../render/termGroups.ts';
 
 // In a subfolder, so `reverie video PROJECT_DIR` sees only the numbered frames.
 export const INPUT_FILE = 'source/input.png';
@@ -77,6 +78,8 @@ export interface RunZoomOptions {
   appVersion?: string;
   /** Worker threads for tiled frames, as the engine's layout decides (absent: tiles run in this thread). */
   pools?: PoolKeeper;
+  /** Masks and guide the recipe names (a project keeps them in its assets/ folder). */
+  assets?: DreamAssets;
 }
 
 export interface ZoomRunResult {
@@ -114,7 +117,7 @@ async function makeFrame(model: DreamModel, m: ZoomManifest, plan: FramePlan, so
   const moved = plan.index === 0 ? source : warpImage(source, plan.transform);
   if (plan.kind === 'tween' || plan.params.steps === 0) return moved;
   const recipe = frameRecipe(m.recipe, plan);
-  let out = await dreamToEnd(model, moved, recipe, { ...(o.signal ? { signal: o.signal } : {}), ...(o.pool ? { pool: o.pool } : {}), onProgress: (p) => o.progress(p.done, p.total) });
+  let out = await dreamToEnd(model, moved, recipe, { ...(o.signal ? { signal: o.signal } : {}), ...(o.pool ? { pool: o.pool } : {}), ...(o.assets ? { assets: o.assets } : {}), onProgress: (p) => o.progress(p.done, p.total) });
   if (plan.index > 0 && plan.params.blend > 0) out = blendImages(out, moved, plan.params.blend);
   if (plan.index > 0 && plan.params.anchorColors > 0 && m.anchor) out = anchorColors(out, m.anchor, plan.params.anchorColors);
   return out;

@@ -13,7 +13,7 @@ describe('parseRecipe', () => {
   });
 
   it.each([
-    [{ version: 2 }, /version 2 is not supported/],
+    [{ version: 3 }, /version 3 is not supported/],
     [{ version: 1, steps: 'ten' }, /"steps" must be a number/],
     [{ version: 1, steps: 2.5 }, /"steps" must be a whole number/],
     [{ version: 1, octaveScale: 9 }, /"octaveScale" must be between 1 and 4/],
