@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 // Who may import whom (see README, "How it works"). Each folder lists the top-level folders it must
 // not reach; a relative import that climbs into one of them fails `npm run lint`.
-const TOP = ['engine', 'contract', 'host', 'server', 'main', 'preload', 'cli', 'launch', 'renderer', 'tests', 'bench'];
+const TOP = ['farm', 'engine', 'contract', 'host', 'server', 'main', 'preload', 'cli', 'launch', 'renderer', 'tests', 'bench'];
 // `typesFrom` folders may be reached by `import type` only (the contract names the engine's types).
 function onlyImports(folder, allowed, typesFrom = []) {
   const banned = TOP.filter((f) => f !== folder && !allowed.includes(f) && !typesFrom.includes(f));
@@ -36,6 +36,8 @@ export default tseslint.config(
   onlyImports('server', ['host', 'contract']),
   onlyImports('main', ['host', 'contract']),
   onlyImports('preload', ['contract']),
-  onlyImports('cli', ['engine', 'host']),
+  onlyImports('cli', ['engine', 'host', 'farm']),
+  // farm/ is the BullMQ layer (queues, job kinds, submit, work): engine-free, so the CLI binds it.
+  onlyImports('farm', []),
   onlyImports('launch', ['main', 'server']),
 );

@@ -24,6 +24,8 @@ describe('import directions', () => {
     ['contract/probe.ts', "import { decodeImage } from '../engine/io/image.ts';"],
     ['cli/commands/probe.ts', "import { startServer } from '../../server/httpServer.ts';"],
     ['preload/probe.ts', "import { createService } from '../host/service.ts';"],
+    ['farm/probe.ts', "import { dream } from '../engine/render/dream.ts';"],
+    ['engine/probe.ts', "import { submitJobs } from '../farm/submit.ts';"],
   ];
   it.each(wrong)('%s: %s fails lint', async (file, code) => {
     const messages = await restricted(file, `${code}\nexport {};\n`);
@@ -38,6 +40,7 @@ describe('import directions', () => {
     ['contract/probe.ts', "import type { Recipe } from '../engine/render/recipe.ts';"],
     ['cli/commands/probe.ts', "import { decodeImage } from '../../engine/io/image.ts';"],
     ['launch/probe.ts', "import { electronBinary } from '../main/electronBinary.ts';"],
+    ['cli/farm/probe.ts', "import { submitJobs } from '../../farm/submit.ts';"],
   ];
   it.each(right)('%s: %s passes', async (file, code) => {
     expect(await restricted(file, `${code}\nexport {};\n`)).toEqual([]);
