@@ -16,6 +16,7 @@ import { mapsCommand, mapsHelp } from './commands/maps.ts';
 import { kernelsCommand, kernelsHelp } from './commands/kernels.ts';
 import { workerCommand, workerHelp } from './commands/worker.ts';
 import { batchCommand, batchHelp } from './commands/batch.ts';
+import { atlasCommand, atlasHelp } from './commands/atlas.ts';
 import { appVersion, CancelledError, UsageError } from './shared.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string; summary: string }> = {
@@ -34,6 +35,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   maps: { run: mapsCommand, help: mapsHelp, summary: "an image's feature maps at a layer; --top K channels it drives hardest" },
   kernels: { run: kernelsCommand, help: kernelsHelp, summary: "the first convolution's filters; --apply a classic filter to an image" },
   batch: { run: batchCommand, help: batchHelp, summary: 'every image of a folder through one recipe (locally or on a farm)' },
+  atlas: { run: atlasCommand, help: atlasHelp, summary: 'every channel of chosen layers as tiles + an offline HTML index (locally or on a farm)' },
   worker: { run: workerCommand, help: workerHelp, summary: 'take jobs from a render farm (BullMQ on Redis) until stopped' },
   demo: { run: demoCommand, help: demoHelp, summary: 'dream the bundled example photo (what npm start runs)' },
 };

@@ -21,12 +21,12 @@ export function workerName(host: string, pid: number, models: readonly string[])
   return `${host}:${pid}:${models.join('+')}`.replace(/[^A-Za-z0-9_.:+-]/g, '_');
 }
 
-export function openQueue(connection: FarmConnection, model: ModelRef): Queue {
-  return new Queue(queueName(model), { connection: { ...connection.options }, prefix: FARM_PREFIX, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
+export function openQueue(connection: FarmConnection, model: ModelRef | string): Queue {
+  return new Queue(typeof model === 'string' ? model : queueName(model), { connection: { ...connection.options }, prefix: FARM_PREFIX, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
 }
 
-export function openQueueEvents(connection: FarmConnection, model: ModelRef): QueueEvents {
-  return new QueueEvents(queueName(model), { connection: { ...connection.options }, prefix: FARM_PREFIX });
+export function openQueueEvents(connection: FarmConnection, model: ModelRef | string): QueueEvents {
+  return new QueueEvents(typeof model === 'string' ? model : queueName(model), { connection: { ...connection.options }, prefix: FARM_PREFIX });
 }
 
 /** Workers connected to a model's queue now (their names), for "N workers" and a warning at none. */

@@ -16,6 +16,8 @@ export interface WorkerOptions {
   lockMs?: number;
   name?: string;
   onEvent?: (e: { type: 'active' | 'completed' | 'failed'; kind: string; id: string; model: string; ms?: number; reason?: string }) => void;
+  /** Connection trouble (Redis restarting, network): BullMQ reconnects by itself; this only reports it. */
+  onError?: (err: Error) => void;
 }
 
 export interface FarmWorker {
@@ -47,7 +49,7 @@ export function startWorkers(connection: FarmConnection, served: ReadonlyArray<{
         throw err;
       }
     };
-    return new Worker(queueName(model), processor, {
+    const worker = new Worker(queueName(model), processor, {
       connection: { ...connection.options },
       prefix: FARM_PREFIX,
       concurrency: options.concurrency ?? 1,
@@ -58,6 +60,9 @@ export function startWorkers(connection: FarmConnection, served: ReadonlyArray<{
       ...(options.name ? { name: options.name } : {}),
       autorun: true,
     });
+    // Without a listener an 'error' event would end the process; a Redis restart is not fatal.
+    worker.on('error', (err) => options.onError?.(err));
+    return worker;
   });
   return {
     ready: Promise.all(workers.map((w) => w.waitUntilReady())).then(() => undefined),

@@ -65,6 +65,7 @@ export async function workerCommand(argv: string[]): Promise<void> {
     concurrency,
     lockMs,
     name,
+    onError: (err) => say('connection', `Farm connection: ${err.message} (retrying)`),
     onEvent: (e) => say(`job-${e.type}`, `${e.type} ${e.kind} ${e.id}${e.ms !== undefined ? ` in ${Math.round(e.ms)} ms` : ''}${e.reason ? `: ${e.reason}` : ''}`, { kind: e.kind, id: e.id, ...(e.ms !== undefined ? { ms: Math.round(e.ms) } : {}), ...(e.reason ? { reason: e.reason } : {}) }),
   });
   await farm.ready;

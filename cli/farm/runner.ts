@@ -63,11 +63,18 @@ export function farmRunner(url: string, allowInsecure: boolean, model: ModelRef,
   const connection = parseFarmUrl(url, allowInsecure);
   const queue: Queue = openQueue(connection, model);
   const events: QueueEvents = openQueueEvents(connection, model);
+  // Connection errors while Redis restarts are retried by ioredis; unheard, they would end the process.
+  let lastError = '';
+  const remember = (err: Error): void => {
+    lastError = err.message;
+  };
+  queue.on('error', remember);
+  events.on('error', remember);
   return {
     async describe() {
       const workers = await workersOnline(queue);
       const who = workers.length ? `${workers.length} worker(s)` : `no worker is online for ${model.id} yet (jobs wait in the queue)`;
-      return `farm ${connection.display}: ${who}`;
+      return `farm ${connection.display}: ${who}${lastError ? ` (last connection error: ${lastError})` : ''}`;
     },
     async run(tasks, options) {
       await events.waitUntilReady();
