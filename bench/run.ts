@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { time } from './timing.ts';
 
-const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, 'skip-naive': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-large': { type: 'boolean' }, 'skip-zoom': { type: 'boolean' }, 'skip-models': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, 'skip-naive': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-large': { type: 'boolean' }, 'skip-zoom': { type: 'boolean' }, 'skip-models': { type: 'boolean' }, 'skip-farm': { type: 'boolean' } } });
 const repeats = Number(values.repeats ?? 5);
 const LAYERS = ['mixed3', 'mixed5'];
 
@@ -89,6 +89,8 @@ const large = values['skip-large']
 
 const zoom = values['skip-zoom'] ? null : await benchScript('zoom.ts', []);
 const models = values['skip-models'] ? null : await benchScript('models.ts', []);
+// Needs Debian's redis-server (the farm section starts its own on a free loopback port).
+const farm = values['skip-farm'] ? null : await benchScript('farm.ts', []);
 
 const report = {
   date: new Date().toISOString(),
@@ -109,6 +111,7 @@ const report = {
   large,
   zoom,
   models,
+  farm,
 };
 model.dispose();
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });

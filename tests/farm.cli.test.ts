@@ -17,7 +17,9 @@ let dir: string;
 let redis: TestRedis;
 let workers: TestWorker[] = [];
 let inputs: string;
-const LOCK = ['--lock-ms', '4000'];
+// A 512 px tile's gradient is one synchronous call (seconds on a busy 2-core machine): the lock
+// must outlast it, or a live worker's job would count as stalled.
+const LOCK = ['--lock-ms', '12000'];
 const ATLAS = ['--layers', 'mixed0', '--channels', '0-23', '--size', '32', '--steps', '4', '--backend', 'wasm'];
 const BATCH = ['--steps', '3', '--octaves', '2', '--layers', 'mixed3', '--backend', 'wasm'];
 
@@ -159,6 +161,27 @@ describe('reverie batch on a farm', () => {
     expectSame(await pixels(join(dir, 'batch-drain')), local, 6);
     workers[2] = startWorker(redis.url, LOCK);
     await workers[2].waitFor((e) => e.type === 'ready');
+  });
+});
+
+describe('reverie dream --farm: one big frame', () => {
+  it('spreads the tiles of each step of a 1024x1024 dream over the workers, with the local pixels', async () => {
+    const big = join(dir, 'big.png');
+    await writeTestImage(big, 1024, 1024);
+    const DREAM = ['--tile', '512', '--octaves', '1', '--steps', '2', '--layers', 'mixed3', '--backend', 'wasm'];
+    const seen = workers.map((w) => w.events.length);
+    const farm = await runCli(['dream', big, '-o', join(dir, 'big-farm.png'), ...DREAM, '--farm', redis.url]);
+    expect(farm.code, farm.stderr).toBe(0);
+    const local = await runCli(['dream', big, '-o', join(dir, 'big-local.png'), ...DREAM]);
+    expect(local.code, local.stderr).toBe(0);
+    const [a, b] = await Promise.all([sharp(join(dir, 'big-farm.png')).raw().toBuffer(), sharp(join(dir, 'big-local.png')).raw().toBuffer()]);
+    expect(a.length).toBe(1024 * 1024 * 3);
+    expect(a.equals(b)).toBe(true);
+    // 2 steps x 4 tiles, each done once, by more than one worker.
+    const tiles = workers.flatMap((w, i) => w.events.slice(seen[i]).filter((e) => e.type === 'job-completed' && e.kind === 'dream-tile'));
+    expect(tiles).toHaveLength(8);
+    expect(new Set(workers.filter((w, i) => w.events.slice(seen[i]).some((e) => e.kind === 'dream-tile')).map((w) => w.child.pid)).size).toBeGreaterThan(1);
+    expect(await jobsLeft()).toBe(0);
   });
 });
 

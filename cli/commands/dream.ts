@@ -14,6 +14,10 @@ import { metadataText } from '../../engine/render/metadata.ts';
 import { recipeFlagHelp, recipeFlagSpec, recipeFromFlags } from '../recipeOptions.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
 import { appVersion, firstFrameNote, maxPixelsFlag, UsageError, withInterrupt } from '../shared.ts';
+import { farmFlagHelp, farmFlagSpec, farmUrlFrom } from '../farm/runner.ts';
+import { farmTilePool, type FarmTilePool } from '../farm/tilePool.ts';
+import { modelFingerprint } from '../farm/model.ts';
+import { parseFarmUrl } from '../../farm/url.ts';
 
 export const dreamHelp = `reverie dream IN -o OUT.png [options]
 
@@ -36,13 +40,15 @@ ${recipeFlagHelp}
   --max-pixels N              refuse larger inputs (default ${DEFAULT_MAX_PIXELS})
   --workers N                 worker threads for tiled images (default: one per core, or none when
                               onnxruntime runs the steps on every core already; 0 = none)
-  --json                      JSON-lines progress on stdout instead of a progress bar`;
+  --json                      JSON-lines progress on stdout instead of a progress bar
+${farmFlagHelp}
+                              (the tiles of each step of a tiled image become farm jobs)`;
 
 export async function dreamCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...recipeFlagSpec, out: { type: 'string', short: 'o' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'max-pixels': { type: 'string' }, workers: { type: 'string' } },
+    options: { ...recipeFlagSpec, ...farmFlagSpec, out: { type: 'string', short: 'o' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'max-pixels': { type: 'string' }, workers: { type: 'string' } },
   });
   const input = positionals[0];
   if (!input || positionals.length > 1) throw new UsageError('reverie dream takes one input image.', dreamHelp);
@@ -55,6 +61,8 @@ export async function dreamCommand(argv: string[]): Promise<void> {
     throw new UsageError(`Cannot write to the folder of "${values.out}": it does not exist or is not writable.`);
   }
   const recipe = await recipeFromFlags(values);
+  const farmUrl = farmUrlFrom(values);
+  const farm = farmUrl ? parseFarmUrl(farmUrl, values['farm-insecure'] ?? false) : undefined;
   const sink = values.json ? jsonLinesSink(process.stdout) : terminalSink(process.stderr);
   const maxPixels = maxPixelsFlag(values['max-pixels'], DEFAULT_MAX_PIXELS);
   const image = await decodeImage(input, { maxPixels });
@@ -68,11 +76,19 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   // onnxruntime already spreads each step over every core, so with it tiles stay in this thread.
   const workers = values.workers === undefined ? (model.accelerator ? 0 : availableParallelism()) : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 0) throw new UsageError(`--workers expects a whole number, got "${values.workers}".`);
-  const pool = workers > 0 && Math.max(image.width, image.height) > recipe.tileSize ? await GradientPool.start({ size: workers, model: recipe.model, backend }) : undefined;
+  const tiled = Math.max(image.width, image.height) > recipe.tileSize;
+  const pool = !farm && workers > 0 && tiled ? await GradientPool.start({ size: workers, model: recipe.model, backend }) : undefined;
+  let farmPool: FarmTilePool | undefined;
+  const farmRef = farm ? await modelFingerprint(recipe.model) : undefined;
+  if (farm) {
+    sink.event('farm', { url: farm.display, message: tiled ? `Tiles of each step go to the farm at ${farm.display}` : `The image fits one tile (${recipe.tileSize}px): it dreams here, not on the farm at ${farm.display}` });
+  }
   sink.event('model', { model: model.id, backend, workers: pool?.size ?? 0, loadMs: Math.round(performance.now() - loadStarted), accelerator: model.accelerator ?? null, message: `Model ${model.id} on ${backend}${model.accelerator ? ` + ${model.accelerator}` : ''}${pool ? ` with ${pool.size} workers` : ''} (${image.width}x${image.height})` });
   try {
     const result = await withInterrupt(async (signal) => {
-      const it = dream(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal, ...(pool ? { pool } : {}) });
+      if (farm && farmRef && tiled) farmPool = farmTilePool(farm, farmRef, signal);
+      const tiles = pool ?? farmPool;
+      const it = dream(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal, ...(tiles ? { pool: tiles } : {}) });
       for (;;) {
         const r = await it.next();
         if (r.done) return r.value;
@@ -89,6 +105,7 @@ export async function dreamCommand(argv: string[]): Promise<void> {
     sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height });
   } finally {
     await pool?.close();
+    await farmPool?.close();
     model.dispose();
   }
 }
