@@ -39,7 +39,7 @@ describe('atlas index.html', () => {
   it('shows the first layer, switches layers, searches, and gives each channel its dream recipe', async () => {
     const { page, problems } = browser;
     await page.goto(pathToFileURL(join(dir, 'index.html')).href);
-    await page.waitForFunction(() => [...document.querySelectorAll('figure img')].every((i) => (i as HTMLImageElement).complete));
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('figure img')).every((i) => (i as HTMLImageElement).complete));
     const loaded = await page.$$eval('figure img', (imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
     expect(loaded).toEqual(Array(12).fill(32));
     await page.click('nav a[data-l="mixed7"]');
