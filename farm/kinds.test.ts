@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPayload, checkResult, decodeFloat32, encodeBytes, FarmPayloadError, MAX_PAYLOAD_BYTES } from './kinds.ts';
+import { checkPayload, checkResult, decodeFloat32, decodeUint8, encodeBytes, FarmPayloadError, MAX_PAYLOAD_BYTES } from './kinds.ts';
 
 const model = { id: 'inception_v3', sha256: 'a'.repeat(64) };
 const rgb = (w: number, h: number): string => encodeBytes(new Uint8Array(w * h * 3));
@@ -34,6 +34,11 @@ describe('farm job kinds', () => {
     expect(() => checkResult('dream-tile', { value: 0.5, gradient: { width: 2, height: 1, data: encodeBytes(g) } })).not.toThrow();
     expect(() => checkResult('dream-tile', { value: 'x', gradient: { width: 2, height: 1, data: encodeBytes(g) } })).toThrow(/value must be a number/);
     expect(() => checkResult('feature', { width: 2, height: 2, data: rgb(2, 1) })).toThrow(/needs 12/);
-    expect([...decodeFloat32(encodeBytes(g))]).toEqual([...g]);
+    expect([...decodeFloat32(encodeBytes(g), 6)]).toEqual([...g]);
+    // A stray character past the sampled ends shortens the buffer: decoding with the size refuses it.
+    const long = encodeBytes(new Uint8Array(9000));
+    const spoiled = `${long.slice(0, 6000)}*${long.slice(6001)}`;
+    expect(() => checkPayload('dream-image', { model, recipe: {}, image: { width: 100, height: 30, data: spoiled } })).not.toThrow();
+    expect(() => decodeUint8(spoiled, 9000)).toThrow(/decodes to 8999 bytes, expected 9000/);
   });
 });

@@ -164,6 +164,19 @@ describe('reverie batch on a farm', () => {
   });
 });
 
+describe('reverie sweep on a farm', () => {
+  it('writes the same labelled sheet as locally', async () => {
+    const SWEEP = [join(inputs, 'photo-0.png'), '--vary', 'layers=mixed3,mixed4', '--vary', 'step-size=1,3', '--steps', '2', '--octaves', '1', '--cell', '96', '--backend', 'wasm'];
+    const local = await runCli(['sweep', ...SWEEP, '-o', join(dir, 'sweep-local.png')]);
+    expect(local.code, local.stderr).toBe(0);
+    const farm = await runCli(['sweep', ...SWEEP, '-o', join(dir, 'sweep-farm.png'), '--farm', redis.url]);
+    expect(farm.code, farm.stderr).toBe(0);
+    const [a, b] = await Promise.all(['sweep-farm.png', 'sweep-local.png'].map((f) => sharp(join(dir, f)).raw().toBuffer()));
+    expect(a!.length).toBeGreaterThan(96 * 96 * 3 * 4);
+    expect(a!.equals(b!)).toBe(true);
+  });
+});
+
 describe('reverie dream --farm: one big frame', () => {
   it('spreads the tiles of each step of a 1024x1024 dream over the workers, with the local pixels', async () => {
     const big = join(dir, 'big.png');
@@ -182,6 +195,18 @@ describe('reverie dream --farm: one big frame', () => {
     expect(tiles).toHaveLength(8);
     expect(new Set(workers.filter((w, i) => w.events.slice(seen[i]).some((e) => e.kind === 'dream-tile')).map((w) => w.child.pid)).size).toBeGreaterThan(1);
     expect(await jobsLeft()).toBe(0);
+  });
+});
+
+describe('farm URLs and models on the command line', () => {
+  it('refuses a farm beyond loopback without a password, and a worker with no model it can get', async () => {
+    const open = await runCli(['worker', '--farm', 'redis://10.254.0.1:6379']);
+    expect(open.code).toBe(1);
+    expect(open.stderr).toMatch(/FarmUrlError: .*no password.*--farm-insecure/);
+    const none = await runCli(['worker', '--farm', redis.url, '--model', 'no_such_model', '--json']);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toMatch(/"type":"model-missing".*Cannot serve model \\"no_such_model\\".*takes no job for it/);
+    expect(none.stderr).toMatch(/No model to serve/);
   });
 });
 

@@ -16,7 +16,7 @@ export function imageToRaw(image: RgbImage): RawImage {
 }
 
 export function rawToImage(raw: RawImage): RgbImage {
-  return { width: raw.width, height: raw.height, rgb: Float32Array.from(decodeUint8(raw.data)) };
+  return { width: raw.width, height: raw.height, rgb: Float32Array.from(decodeUint8(raw.data, raw.width * raw.height * 3)) };
 }
 
 export function jobHandlers(model: DreamModel, ref: ModelRef): JobHandlers {
@@ -35,7 +35,7 @@ export function jobHandlers(model: DreamModel, ref: ModelRef): JobHandlers {
       const terms = p.terms as { layers?: unknown; channels?: unknown; classes?: unknown };
       const recipe = parseRecipe({ model: ref.id, layers: terms.layers ?? [], channels: terms.channels ?? [], classes: terms.classes ?? [] }, 'job terms');
       const objective = recipeObjective(recipe, classObjectiveFactory(model));
-      const x = tf.tensor4d(decodeFloat32(p.tile.data), [1, p.tile.height, p.tile.width, 3]);
+      const x = tf.tensor4d(decodeFloat32(p.tile.data, p.tile.width * p.tile.height * 3), [1, p.tile.height, p.tile.width, 3]);
       try {
         const { value, gradient } = model.valueAndGradient(x, objective.layers, objective.fn);
         const data = gradient.dataSync() as Float32Array;

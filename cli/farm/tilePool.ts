@@ -36,7 +36,7 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
     try {
       await stepEvents.waitUntilReady();
       const results = await flows.run(mine.map((p) => p.task), signal);
-      results.forEach((r, i) => mine[i]!.resolve({ value: r.value, gradient: decodeFloat32(r.gradient.data) }));
+      results.forEach((r, i) => mine[i]!.resolve({ value: r.value, gradient: decodeFloat32(r.gradient.data, r.gradient.width * r.gradient.height * 3) }));
     } catch (err) {
       for (const p of mine) p.reject(err);
     }
