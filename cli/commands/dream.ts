@@ -86,7 +86,11 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   sink.event('model', { model: model.id, backend, workers: pool?.size ?? 0, loadMs: Math.round(performance.now() - loadStarted), accelerator: model.accelerator ?? null, message: `Model ${model.id} on ${backend}${model.accelerator ? ` + ${model.accelerator}` : ''}${pool ? ` with ${pool.size} workers` : ''} (${image.width}x${image.height})` });
   try {
     const result = await withInterrupt(async (signal) => {
-      if (farm && farmRef && tiled) farmPool = farmTilePool(farm, farmRef, signal);
+      if (farm && farmRef && tiled) {
+        farmPool = farmTilePool(farm, farmRef, signal);
+        const online = await farmPool.workers();
+        sink.event('farm', { url: farm.display, workers: online, message: `${online} worker(s) online for ${farmRef.id}${online ? '' : ' (the tiles wait in the queue until one joins)'}` });
+      }
       const tiles = pool ?? farmPool;
       const it = dream(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal, ...(tiles ? { pool: tiles } : {}) });
       for (;;) {
