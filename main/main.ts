@@ -18,6 +18,8 @@ import { RenderActivity } from './taskbar.ts';
 import { createMainWindow, focusWindow } from './windows.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// Beside this module: the tsx bootstrap in a checkout, the compiled entry in dist/main/ (packaging/compileMain.ts).
+const ENGINE_ENTRY = fileURLToPath(new URL('./engineProcess.mjs', import.meta.url));
 const electron = loadElectron();
 const { app } = electron;
 
@@ -44,7 +46,7 @@ async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void>
     dataDir,
     mode: 'electron',
     appVersion: appVersion(),
-    launchEngine: utilityEngine(electron, join(ROOT, 'main', 'engineProcess.mjs'), process.env['REVERIE_BACKEND'] || undefined),
+    launchEngine: utilityEngine(electron, ENGINE_ENTRY, process.env['REVERIE_BACKEND'] || undefined),
     backendPinned: process.env['REVERIE_BACKEND'] || null,
     fileUrl: (relative) => `/files/${relative}`,
     openFile: (purpose) => dialogs.openFile(purpose),

@@ -1,8 +1,11 @@
 // Finding ffmpeg: FFMPEG_PATH first (a wrong one is an error, not a fall-through), then the optional
 // ffmpeg-static package, then PATH; with nothing found the error says how to install it.
 import { describe, expect, it } from 'vitest';
+import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FfmpegNotFoundError } from './errors.ts';
-import { locateFfmpeg } from './locate.ts';
+import { locateFfmpeg, unpackedPath } from './locate.ts';
 
 const absent = (): Promise<unknown> => Promise.reject(new Error("Cannot find package 'ffmpeg-static'"));
 
@@ -27,6 +30,21 @@ describe('locateFfmpeg', () => {
   it('prefers the ffmpeg-static package over PATH when it is installed', async () => {
     const fake = (name: string): Promise<unknown> => (name === 'ffmpeg-static' ? Promise.resolve({ default: '/usr/bin/ffmpeg' }) : absent());
     expect(await locateFfmpeg({ PATH: '/bin' }, { importModule: fake })).toEqual({ ffmpeg: '/usr/bin/ffmpeg', ffprobe: '/usr/bin/ffprobe', source: 'ffmpeg-static' });
+  });
+
+  it('in a packaged app, runs ffmpeg-static from app.asar.unpacked (a path inside app.asar cannot be spawned)', async () => {
+    const resources = join(await mkdtemp(join(tmpdir(), 'reverie-asar-')), 'resources');
+    const unpacked = join(resources, 'app.asar.unpacked', 'node_modules', 'ffmpeg-static');
+    await mkdir(unpacked, { recursive: true });
+    for (const tool of ['ffmpeg', 'ffprobe']) {
+      await writeFile(join(unpacked, tool), '#!/bin/sh\n');
+      await chmod(join(unpacked, tool), 0o755);
+    }
+    const inArchive = join(resources, 'app.asar', 'node_modules', 'ffmpeg-static', 'ffmpeg');
+    expect(unpackedPath(inArchive)).toBe(join(unpacked, 'ffmpeg'));
+    expect(unpackedPath('/home/u/app.asar.d/ffmpeg')).toBe('/home/u/app.asar.d/ffmpeg');
+    const packaged = (name: string): Promise<unknown> => (name === 'ffmpeg-static' ? Promise.resolve({ default: inArchive }) : absent());
+    expect(await locateFfmpeg({ PATH: '/nowhere' }, { importModule: packaged })).toEqual({ ffmpeg: join(unpacked, 'ffmpeg'), ffprobe: join(unpacked, 'ffprobe'), source: 'ffmpeg-static' });
   });
 
   it('falls back to the system ffmpeg on PATH', async () => {

@@ -39,12 +39,22 @@ export async function findOnPath(name: string, env: NodeJS.ProcessEnv, platform:
   return null;
 }
 
+/**
+ * In a packaged desktop app a package's binary is named inside resources/app.asar, which cannot be
+ * spawned; electron-builder.yml unpacks ffmpeg-static beside the archive, in app.asar.unpacked.
+ */
+export function unpackedPath(path: string): string {
+  return path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+}
+
 /** A module's default export (or the module itself) as a path, when the package is installed. */
 async function optionalPackagePath(name: string, importModule: (name: string) => Promise<unknown>): Promise<string | null> {
   try {
     const mod = (await importModule(name)) as { default?: unknown; path?: unknown };
     const value = typeof mod.default === 'string' ? mod.default : (mod.default as { path?: unknown } | undefined)?.path ?? mod.path;
-    return typeof value === 'string' && (await isExecutable(value)) ? value : null;
+    if (typeof value !== 'string') return null;
+    const spawnable = unpackedPath(value);
+    return (await isExecutable(spawnable)) ? spawnable : null;
   } catch {
     return null; // optional dependency not installed (or no binary for this platform)
   }
