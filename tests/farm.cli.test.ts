@@ -177,6 +177,21 @@ describe('reverie sweep on a farm', () => {
   });
 });
 
+describe('reverie filters --farm', () => {
+  it('renders the channels the cache lacks on the farm: the same sheet as locally, then cached', async () => {
+    const FILTERS = ['--layer', 'mixed0', '--channels', '0-5', '--size', '32', '--steps', '4', '--backend', 'wasm'];
+    const local = await runCli(['filters', ...FILTERS, '--no-cache', '-o', join(dir, 'filters-local.png')]);
+    expect(local.code, local.stderr).toBe(0);
+    const cacheDir = join(dir, 'filters-cache');
+    const farm = await runCli(['filters', ...FILTERS, '--cache-dir', cacheDir, '-o', join(dir, 'filters-farm.png'), '--farm', redis.url]);
+    expect(farm.code, farm.stderr).toBe(0);
+    const [a, b] = await Promise.all(['filters-farm.png', 'filters-local.png'].map((f) => sharp(join(dir, f)).raw().toBuffer()));
+    expect(a!.equals(b!)).toBe(true);
+    const again = await runCli(['filters', ...FILTERS, '--cache-dir', cacheDir, '-o', join(dir, 'filters-again.png'), '--farm', redis.url]);
+    expect(again.stderr).toMatch(/6 of 6 from the cache/);
+  });
+});
+
 describe('reverie dream --farm: one big frame', () => {
   it('spreads the tiles of each step of a 1024x1024 dream over the workers, with the local pixels', async () => {
     const big = join(dir, 'big.png');
