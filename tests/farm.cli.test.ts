@@ -2,16 +2,15 @@
 // the real embedded model. Farm results equal local ones byte for byte; a worker SIGKILLed mid-job
 // and a Redis restart mid-run still give complete, identical results; a malformed job fails alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { runCli, spawnCli, writeTestImage } from './helpers/cli.ts';
+import { expectSame, files, jobsLeftIn, pixels, queueOfWorkers } from './helpers/farmFiles.ts';
 import { startRedis, type TestRedis } from './helpers/redis.ts';
 import { startWorker, stopWorker, type TestWorker } from './helpers/farmWorkers.ts';
-import { parseFarmUrl } from '../farm/url.ts';
-import { FARM_PREFIX, queueName } from '../farm/queues.ts';
 
 let dir: string;
 let redis: TestRedis;
@@ -40,40 +39,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function files(folder: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.png')) out.set(join(entry.parentPath, entry.name).slice(folder.length), await readFile(join(entry.parentPath, entry.name)));
-  }
-  return out;
-}
-
-/** Decoded pixels per file (dreamed PNGs carry a creation time, so their bytes differ run to run). */
-async function pixels(folder: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  for (const [name, png] of await files(folder)) out.set(name, await sharp(png).raw().toBuffer());
-  return out;
-}
-
-function expectSame(a: Map<string, Buffer>, b: Map<string, Buffer>, count: number): void {
-  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-  expect(a.size).toBe(count);
-  for (const [name, bytes] of a) expect(bytes.equals(b.get(name)!), name).toBe(true);
-}
-
 /** The queue of the model the workers serve (from a worker's ready event). */
-function modelQueue(): Queue {
-  const ready = workers[1]!.events.find((e) => e.type === 'ready') as unknown as { models: Array<{ id: string; sha256: string }> };
-  return new Queue(queueName(ready.models[0]!), { connection: parseFarmUrl(redis.url).options, prefix: FARM_PREFIX });
-}
-
-/** Jobs Redis still holds in any state: a finished run leaves none (results are taken off). */
-async function jobsLeft(): Promise<number> {
-  const queue = modelQueue();
-  const counts = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized', 'waiting-children');
-  await queue.close();
-  return Object.values(counts).reduce((a, b) => a + b, 0);
-}
+const modelQueue = (): Queue => queueOfWorkers(workers[1]!, redis.url);
+const jobsLeft = (): Promise<number> => jobsLeftIn(modelQueue());
 
 describe('reverie atlas on a farm', () => {
   let local: Map<string, Buffer>;
