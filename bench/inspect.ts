@@ -42,15 +42,17 @@ for (const layer of layers) {
   const { images } = await visualizeMany(model, channels.map((channel) => ({ layer, channel })), { size, steps }, { batchSize: Number(values.batch ?? 6) });
   const renderMs = performance.now() - t0;
   const q = activationRatios(model, layer, channels, images, photos);
-  const ratios = q.map((c) => c.ratio);
+  // Channels the photos leave silent have no ratio (NaN): counted apart, not in the ratio figures.
+  const ratios = q.map((c) => c.ratio).filter((r) => Number.isFinite(r));
   // The sheet beside the figures, so a reader can see what was measured.
-  const sheet = await contactSheet(q.map((c, i) => ({ image: images[i]!, label: `${c.channel}: ${Number.isFinite(c.ratio) ? c.ratio.toFixed(1) : 'inf'}x` })), { cellSize: size, title: `${layer} ${size}px ${steps} steps` });
+  const sheet = await contactSheet(q.map((c, i) => ({ image: images[i]!, label: `${c.channel}: ${Number.isFinite(c.ratio) ? `${c.ratio.toFixed(1)}x` : 'silent on photos'}` })), { cellSize: size, title: `${layer} ${size}px ${steps} steps` });
   mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
   writeFileSync(new URL(`./out/inspect-${layer}.png`, import.meta.url), await encodePng({ ...sheet, alpha: null }));
   report[layer] = {
     channels: q.map((c) => ({ channel: c.channel, own: round(c.own), photos: round(c.photos), ratio: round(c.ratio), othersMax: round(c.othersMax), passes: c.passes })),
     passed: q.filter((c) => c.passes).length,
     sampled: q.length,
+    silentOnPhotos: q.filter((c) => !(c.photos > 0)).length,
     ratioAtLeast5: q.filter((c) => c.ratio >= 5).length,
     ownHighest: q.filter((c) => c.own > c.othersMax).length,
     medianRatio: round(median(ratios)),

@@ -62,6 +62,8 @@ export const contract = {
   'gallery.delete': invoke<{ id: string }, { deleted: boolean }>(),
   'result.save': invoke<{ id: string }, SaveOutcome>(),
   'dialog.openFile': invoke<{ purpose: FilePurpose }, FileBytes | null>(),
+  /** Electron only: a folder to add a model from, chosen in a native dialog (models.add accepts only such paths). */
+  'dialog.openModelFolder': invoke<Empty, { path: string } | null>(),
   'models.list': invoke<Empty, ModelInfo[]>(),
   'models.probe': invoke<{ spec: string }, ModelSize>(),
   'models.add': invoke<{ spec: string; name?: string }, ModelDownload>(),

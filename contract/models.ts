@@ -63,7 +63,7 @@ export interface BackendOption {
 export interface SettingsView {
   settings: AppSettings;
   backends: BackendOption[];
-  /** Where they are kept. */
+  /** Where they are kept ("~/…"; never an absolute path). */
   file: string;
   /** Set when this launch's backend is fixed (REVERIE_BACKEND or --backend) and the setting waits for a launch without it. */
   backendPinned: string | null;

@@ -20,7 +20,7 @@ export type HostMode = 'electron' | 'browser';
 export interface AppInfo {
   version: string;
   mode: HostMode;
-  /** Where results persist (shown in the gallery so users can find their files). */
+  /** Where results persist, as the user would find it ("~/…"; never an absolute path). */
   dataDir: string;
 }
 
@@ -81,6 +81,8 @@ export interface JobProgress {
   preview?: string;
   /** A frame just written (zoom renders, previews, ping-pong rounds): frames appear as they are made. */
   frame?: { index: number; url: string };
+  /** Channel grids: each picture of the batch being rendered as it stands (JPEG data URLs), so tiles grow in place. */
+  tiles?: Array<{ index: number; preview: string }>;
 }
 
 /** How a job ended well: the gallery entry it made or changed, and what else it produced. */
@@ -115,6 +117,8 @@ export interface GalleryItem {
   width: number;
   height: number;
   backend: string;
+  /** The executor the dream's steps ran on (absent in entries made before it was recorded). */
+  route?: 'onnxruntime' | 'tfjs';
   elapsedMs: number;
   resultUrl: string;
   thumbUrl: string;
@@ -134,6 +138,9 @@ export interface LoadedRecipe {
   appVersion: string;
   input: string;
   createdAt: string;
+  /** The dreamed PNG's own size: dreaming the same input at this long side reproduces it. */
+  width: number;
+  height: number;
 }
 
 /** What an open dialog is for: it filters by it (images; a PNG's recipe; a preset or recipe JSON). */

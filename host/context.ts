@@ -22,12 +22,24 @@ export interface ServiceOptions {
   saveVideo: (video: VideoFile, path: string) => Promise<SaveOutcome>;
   /** Host-specific: a native open dialog in Electron; browser mode has none (the page picks files). */
   openFile: (purpose: FilePurpose) => Promise<FileBytes | null>;
+  /** Electron: a native folder dialog, whose answer `localModelPath` then accepts; browser mode has none. */
+  openModelFolder: () => Promise<string | null>;
+  /**
+   * The local path models.add/probe may read, or a typed refusal: in Electron only a folder a dialog
+   * returned; in browser mode only inside the data folder or a models folder given at launch.
+   */
+  localModelPath: (path: string) => Promise<string>;
   /** Minimum time between live previews (a few per second by default). */
   previewIntervalMs?: number;
   /** Settings and presets (default: the user's config folder, as the CLI uses). */
   configDir?: string;
   /** Downloaded models (default: $REVERIE_CACHE_DIR, else ~/.cache/reverie/models); the engine must load from the same. */
   cacheDir?: string;
+  /**
+   * Model URLs on 127.0.0.1 are refused like every non-public address, unless this is set: tests
+   * serving models from loopback opt in here (REVERIE_ALLOW_LOOPBACK_MODELS=1 for the server).
+   */
+  allowLoopbackModels?: boolean;
   /** The backend this launch fixes (REVERIE_BACKEND, --backend), overriding the saved setting; null: none. */
   backendPinned?: string | null;
 }

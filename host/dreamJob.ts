@@ -54,5 +54,5 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };
   const png = await encodePng({ ...result, alpha }, metadataText(meta));
   const thumb = await thumbnail(png);
-  return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend };
+  return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend, route: ctx.model.lastRoute ?? 'tfjs' };
 }

@@ -1,6 +1,7 @@
 // Paths and names both transports serve: which data folders a page may load, how a URL path maps
 // into one, and a file name safe to offer for download.
-import { resolve, sep } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, resolve, sep } from 'node:path';
 
 /** The folders of the data directory a page may load files from (under /files/). */
 export const SERVED_DATA_FOLDERS: ReadonlySet<string> = new Set(['inputs', 'gallery', 'zoom', 'sessions', 'previews', 'features', 'inspect']);
@@ -30,4 +31,19 @@ export function safeFileName(name: string): string {
   const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 120);
   return cleaned || 'reverie.png';
 }
+/** Replaces each private root (longest first) in a message with its label, so errors name no absolute paths. */
+export function redactPaths(message: string, roots: ReadonlyArray<readonly [string, string]>): string {
+  let out = message;
+  for (const [root, label] of [...roots].filter(([r]) => r.length > 1).sort((a, b) => b[0].length - a[0].length)) out = out.split(root).join(label);
+  return out;
+}
+
+/** A folder as a page may show it: "~/…" below the home folder, else only its last name. */
+export function displayPath(path: string, home = homedir()): string {
+  const full = resolve(path);
+  if (full === home) return '~';
+  if (full.startsWith(home + sep)) return `~${full.slice(home.length)}`;
+  return `…${sep}${basename(full)}`;
+}
+
 export { writeFileAtomic } from '../engine/io/atomic.ts';

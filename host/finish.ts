@@ -19,6 +19,7 @@ export function progressView(ctx: Pick<ServiceContext, 'options'>, jobId: string
     etaMs,
     ...(p.preview ? { preview: `data:image/jpeg;base64,${Buffer.from(p.preview).toString('base64')}` } : {}),
     ...(p.frame ? { frame: { index: p.frame.index, url: ctx.options.fileUrl(p.frame.rel) } } : {}),
+    ...(p.tiles ? { tiles: p.tiles.map((t) => ({ index: t.index, preview: `data:image/jpeg;base64,${Buffer.from(t.jpeg).toString('base64')}` })) } : {}),
   };
 }
 
@@ -39,6 +40,7 @@ export async function finishJob(ctx: ServiceContext, spec: JobSpec, done: DoneMe
       width: out.width,
       height: out.height,
       backend: out.backend,
+      route: out.route,
       elapsedMs: Math.round(out.elapsedMs),
     };
     return { item: await ctx.gallery.add(record, out.png, out.thumb) };

@@ -92,6 +92,7 @@ export class Gallery {
       width: r.width,
       height: r.height,
       backend: r.backend,
+      ...(r.route ? { route: r.route } : {}),
       elapsedMs: r.elapsedMs,
       resultUrl: this.fileUrl(`gallery/${r.id}/result.png`),
       thumbUrl: this.fileUrl(`gallery/${r.id}/thumb.jpg`),

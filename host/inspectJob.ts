@@ -44,6 +44,25 @@ function reporter(spec: InspectJobSpec, ctx: InspectJobContext, what: string): (
   };
 }
 
+/** A channel grid's progress, with every picture of the batch as it stands now and then (tiles grow in place). */
+function tileReporter(spec: InspectJobSpec, ctx: InspectJobContext, what: string): (p: FeatureProgress) => void {
+  let last = -Infinity;
+  return (p) => {
+    const message: ProgressMessage = { type: 'progress', jobId: spec.jobId, done: p.done, total: p.total, label: `${what} · step ${p.step + 1}/${p.steps}`, elapsedMs: p.elapsedMs, etaMs: p.etaMs };
+    ctx.onProgress(message);
+    const now = performance.now();
+    if (now - last < ctx.previewIntervalMs) return;
+    last = now;
+    const images = p.preview();
+    const channels = p.targets.map((t) => t.channel);
+    void Promise.all(images.map(async (img, i) => ({ index: channels[i]!, jpeg: await jpeg(img, 75) }))).then((tiles) => {
+      const placed = tiles.filter((t) => t.index !== undefined);
+      // The first picture is also the job's one live preview, as for every other job.
+      ctx.onProgress({ ...message, ...(tiles[0] ? { preview: tiles[0].jpeg } : {}), tiles: placed });
+    });
+  };
+}
+
 export async function runInspectJob(spec: InspectJobSpec, ctx: InspectJobContext): Promise<JobOutput> {
   const { model } = ctx;
   const cache = new FeatureCache(spec.cache.dir);
@@ -55,7 +74,7 @@ export async function runInspectJob(spec: InspectJobSpec, ctx: InspectJobContext
     await visualizeMany(model, targets, recipe, {
       cache,
       signal: ctx.signal,
-      onProgress: reporter(spec, ctx, `${task.layer} channels`),
+      onProgress: tileReporter(spec, ctx, `${task.layer} channels`),
       onImage: (t) => {
         const rel = cacheRel(spec.cache, cache.file(model.id, t, recipe));
         rels.push(rel);

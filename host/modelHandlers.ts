@@ -8,8 +8,12 @@ import { curatedModel, curatedRecipe } from '../engine/model/curated.ts';
 import { searchClasses } from '../engine/model/labels.ts';
 import { listModels, probeModel, removeModel, type ModelListing } from '../engine/model/manager.ts';
 import { updateSettings } from '../engine/settings/settings.ts';
+import { fileURLToPath } from 'node:url';
 import type { ServiceContext } from './context.ts';
+import { displayPath } from './files.ts';
 import { ModelDownloads } from './modelDownloads.ts';
+import { publicFetch } from './publicFetch.ts';
+import { isLocalSpec } from './localModels.ts';
 import { BadRequestError, BusyError, requireInt, requireObject } from './validate.ts';
 
 type ModelHandlers = Pick<Handlers, 'models.list' | 'models.probe' | 'models.add' | 'models.cancel' | 'models.remove' | 'models.select' | 'models.classes'>;
@@ -28,10 +32,17 @@ export function requireActiveModel(ctx: Pick<ServiceContext, 'engine'>, recipe: 
   }
 }
 
+/** A model added from a folder is named by its folder as the user would find it, never by an absolute path. */
+function withoutLocalPath(listing: ModelListing): ModelListing {
+  if (!listing.url?.startsWith('file:')) return listing;
+  const { url, ...rest } = listing;
+  return { ...rest, title: `added from ${displayPath(fileURLToPath(url))}` };
+}
+
 export function modelInfo(listing: ModelListing, active: string): ModelInfo {
   const curated = curatedModel(listing.name);
   return {
-    ...listing,
+    ...withoutLocalPath(listing),
     active: listing.name === active,
     layers: curated ? curated.layers.map((l) => ({ ...l })) : [],
     recipes: curated ? curated.recipes.map((r) => ({ name: r.name, description: r.description, recipe: curatedRecipe(listing.name, r.name) })) : [],
@@ -46,18 +57,23 @@ function text(request: unknown, key: string, what: string): string {
 
 export function modelHandlers(ctx: ServiceContext): { handlers: ModelHandlers; downloads: ModelDownloads } {
   const { engine, cacheDir, configDir } = ctx;
+  // URLs come from a page: fetch only public addresses, checked after DNS and on every redirect.
+  const fetchImpl = publicFetch({ allowLoopback: ctx.options.allowLoopbackModels === true });
   const list = async (): Promise<ModelInfo[]> => (await listModels({ cacheDir })).map((m) => modelInfo(m, activeModel(ctx)));
   const downloads = new ModelDownloads({
     cacheDir,
     info: async (listing) => modelInfo(listing, activeModel(ctx)),
     report: (payload) => ctx.emit({ channel: 'models.download', payload }),
+    fetchImpl,
   });
 
   const handlers: ModelHandlers = {
     'models.list': list,
-    'models.probe': async (request) => probeModel(text(request, 'spec', 'The model'), { cacheDir }),
+    'models.probe': async (request) => probeModel(text(request, 'spec', 'The model'), { cacheDir, fetchImpl }),
     'models.add': async (request) => {
-      const spec = text(request, 'spec', 'The model');
+      let spec = text(request, 'spec', 'The model');
+      // A path from a page is read only where the user allowed it (a dialog, or the allowed folders).
+      if (isLocalSpec(spec)) spec = await ctx.options.localModelPath(spec);
       const name = requireObject(request, 'The request')['name'];
       if (name !== undefined && (typeof name !== 'string' || name.length > 100)) throw new BadRequestError('The name must be text of at most 100 characters.');
       return downloads.start(spec, name || undefined);

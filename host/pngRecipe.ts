@@ -1,25 +1,13 @@
-// Reads the recipe a Reverie PNG carries from bytes the renderer sent, through the engine's own reader.
-import { randomBytes } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Reads the recipe a Reverie PNG carries from bytes the renderer sent, through the engine's own
+// reader, in memory: an upload is never written anywhere to be read back.
+import sharp from 'sharp';
 import type { FileBytes, LoadedRecipe } from '../contract/types.ts';
-import { RecipeError } from '../engine/render/recipe.ts';
-import { readDreamMetadata } from '../engine/render/metadata.ts';
+import { dreamMetadataFromPng } from '../engine/render/metadata.ts';
 
 export async function recipeFromPngBytes(file: FileBytes): Promise<LoadedRecipe> {
-  const path = join(tmpdir(), `reverie-recipe-${randomBytes(6).toString('hex')}.png`);
-  await writeFile(path, file.data);
-  try {
-    const meta = await readDreamMetadata(path);
-    return { recipe: meta.recipe, appVersion: meta.appVersion, input: meta.input, createdAt: meta.createdAt };
-  } catch (err) {
-    // Name the user's file, not our temporary copy.
-    if (!(err instanceof Error)) throw err;
-    const named = new RecipeError(err.message.split(path).join(file.name));
-    named.name = err.name;
-    throw named;
-  } finally {
-    await rm(path, { force: true });
-  }
+  const png = Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength);
+  const meta = dreamMetadataFromPng(png, file.name);
+  // The size it was dreamed at, so loading the recipe reproduces the dream.
+  const { width, height } = await sharp(png).metadata();
+  return { recipe: meta.recipe, appVersion: meta.appVersion, input: meta.input, createdAt: meta.createdAt, width, height };
 }

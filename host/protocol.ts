@@ -117,10 +117,12 @@ export interface ProgressMessage {
   preview?: Uint8Array;
   /** A frame just written, relative to the data folder. */
   frame?: { index: number; rel: string };
+  /** Channel grids: every picture of the batch as it stands (JPEG by channel), every previewIntervalMs or so. */
+  tiles?: Array<{ index: number; jpeg: Uint8Array }>;
 }
 
 export type JobOutput =
-  | { kind: 'dream'; png: Uint8Array; thumb: Uint8Array; width: number; height: number; elapsedMs: number; backend: string }
+  | { kind: 'dream'; png: Uint8Array; thumb: Uint8Array; width: number; height: number; elapsedMs: number; backend: string; route: 'onnxruntime' | 'tfjs' }
   | { kind: 'zoom'; frames: number; made: number }
   | { kind: 'preview'; rels: string[] }
   | { kind: 'video'; out: string; frames: number; durationS: number; width: number; height: number }

@@ -10,6 +10,7 @@ import { loadSettings, updateSettings } from '../engine/settings/settings.ts';
 import type { ServiceContext, ServiceOptions } from './context.ts';
 import { Engine } from './engine.ts';
 import { finishJob, progressView } from './finish.ts';
+import { displayPath } from './files.ts';
 import { Gallery } from './gallery.ts';
 import { galleryHandlers } from './galleryHandlers.ts';
 import { inspectHandlers } from './inspectHandlers.ts';
@@ -66,7 +67,8 @@ export function createService(options: ServiceOptions): Service {
   engine.start();
 
   const handlers: Handlers = {
-    'app.info': async () => ({ version: options.appVersion, mode: options.mode, dataDir: options.dataDir }),
+    // The folder as the user would find it, never an absolute path (a page has no use for one).
+    'app.info': async () => ({ version: options.appVersion, mode: options.mode, dataDir: displayPath(options.dataDir) }),
     'engine.status': async () => engine.status,
     'model.layers': async () => {
       await engine.whenReady();
@@ -96,6 +98,10 @@ export function createService(options: ServiceOptions): Service {
       const purpose = requireObject(request, 'The request')['purpose'];
       if (purpose !== 'image' && purpose !== 'recipe' && purpose !== 'preset') throw new BadRequestError('purpose must be "image", "recipe" or "preset".');
       return options.openFile(purpose);
+    },
+    'dialog.openModelFolder': async () => {
+      const path = await options.openModelFolder();
+      return path === null ? null : { path };
     },
     ...zoomHandlers(ctx),
     ...sessionHandlers(ctx),

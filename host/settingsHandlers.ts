@@ -11,6 +11,8 @@ import { backendInfos, fastestBackend } from '../engine/settings/backends.ts';
 import { PresetStore } from '../engine/settings/presets.ts';
 import { DEFAULT_SETTINGS, loadSettings, parseSettings, settingsFile, updateSettings, type Settings } from '../engine/settings/settings.ts';
 import type { ServiceContext } from './context.ts';
+import { displayPath } from './files.ts';
+import { MAX_PRESET_BYTES } from './limits.ts';
 import { BadRequestError, BusyError, requireFileBytes, requireObject } from './validate.ts';
 
 type SettingsHandlers = Pick<Handlers, 'settings.get' | 'settings.update' | 'presets.list' | 'presets.save' | 'presets.rename' | 'presets.delete' | 'presets.export' | 'presets.import'>;
@@ -29,7 +31,7 @@ function view(settings: Settings, configDir: string, pinned: string | null, prob
   return {
     settings,
     backends: backendInfos().map((b) => ({ ...b, fastest: b.choice === fastest })),
-    file: settingsFile(configDir),
+    file: displayPath(settingsFile(configDir)),
     backendPinned: pinned,
     ...(problem ? { problem } : {}),
   };
@@ -103,7 +105,7 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
     },
     'presets.import': async (request) => {
       const req = requireObject(request, 'The request');
-      const file = requireFileBytes(req['file']);
+      const file = requireFileBytes(req['file'], MAX_PRESET_BYTES);
       const as = req['as'] === undefined || req['as'] === '' ? undefined : text(req['as'], 'The preset name');
       return presets.importText(new TextDecoder().decode(file.data), file.name, { ...(as ? { as } : {}), ...(req['overwrite'] === true ? { overwrite: true } : {}) });
     },

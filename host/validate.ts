@@ -1,6 +1,7 @@
 // Requests come from a renderer, which a host does not trust: every field is checked here, and
 // failures are typed errors the UI shows as they are.
 import type { FileBytes } from '../contract/types.ts';
+import { MAX_IMAGE_BYTES } from './limits.ts';
 
 export class BadRequestError extends Error {
   override name = 'BadRequestError';
@@ -17,7 +18,7 @@ export class BusyError extends Error {
 const ID = /^[a-z0-9][a-z0-9-]{0,79}$/;
 
 /** Images and PNGs the renderer may send in one request. */
-export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+export const MAX_UPLOAD_BYTES = MAX_IMAGE_BYTES;
 
 export function requireObject(value: unknown, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadRequestError(`${what} must be an object.`);
@@ -36,14 +37,18 @@ export function requireInt(value: unknown, what: string, min: number, max: numbe
   return value;
 }
 
-export function requireFileBytes(value: unknown): FileBytes {
+export function requireFileBytes(value: unknown, maxBytes = MAX_IMAGE_BYTES): FileBytes {
   const req = requireObject(value, 'The request');
   const name = req['name'];
   const data = req['data'];
   if (typeof name !== 'string' || name.length === 0 || name.length > 255) throw new BadRequestError('The file needs a name of 1 to 255 characters.');
   if (!(data instanceof Uint8Array)) throw new BadRequestError(`${name}: the file's bytes are missing.`);
   if (data.length === 0) throw new BadRequestError(`${name}: the file is empty.`);
-  if (data.length > MAX_UPLOAD_BYTES) throw new BadRequestError(`${name}: the file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`);
+  if (data.length > maxBytes) throw new BadRequestError(`${name}: the file is larger than ${formatLimit(maxBytes)}.`);
   // Only the base name is kept: the name is a label, never a path.
   return { name: name.split(/[\\/]/).pop() || 'image', data };
+}
+
+function formatLimit(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MB` : `${Math.round(bytes / 1024)} KB`;
 }

@@ -126,6 +126,13 @@ export function createDialogs(electron: ElectronMain, chosen: ChosenPaths, windo
       return file;
     },
 
+    /** A folder to add a model from; remembered, so models.add accepts this path and no other. */
+    async openModelFolder(): Promise<string | null> {
+      const answer = await electron.dialog.showOpenDialog(window(), { properties: ['openDirectory'], filters: [] });
+      const picked = answer.filePaths[0];
+      return answer.canceled || picked === undefined ? null : chosen.remember(picked);
+    },
+
     /** `folder`: the output folder from settings, used when no folders are known (else Pictures). */
     async saveResult(item: GalleryItem, pngPath: string, folder: string | null = null): Promise<SaveOutcome> {
       const stem = item.input.name.replace(/\.[^.]*$/, '');

@@ -1,8 +1,8 @@
 // Electron main: wires the security policy, the reverie:// protocol, the engine (utility process),
 // IPC, menu and taskbar together. Each concern lives in its own file; this one only connects them.
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prepareDataDir } from '../host/dataDir.ts';
 import { appVersion } from '../host/version.ts';
 import { createService } from '../host/service.ts';
 import { createDialogs, ChosenPaths, settingsFolders } from './dialogs.ts';
@@ -31,14 +31,15 @@ async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void>
   electron.session.defaultSession.setPermissionRequestHandler(denyPermissionRequest);
   electron.session.defaultSession.setPermissionCheckHandler(denyPermissionCheck);
   const dataDir = resolve(process.env['REVERIE_DATA_DIR'] || app.getPath('userData'));
-  await mkdir(dataDir, { recursive: true });
+  await prepareDataDir(dataDir);
   const dirs = { rendererDir: join(ROOT, 'dist', 'renderer'), dataDir };
   electron.protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, dirs));
 
   // Window, service and IPC are set up in one synchronous run, so the page cannot call before the handlers exist.
   const mainWindow = createMainWindow(electron, join(ROOT, 'dist', 'preload', 'preload.cjs'));
   // Dialogs start in the last used folders and record them through the settings channels (called after the service exists).
-  const dialogs = createDialogs(electron, new ChosenPaths(), () => mainWindow, settingsFolders({
+  const chosen = new ChosenPaths();
+  const dialogs = createDialogs(electron, chosen, () => mainWindow, settingsFolders({
     'settings.get': (request) => service.handlers['settings.get'](request),
     'settings.update': (request) => service.handlers['settings.update'](request),
   }));
@@ -50,6 +51,9 @@ async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void>
     backendPinned: process.env['REVERIE_BACKEND'] || null,
     fileUrl: (relative) => `/files/${relative}`,
     openFile: (purpose) => dialogs.openFile(purpose),
+    openModelFolder: () => dialogs.openModelFolder(),
+    // Only a folder a dialog returned in this session: the page cannot name one itself.
+    localModelPath: async (path) => chosen.check(path),
     saveResult: (item, pngPath, folder) => dialogs.saveResult(item, pngPath, folder),
     saveVideo: (video, path) => dialogs.saveVideo(video, path),
   });

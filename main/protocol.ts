@@ -21,8 +21,11 @@ export function routeAppRequest(url: string, method: string, dirs: AppDirs): App
   if (pathname === '/' || pathname === '/index.html') return { kind: 'file', root: dirs.rendererDir, path: join(dirs.rendererDir, 'index.html') };
   if (pathname.startsWith('/files/')) {
     const rest = pathname.slice('/files/'.length);
-    const path = SERVED_DATA_FOLDERS.has(rest.split('/')[0] ?? '') ? resolveInside(dirs.dataDir, rest) : null;
-    return path ? { kind: 'file', root: dirs.dataDir, path } : { kind: 'refuse', status: 404 };
+    const folder = rest.split('/')[0] ?? '';
+    // The root is the served folder itself: a symlink in gallery/ may not lead to config/ or inputs/.
+    const root = join(dirs.dataDir, folder);
+    const path = SERVED_DATA_FOLDERS.has(folder) ? resolveInside(root, rest.slice(folder.length + 1)) : null;
+    return path ? { kind: 'file', root, path } : { kind: 'refuse', status: 404 };
   }
   const path = resolveInside(dirs.rendererDir, pathname);
   return path ? { kind: 'file', root: dirs.rendererDir, path } : { kind: 'refuse', status: 404 };

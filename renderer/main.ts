@@ -11,6 +11,8 @@ const app = new AppState(connection.api, {
   picker: createPicker(connection.api, connection.mode),
   download: downloadUrl,
   textUrl: (text, type) => URL.createObjectURL(new Blob([text], { type })),
+  storage: window.localStorage,
+  copyImage: (png) => navigator.clipboard.write([new ClipboardItem({ 'image/png': new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }) })]),
   fetchBytes: async (url) => {
     const res = await fetch(url, { credentials: 'same-origin' });
     if (!res.ok) throw new Error(`Could not read ${url} (HTTP ${res.status}).`);

@@ -1,7 +1,6 @@
 // Browser mode entry (`npm start` without Electron, `npm run serve`): builds the interface if needed,
 // starts the engine worker and the loopback server, and prints the URL with this launch's token.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../contract/models.ts';
@@ -9,36 +8,55 @@ import { appVersion } from '../host/version.ts';
 import { createService } from '../host/service.ts';
 import { BadRequestError } from '../host/validate.ts';
 import { threadEngine } from '../host/threadLink.ts';
-import { defaultDataDir } from '../host/dataDir.ts';
+import { defaultDataDir, namedDataDirConfig, prepareDataDir } from '../host/dataDir.ts';
 import { startAppServer } from './httpServer.ts';
 import { safeFileName } from '../host/files.ts';
 import { ensureRendererBuilt } from '../host/rendererBuild.ts';
+import { insideRoots } from '../host/localModels.ts';
 
 const { values } = parseArgs({
   options: {
-    port: { type: 'string', default: process.env['REVERIE_PORT'] ?? '0' },
+    port: { type: 'string' },
     'data-dir': { type: 'string' },
     backend: { type: 'string' },
+    // A folder the page may add models from, besides the data folder (the page cannot widen this).
+    'models-dir': { type: 'string', default: process.env['REVERIE_MODELS_DIR'] || undefined },
   },
 });
-const port = Number(values.port);
+/**
+ * Unless a port is asked for (--port, $REVERIE_PORT; 0 picks any), the app keeps one address across
+ * restarts, so an open tab's kept work (stored per address) comes back; another free port is taken
+ * when some other program holds it. The token still guards every request.
+ */
+const STABLE_PORT = 47474;
+const requestedPort = values.port ?? (process.env['REVERIE_PORT'] || undefined);
+const port = requestedPort === undefined ? STABLE_PORT : Number(requestedPort);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  process.stderr.write(`reverie: --port must be a port number, got "${values.port}".\n`);
+  process.stderr.write(`reverie: --port must be a port number, got "${requestedPort}".\n`);
   process.exit(2);
 }
 // A backend named here (or in REVERIE_BACKEND) holds for this launch; otherwise the saved setting's.
 const backend = values.backend ?? (process.env['REVERIE_BACKEND'] || undefined);
 const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-await mkdir(dataDir, { recursive: true });
+await prepareDataDir(dataDir);
+const modelRoots = [dataDir, ...(values['models-dir'] ? [resolve(values['models-dir'])] : [])];
 const rendererDir = await ensureRendererBuilt((line) => process.stdout.write(`${line}\n`));
 
 const service = createService({
   dataDir,
+  // A data folder named on the command line keeps its own settings and presets, as $REVERIE_DATA_DIR does.
+  ...(values['data-dir'] ? { configDir: namedDataDirConfig(dataDir) } : {}),
   mode: 'browser',
   appVersion: appVersion(),
   launchEngine: threadEngine(backend ? { backend: backend as BackendChoice } : {}),
   backendPinned: backend ?? null,
+  // Only tests serve models from 127.0.0.1; they say so explicitly.
+  allowLoopbackModels: process.env['REVERIE_ALLOW_LOOPBACK_MODELS'] === '1',
   fileUrl: (relative) => `/files/${relative}`,
+  openModelFolder: async () => {
+    throw new BadRequestError('Folder dialogs exist only in the desktop app; in the browser, add a model by URL or from the data folder.');
+  },
+  localModelPath: (path) => insideRoots(path, modelRoots, `the data folder${values['models-dir'] ? ' or the models folder given at launch' : ' (or a folder given with --models-dir / REVERIE_MODELS_DIR)'}`),
   openFile: async () => {
     throw new BadRequestError('Native file dialogs exist only in the desktop app; the page picks files itself.');
   },
@@ -53,7 +71,10 @@ const service = createService({
   },
 });
 const token = randomBytes(24).toString('base64url');
-const app = await startAppServer({ service, token, rendererDir, dataDir, port });
+const app = await startAppServer({ service, token, rendererDir, dataDir, port }).catch((err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EADDRINUSE' || requestedPort !== undefined) throw err;
+  return startAppServer({ service, token, rendererDir, dataDir, port: 0 });
+});
 process.stdout.write(`Reverie is running at ${app.url}\nResults are kept in ${dataDir}\nPress Ctrl+C to stop.\n`);
 
 let stopping = false;

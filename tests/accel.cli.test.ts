@@ -38,6 +38,10 @@ describe('gradient routes in the CLI', () => {
     const modelEvent = (r: typeof native) => r.events.find((e) => e['type'] === 'model')!;
     expect(String(modelEvent(native)['accelerator'])).toMatch(/^onnxruntime-node /);
     expect(modelEvent(tfjs)['accelerator']).toBeNull();
+    // The route the steps actually ran on, not just the one on offer: a silent fallback fails here.
+    const doneEvent = (r: typeof native) => r.events.find((e) => e['type'] === 'done')!;
+    expect(doneEvent(native)['route']).toBe('onnxruntime');
+    expect(doneEvent(tfjs)['route']).toBe('tfjs');
 
     const [a, b, input] = await Promise.all([pixels('native.png'), pixels('tfjs.png'), sharp(join(dir, 'in.png')).removeAlpha().raw().toBuffer()]);
     let changed = 0;

@@ -1,11 +1,36 @@
 // The stores behind the gallery: ids that cannot name paths, newest-first listing, entries that
 // are either complete or ignored, and inputs stored once however often they are imported.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { crc32 } from 'node:zlib';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
 import { Gallery, newGalleryId, type GalleryRecord } from '../host/gallery.ts';
 import { InputStore } from '../host/inputs.ts';
+import { decodeImage } from '../engine/io/image.ts';
+
+// The real decoder, watched: importing must validate from the header, never decode to float pixels.
+vi.mock('../engine/io/image.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../engine/io/image.ts')>();
+  return { ...real, decodeImage: vi.fn(real.decodeImage) };
+});
+
+/** A PNG whose header claims width × height (its pixel data is a stub): enough for a header check. */
+function pngHeader(width: number, height: number): Uint8Array {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return new Uint8Array(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.alloc(16)), chunk('IEND', Buffer.alloc(0))]));
+}
 import { writeTestImage } from './helpers/cli.ts';
 import { tempDir } from './appHelpers.ts';
 
@@ -90,5 +115,19 @@ describe('InputStore', () => {
     expect(img.url.endsWith('/display.png')).toBe(true);
     await expect(store.import({ name: 'cut.png', data: new Uint8Array(rgba.subarray(0, 60)) })).rejects.toMatchObject({ name: 'ImageDecodeError' });
     expect(await readdir(join(dir, 'inputs'))).toEqual([img.id]);
+  });
+
+  it('validates from the header alone: too large is refused before any pixel is read, and nothing is decoded to floats', async () => {
+    const dir = await tempDir('inputs');
+    const store = new InputStore(join(dir, 'inputs'), url);
+    vi.mocked(decodeImage).mockClear();
+    await expect(store.import({ name: 'huge.png', data: pngHeader(9000, 8000) })).rejects.toMatchObject({ name: 'ImageTooLargeError' });
+    // Within the limit but its pixel data is a stub: the display copy reads the pixels and refuses them, typed.
+    await expect(store.import({ name: 'stub.png', data: pngHeader(300, 200) })).rejects.toMatchObject({ name: 'ImageDecodeError' });
+    const png = join(dir, 'ok.png');
+    await writeTestImage(png, 64, 48);
+    expect(await store.import({ name: 'ok.png', data: new Uint8Array(await readFile(png)) })).toMatchObject({ width: 64, height: 48 });
+    expect(decodeImage).not.toHaveBeenCalled();
+    expect((await readdir(join(dir, 'inputs'))).length).toBe(1);
   });
 });

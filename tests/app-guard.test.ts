@@ -1,23 +1,16 @@
 // The browser-mode server's gatekeeping as pure functions: hosts, origins, tokens, paths, headers.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import {
-  contentSecurityPolicy,
-  cookieName,
-  isAllowedHost,
-  isAllowedOrigin,
-  parseCookies,
-  securityHeaders,
-  tokenFrom,
-  tokenMatches,
-} from '../server/guard.ts';
-import { resolveInside, safeFileName } from '../host/files.ts';
+import { contentSecurityPolicy, isAllowedHost, isAllowedOrigin, securityHeaders } from '../server/guard.ts';
+import { Credentials, parseCookies, sessionFromProtocols, SESSION_PROTOCOL_PREFIX, viewCookieName } from '../server/credentials.ts';
+import { displayPath, redactPaths, resolveInside, safeFileName } from '../host/files.ts';
 
 describe('host and origin checks', () => {
-  it('accepts only loopback names with our port (DNS rebinding protection)', () => {
+  it('accepts only the address it listens on and prints, with our port (DNS rebinding protection)', () => {
     expect(isAllowedHost('127.0.0.1:4100', 4100)).toBe(true);
-    expect(isAllowedHost('localhost:4100', 4100)).toBe(true);
-    expect(isAllowedHost('LOCALHOST:4100', 4100)).toBe(true);
+    // localhost may resolve to [::1], where another user's process could hold the same port.
+    expect(isAllowedHost('localhost:4100', 4100)).toBe(false);
+    expect(isAllowedHost('[::1]:4100', 4100)).toBe(false);
     expect(isAllowedHost('127.0.0.1:4101', 4100)).toBe(false);
     expect(isAllowedHost('evil.example:4100', 4100)).toBe(false);
     expect(isAllowedHost('127.0.0.1', 4100)).toBe(false);
@@ -28,7 +21,7 @@ describe('host and origin checks', () => {
   it('accepts a missing Origin and our own, refuses every other site', () => {
     expect(isAllowedOrigin(undefined, 4100)).toBe(true);
     expect(isAllowedOrigin('http://127.0.0.1:4100', 4100)).toBe(true);
-    expect(isAllowedOrigin('http://localhost:4100', 4100)).toBe(true);
+    expect(isAllowedOrigin('http://localhost:4100', 4100)).toBe(false);
     expect(isAllowedOrigin('https://127.0.0.1:4100', 4100)).toBe(false);
     expect(isAllowedOrigin('http://127.0.0.1:4101', 4100)).toBe(false);
     expect(isAllowedOrigin('http://evil.example', 4100)).toBe(false);
@@ -36,23 +29,33 @@ describe('host and origin checks', () => {
   });
 });
 
-describe('tokens', () => {
-  it('compares exactly, refusing missing, shorter, longer and different tokens', () => {
-    expect(tokenMatches('abc123', 'abc123')).toBe(true);
-    expect(tokenMatches('abc123', undefined)).toBe(false);
-    expect(tokenMatches('abc123', '')).toBe(false);
-    expect(tokenMatches('abc123', 'abc12')).toBe(false);
-    expect(tokenMatches('abc123', 'abc1234')).toBe(false);
-    expect(tokenMatches('abc123', 'abc124')).toBe(false);
+describe('credentials', () => {
+  it('opens one page load with the launch token, then never again; a wrong token opens nothing', () => {
+    const c = new Credentials('abc123');
+    for (const wrong of ['', 'abc12', 'abc1234', 'abc124']) expect(c.open(wrong)).toEqual({ use: 'wrong' });
+    const first = c.open('abc123');
+    expect(first.use).toBe('opened');
+    expect(c.open('abc123')).toEqual({ use: 'used' });
+    expect(c.isSession(first.session)).toBe(true);
+    expect(c.isView(first.view)).toBe(true);
   });
 
-  it('reads the token from the header first, then the query, then our port-specific cookie', () => {
-    const url = new URL('http://127.0.0.1:4100/api/x?token=from-query');
-    expect(tokenFrom(url, { 'x-reverie-token': 'from-header' }, 4100)).toBe('from-header');
-    expect(tokenFrom(url, {}, 4100)).toBe('from-query');
-    const bare = new URL('http://127.0.0.1:4100/files/a.png');
-    expect(tokenFrom(bare, { cookie: `other=1; ${cookieName(4100)}=from-cookie` }, 4100)).toBe('from-cookie');
-    expect(tokenFrom(bare, { cookie: `${cookieName(4200)}=another-instance` }, 4100)).toBeUndefined();
+  it('keeps the API credential and the view cookie apart, and takes neither from the token', () => {
+    const c = new Credentials('abc123');
+    const { session, view } = c.open('abc123');
+    expect(session).not.toBe(view);
+    expect(c.isSession(view)).toBe(false);
+    expect(c.isView(session)).toBe(false);
+    expect(c.isSession('abc123')).toBe(false);
+    expect(c.isSession(undefined)).toBe(false);
+    expect(c.isSession(`${session!}x`)).toBe(false);
+  });
+
+  it('reads the session from the socket subprotocols and cookies by our port-specific name', () => {
+    expect(sessionFromProtocols(`reverie.events, ${SESSION_PROTOCOL_PREFIX}s3cret`)).toBe('s3cret');
+    expect(sessionFromProtocols('reverie.events')).toBeUndefined();
+    expect(sessionFromProtocols(undefined)).toBeUndefined();
+    expect(viewCookieName(4100)).not.toBe(viewCookieName(4200));
     expect(parseCookies('a=1; b = 2;c=x=y').get('c')).toBe('x=y');
   });
 });
@@ -89,6 +92,7 @@ describe('headers', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain('ws://127.0.0.1:4100');
+    expect(csp).not.toContain('localhost');
     expect(csp).not.toMatch(/unsafe-(inline|eval)/);
     expect(csp).not.toMatch(/https?:/);
     const headers = securityHeaders(4100);
@@ -100,5 +104,20 @@ describe('headers', () => {
     expect(safeFileName('cat-dream.png')).toBe('cat-dream.png');
     expect(safeFileName('../"evil"\r\nname.png')).toBe('evil-name.png');
     expect(safeFileName('...')).toBe('reverie.png');
+  });
+});
+
+describe('no absolute paths in answers', () => {
+  it('shows folders below home as ~/…, others by their last name only', () => {
+    expect(displayPath('/home/ann/.local/share/reverie', '/home/ann')).toBe('~/.local/share/reverie');
+    expect(displayPath('/home/ann', '/home/ann')).toBe('~');
+    expect(displayPath('/srv/reverie-data', '/home/ann')).toBe('…/reverie-data');
+    expect(displayPath('/home/annex/data', '/home/ann')).toBe('…/data');
+  });
+
+  it('replaces the data folder and home in error messages, the longer root first', () => {
+    const roots: Array<[string, string]> = [['/home/ann', '~'], ['/home/ann/data', '<data folder>']];
+    expect(redactPaths("ENOENT: no such file, open '/home/ann/data/gallery/x/entry.json'", roots)).toBe("ENOENT: no such file, open '<data folder>/gallery/x/entry.json'");
+    expect(redactPaths('cannot read /home/ann/models/m.json', roots)).toBe('cannot read ~/models/m.json');
   });
 });

@@ -35,6 +35,8 @@ describe('inspect', () => {
     expect(end.frames).toEqual(landed.map(([, url]) => url));
     for (const url of end.frames!) expect(await size(url)).toEqual([64, 64]);
     expect(log.progress(ticket.jobId).some((p) => p.preview?.startsWith('data:image/jpeg;base64,'))).toBe(true);
+    // Every picture of the batch grows in place: the tiles ride on the progress as JPEGs by channel.
+    expect(log.progress(ticket.jobId).some((p) => (p.tiles?.length ?? 0) > 1 && p.tiles!.every((t) => t.preview.startsWith('data:image/jpeg;base64,')))).toBe(true);
     const cached = await service.handlers['inspect.cached']({ ...page, channels: [9, 4, 5] });
     expect(cached.map((c) => c.channel).sort()).toEqual([4, 9]);
     expect(cached.find((c) => c.channel === 4)?.url).toBe(landed[0]![1]);

@@ -85,7 +85,7 @@ describe('dream jobs', () => {
     expect(meta.input).toBe('gradient.png');
     expect((await service.handlers['gallery.list']({})).map((i) => i.id)).toContain(item.id);
     const loaded = await service.handlers['recipe.fromPng']({ name: 'mine.png', data: await readFile(join(dataDir, 'gallery', item.id, 'result.png')) });
-    expect(loaded).toMatchObject({ recipe: small, input: 'gradient.png', appVersion: '0.0.0-test' });
+    expect(loaded).toMatchObject({ recipe: small, input: 'gradient.png', appVersion: '0.0.0-test', width: 100, height: 80 });
   });
 
   it('queues jobs in order and cancels a queued one and the running one; neither reaches the gallery', async () => {

@@ -21,7 +21,7 @@ import {
   isTrustedSender,
 } from '../main/security.ts';
 import { RenderActivity } from '../main/taskbar.ts';
-import { WINDOW_SIZE } from '../main/windows.ts';
+import { createMainWindow, WINDOW_SIZE } from '../main/windows.ts';
 import { defaultDataDir } from '../host/dataDir.ts';
 import { tempDir } from './appHelpers.ts';
 
@@ -90,9 +90,40 @@ describe('security checklist', () => {
     expect(denyPermissionCheck()).toBe(false);
   });
 
-  it('opens a window that fits 1280×800', () => {
+  it('opens a window that fits 1280×800, with the checklist preferences and only our page', () => {
     expect(WINDOW_SIZE.minWidth).toBeLessThanOrEqual(1280);
     expect(WINDOW_SIZE.minHeight).toBeLessThanOrEqual(800);
+    // What the real window is built with, against the checklist written out here (not against the constant).
+    const made: Array<{ options: Record<string, unknown>; loaded: string[] }> = [];
+    class FakeWindow {
+      readonly loaded: string[] = [];
+      constructor(options: Record<string, unknown>) {
+        made.push({ options, loaded: this.loaded });
+      }
+      once(): void {}
+      loadURL(url: string): Promise<void> {
+        this.loaded.push(url);
+        return Promise.resolve();
+      }
+    }
+    createMainWindow({ BrowserWindow: FakeWindow } as unknown as ElectronMain, '/app/preload.cjs');
+    expect(made).toHaveLength(1);
+    expect(made[0]!.options['webPreferences']).toEqual({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
+      preload: '/app/preload.cjs',
+    });
+    expect(made[0]!.loaded).toEqual(['reverie://app/index.html']);
   });
 });
 
@@ -102,7 +133,7 @@ describe('reverie:// protocol', () => {
   it('serves the page, its assets and result files, and nothing else', () => {
     expect(routeAppRequest('reverie://app/', 'GET', dirs)).toEqual({ kind: 'file', root: dirs.rendererDir, path: '/app/dist/renderer/index.html' });
     expect(routeAppRequest('reverie://app/assets/x.js', 'GET', dirs)).toMatchObject({ kind: 'file', path: '/app/dist/renderer/assets/x.js' });
-    expect(routeAppRequest('reverie://app/files/gallery/a/result.png', 'GET', dirs)).toMatchObject({ kind: 'file', root: '/data', path: '/data/gallery/a/result.png' });
+    expect(routeAppRequest('reverie://app/files/gallery/a/result.png', 'GET', dirs)).toMatchObject({ kind: 'file', root: '/data/gallery', path: '/data/gallery/a/result.png' });
     for (const served of ['zoom/z/project/frame_00000.png', 'sessions/s/exports/session-a.mp4', 'previews/p/project/frame_00001.png', 'features/inception_v3/mixed3/5-ab.png', 'inspect/i/map-5.png']) {
       expect(routeAppRequest(`reverie://app/files/${served}`, 'GET', dirs), served).toMatchObject({ kind: 'file', path: `/data/${served}` });
     }
@@ -124,9 +155,18 @@ describe('reverie:// protocol', () => {
     await writeFile(join(real.rendererDir, 'index.html'), '<title>page</title>');
     await writeFile(join(root, 'secret.txt'), 'secret');
     await symlink(join(root, 'secret.txt'), join(real.dataDir, 'gallery', 'g', 'result.png'));
+    // Inside the data folder but outside the served folder it sits in: refused too.
+    await writeFile(join(real.dataDir, 'settings.json'), 'private');
+    await symlink(join(real.dataDir, 'settings.json'), join(real.dataDir, 'gallery', 'g', 'thumb.jpg'));
     const page = await serveAppRequest({ url: 'reverie://app/', method: 'GET' }, real);
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    // The header the page really gets, checked against the policy written out here (not the constant itself).
+    const csp = new Map((page.headers.get('content-security-policy') ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v.join(' ')]));
+    expect(csp.get('default-src')).toBe("'none'");
+    expect(csp.get('script-src')).toBe("'self'");
+    expect(csp.get('object-src')).toBe("'none'");
+    expect(page.headers.get('content-security-policy')).not.toMatch(/unsafe-|https?:|\*/);
+    expect((await serveAppRequest({ url: 'reverie://app/files/gallery/g/thumb.jpg', method: 'GET' }, real)).status).toBe(404);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toBe('<title>page</title>');
     expect((await serveAppRequest({ url: 'reverie://app/files/gallery/g/result.png', method: 'GET' }, real)).status).toBe(404);

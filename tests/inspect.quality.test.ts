@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DreamModel } from '../engine/model/types.ts';
 import { activationRatios, loadPhotos, visualizeMany } from '../engine/inspect/index.ts';
+import { judgeChannel } from '../engine/inspect/quality.ts';
 import { embeddedModel } from './helpers/embedded.ts';
 
 const SIZE = 96;
@@ -28,9 +29,20 @@ describe('feature visualization quality', () => {
     const results = LAYERS.flatMap((layer, l) => activationRatios(model, layer, CHANNELS, images.slice(l * CHANNELS.length, (l + 1) * CHANNELS.length), photos));
     const table = results.map((r) => `${r.layer}:${r.channel} own ${r.own.toFixed(2)} photos ${r.photos.toFixed(3)} ratio ${r.ratio.toFixed(1)} others ${r.othersMax.toFixed(2)}`).join('\n');
     for (const r of results) {
+      expect(r.photos, `${r.layer}:${r.channel} is silent on the photos: no ratio to judge\n${table}`).toBeGreaterThan(0);
+      expect(r.passes, table).toBe(true);
       expect(r.ratio, table).toBeGreaterThanOrEqual(5);
       expect(r.own, table).toBeGreaterThan(r.othersMax);
     }
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('the bar itself', () => {
+  it('does not let a channel the photos leave silent pass vacuously', () => {
+    expect(judgeChannel(3, 0, 0, 5)).toEqual({ ratio: NaN, passes: false });
+    expect(judgeChannel(3, 0.5, 1, 5)).toEqual({ ratio: 6, passes: true });
+    expect(judgeChannel(3, 0.5, 4, 5).passes).toBe(false); // another channel's image drives it harder
+    expect(judgeChannel(3, 1, 0, 5).passes).toBe(false); // only 3x
   });
 });

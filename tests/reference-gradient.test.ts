@@ -27,8 +27,10 @@ const python = process.env.REVERIE_PYTHON ?? '/usr/bin/python3';
 // REVERIE_GRADIENT_CLI: another script with the same contract (used to test this test).
 const cli = process.env.REVERIE_GRADIENT_CLI ?? join(repoRoot, 'bin', 'reverie.js');
 const LAYERS = 'mixed3,mixed5';
-const MAX_REL_GRADIENT = 1e-2;
-const MAX_REL_FORWARD = 1e-4;
+// About ten times the errors measured on this machine: onnxruntime 2.7e-7, tfjs executor 2.8e-4.
+const MAX_REL_GRADIENT = 3e-3;
+const MAX_REL_GRADIENT_ORT = 3e-6;
+const MAX_REL_FORWARD = 1e-5; // measured 9.6e-7 (mixed3), 7.9e-7 (mixed5)
 const STEP_TIMEOUT_MS = 480_000;
 
 interface Comparison {
@@ -108,6 +110,16 @@ describe('input gradient vs independent PyTorch reference (InceptionV3, mixed3+m
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  it('the reference passes its own finite-difference self-check (float64, border and interior pixels)', async () => {
+    await requireTorch();
+    const out = await run(python, [join(refDir, 'selfcheck.py'), '--size', '75', '--layers', 'mixed0'], 'selfcheck.py');
+    const res = lastJson<{ ok: boolean; maxRelErr: number; tol: number; checks: unknown[] }>(out);
+    console.log(`[reference self-check] maxRelErr=${res.maxRelErr.toExponential(3)} over ${res.checks.length} directions (tol ${res.tol})`);
+    expect(res.checks.length).toBeGreaterThanOrEqual(4);
+    expect(res.maxRelErr).toBeLessThanOrEqual(res.tol);
+    expect(res.ok).toBe(true);
+  }, 600_000);
+
   it('the reference reproduces tfjs LayersModel forward activations', async () => {
     const input = await prepare();
     const out = await run(
@@ -138,11 +150,11 @@ describe('input gradient vs independent PyTorch reference (InceptionV3, mixed3+m
   }
 
   // Both gradient routes: onnxruntime-node (the default where it loads; measured 2.7e-7 here) and
-  // the tfjs executor alone (REVERIE_ONNX=0; 2.8e-4), each held to the bound its accuracy allows.
+  // the tfjs executor alone (REVERIE_ONNX=0; 2.8e-4), each held to about ten times its measured error.
   it.each([
-    ['onnxruntime (default)', 'ort', {}, 1e-4],
-    ['tfjs executor (REVERIE_ONNX=0)', 'tfjs', { REVERIE_ONNX: '0' }, MAX_REL_GRADIENT],
-  ] as const)(`reverie gradient on %s matches the reference`, async (_label, tag, env, bound) => {
+    ['onnxruntime (default)', 'ort', 'onnxruntime', {}, MAX_REL_GRADIENT_ORT],
+    ['tfjs executor (REVERIE_ONNX=0)', 'tfjs', 'tfjs', { REVERIE_ONNX: '0' }, MAX_REL_GRADIENT],
+  ] as const)(`reverie gradient on %s matches the reference`, async (_label, tag, route, env, bound) => {
     const input = await prepare();
     const ours = join(dir, `ours-${tag}.npy`);
     expect(existsSync(cli), `${cli} does not exist (the gradient CLI is part of the contract)`).toBe(true);
@@ -151,6 +163,8 @@ describe('input gradient vs independent PyTorch reference (InceptionV3, mixed3+m
       referenceGradient(input),
     ]);
     console.log(`[reverie gradient ${tag}] ${oursOut.trim().split('\n').slice(-3).join(' | ')}`);
+    // The route that ran, as the command reports it: each bound belongs to one route.
+    expect(lastJson<{ route: string }>(oursOut).route).toBe(route);
 
     let cmpOut: string;
     try {

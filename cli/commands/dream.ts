@@ -106,7 +106,8 @@ export async function dreamCommand(argv: string[]): Promise<void> {
       metadataText({ app: 'reverie', appVersion: appVersion(), backend, input: basename(input), createdAt: new Date().toISOString(), recipe }),
     );
     await writeFileAtomic(out, png);
-    sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height });
+    // route: the executor the steps ran on (workers only run where there is no native route: tfjs).
+    sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height, route: model.lastRoute ?? 'tfjs' });
   } finally {
     await pool?.close();
     await farmPool?.close();

@@ -33,7 +33,8 @@ export async function gradientCommand(argv: string[]): Promise<void> {
     x.dispose();
     gradient.dispose();
     await writeFileAtomic(values.out, writeNpy(shape, g));
-    process.stdout.write(`${JSON.stringify({ objective: value, layers, shape, backend, model: model.id, ms: Math.round(ms), out: values.out })}\n`);
+    // route: which executor computed it (tools comparing routes check the one they asked for ran).
+    process.stdout.write(`${JSON.stringify({ objective: value, layers, shape, backend, route: model.lastRoute ?? 'tfjs', model: model.id, ms: Math.round(ms), out: values.out })}\n`);
   } finally {
     model.dispose();
   }

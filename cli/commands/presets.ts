@@ -16,8 +16,9 @@ reverie presets delete NAME
 
 save takes the recipe flags of reverie dream (--layers, --channel, --class, --steps, --octaves,
 --recipe FILE, --recipe-from DREAM.png, --preset OTHER ...); import also accepts a bare recipe JSON
-when named with --as. Presets live in presets.json in the config folder ($REVERIE_CONFIG_DIR, else
-$XDG_CONFIG_HOME/reverie, else ~/.config/reverie).
+when named with --as. Presets live in presets.json in the config folder
+($REVERIE_CONFIG_DIR, else $REVERIE_DATA_DIR/config, else $XDG_CONFIG_HOME/reverie, else
+~/.config/reverie).
 ${recipeFlagHelp}`;
 
 function summary(p: Preset): string {

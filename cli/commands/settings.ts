@@ -25,8 +25,9 @@ Keys: ${KEYS.join(', ')}.
   outputFolder   a folder for results, or "none" (next to the input)
   defaultRecipe  a preset name, a recipe .json file, MODEL:RECIPE from the curated recipes
                  (e.g. mobilenet_v2:textures; reverie models recipes MODEL), or "default"
-Settings live in settings.json in the config folder ($REVERIE_CONFIG_DIR, else
-$XDG_CONFIG_HOME/reverie, else ~/.config/reverie); a corrupt file is set aside, not lost.`;
+Settings live in settings.json in the config folder
+($REVERIE_CONFIG_DIR, else $REVERIE_DATA_DIR/config, else $XDG_CONFIG_HOME/reverie, else
+~/.config/reverie); a corrupt file is set aside, not lost.`;
 
 async function recipeFrom(value: string): Promise<Recipe> {
   if (value === 'default') return DEFAULT_RECIPE;

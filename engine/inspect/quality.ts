@@ -12,11 +12,22 @@ export interface ChannelQuality {
   own: number;
   /** Mean over the photographs of its mean activation. */
   photos: number;
-  /** own / photos (Infinity where the photos leave the channel silent). */
+  /** own / photos; NaN where the photos leave the channel silent (no ratio to speak of). */
   ratio: number;
   /** Highest mean activation it reaches on another sampled channel's visualization. */
   othersMax: number;
+  /** Photos drive it (a silent channel proves nothing), own ≥ minRatio × photos, and own beats the others. */
   passes: boolean;
+}
+
+/**
+ * The bar for one channel. A channel the photographs leave silent has no ratio: its visualization
+ * may be anything, so it does not pass (an Infinity ratio would clear any bar vacuously).
+ */
+export function judgeChannel(own: number, photos: number, othersMax: number, minRatio: number): { ratio: number; passes: boolean } {
+  if (!(photos > 0)) return { ratio: NaN, passes: false };
+  const ratio = own / photos;
+  return { ratio, passes: ratio >= minRatio && own > othersMax };
 }
 
 /** Photographs centre-cropped and scaled to size x size, as the visualizations are. */
@@ -37,7 +48,6 @@ export function activationRatios(model: DreamModel, layer: string, channels: rea
     const own = onVis[i]![channel]!;
     const photosMean = onPhotos.reduce((s, m) => s + m[channel]!, 0) / Math.max(1, onPhotos.length);
     const othersMax = Math.max(-Infinity, ...onVis.filter((_, j) => j !== i).map((m) => m[channel]!));
-    const ratio = photosMean > 0 ? own / photosMean : own > 0 ? Infinity : 0;
-    return { layer, channel, own, photos: photosMean, ratio, othersMax, passes: ratio >= minRatio && own > othersMax };
+    return { layer, channel, own, photos: photosMean, othersMax, ...judgeChannel(own, photosMean, othersMax, minRatio) };
   });
 }

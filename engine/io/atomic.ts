@@ -31,13 +31,14 @@ export function writeFailureReason(code: string | undefined): string {
 /**
  * Writes `data` to `path` atomically: temp file in the same folder, fsync, rename over the target.
  * On failure the temp file is removed, any existing target is untouched, and OutputWriteError says why.
+ * `mode` sets the file's permissions (default: the target's, else 0666 less the umask).
  */
-export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
+export async function writeFileAtomic(path: string, data: Buffer | string, opts: { mode?: number } = {}): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let created = false;
   try {
-    const mode = await existingMode(path);
+    const mode = opts.mode ?? (await existingMode(path));
     // 'wx' so a colliding temp name is an error rather than a shared file.
     const handle = await open(tmp, 'wx', mode ?? 0o666);
     created = true;

@@ -37,11 +37,20 @@ export interface DecodeOptions {
   name?: string;
 }
 
+export interface ImageHeader {
+  format: SupportedFormat;
+  /** As the user sees it (EXIF orientation applied). */
+  width: number;
+  height: number;
+  hasAlpha: boolean;
+  pages: number;
+}
+
 /**
- * Decodes PNG, JPEG, WebP, TIFF, AVIF or GIF (first frame) to 8-bit sRGB with EXIF orientation
- * applied. The header is checked against `maxPixels` before any pixel data is decoded.
+ * Checks an image from its header alone (format, size limit), decoding no pixels: what a host
+ * needs to accept a file before it makes its own scaled copies.
  */
-export async function decodeImage(input: string | Buffer, opts: DecodeOptions = {}): Promise<DecodedImage> {
+export async function inspectImage(input: string | Buffer, opts: DecodeOptions = {}): Promise<ImageHeader & { src: string | Buffer; name: string; maxPixels: number }> {
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (!(maxPixels > 0)) throw new RangeError(`maxPixels must be positive, got ${maxPixels}`);
   const name = opts.name ?? (typeof input === 'string' ? input : 'image data');
@@ -61,6 +70,15 @@ export async function decodeImage(input: string | Buffer, opts: DecodeOptions = 
   // Report the size as the user sees it (EXIF-rotated); the pixel count is the same either way.
   const { width, height } = meta.autoOrient;
   if (width * height > maxPixels) throw new ImageTooLargeError(name, width, height, maxPixels);
+  return { format, width, height, hasAlpha: meta.hasAlpha, pages: meta.pages ?? 1, src, name, maxPixels };
+}
+
+/**
+ * Decodes PNG, JPEG, WebP, TIFF, AVIF or GIF (first frame) to 8-bit sRGB with EXIF orientation
+ * applied. The header is checked against `maxPixels` before any pixel data is decoded.
+ */
+export async function decodeImage(input: string | Buffer, opts: DecodeOptions = {}): Promise<DecodedImage> {
+  const { src, name, maxPixels, format, width, height, pages } = await inspectImage(input, opts);
 
   let raw: { data: Buffer; info: sharp.OutputInfo };
   try {
@@ -81,7 +99,7 @@ export async function decodeImage(input: string | Buffer, opts: DecodeOptions = 
       cause: err,
     });
   }
-  return { ...splitChannels(raw.data, raw.info, name), source: name, pages: meta.pages ?? 1 };
+  return { ...splitChannels(raw.data, raw.info, name), source: name, pages };
 }
 
 function unsupported(name: string, label: string): UnsupportedImageError {

@@ -89,11 +89,16 @@ describe('readNpy / writeNpy', () => {
   });
 });
 
-// Live cross-check with the real numpy where it is installed (it is on the dev machine this was
-// written on); elsewhere the embedded bytes above cover the same ground.
-const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+// Live cross-check with the real numpy, from the interpreter CI installs (python3-numpy, by
+// tools/test.sh); REVERIE_PYTHON names another. Without numpy this fails, saying what to install.
+const python = process.env['REVERIE_PYTHON'] ?? '/usr/bin/python3';
 
-describe.runIf(hasNumpy)('readNpy / writeNpy against numpy', () => {
+describe('readNpy / writeNpy against numpy', () => {
+  it('finds numpy in the interpreter the suite uses', () => {
+    const probe = spawnSync(python, ['-c', 'import numpy'], { encoding: 'utf8' });
+    expect(probe.status, `${python} cannot import numpy (${probe.error?.message ?? probe.stderr.trim()}); install python3-numpy (tools/test.sh does) or set REVERIE_PYTHON`).toBe(0);
+  });
+
   it('exchanges files with numpy in both directions', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'reverie-npy-'));
     try {
@@ -104,7 +109,7 @@ describe.runIf(hasNumpy)('readNpy / writeNpy against numpy', () => {
         'import numpy as np, sys; a = np.load(sys.argv[1]); ' +
         "assert a.dtype == np.float32 and a.shape == (4, 3, 2) and (a.ravel() == np.arange(24) / 4 - 3).all(); " +
         'np.save(sys.argv[2], np.linspace(0, 1, 10).reshape(2, 5))';
-      const run = spawnSync('python3', ['-c', script, ours, theirs], { encoding: 'utf8' });
+      const run = spawnSync(python, ['-c', script, ours, theirs], { encoding: 'utf8' });
       expect(run.stderr).toBe('');
       const back = readNpy(await readFile(theirs), theirs); // numpy writes float64 here
       expect(back.shape).toEqual([2, 5]);

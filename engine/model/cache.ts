@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from '
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ModelLoadError } from './types.ts';
-import { downloadFile } from './download.ts';
+import { downloadFile, MAX_MODEL_BYTES, MAX_MODEL_JSON_BYTES } from './download.ts';
 
 export interface DownloadOptions {
   cacheDir?: string;
@@ -58,6 +58,9 @@ export function cacheKey(url: string): string {
 /** A shard's URL: relative to model.json, with model.json's query (TF Hub's ?tfjs-format=file) kept, as tfjs does. */
 export function shardUrl(modelJsonUrl: string, path: string): string {
   const u = new URL(path, modelJsonUrl);
+  // However the path is spelled, the shard must sit in model.json's folder (or below it) on the same server.
+  const folder = new URL('.', modelJsonUrl);
+  if (u.origin !== folder.origin || !u.pathname.startsWith(folder.pathname)) throw new ModelLoadError(modelJsonUrl, `weightsManifest path ${JSON.stringify(path)} leaves the model's folder.`);
   if (!u.search) u.search = new URL(modelJsonUrl).search;
   return u.href;
 }
@@ -130,15 +133,18 @@ export async function cachedDownload<T>(
   const tmp = await mkdtemp(join(root, `${key}.partial-`));
   try {
     const fetchImpl = opts.fetchImpl ?? fetch;
-    await downloadFile(fetchImpl, url, join(tmp, 'model.json'), { signal: opts.signal });
+    await downloadFile(fetchImpl, url, join(tmp, 'model.json'), { signal: opts.signal, maxBytes: MAX_MODEL_JSON_BYTES });
     await checkPinned(opts, tmp, 'model.json', url);
     const p = plan(url, await readFile(join(tmp, 'model.json'), 'utf8'));
+    if (p.totalBytes !== null && p.totalBytes > MAX_MODEL_BYTES) throw new ModelLoadError(url, `its weights take ${p.totalBytes} bytes, more than the ${MAX_MODEL_BYTES} Reverie downloads.`);
     let loaded = 0;
     opts.onProgress?.(0, p.totalBytes);
     for (const f of p.files) {
       const dest = join(tmp, f);
       await mkdir(dirname(dest), { recursive: true });
-      await downloadFile(fetchImpl, shardUrl(url, f), dest, { signal: opts.signal, onBytes: (n) => opts.onProgress?.((loaded += n), p.totalBytes) });
+      // The shards together hold exactly the weights model.json declares: none may bring more.
+      const room = (p.totalBytes ?? MAX_MODEL_BYTES) - loaded;
+      await downloadFile(fetchImpl, shardUrl(url, f), dest, { signal: opts.signal, maxBytes: room, onBytes: (n) => opts.onProgress?.((loaded += n), p.totalBytes) });
       await checkPinned(opts, tmp, f, shardUrl(url, f));
     }
     let result: T;

@@ -10,6 +10,36 @@ export interface FileDownloadOptions {
   onBytes?: ((n: number) => void) | undefined;
   /** Resumes after an interrupted transfer (default 3). */
   resumes?: number | undefined;
+  /** Refuses a file larger than this, announced or as it arrives (default MAX_MODEL_BYTES). */
+  maxBytes?: number | undefined;
+}
+
+/** The largest model Reverie downloads (all shards), and the largest model.json. */
+export const MAX_MODEL_BYTES = 2 * 1024 ** 3;
+export const MAX_MODEL_JSON_BYTES = 64 * 1024 ** 2;
+
+function tooLarge(url: string, max: number): ModelLoadError {
+  return new ModelLoadError(url, `larger than the ${max} bytes it may have; not downloaded.`);
+}
+
+/** A response's text, refused past `max` bytes (model.json before its size is known). */
+export async function readTextCapped(res: Response, url: string, max = MAX_MODEL_JSON_BYTES): Promise<string> {
+  if (Number(res.headers.get('content-length') ?? 0) > max) throw tooLarge(url, max);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body?.getReader();
+  for (;;) {
+    const chunk = reader ? await reader.read() : null;
+    if (!chunk || chunk.done) break;
+    const value = chunk.value;
+    size += value.byteLength;
+    if (size > max) {
+      await reader!.cancel();
+      throw tooLarge(url, max);
+    }
+    parts.push(value);
+  }
+  return Buffer.concat(parts, size).toString('utf8');
 }
 
 const RESUME_DELAY_MS = 100;
@@ -26,6 +56,7 @@ function contentRange(header: string | null): { start: number; total: number | n
 
 export async function downloadFile(fetchImpl: typeof fetch, url: string, dest: string, opts: FileDownloadOptions = {}): Promise<void> {
   const { signal } = opts;
+  const max = opts.maxBytes ?? MAX_MODEL_BYTES;
   const fail = (what: string, err: unknown): never => {
     if (signal?.aborted) throw signal.reason;
     throw new ModelLoadError(url, `${what} (${reasonOf(err)}).`);
@@ -46,6 +77,10 @@ export async function downloadFile(fetchImpl: typeof fetch, url: string, dest: s
     if (!partial) have = 0; // a full answer replaces whatever arrived before
     const length = res.headers.get('content-encoding') ? NaN : Number(res.headers.get('content-length') ?? NaN);
     total = partial ? (contentRange(res.headers.get('content-range'))?.total ?? null) : Number.isFinite(length) ? length : null;
+    if (total !== null && total > max) {
+      await res.body.cancel();
+      throw tooLarge(url, max);
+    }
     const out = createWriteStream(dest, { flags: partial ? 'a' : 'w' });
     const closed = once(out, 'close');
     let failure: unknown;
@@ -55,6 +90,10 @@ export async function downloadFile(fetchImpl: typeof fetch, url: string, dest: s
         const { done, value } = await reader.read();
         if (done) break;
         have += value.byteLength;
+        if (have > max) {
+          await reader.cancel().catch(() => undefined);
+          throw tooLarge(url, max);
+        }
         if (!out.write(value)) await once(out, 'drain');
         if (have > counted) {
           opts.onBytes?.(have - counted);
@@ -66,6 +105,7 @@ export async function downloadFile(fetchImpl: typeof fetch, url: string, dest: s
     }
     out.end();
     await closed;
+    if (failure instanceof ModelLoadError) throw failure; // too large: resuming would not help
     if (failure === undefined) {
       if (total !== null && have !== total) throw new ModelLoadError(url, `download ended after ${have} of ${total} bytes.`);
       return;

@@ -18,7 +18,7 @@ export const EMBEDDED_MODELS: Record<string, EmbeddedModel> = {
   inception_v3: {
     packageName: 'nsfwjs',
     folder: 'dist/models/inception_v3',
-    description: 'InceptionV3 (Keras 2.2.4) from nsfwjs 4.3: ImageNet weights, fine-tuned from mixed6 on',
+    description: 'InceptionV3 (Keras 2.2.4) from nsfwjs 4.3: ImageNet weights through mixed5, fine-tuned for nsfwjs from mixed6 onwards.',
     userDefinedMetadata: { trainedOn: 'ImageNet (through mixed5), fine-tuned for nsfwjs after', inputRange: [-1, 1] },
   },
   // GantMan/nsfw_model training/mobilenetv2_transfer: Keras MobileNetV2(weights='imagenet'), frozen, then
@@ -27,7 +27,7 @@ export const EMBEDDED_MODELS: Record<string, EmbeddedModel> = {
   mobilenet_v2: {
     packageName: 'nsfwjs',
     folder: 'dist/models/mobilenet_v2',
-    description: 'MobileNetV2 (Keras 2.2.4, alpha 1.0, 224) from nsfwjs 4.3: ImageNet weights through block_10, fine-tuned from block_11 on',
+    description: 'MobileNetV2 (Keras 2.2.4, alpha 1.0, 224) from nsfwjs 4.3: ImageNet weights through block_10, fine-tuned for nsfwjs from block_11 onwards.',
     userDefinedMetadata: { trainedOn: 'ImageNet (through block_10), fine-tuned for nsfwjs after', inputRange: [-1, 1] },
   },
 };

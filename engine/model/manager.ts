@@ -7,6 +7,7 @@ import { cacheKey, commitFolder, defaultCacheDir, listCached, removeCached, writ
 import { catalogueEntry, MODEL_CATALOGUE, type CatalogueEntry } from './registry.ts';
 import { downloadPlan, EMBEDDED_MODELS, embeddedFolder, loadModelFiles, parseModelJson, readModelFolder } from './source.ts';
 import { ModelLoadError } from './types.ts';
+import { readTextCapped } from './download.ts';
 
 export class ModelManagerError extends Error {
   override name = 'ModelManagerError';
@@ -120,9 +121,10 @@ export async function probeModel(spec: string, opts: ManagerOptions = {}): Promi
   try {
     const res = await (opts.fetchImpl ?? fetch)(url, opts.signal ? { signal: opts.signal } : {});
     if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
-    text = await res.text();
+    text = await readTextCapped(res, url);
   } catch (err) {
     if (opts.signal?.aborted) throw opts.signal.reason;
+    if (err instanceof ModelLoadError) throw err;
     throw new ModelLoadError(url, `cannot read model.json (${(err as Error).message}).`);
   }
   const plan = downloadPlan(url, text);

@@ -72,7 +72,9 @@ export function parseModelJson(file: string, text: string): ModelJson {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ModelLoadError(file, `not valid JSON (${(err as Error).message}).`);
+    // Never quote what was fetched: JSON.parse's message carries the text's first characters.
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new ModelLoadError(file, `not valid JSON${at === undefined ? '' : ` (at character ${at})`}.`);
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new ModelLoadError(file, 'not a model.json object.');
   const obj = json as Record<string, unknown>;
@@ -95,7 +97,15 @@ export function parseModelJson(file: string, text: string): ModelJson {
 
 /** Shard paths are relative to model.json and may not climb out of its folder. */
 export function checkRelativePath(file: string, p: unknown): void {
-  if (typeof p !== 'string' || p === '' || p.startsWith('/') || p.includes('\\') || p.split('/').includes('..') || /^[a-z]+:/i.test(p)) {
+  // Checked as a URL resolves it too: "%2e%2e" is ".." to a URL, and "%2f" a slash.
+  let decoded: string | null = null;
+  try {
+    decoded = typeof p === 'string' ? decodeURIComponent(p) : null;
+  } catch {
+    decoded = null;
+  }
+  const climbs = (q: string) => q === '' || q.startsWith('/') || q.includes('\\') || q.split('/').includes('..') || /^[a-z]+:/i.test(q);
+  if (typeof p !== 'string' || decoded === null || climbs(p) || climbs(decoded)) {
     throw new ModelLoadError(file, `weightsManifest path ${JSON.stringify(p)} is not a plain relative path.`);
   }
 }

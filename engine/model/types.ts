@@ -25,6 +25,9 @@ export interface ValueAndGradient {
   gradient: tf.Tensor4D;
 }
 
+/** The executor a gradient step ran on. */
+export type GradientRoute = 'onnxruntime' | 'tfjs';
+
 export interface DreamModel {
   /** Short id written into recipes, e.g. "inception_v3" or a folder/URL. */
   readonly id: string;
@@ -35,6 +38,8 @@ export interface DreamModel {
   readonly defaultInputSize: number;
   /** What runs gradient steps besides the tfjs backend (onnxruntime-node), in words; null or absent for tfjs alone. */
   readonly accelerator?: string | null;
+  /** Which route computed the last gradient: tests and tools that compare routes assert the one that ran. */
+  readonly lastRoute?: GradientRoute | null;
   /** Every layer a user can dream on, blocks first, with shapes for an input of this size. */
   layers(height: number, width: number): LayerInfo[];
   /** Forward pass up to the deepest requested layer; the caller disposes the returned tensors. */

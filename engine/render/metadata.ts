@@ -25,17 +25,22 @@ export async function readDreamMetadata(pngPath: string): Promise<DreamMetadata>
   } catch (err) {
     throw new RecipeError(`${pngPath}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
   }
-  const text = readPngTexts(png, pngPath)[PNG_TEXT_KEY];
-  if (text === undefined) throw new RecipeError(`${pngPath}: this PNG carries no Reverie recipe (it was not made by Reverie, or its metadata was stripped).`);
+  return dreamMetadataFromPng(png, pngPath);
+}
+
+/** The metadata a PNG's bytes carry; `name` labels errors (no file needs to exist). */
+export function dreamMetadataFromPng(png: Buffer, name: string): DreamMetadata {
+  const text = readPngTexts(png, name)[PNG_TEXT_KEY];
+  if (text === undefined) throw new RecipeError(`${name}: this PNG carries no Reverie recipe (it was not made by Reverie, or its metadata was stripped).`);
   let meta: unknown;
   try {
     meta = JSON.parse(text);
   } catch {
-    throw new RecipeError(`${pngPath}: the Reverie metadata is not valid JSON.`);
+    throw new RecipeError(`${name}: the Reverie metadata is not valid JSON.`);
   }
   const m = meta as Partial<DreamMetadata>;
-  if (m.app !== 'reverie' || typeof m.recipe !== 'object') throw new RecipeError(`${pngPath}: the "reverie" text chunk is not Reverie metadata.`);
-  return { ...(m as DreamMetadata), recipe: parseRecipe(m.recipe, `${pngPath} recipe`) };
+  if (m.app !== 'reverie' || typeof m.recipe !== 'object') throw new RecipeError(`${name}: the "reverie" text chunk is not Reverie metadata.`);
+  return { ...(m as DreamMetadata), recipe: parseRecipe(m.recipe, `${name} recipe`) };
 }
 
 export async function readRecipeFromPng(pngPath: string): Promise<Recipe> {

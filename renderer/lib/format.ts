@@ -66,3 +66,12 @@ export function formatBytes(bytes: number): string {
   }
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
+
+/**
+ * How a ready engine dreams, in one name used everywhere (badge, its tooltip, the Models panel):
+ * "native" when dream steps run in native code beside the tfjs backend, else the backend's name.
+ */
+export function engineRoute(status: { backend: string; accelerator?: string | null }): { name: string; detail: string } {
+  if (status.accelerator) return { name: 'native', detail: `native code (${status.accelerator})` };
+  return { name: status.backend, detail: status.backend === 'wasm' ? 'wasm (WebAssembly on the CPU)' : status.backend };
+}

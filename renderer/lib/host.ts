@@ -2,6 +2,7 @@
 import { apiFromBridge, buildApi, type BridgeApi } from '../../contract/api.ts';
 import type { ReverieApi } from '../../contract/channels.ts';
 import type { HostMode } from '../../contract/types.ts';
+import { SESSION_META } from '../../contract/browserAuth.ts';
 import { HttpTransport } from './httpTransport.ts';
 
 export interface Connection {
@@ -11,22 +12,29 @@ export interface Connection {
   http: HttpTransport | null;
 }
 
-/** The launch token arrives once in the URL; it is kept for this tab and removed from the address bar. */
-function takeToken(): string | null {
+/**
+ * The session credential arrives once, in the page that the printed URL's single-use token opened
+ * (a meta tag); it is kept in this origin's storage (other ports of 127.0.0.1 cannot read it), and
+ * the spent token is removed from the address bar.
+ */
+function takeSession(): string | null {
+  const meta = document.querySelector<HTMLMetaElement>(`meta[name="${SESSION_META}"]`);
   const url = new URL(window.location.href);
-  const token = url.searchParams.get('token');
-  if (token) {
-    sessionStorage.setItem('reverie-token', token);
+  if (url.searchParams.has('token')) {
     url.searchParams.delete('token');
     window.history.replaceState(null, '', url);
-    return token;
   }
-  return sessionStorage.getItem('reverie-token');
+  if (meta?.content) {
+    localStorage.setItem('reverie-session', meta.content);
+    meta.remove();
+    return meta.content;
+  }
+  return localStorage.getItem('reverie-session');
 }
 
 export function connect(): Connection {
   const bridge = (window as unknown as { reverie?: BridgeApi }).reverie;
   if (bridge) return { api: apiFromBridge(bridge), mode: 'electron', http: null };
-  const http = new HttpTransport(window.location.origin, takeToken());
+  const http = new HttpTransport(window.location.origin, takeSession());
   return { api: buildApi(http), mode: 'browser', http };
 }

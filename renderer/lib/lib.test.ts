@@ -70,7 +70,10 @@ class FakeSocket {
   onopen: (() => void) | null = null;
   onmessage: ((m: { data: string }) => void) | null = null;
   onclose: (() => void) | null = null;
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    readonly protocols?: string[],
+  ) {
     FakeSocket.made.push(this);
   }
 }
@@ -88,12 +91,12 @@ describe('HttpTransport', () => {
     return { transport: new HttpTransport('http://127.0.0.1:4100', 'tok', deps), requests, timers };
   }
 
-  it('posts wire JSON with the token and returns the envelope', async () => {
+  it('posts wire JSON with the session in a header and returns the envelope', async () => {
     const { transport, requests } = make(() => new Response(toWire({ ok: true, value: { data: new Uint8Array([7]) } })));
     const answer = await transport.invoke('image.import', { name: 'a.png', data: new Uint8Array([1, 2]) });
     expect(answer).toEqual({ ok: true, value: { data: new Uint8Array([7]) } });
     expect(requests[0]!.url).toBe('http://127.0.0.1:4100/api/image.import');
-    expect(requests[0]!.init.headers).toMatchObject({ 'x-reverie-token': 'tok', 'content-type': 'application/json' });
+    expect(requests[0]!.init.headers).toMatchObject({ 'x-reverie-session': 'tok', 'content-type': 'application/json' });
     expect(fromWire(String(requests[0]!.init.body))).toEqual({ name: 'a.png', data: new Uint8Array([1, 2]) });
   });
 
@@ -111,7 +114,7 @@ describe('HttpTransport', () => {
     const got: unknown[] = [];
     const off = transport.subscribe('job.state', (p) => got.push(p));
     transport.subscribe('gallery.changed', () => got.push('changed'));
-    expect(FakeSocket.made.map((s) => s.url)).toEqual(['ws://127.0.0.1:4100/api/events?token=tok']);
+    expect(FakeSocket.made.map((s) => [s.url, s.protocols])).toEqual([['ws://127.0.0.1:4100/api/events', ['reverie.events', 'reverie.session.tok']]]);
     const ws = FakeSocket.made[0]!;
     ws.onopen!();
     ws.onmessage!({ data: toWire({ channel: 'job.state', payload: { state: 'running' } }) });
@@ -123,5 +126,14 @@ describe('HttpTransport', () => {
     timers[0]!();
     FakeSocket.made[1]!.onopen!();
     expect(states).toEqual([['connecting', false], ['open', false], ['closed', false], ['connecting', false], ['open', true]]);
+  });
+
+  it('says when a server answers but refuses this tab (restarted with a new token), not just that it is gone', async () => {
+    const { transport } = make(() => new Response('Open the address printed in the terminal', { status: 401 }));
+    const states: ConnectionState[] = [];
+    transport.onConnection = (s) => states.push(s);
+    transport.subscribe('job.state', () => undefined);
+    FakeSocket.made[0]!.onclose!();
+    await expect.poll(() => states).toEqual(['connecting', 'closed', 'refused']);
   });
 });

@@ -7,6 +7,8 @@ export interface Preset {
   name: string;
   blurb: string;
   recipe: Recipe;
+  /** One the user saved (Models panel), not a built-in or curated one. */
+  saved?: boolean;
 }
 
 const base: Recipe = {
@@ -50,22 +52,30 @@ export function presetsFor(model: string, curated: ReadonlyArray<{ name: string;
   return curated.map((c) => ({ id: `${model}:${c.name}`, name: c.name.charAt(0).toUpperCase() + c.name.slice(1), blurb: c.description, recipe: c.recipe }));
 }
 
-/** The preset this recipe is, if any (the seed does not count: it varies freely). */
-export function matchPreset(recipe: Recipe, presets: readonly Preset[] = PRESETS): Preset | null {
+/** The user's saved presets for this model, as preset-grid entries. */
+export function savedPresets(model: string, saved: ReadonlyArray<{ name: string; description?: string; recipe: Recipe }>): Preset[] {
+  return saved.filter((s) => s.recipe.model === model).map((s) => ({ id: `saved:${s.name}`, name: s.name, blurb: s.description ?? 'Your preset', recipe: s.recipe, saved: true }));
+}
+
+/**
+ * The preset this recipe is, if any (the seed does not count: it varies freely). `lookOnly`
+ * compares what is dreamed on (layers, channels, classes, model): Zoom and Paint keep their own
+ * lighter steps and octaves per frame.
+ */
+export function matchPreset(recipe: Recipe, presets: readonly Preset[] = PRESETS, lookOnly = false): Preset | null {
   return (
     presets.find((p) => {
       const r = p.recipe;
+      const sameLook = sameTerms(r.layers, recipe.layers) && sameTerms(r.channels, recipe.channels) && sameTerms(r.classes ?? [], recipe.classes ?? []) && r.model === recipe.model;
       return (
-        sameTerms(r.layers, recipe.layers) &&
-        sameTerms(r.channels, recipe.channels) &&
-        sameTerms(r.classes ?? [], recipe.classes ?? []) &&
+        sameLook &&
+        (lookOnly ||
         r.steps === recipe.steps &&
         r.stepSize === recipe.stepSize &&
         r.octaves === recipe.octaves &&
         r.octaveScale === recipe.octaveScale &&
         r.tileSize === recipe.tileSize &&
-        r.jitter === recipe.jitter &&
-        r.model === recipe.model
+        r.jitter === recipe.jitter)
       );
     }) ?? null
   );

@@ -35,3 +35,13 @@ export function clampField(spec: FieldSpec<string>, value: number): number {
 /** Long side of the dreamed image; "Original" keeps the input's size (up to the host's limit). */
 export const SIZE_CHOICES = [256, 384, 512, 768, 1024, 1536, 2048] as const;
 export const ORIGINAL_SIZE = 8192;
+
+/**
+ * The smaller sizes worth offering below an input's own long side (all of them before an image is
+ * open), plus `current` when a loaded recipe asked for a size of its own.
+ */
+export function sizeChoices(longSide: number | null, current: number): number[] {
+  const below = SIZE_CHOICES.filter((s) => longSide === null || s < longSide);
+  const own = current !== ORIGINAL_SIZE && (longSide === null || current < longSide) && !below.includes(current as (typeof SIZE_CHOICES)[number]);
+  return own ? [...below, current].sort((a, b) => a - b) : below;
+}

@@ -15,7 +15,7 @@ export const FORMATS: Array<{ id: VideoFormat; label: string; note: string }> = 
 
 /** Output sizes (even, as H.264 needs); null keeps the frames' own size. */
 export const SIZES: Array<{ id: string; label: string; size: VideoOptions['size'] }> = [
-  { id: 'frames', label: "Frames' size", size: null },
+  { id: 'frames', label: 'As frames', size: null },
   { id: '480p', label: '854×480', size: { width: 854, height: 480 } },
   { id: '720p', label: '1280×720', size: { width: 1280, height: 720 } },
   { id: '1080p', label: '1920×1080', size: { width: 1920, height: 1080 } },

@@ -6,7 +6,7 @@ import type { UserPreset } from '../../contract/models.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { presetApplied } from '../lib/lastUsed.ts';
 import { emptyRecipeFor, placeholderLayers, startRecipe } from '../lib/modelRecipes.ts';
-import { presetsFor } from '../lib/presets.ts';
+import { presetsFor, savedPresets } from '../lib/presets.ts';
 import type { Command } from '../lib/shortcuts.ts';
 import type { PanelId } from '../panels.ts';
 import { DreamState } from './dream.svelte.ts';
@@ -17,6 +17,7 @@ import { Notices } from './notices.svelte.ts';
 import { PaintState } from './paint.svelte.ts';
 import { RecipeState } from './recipe.svelte.ts';
 import { PresetsState, SettingsState } from './settings.svelte.ts';
+import { captureWork, readWork, restoreWork, saveWork, type WorkStorage } from './work.ts';
 import { ZOOM_RECIPE, ZoomState } from './zoom.svelte.ts';
 
 export interface AppDeps {
@@ -25,6 +26,10 @@ export interface AppDeps {
   fetchBytes(url: string): Promise<Uint8Array>;
   /** A URL for text to download (a blob URL in the page). */
   textUrl?(text: string, type: string): string;
+  /** Where each panel's work is kept across reloads (the page's localStorage). */
+  storage?: WorkStorage;
+  /** Puts a PNG on the system clipboard. */
+  copyImage?(png: Uint8Array): Promise<void>;
 }
 
 export class AppState {
@@ -32,8 +37,10 @@ export class AppState {
   info = $state<AppInfo | null>(null);
   engine = $state<EngineStatus>({ state: 'starting' });
   layers = $state<LayerChoice[]>([]);
-  connection = $state<'connecting' | 'open' | 'closed'>('open');
+  connection = $state<'connecting' | 'open' | 'closed' | 'refused'>('open');
   shortcutsOpen = $state(false);
+  /** Kept work has been put back (or there was none): from now on changes are kept. */
+  workRestored = $state(false);
   readonly notices = new Notices();
   readonly recipe = new RecipeState();
   readonly dream: DreamState;
@@ -45,11 +52,13 @@ export class AppState {
   readonly settings: SettingsState;
   readonly presets: PresetsState;
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly storage: WorkStorage | undefined;
 
   constructor(
     readonly api: ReverieApi,
     deps: AppDeps,
   ) {
+    this.storage = deps.storage;
     this.gallery = new GalleryState(api, this.notices);
     this.models = new ModelsState({ api, notices: this.notices });
     this.settings = new SettingsState({ api, notices: this.notices, ...deps });
@@ -58,15 +67,24 @@ export class AppState {
     this.dream = new DreamState({ ...shared, recipe: this.recipe });
     this.zoom = new ZoomState(shared);
     this.paint = new PaintState(shared);
+    // Every preset grid offers the user's saved presets for its recipe's model, as they change.
+    for (const r of [this.recipe, this.zoom.recipe, this.paint.recipe]) r.saved = () => savedPresets(r.model, this.presets.list);
     this.inspect = new InspectState({ api, notices: this.notices, picker: deps.picker, layers: () => this.layers, dreamWith: (layer, channel) => this.dreamWithChannel(layer, channel) });
   }
 
-  /** "Dream with this channel": the channel becomes Dream's whole objective, on the image open there. */
+  /**
+   * "Dream with this channel": the channel becomes Dream's whole objective, on the image open there.
+   * The layers it replaces are said, and the channel shows as a chip beside the layers.
+   */
   dreamWithChannel(layer: string, channel: number): void {
+    const replaced = this.recipe.layers.map((l) => l.name);
     this.recipe.load({ ...this.recipe.recipe, layers: [], channels: [{ layer, index: channel, weight: 1 }] });
     this.panel = 'dream';
-    if (this.dream.canDream) void this.dream.dream();
-    else this.notices.push('info', `Dreaming with ${layer} channel ${channel}`, this.dream.input ? 'Press Dream when ready.' : 'Open an image to dream on.');
+    const instead = replaced.length ? `It replaces ${replaced.join(' + ')}; switch layers back on to mix them in. ` : '';
+    if (this.dream.canDream) {
+      if (replaced.length) this.notices.push('info', `Dreaming with ${layer} channel ${channel} alone`, instead.trim());
+      void this.dream.dream();
+    } else this.notices.push('info', `Dreaming with ${layer} channel ${channel}`, `${instead}${this.dream.input ? 'Press Dream when ready.' : 'Open an image to dream on.'}`);
   }
 
   /** The model the engine has loaded or is loading, once known. */
@@ -140,6 +158,7 @@ export class AppState {
         this.engine = status;
         if (switched) this.layers = [];
         if (status.state === 'ready') {
+          this.notices.resolve('The model did not load', 'Could not switch to');
           this.followModel(status.modelId);
           void this.loadLayers();
           void this.models.refresh();
@@ -154,6 +173,7 @@ export class AppState {
     );
     try {
       [this.info, this.engine] = await Promise.all([api['app.info']({}), api['engine.status']({})]);
+      this.notices.resolve('Cannot reach Reverie');
     } catch (err) {
       this.notices.error(err, 'Cannot reach Reverie');
       return;
@@ -167,6 +187,14 @@ export class AppState {
       if (last) this.recipe.load(last);
       this.followModel(model);
     }
+    const work = readWork(this.storage);
+    if (work) restoreWork(this, work);
+    this.workRestored = true;
+  }
+
+  /** Keeps each panel's work for the next load of the page. */
+  keepWork(): void {
+    if (this.workRestored) saveWork(this.storage, captureWork(this));
   }
 
   async loadLayers(): Promise<void> {
@@ -182,6 +210,7 @@ export class AppState {
   async resync(): Promise<void> {
     try {
       this.engine = await this.api['engine.status']({});
+      this.notices.resolve('Cannot reach Reverie');
       await this.gallery.refresh();
     } catch (err) {
       this.notices.error(err, 'Cannot reach Reverie');

@@ -134,16 +134,26 @@ describe('GalleryState', () => {
 });
 
 describe('Notices', () => {
-  it('keeps errors until dismissed, fades the rest, and shows at most four', () => {
+  it('fades notices (errors after 12 s, held while pointed at), clears errors whose cause is gone, and shows at most four', () => {
     const timers: Array<[() => void, number]> = [];
     const notices = new Notices({ set: (fn, ms) => timers.push([fn, ms]) });
     const err = notices.error(failure('RecipeError', 'recipe: "steps" must be a number.'));
     notices.push('success', 'Saved');
-    expect(timers.map(([, ms]) => ms)).toEqual([4000]);
+    expect(timers.map(([, ms]) => ms)).toEqual([12_000, 4000]);
+    timers[1]![0]();
+    expect(notices.list.map((n) => n.title)).toEqual(['Recipe problem']);
+    notices.hold(err, true);
     timers[0]![0]();
     expect(notices.list.map((n) => n.title)).toEqual(['Recipe problem']);
+    notices.hold(err, false);
+    timers.at(-1)![0]();
+    expect(notices.list).toEqual([]);
+
+    notices.error(new Error('no such file'), 'Could not open notes.txt');
+    notices.error(new Error('busy'), 'Could not save');
+    notices.resolve('Could not open');
+    expect(notices.list.map((n) => n.title)).toEqual(['Could not save']);
     for (let i = 0; i < 5; i++) notices.push('info', `n${i}`, '', 0);
     expect(notices.list.map((n) => n.title)).toEqual(['n1', 'n2', 'n3', 'n4']);
-    notices.dismiss(err);
   });
 });

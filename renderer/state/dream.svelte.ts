@@ -4,6 +4,8 @@ import type { ReverieApi } from '../../contract/channels.ts';
 import type { ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobState } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { formatDuration } from '../lib/format.ts';
+import { ORIGINAL_SIZE } from '../lib/recipeFields.ts';
+import { MAX_ZOOM, MIN_ZOOM } from '../lib/viewport.ts';
 import { JobFollower } from './job.svelte.ts';
 import type { Notices } from './notices.svelte.ts';
 import type { RecipeState } from './recipe.svelte.ts';
@@ -19,17 +21,24 @@ export interface DreamDeps {
   fetchBytes(url: string): Promise<Uint8Array>;
   /** Channel counts per layer, for recipe checks (known once the model is loaded). */
   channelCounts(): ReadonlyMap<string, number>;
+  /** Puts a PNG on the system clipboard (absent where there is none). */
+  copyImage?(png: Uint8Array): Promise<void>;
 }
 
 export class DreamState {
   input = $state<InputImage | null>(null);
   importing = $state(false);
   dropActive = $state(false);
-  maxSide = $state(512);
+  /** Long side to dream at: the input's own size unless the user picks a smaller one. */
+  maxSide = $state(ORIGINAL_SIZE);
   result = $state<GalleryItem | null>(null);
   error = $state<ErrorInfo | null>(null);
   view = $state<StageView>('compare');
   split = $state(0.5);
+  /** How the result is seen: null fits it in the stage, 1 is 1:1 (one image pixel per screen pixel). */
+  zoom = $state<number | null>(null);
+  /** The point of the picture in the middle of the stage (fractions of its size). */
+  centre = $state({ x: 0.5, y: 0.5 });
   readonly job: JobFollower;
 
   constructor(private readonly deps: DreamDeps) {
@@ -40,6 +49,7 @@ export class DreamState {
           this.result = item;
           this.view = 'compare';
           this.split = 0.5;
+          this.fit();
         },
         failed: (error) => {
           this.error = error;
@@ -73,7 +83,10 @@ export class DreamState {
     this.importing = true;
     try {
       this.input = await this.deps.api['image.import'](file);
+      this.deps.notices.resolve('Could not open');
+      this.keepSizeInRange();
       this.result = null;
+      this.fit();
       this.job.preview = null;
       this.error = null;
       this.view = 'compare';
@@ -82,6 +95,35 @@ export class DreamState {
     } finally {
       this.importing = false;
     }
+  }
+
+  /** Fits the picture in the stage again. */
+  fit(): void {
+    this.zoom = null;
+    this.centre = { x: 0.5, y: 0.5 };
+  }
+
+  /** Zooms by a factor from `current` (the scale shown now, fitted or not), within 5 %..800 %. */
+  zoomBy(factor: number, current: number): void {
+    this.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, Math.round(current * factor * 1000) / 1000));
+  }
+
+  /** Copies the result PNG (recipe included) to the clipboard. */
+  async copyResult(): Promise<void> {
+    const r = this.result;
+    if (!r) return;
+    try {
+      if (!this.deps.copyImage) throw new Error('This window has no clipboard access.');
+      await this.deps.copyImage(await this.deps.fetchBytes(r.resultUrl));
+      this.deps.notices.push('success', 'Copied', `${r.width}×${r.height} PNG on the clipboard.`);
+    } catch (err) {
+      this.deps.notices.error(err, 'Could not copy the result');
+    }
+  }
+
+  /** A size at or above the input's own long side is the input's size: say "Original". */
+  private keepSizeInRange(): void {
+    if (this.input && this.maxSide >= Math.max(this.input.width, this.input.height)) this.maxSide = ORIGINAL_SIZE;
   }
 
   async open(): Promise<void> {
@@ -99,7 +141,10 @@ export class DreamState {
       if (!file) return;
       const loaded = await this.deps.api['recipe.fromPng'](file);
       this.deps.recipe.load(loaded.recipe);
-      this.deps.notices.push('success', 'Recipe loaded', `From ${file.name} (dreamed from ${loaded.input} with Reverie ${loaded.appVersion}).`);
+      // The PNG's own size is the size it was dreamed at: the same input at that size reproduces it.
+      this.maxSide = Math.max(loaded.width, loaded.height);
+      this.keepSizeInRange();
+      this.deps.notices.push('success', 'Recipe loaded', `From ${file.name} (dreamed from ${loaded.input} at ${loaded.width}×${loaded.height} with Reverie ${loaded.appVersion}).`);
     } catch (err) {
       this.deps.notices.error(err, 'No recipe loaded');
     }
@@ -109,6 +154,7 @@ export class DreamState {
     const input = this.input;
     if (!this.canDream || !input) return;
     this.error = null;
+    this.deps.notices.resolve('The dream failed', 'Could not start the dream');
     try {
       await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe: this.deps.recipe.recipe, maxSide: this.maxSide }));
     } catch (err) {
@@ -147,10 +193,12 @@ export class DreamState {
     this.input = item.input;
     this.deps.recipe.load(item.recipe);
     this.maxSide = item.maxSide;
+    this.keepSizeInRange();
     this.result = item;
     this.job.preview = null;
     this.error = null;
     this.view = 'compare';
+    this.fit();
   }
 
   async rerun(item: GalleryItem): Promise<void> {

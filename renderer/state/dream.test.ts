@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FileBytes, GalleryItem, InputImage, JobProgress } from '../../contract/types.ts';
 import { DEFAULT_PRESET } from '../lib/presets.ts';
+import { ORIGINAL_SIZE, sizeChoices } from '../lib/recipeFields.ts';
 import { DreamState } from './dream.svelte.ts';
 import { Notices } from './notices.svelte.ts';
 import { RecipeState } from './recipe.svelte.ts';
@@ -41,6 +42,8 @@ describe('DreamState', () => {
     await dream.importFile(file);
     expect(dream.input).toEqual(input);
     expect(dream.canDream).toBe(true);
+    // The input's own size by default: nothing is scaled down unless the user asks.
+    expect(dream.maxSide).toBe(ORIGINAL_SIZE);
     dream.maxSide = 256;
     await dream.dream();
     expect(host.calls.at(-1)).toEqual({ channel: 'dream.start', request: { inputId: 'in1', recipe: DEFAULT_PRESET.recipe, maxSide: 256 } });
@@ -148,13 +151,24 @@ describe('DreamState', () => {
   });
 
   it('loads a recipe from a PNG the user picks', async () => {
-    const { dream, recipe, notices, pick } = setup({ 'recipe.fromPng': () => ({ recipe: { ...DEFAULT_PRESET.recipe, octaves: 2 }, appVersion: '0.1.0', input: 'cat.jpg', createdAt: '' }) });
+    const { dream, recipe, notices, pick } = setup({ 'recipe.fromPng': () => ({ recipe: { ...DEFAULT_PRESET.recipe, octaves: 2 }, appVersion: '0.1.0', input: 'cat.jpg', createdAt: '', width: 384, height: 256 }) });
     pick(null);
     await dream.loadRecipe();
     expect(recipe.octaves).toBe(4);
     pick({ name: 'old-dream.png', data: new Uint8Array([9]) });
     await dream.loadRecipe();
     expect(recipe.octaves).toBe(2);
-    expect(notices.list.at(-1)?.message).toBe('From old-dream.png (dreamed from cat.jpg with Reverie 0.1.0).');
+    expect(dream.maxSide).toBe(384);
+    expect(notices.list.at(-1)?.message).toBe('From old-dream.png (dreamed from cat.jpg at 384×256 with Reverie 0.1.0).');
+  });
+
+  it('offers sizes below the input\'s own, and treats a size at or above it as the original', async () => {
+    const { dream } = setup();
+    dream.maxSide = 1024;
+    await dream.importFile(file);
+    expect(dream.maxSide).toBe(ORIGINAL_SIZE);
+    expect(sizeChoices(451, ORIGINAL_SIZE)).toEqual([256, 384]);
+    expect(sizeChoices(451, 300)).toEqual([256, 300, 384]);
+    expect(sizeChoices(null, 512)).toEqual([256, 384, 512, 768, 1024, 1536, 2048]);
   });
 });

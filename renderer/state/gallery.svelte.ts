@@ -21,6 +21,7 @@ export class GalleryState {
     try {
       this.items = await this.api['gallery.list']({});
       this.loaded = true;
+      this.notices.resolve('Could not read the gallery');
     } catch (err) {
       this.notices.error(err, 'Could not read the gallery');
     } finally {

@@ -25,6 +25,7 @@ export class Importer {
     let input: InputImage;
     try {
       input = await this.deps.api['image.import'](file);
+      this.deps.notices.resolve('Could not open');
     } catch (err) {
       this.deps.notices.error(err, `Could not open ${file.name}`);
       return;

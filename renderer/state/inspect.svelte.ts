@@ -2,7 +2,7 @@
 // missing ones rendered page by page as a job), one channel large with its strongest neighbours,
 // "dream with this channel", and an image probe showing which channels it drives and where.
 import type { ReverieApi } from '../../contract/channels.ts';
-import { INSPECT_QUALITY, type ChannelRank, type InspectFindings, type InspectQuality } from '../../contract/inspect.ts';
+import { INSPECT_QUALITY, MAX_CHANNELS_PER_REQUEST, type ChannelRank, type InspectFindings, type InspectQuality } from '../../contract/inspect.ts';
 import type { ErrorInfo, FileBytes, InputImage, JobProgress, JobState, LayerChoice } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { Importer } from './importer.svelte.ts';
@@ -18,6 +18,7 @@ export interface InspectDeps {
   dreamWith(layer: string, channel: number): void;
 }
 
+/** Channels per page before the grid has measured itself (then it holds as many as fit). */
 export const PAGE_SIZE = 12;
 export { INSPECT_QUALITY };
 
@@ -25,8 +26,12 @@ export class InspectState {
   layer = $state<string | null>(null);
   quality = $state<InspectQuality>('quick');
   page = $state(0);
+  /** Channels per page: as many tiles as the grid's space holds. */
+  pageSize = $state(PAGE_SIZE);
   /** Pictures of the current layer and quality, by channel. */
   pictures = $state<Record<number, string>>({});
+  /** Pictures the running grid job is still making, as they stand (they grow in place). */
+  growing = $state<Record<number, string>>({});
   selected = $state<number | null>(null);
   view = $state<{ channel: number; url: string; neighbours: ChannelRank[] } | null>(null);
   probeInput = $state<InputImage | null>(null);
@@ -49,11 +54,14 @@ export class InspectState {
     const cancel = (jobId: string) => deps.api['job.cancel']({ jobId });
     this.grid = new JobFollower(
       {
-        done: () => undefined,
-        failed: failed('The channels did not render'),
-        cancelled: () => undefined,
+        done: () => (this.growing = {}),
+        failed: (error) => ((this.growing = {}), failed('The channels did not render')(error)),
+        cancelled: () => (this.growing = {}),
         frame: ({ index, url }) => {
           if (this.gridFor === this.key) this.pictures = { ...this.pictures, [index]: url };
+        },
+        tiles: (tiles) => {
+          if (this.gridFor === this.key) this.growing = { ...this.growing, ...Object.fromEntries(tiles.map((t) => [t.index, t.preview])) };
         },
       },
       cancel,
@@ -62,7 +70,11 @@ export class InspectState {
       {
         done: ({ frames, inspect }) => {
           const url = frames?.[0];
-          if (url && inspect?.channel === this.selected && inspect.layer === this.layer) this.view = { channel: inspect.channel, url, neighbours: inspect.neighbours ?? [] };
+          if (url && inspect?.channel === this.selected && inspect.layer === this.layer) {
+            this.view = { channel: inspect.channel, url, neighbours: inspect.neighbours ?? [] };
+            // The neighbours show their own pictures where the cache has them.
+            void this.loadCached(this.view.neighbours.map((n) => n.channel));
+          }
         },
         failed: failed('The channel did not render'),
         cancelled: () => undefined,
@@ -91,13 +103,35 @@ export class InspectState {
   }
 
   get pages(): number {
-    return Math.max(1, Math.ceil((this.info?.channels ?? 0) / PAGE_SIZE));
+    return Math.max(1, Math.ceil((this.info?.channels ?? 0) / this.pageSize));
   }
 
   get pageChannels(): number[] {
     const count = this.info?.channels ?? 0;
-    const start = this.page * PAGE_SIZE;
-    return Array.from({ length: Math.max(0, Math.min(PAGE_SIZE, count - start)) }, (_, i) => start + i);
+    const start = this.page * this.pageSize;
+    return Array.from({ length: Math.max(0, Math.min(this.pageSize, count - start)) }, (_, i) => start + i);
+  }
+
+  /** The grid measured how many tiles fit: pages hold that many, the first channel shown stays in view. */
+  async setPageSize(size: number): Promise<void> {
+    // A page is one request to the host, which takes at most MAX_CHANNELS_PER_REQUEST channels.
+    const n = Math.max(4, Math.min(MAX_CHANNELS_PER_REQUEST, Math.floor(size)));
+    if (n === this.pageSize) return;
+    const first = this.page * this.pageSize;
+    this.pageSize = n;
+    this.page = Math.floor(first / n);
+    await this.loadCached();
+  }
+
+  /** Goes to a channel's page and shows it large (a number outside the layer is refused in words). */
+  async goTo(channel: number): Promise<void> {
+    const count = this.info?.channels ?? 0;
+    if (!Number.isInteger(channel) || channel < 0 || channel >= count) {
+      this.deps.notices.push('info', 'No such channel', `${this.layer} has channels 0–${Math.max(0, count - 1)}.`);
+      return;
+    }
+    await this.setPage(Math.floor(channel / this.pageSize));
+    await this.show(channel);
   }
 
   get missing(): number[] {
@@ -139,10 +173,9 @@ export class InspectState {
     await this.loadCached();
   }
 
-  /** Pictures the engine's cache already holds for this page: shown at once, no job. */
-  async loadCached(): Promise<void> {
+  /** Pictures the engine's cache already holds (this page's by default): shown at once, no job. */
+  async loadCached(channels: number[] = this.pageChannels): Promise<void> {
     const { layer, quality } = this;
-    const channels = this.pageChannels;
     if (!layer || channels.length === 0) return;
     try {
       const found = await this.deps.api['inspect.cached']({ layer, channels, quality });
@@ -153,10 +186,9 @@ export class InspectState {
     }
   }
 
-  /** Renders this page's missing pictures; each appears as its batch finishes. */
-  async renderPage(): Promise<void> {
+  /** Renders this page's missing pictures (or the channels named); each appears as its batch finishes. */
+  async renderPage(channels: number[] = this.missing): Promise<void> {
     const { layer, quality } = this;
-    const channels = this.missing;
     if (!layer || channels.length === 0 || this.grid.busy) return;
     this.gridFor = this.key;
     await this.grid.start(() => this.deps.api['inspect.render']({ layer, channels, quality })).catch((err: unknown) => this.deps.notices.error(err, 'Could not render the channels'));

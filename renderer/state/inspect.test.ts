@@ -32,6 +32,39 @@ function setup(script: Script = {}) {
 }
 
 describe('InspectState', () => {
+  it('grows the tiles of a rendering batch in place until their pictures land', async () => {
+    const { inspect, landed } = setup();
+    await inspect.selectLayer('mixed3');
+    await inspect.renderPage();
+    inspect.onEvent({ jobId: 'grid', kind: 'inspect', done: 0, total: 2, label: 'x', elapsedMs: 1, etaMs: 1, tiles: [{ index: 1, preview: 'data:a' }, { index: 2, preview: 'data:b' }] });
+    expect(inspect.growing).toEqual({ 1: 'data:a', 2: 'data:b' });
+    landed('grid', 1);
+    expect(inspect.pictures[1]).toBe(pic('mixed3', 1));
+    inspect.onEvent({ jobId: 'grid', kind: 'inspect', state: 'done', item: null });
+    expect(inspect.growing).toEqual({});
+  });
+
+  it('holds as many channels a page as the grid fits, keeps the first one in view, and goes to a channel', async () => {
+    const { inspect, calls } = setup();
+    await inspect.selectLayer('mixed7');
+    await inspect.setPage(3);
+    expect(inspect.pageChannels[0]).toBe(36);
+    await inspect.setPageSize(40);
+    expect(inspect.pageChannels).toHaveLength(40);
+    expect(inspect.pageChannels[0]).toBeLessThanOrEqual(36);
+    expect(inspect.pageChannels.at(-1)).toBeGreaterThanOrEqual(36);
+    expect(inspect.pages).toBe(20);
+    await inspect.setPageSize(500);
+    expect(inspect.pageSize).toBe(64);
+    await inspect.setPageSize(40);
+    await inspect.goTo(500);
+    expect(inspect.pageChannels).toContain(500);
+    expect(inspect.selected).toBe(500);
+    expect(calls('inspect.channel').at(-1)).toEqual({ layer: 'mixed7', channel: 500, quality: 'quick' });
+    await inspect.goTo(900);
+    expect(inspect.selected).toBe(500);
+  });
+
   it('pages through a layer, showing what the cache holds and rendering only what is missing', async () => {
     const { inspect, calls, landed } = setup();
     await inspect.selectLayer('mixed3');

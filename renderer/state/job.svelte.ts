@@ -12,6 +12,8 @@ export interface JobOutcome {
   cancelled(): void;
   /** Each frame as it lands, with its index (channel pictures are placed by it). */
   frame?(frame: { index: number; url: string }): void;
+  /** Pictures of a batch as they stand (channel grids), by index. */
+  tiles?(tiles: Array<{ index: number; preview: string }>): void;
 }
 
 export class JobFollower {
@@ -103,6 +105,7 @@ export class JobFollower {
         this.frames = [...this.frames, event.frame.url];
         this.outcome.frame?.(event.frame);
       }
+      if (event.tiles) this.outcome.tiles?.(event.tiles);
       return;
     }
     if (event.state === 'queued') this.position = event.position;

@@ -112,6 +112,19 @@ export class ModelsState {
     }
   }
 
+  /** Electron: a folder from a native dialog, which is the only kind of local path the host accepts there. */
+  async chooseFolder(): Promise<void> {
+    try {
+      const picked = await this.deps.api['dialog.openModelFolder']({});
+      if (picked) {
+        this.addSpec = picked.path;
+        this.size = null;
+      }
+    } catch (err) {
+      this.deps.notices.error(err, 'Could not open the folder dialog');
+    }
+  }
+
   async cancel(downloadId: string): Promise<void> {
     try {
       await this.deps.api['models.cancel']({ downloadId });

@@ -1,4 +1,6 @@
-// Messages to the user: errors stay until dismissed, the rest fade after a few seconds.
+// Messages to the user. Errors stay long enough to read (12 s, longer while the pointer rests on
+// them) and go as soon as their cause is gone: the action that failed succeeds (`resolve`).
+// The rest fade after 4 s.
 import type { ErrorInfo } from '../../contract/types.ts';
 import { errorTitle } from '../lib/format.ts';
 
@@ -16,18 +18,27 @@ export interface Timers {
 }
 
 const MAX_SHOWN = 4;
+export const ERROR_MS = 12_000;
+export const INFO_MS = 4000;
+/** A held notice looks again this often after its time is up. */
+const RECHECK_MS = 1500;
 
 export class Notices {
   list = $state<Notice[]>([]);
   private next = 1;
+  private readonly held = new Set<number>();
 
   constructor(private readonly timers: Timers = { set: (fn, ms) => setTimeout(fn, ms) }) {}
 
-  push(kind: NoticeKind, title: string, message = '', ttlMs = kind === 'error' ? 0 : 4000): number {
+  push(kind: NoticeKind, title: string, message = '', ttlMs = kind === 'error' ? ERROR_MS : INFO_MS): number {
     const id = this.next++;
     this.list = [...this.list, { id, kind, title, message }].slice(-MAX_SHOWN);
-    if (ttlMs > 0) this.timers.set(() => this.dismiss(id), ttlMs);
+    if (ttlMs > 0) this.expireIn(id, ttlMs);
     return id;
+  }
+
+  private expireIn(id: number, ms: number): void {
+    this.timers.set(() => (this.held.has(id) ? this.expireIn(id, RECHECK_MS) : this.dismiss(id)), ms);
   }
 
   /** Shows a failure with its typed name in words ("Unsupported image") and its message. */
@@ -42,7 +53,20 @@ export class Notices {
     return this.error(Object.assign(new Error(error.message), { name: error.name }), context);
   }
 
+  /** The cause is gone (what failed has now worked): errors whose title starts with one of these go. */
+  resolve(...titles: string[]): void {
+    const stale = (n: Notice): boolean => n.kind === 'error' && titles.some((t) => n.title.startsWith(t));
+    if (this.list.some(stale)) this.list = this.list.filter((n) => !stale(n));
+  }
+
+  /** While the pointer rests on a notice it stays; it goes soon after it is let go. */
+  hold(id: number, on: boolean): void {
+    if (on) this.held.add(id);
+    else this.held.delete(id);
+  }
+
   dismiss(id: number): void {
+    this.held.delete(id);
     this.list = this.list.filter((n) => n.id !== id);
   }
 }

@@ -90,6 +90,11 @@ export class PaintState {
     this.start({ kind: 'blank', url: null, width: this.maxSide, height: Math.round(this.maxSide * 0.75), label: 'Blank canvas' });
   }
 
+  /** Puts back a base kept across a reload (an image or a blank sheet). */
+  restoreBase(base: PaintBase): void {
+    this.start(base);
+  }
+
   private start(base: PaintBase): void {
     this.base = base;
     this.session = null;
@@ -100,6 +105,7 @@ export class PaintState {
   /** Dream from my painting: a new session or round from the canvas, then N frames. */
   async dream(): Promise<void> {
     if (!this.canDream) return;
+    this.deps.notices.resolve('The round failed', 'Could not dream from the painting');
     try {
       if (!this.session || this.pending) {
         if (!this.flattener) throw new Error('The canvas is not ready yet.');
@@ -144,6 +150,10 @@ export class PaintState {
     this.session = item;
     this.recipe.load(item.recipe);
     this.zoom = item.settings.zoom;
+    // The round settings come back: steps with the recipe, zoom from the session, frames per round
+    // from the last round dreamed (the session does not store them apart).
+    const dreamed = item.rounds.findLast((r) => r.frameUrls.length > 0);
+    if (dreamed) this.framesPerRound = Math.min(120, dreamed.frameUrls.length);
     this.exporter.last = item.exports.at(-1) ?? null;
     if (item.jobId) this.round.attach(item.jobId);
   }

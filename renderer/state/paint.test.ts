@@ -145,6 +145,8 @@ describe('PaintState', () => {
     paint.openSession(session(round(1, 4, 2), round(2, 0)));
     expect(paint.base).toMatchObject({ kind: 'painting', url: round(2, 0).paintingUrl });
     expect(paint.zoom).toBe(1.1);
+    // Frames per round come back from the last round dreamed (round 1: 4 frames).
+    expect(paint.framesPerRound).toBe(4);
     paint.exporter.crossfade = 3;
     paint.exporter.hold = 2;
     await paint.exporter.export();

@@ -18,6 +18,8 @@ export class RecipeState {
   seed = $state(0);
   /** The starting points offered for the active model (PresetPicker). */
   presets = $state<Preset[]>(PRESETS);
+  /** The user's saved presets for this recipe's model (the app wires it to the preset store). */
+  saved: () => Preset[] = () => [];
 
   constructor(
     initial: Recipe = DEFAULT_PRESET.recipe,
@@ -44,8 +46,18 @@ export class RecipeState {
     };
   }
 
+  /** Built-in or curated presets, then the user's own. */
+  get offered(): Preset[] {
+    return [...this.presets, ...this.saved()];
+  }
+
   get preset(): Preset | null {
-    return matchPreset(this.recipe, this.presets);
+    return matchPreset(this.recipe, this.offered);
+  }
+
+  /** The preset whose objective this recipe dreams on, whatever its steps and octaves. */
+  get look(): Preset | null {
+    return matchPreset(this.recipe, this.offered, true);
   }
 
   /** What stops this recipe from running, in words; empty when it can run. */
@@ -73,10 +85,15 @@ export class RecipeState {
     this.seed = recipe.seed;
   }
 
-  /** Applies a preset's settings; the seed stays, so a preset can be compared at the same seed. */
-  applyPreset(id: string): void {
-    const p = this.presets.find((x) => x.id === id);
-    if (p) this.load({ ...p.recipe, seed: this.seed });
+  /**
+   * Applies a preset's settings; the seed stays, so a preset can be compared at the same seed.
+   * `lookOnly` takes only what it dreams on, keeping this recipe's steps, octaves and the rest.
+   */
+  applyPreset(id: string, lookOnly = false): void {
+    const p = this.offered.find((x) => x.id === id);
+    if (!p) return;
+    const { layers, channels, classes, model } = p.recipe;
+    this.load(lookOnly ? { ...this.recipe, layers, channels, classes: classes ?? [], model } : { ...p.recipe, seed: this.seed });
   }
 
   set(field: NumericField, value: number): void {

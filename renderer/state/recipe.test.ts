@@ -2,7 +2,7 @@
 // engine accepts, and edits stay in range.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RECIPE, parseRecipe } from '../../engine/render/recipe.ts';
-import { DEFAULT_PRESET, PRESETS, matchPreset } from '../lib/presets.ts';
+import { DEFAULT_PRESET, PRESETS, matchPreset, savedPresets } from '../lib/presets.ts';
 import { FIELDS, clampField } from '../lib/recipeFields.ts';
 import { RecipeState } from './recipe.svelte.ts';
 
@@ -30,6 +30,25 @@ describe('presets and fields against the engine', () => {
 });
 
 describe('RecipeState', () => {
+  it('offers the user\'s saved presets for its model, whole in Dream and as a look in Zoom and Paint', () => {
+    const mine = { name: 'Sky eyes', recipe: { ...DEFAULT_RECIPE, layers: [{ name: 'mixed6', weight: 0.7 }], steps: 30 } };
+    const other = { name: 'Mobile', recipe: { ...DEFAULT_RECIPE, model: 'mobilenet_v2' } };
+    const r = new RecipeState();
+    r.saved = () => savedPresets(r.model, [mine, other]);
+    expect(r.offered.map((p) => p.id)).toEqual([...PRESETS.map((p) => p.id), 'saved:Sky eyes']);
+    r.applyPreset('saved:Sky eyes');
+    expect(r.preset?.name).toBe('Sky eyes');
+    expect(r.steps).toBe(30);
+
+    const zoom = new RecipeState({ ...DEFAULT_RECIPE, steps: 5, octaves: 1 });
+    zoom.saved = r.saved;
+    zoom.applyPreset('saved:Sky eyes', true);
+    expect(zoom.layers).toEqual([{ name: 'mixed6', weight: 0.7 }]);
+    expect([zoom.steps, zoom.octaves]).toEqual([5, 1]);
+    expect(zoom.preset).toBeNull();
+    expect(zoom.look?.name).toBe('Sky eyes');
+  });
+
   it('applies presets keeping the seed, and knows when it matches one', () => {
     const r = new RecipeState();
     r.seed = 42;

@@ -35,6 +35,8 @@ export class VideoExportState {
   crossfade = $state(6);
   hold = $state(12);
   last = $state<VideoFile | null>(null);
+  /** A video just made and not yet saved or put aside: the stage says so where the eye is. */
+  fresh = $state(false);
   readonly job: JobFollower;
 
   constructor(private readonly deps: ExportDeps) {
@@ -43,6 +45,7 @@ export class VideoExportState {
         done: ({ video }) => {
           if (!video) return;
           this.last = video;
+          this.fresh = true;
           this.deps.made?.(video);
           this.deps.notices.push('success', 'Video ready', `${video.frames} frames, ${video.durationS.toFixed(1)} s, ${video.width}×${video.height} ${video.format.toUpperCase()}.`);
         },
@@ -104,6 +107,7 @@ export class VideoExportState {
   async export(): Promise<void> {
     const id = this.deps.target();
     if (!id || !this.canExport) return;
+    this.deps.notices.resolve('The export failed', 'Could not start the export');
     try {
       await this.job.start(() => this.deps.begin(id, this.options, { crossfade: this.crossfade, hold: this.hold }));
     } catch (err) {
@@ -118,6 +122,7 @@ export class VideoExportState {
   async save(video: VideoFile | null = this.last): Promise<void> {
     const id = this.deps.target();
     if (!video || !id) return;
+    this.fresh = false;
     try {
       const outcome = await this.deps.api['video.save']({ id, file: video.file });
       if (outcome.kind === 'download') this.deps.download(outcome.url, outcome.fileName);

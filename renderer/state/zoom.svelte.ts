@@ -36,6 +36,8 @@ export class ZoomState {
   /** Which strip the stage shows, and the frame picked in it (null: the image with its centre). */
   strip = $state<'project' | 'preview'>('project');
   shown = $state<number | null>(null);
+  /** A render or preview was started here: the stage follows its newest frame until a frame is picked. */
+  following = $state(false);
   /** A render's project is being made (before its job starts); Esc then stops it from starting. */
   creating = $state(false);
   private stopBeforeStart = false;
@@ -52,7 +54,7 @@ export class ZoomState {
       {
         done: ({ item }) => {
           if (item?.kind === 'zoom') this.project = item;
-          deps.notices.push('success', 'Zoom rendered', `${this.project?.frameUrls.length ?? 0} frames. Export it as a video below.`);
+          deps.notices.push('success', 'Zoom rendered', `${this.project?.frameUrls.length ?? 0} frames. Export it as a video on the right.`);
         },
         failed: (error) => {
           deps.notices.failure(error, 'The render failed');
@@ -112,6 +114,17 @@ export class ZoomState {
     return this.strip === 'preview' ? this.preview.frames : this.projectFrames;
   }
 
+  /** The frame the stage shows: the one picked, else the newest while following, else none (the image). */
+  get stageFrame(): number | null {
+    return this.shown ?? (this.following && this.frames.length ? this.frames.length - 1 : null);
+  }
+
+  /** Back to the image with its centre. */
+  showSource(): void {
+    this.shown = null;
+    this.following = false;
+  }
+
   set(field: ZoomField, value: number): void {
     this.values[field] = clampField(ZOOM_FIELDS[field], value);
   }
@@ -121,13 +134,13 @@ export class ZoomState {
     const at = (v: number): number => Math.round(Math.min(1, Math.max(0, v)) * 1000) / 1000;
     this.values.centerX = at(x);
     this.values.centerY = at(y);
-    this.shown = null;
+    this.showSource();
   }
 
   useImage(input: InputImage): void {
     this.input = input;
     this.project = null;
-    this.shown = null;
+    this.showSource();
   }
 
   async startPreview(): Promise<void> {
@@ -135,6 +148,7 @@ export class ZoomState {
     if (!input || !this.canRender) return;
     this.strip = 'preview';
     this.shown = null;
+    this.following = true;
     await this.preview.start({ inputId: input.id, recipe: this.recipe.recipe, settings: this.settings });
   }
 
@@ -144,10 +158,12 @@ export class ZoomState {
     if (!input || !this.canRender) return;
     this.creating = true;
     this.stopBeforeStart = false;
+    this.deps.notices.resolve('The render failed', 'Could not start the render');
     try {
       this.project = await this.deps.api['zoom.create']({ inputId: input.id, recipe: this.recipe.recipe, settings: this.settings, maxSide: this.maxSide });
       this.strip = 'project';
       this.shown = null;
+      this.following = true;
       const id = this.project.id;
       this.creating = false;
       if (this.stopBeforeStart) {
@@ -166,6 +182,8 @@ export class ZoomState {
     const project = this.project;
     if (!project || !this.canResume) return;
     this.strip = 'project';
+    this.shown = null;
+    this.following = true;
     await this.render.start(() => this.deps.api['zoom.resume']({ id: project.id })).catch((err: unknown) => this.deps.notices.error(err, 'Could not resume'));
   }
 

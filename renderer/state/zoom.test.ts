@@ -127,10 +127,17 @@ describe('ZoomState', () => {
     zoom.onEvent(progress('render', 0));
     zoom.onEvent(progress('render', 1));
     expect(zoom.projectFrames).toEqual([frame(0), frame(1)]);
+    // The stage follows the newest frame as it lands.
+    expect(zoom.stageFrame).toBe(1);
     expect(zoom.render.statusText).toBe('frame 1/4 · step 1/2 · almost done');
     zoom.onEvent({ jobId: 'render', kind: 'zoom', state: 'done', item: project(4) });
     expect(zoom.project?.status).toBe('complete');
     expect(zoom.frames).toEqual(project(4).frameUrls);
+    expect(zoom.stageFrame).toBe(3);
+    zoom.shown = 1;
+    expect(zoom.stageFrame).toBe(1);
+    zoom.showSource();
+    expect(zoom.stageFrame).toBeNull();
     expect(zoom.canResume).toBe(false);
   });
 

@@ -26,6 +26,7 @@ export class ZoomPreview {
 
   async start(request: Omit<ZoomCreateRequest, 'maxSide'>): Promise<void> {
     const settings = { ...request.settings, frames: this.count };
+    this.deps.notices.resolve('The preview failed', 'Could not start the preview');
     await this.job
       .start(() => this.deps.api['zoom.preview']({ ...request, settings, maxSide: this.side }))
       .catch((err: unknown) => this.deps.notices.error(err, 'Could not start the preview'));

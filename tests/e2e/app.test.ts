@@ -3,7 +3,7 @@
 // the gallery after a restart. Screenshots of each panel go to tests/artifacts/.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
@@ -41,7 +41,7 @@ describe('Reverie in the browser', () => {
     // The engine says which route dreams: onnxruntime-node where it loads (a fresh install here).
     const badge = page.locator('[data-testid=engine-badge]');
     expect(await badge.textContent()).toContain('native');
-    expect(await badge.getAttribute('title')).toMatch(/^Model inception_v3 on wasm, dream steps on onnxruntime-node [\d.]+, \d+ threads?, loaded in/);
+    expect(await badge.getAttribute('title')).toMatch(/^inception_v3 dreams on native code \(onnxruntime-node [\d.]+, \d+ threads?\), loaded in/);
     await page.locator('[data-testid=layer-mixed9] .badge').filter({ hasText: 'fine-tuned' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
     await screenshot(page, 'dream-empty');
@@ -73,6 +73,9 @@ describe('Reverie in the browser', () => {
     expect(new Set(previews).size).toBe(previews.length);
     await expect.poll(() => page.getByTestId('result-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(128);
     await screenshot(page, 'dream-result');
+    // The badge offers the native route; the dream must have run on it (a silent tfjs fallback fails here).
+    const [entry] = await readdir(join(dataDir, 'gallery'));
+    expect(JSON.parse(await readFile(join(dataDir, 'gallery', entry!, 'entry.json'), 'utf8'))).toMatchObject({ backend: 'wasm', route: 'onnxruntime' });
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+s')]);
     expect(download.suggestedFilename()).toMatch(/^cat-small-dream-.+\.png$/);
@@ -116,10 +119,14 @@ describe('Reverie in the browser', () => {
     expect(browser.problems).toEqual([]);
   }, 180_000);
 
-  it('refuses the page without the token, and a restarted server without the new one', async () => {
+  it('refuses the page without the token, the spent token, and a restarted server without the new one', async () => {
     const page = await browser.context.newPage();
     const bare = await page.goto(`${server.origin}/`);
     expect(bare?.status()).toBe(200); // this browser holds the cookie from the first visit
+    // The printed address opened the first page once; from history or scrollback it opens nothing.
+    const reused = await page.goto(server.url);
+    expect(reused?.status()).toBe(401);
+    expect(await page.textContent('body')).toContain('already used');
     await page.context().clearCookies();
     expect((await page.goto(`${server.origin}/`))?.status()).toBe(401);
     expect(await page.textContent('body')).toContain('token');

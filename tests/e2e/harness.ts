@@ -20,9 +20,12 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Settings and presets go to `<dataDir>/config`, downloaded models to `<dataDir>/models` (unless `env` says otherwise): never the user's. */
-export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'start.ts'), '--port', '0', '--data-dir', dataDir], {
+/**
+ * Settings and presets go to `<dataDir>/config`, downloaded models to `<dataDir>/models` (unless `env` says otherwise): never the user's.
+ * `port` 0 (the default) takes any free port; a restart test names the old one to keep the address.
+ */
+export async function startServer(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<RunningServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'start.ts'), '--port', String(port), '--data-dir', dataDir], {
     cwd: ROOT,
     env: { ...process.env, REVERIE_CONFIG_DIR: join(dataDir, 'config'), REVERIE_CACHE_DIR: join(dataDir, 'models'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,9 +87,9 @@ export async function openBrowser(): Promise<Browser> {
 }
 
 /** A test file's app: a server on a fresh data folder (`label` names it) and a browser, started together. */
-export async function startApp(label: string): Promise<{ dataDir: string; server: RunningServer; browser: Browser }> {
+export async function startApp(label: string, env: Record<string, string> = {}): Promise<{ dataDir: string; server: RunningServer; browser: Browser }> {
   const dataDir = await tempDir(label);
-  const [server, browser] = await Promise.all([startServer(dataDir), openBrowser()]);
+  const [server, browser] = await Promise.all([startServer(dataDir, env), openBrowser()]);
   return { dataDir, server, browser };
 }
 

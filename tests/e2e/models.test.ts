@@ -18,9 +18,11 @@ import { listenOnLoopback, closeLoopback } from '../helpers/loopback.ts';
 let dataDir: string;
 let server: RunningServer;
 let browser: Browser;
+// The test's model server is on 127.0.0.1, which the app refuses unless told this is a test.
+const LOOPBACK_MODELS = { REVERIE_ALLOW_LOOPBACK_MODELS: '1' };
 
 beforeAll(async () => {
-  ({ dataDir, server, browser } = await startApp('e2e-models'));
+  ({ dataDir, server, browser } = await startApp('e2e-models', LOOPBACK_MODELS));
 }, 180_000);
 afterAll(() => stopApp(server, browser));
 
@@ -87,7 +89,7 @@ describe('models in the browser', () => {
 
     await server.stop();
     expect((await loadSettings(join(dataDir, 'config'))).value.lastUsed).toMatchObject({ model: 'mobilenet_v2', recipe: { model: 'mobilenet_v2', steps: 3 } });
-    server = await startServer(dataDir);
+    server = await startServer(dataDir, LOOPBACK_MODELS);
     await page.goto(server.url);
     browser.problems.length = 0; // the old page's socket failing while the server was down is expected
     await page.locator(ready('mobilenet_v2')).waitFor({ timeout: 90_000 });

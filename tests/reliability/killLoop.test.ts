@@ -1,7 +1,7 @@
 // SIGKILL at random points of a zoom run, over and over: `reverie zoom`, then `reverie resume` again
 // and again, each killed after a delay drawn from a seeded RNG (during start-up, or a few frames into
-// rendering). After every kill the manifest is valid and every frame it lists is intact; the last resume
-// completes, and the frames equal an uninterrupted run's, pixel for pixel.
+// rendering). After every kill the manifest is valid and every frame it lists is intact and equal, pixel
+// for pixel, to the uninterrupted run's; the last resume completes with all of them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -74,7 +74,12 @@ describe('SIGKILL loop over a zoom run', () => {
       kills++;
       // Whatever the moment of the kill: a valid manifest, intact listed frames, no temp file once resumed.
       const m = await readZoomManifest(project);
-      for (const f of m.frames) await readRecordedFrame(project, m, f.index);
+      for (const f of m.frames) {
+        // Intact, and already the uninterrupted run's pixels: a resume that drifted shows at the kill after it.
+        const png = await readRecordedFrame(project, m, f.index);
+        const pixels = await sharp(png).raw().toBuffer();
+        expect(pixels.equals(reference[f.index]!), `after kill ${kills}: frame ${f.index} differs from the uninterrupted run`).toBe(true);
+      }
       expect(processesMentioning(root)).toEqual([]);
       log.push(`${phase}+${delay}ms→${m.frames.length}`);
     }

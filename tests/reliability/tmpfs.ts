@@ -1,5 +1,5 @@
-// A small RAM disk for real "disk full" and "read-only" faults. Mounting needs root (CAP_SYS_ADMIN);
-// where that fails, callers fall back to faults any user can make (a folder where a frame should go).
+// A small RAM disk for real "disk full" and "read-only" faults. Mounting needs root (CAP_SYS_ADMIN), as
+// CI runs; where it is refused the tests fail saying so, rather than quietly testing another fault.
 import { execFileSync } from 'node:child_process';
 import { statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,9 +13,14 @@ function mount(args: string[]): boolean {
   }
 }
 
-/** Mounts a tmpfs of `bytes` at `dir` (which must exist); false where this process may not mount. */
-export function mountTmpfs(dir: string, bytes: number): boolean {
-  return mount(['-t', 'tmpfs', '-o', `size=${bytes},mode=0755`, 'tmpfs', dir]);
+/** Mounts a tmpfs of `bytes` at `dir` (which must exist); throws, with mount's reason, where it may not. */
+export function mountTmpfs(dir: string, bytes: number): void {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0755`, 'tmpfs', dir], { stdio: 'pipe' });
+  } catch (err) {
+    const reason = String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).replace(/\s+/g, ' ').trim();
+    throw new Error(`Cannot mount a tmpfs at ${dir} (${reason}). The disk-full and read-only tests need a real one: run them as root (CI does), or in a container with CAP_SYS_ADMIN.`);
+  }
 }
 
 /** Remounts read-only or read-write; retries while a file is still open for writing (EBUSY). */

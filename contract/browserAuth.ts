@@ -1,0 +1,7 @@
+// How browser mode's page proves itself (server/credentials.ts checks it): the session credential
+// in a header on calls, and as a subprotocol of the event socket (browsers cannot set its headers).
+export const SESSION_HEADER = 'x-reverie-session';
+export const EVENTS_PROTOCOL = 'reverie.events';
+export const SESSION_PROTOCOL_PREFIX = 'reverie.session.';
+/** The meta tag of the one page load the launch token opens. */
+export const SESSION_META = 'reverie-session';
