@@ -5,7 +5,7 @@ import svelte from 'eslint-plugin-svelte';
 
 // Who may import whom (see README, "How it works"). Each folder lists the top-level folders it must
 // not reach; a relative import that climbs into one of them fails `npm run lint`.
-const TOP = ['engine', 'contract', 'host', 'server', 'main', 'preload', 'cli', 'launch', 'packaging', 'renderer', 'tests', 'bench'];
+const TOP = ['farm', 'engine', 'contract', 'host', 'server', 'main', 'preload', 'cli', 'launch', 'packaging', 'renderer', 'tests', 'bench'];
 // `typesFrom` folders may be reached by `import type` only (the contract names the engine's types).
 function onlyImports(folder, allowed, typesFrom = []) {
   const banned = TOP.filter((f) => f !== folder && !allowed.includes(f) && !typesFrom.includes(f));
@@ -94,7 +94,9 @@ export default tseslint.config(
   onlyImports('server', ['host', 'contract']),
   onlyImports('main', ['host', 'contract']),
   onlyImports('preload', ['contract']),
-  onlyImports('cli', ['engine', 'host']),
+  onlyImports('cli', ['engine', 'host', 'farm']),
+  // farm/ is the BullMQ layer (queues, job kinds, submit, work): engine-free, so the CLI binds it.
+  onlyImports('farm', []),
   onlyImports('launch', ['main', 'server']),
   // Packaging builds what main loads (preload, renderer) and compiles main; it runs none of it.
   onlyImports('packaging', ['main']),

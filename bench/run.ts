@@ -32,6 +32,7 @@ const { values } = parseArgs({
     'skip-peer-large': { type: 'boolean' },
     'skip-layouts': { type: 'boolean' },
     'skip-sizes': { type: 'boolean' },
+    'skip-farm': { type: 'boolean' },
   },
 });
 const repeats = Number(values.repeats ?? 5);
@@ -130,6 +131,8 @@ const models = values['skip-models'] ? null : await benchScript('models.ts', [])
 const wholeJobReport = values['skip-whole-job'] ? null : await wholeJobSection();
 // The same photo at 640 and 2560 px with the size-aware defaults (a few minutes on two cores).
 const sizes = values['skip-sizes'] ? null : await benchScript('sizes.ts', []);
+// Needs Debian's redis-server (the farm section starts its own on a free loopback port).
+const farm = values['skip-farm'] ? null : await benchScript('farm.ts', []);
 
 const report = {
   date: new Date().toISOString(),
@@ -152,6 +155,7 @@ const report = {
   models,
   wholeJob: wholeJobReport,
   sizes,
+  farm,
 };
 model.dispose();
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });

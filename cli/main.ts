@@ -14,6 +14,10 @@ import { settingsCommand, settingsHelp } from './commands/settings.ts';
 import { filtersCommand, filtersHelp } from './commands/filters.ts';
 import { mapsCommand, mapsHelp } from './commands/maps.ts';
 import { kernelsCommand, kernelsHelp } from './commands/kernels.ts';
+import { workerCommand, workerHelp } from './commands/worker.ts';
+import { batchCommand, batchHelp } from './commands/batch.ts';
+import { atlasCommand, atlasHelp } from './commands/atlas.ts';
+import { sweepCommand, sweepHelp } from './commands/sweep.ts';
 import { appVersion, CancelledError, UsageError } from './shared.ts';
 import { ReverieError } from '../engine/shared/errors.ts';
 
@@ -32,6 +36,10 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   filters: { run: filtersCommand, help: filtersHelp, summary: 'what each channel of a layer responds to: a labelled contact sheet' },
   maps: { run: mapsCommand, help: mapsHelp, summary: "an image's feature maps at a layer; --top K channels it drives hardest" },
   kernels: { run: kernelsCommand, help: kernelsHelp, summary: "the first convolution's filters; --apply a classic filter to an image" },
+  batch: { run: batchCommand, help: batchHelp, summary: 'every image of a folder through one recipe (locally or on a farm)' },
+  atlas: { run: atlasCommand, help: atlasHelp, summary: 'every channel of chosen layers as tiles + an offline HTML index (locally or on a farm)' },
+  sweep: { run: sweepCommand, help: sweepHelp, summary: 'one image over values of a setting (layers, step size, channels…) as a labelled sheet' },
+  worker: { run: workerCommand, help: workerHelp, summary: 'take jobs from a render farm (BullMQ on Redis) until stopped' },
   demo: { run: demoCommand, help: demoHelp, summary: 'dream the bundled example photo (what npm start runs)' },
 };
 

@@ -26,6 +26,8 @@ describe('import directions', () => {
     ['preload/probe.ts', "import { createService } from '../host/service.ts';"],
     ['renderer/lib/probe.ts', "import { decodeImage } from '../../engine/io/image.ts';"],
     ['renderer/lib/probe.ts', "import { createService } from '../../host/service.ts';"],
+    ['farm/probe.ts', "import { dream } from '../engine/render/dream.ts';"],
+    ['engine/probe.ts', "import { submitJobs } from '../farm/submit.ts';"],
   ];
   it.each(wrong)('%s: %s fails lint', async (file, code) => {
     const messages = await restricted(file, `${code}\nexport {};\n`);
@@ -43,6 +45,7 @@ describe('import directions', () => {
     ['renderer/lib/probe.ts', "import { parseRecipe } from '../../engine/recipe/recipe.ts';\nimport { planEncode } from '../../engine/video/plan.ts';\nimport type { GalleryItem } from '../../contract/types.ts';"],
     ['engine/graph/ops/probe.ts', "import { convForward } from '../../ops/conv.ts';\nimport type { AttrValue } from '../onnxProto.ts';"],
     ['engine/render/probe.ts', "import { readFile } from 'node:fs/promises';"],
+    ['cli/farm/probe.ts', "import { submitJobs } from '../../farm/submit.ts';"],
   ];
   it.each(right)('%s: %s passes', async (file, code) => {
     expect(await restricted(file, `${code}\nexport {};\n`)).toEqual([]);

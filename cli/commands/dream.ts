@@ -15,6 +15,10 @@ import { assetsText, dreamAssets, type Asset } from '../../engine/io/assets.ts';
 import { recipeFlagHelp, recipeFlagSpec, recipeFromFlags } from '../recipeOptions.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
 import { appVersion, firstFrameNote, maxPixelsFlag, UsageError, withInterrupt } from '../shared.ts';
+import { farmFlagHelp, farmFlagSpec, farmUrlFrom } from '../farm/runner.ts';
+import { farmTilePool, type FarmTilePool } from '../farm/tilePool.ts';
+import { modelFingerprint } from '../farm/model.ts';
+import { parseFarmUrl } from '../../farm/url.ts';
 
 export const dreamHelp = `reverie dream IN -o OUT.png [options]
 
@@ -38,13 +42,15 @@ ${recipeFlagHelp}
   --max-pixels N              refuse larger inputs (default ${DEFAULT_MAX_PIXELS})
   --workers N                 worker threads for tiled images (default: the engine's layout, one per
                               core for images of several tiles; 0 = none). Pixels do not depend on it
-  --json                      JSON-lines progress on stdout instead of a progress bar`;
+  --json                      JSON-lines progress on stdout instead of a progress bar
+${farmFlagHelp}
+                              (the tiles of each step of a tiled image become farm jobs)`;
 
 export async function dreamCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...recipeFlagSpec, out: { type: 'string', short: 'o' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'max-pixels': { type: 'string' }, workers: { type: 'string' } },
+    options: { ...recipeFlagSpec, ...farmFlagSpec, out: { type: 'string', short: 'o' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'max-pixels': { type: 'string' }, workers: { type: 'string' } },
   });
   const input = positionals[0];
   if (!input || positionals.length > 1) throw new UsageError('reverie dream takes one input image.', dreamHelp);
@@ -61,6 +67,8 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   // Only what the recipe names is used and embedded (a --mask replaces a --recipe-from PNG's mask).
   const named = new Set(recipeAssets(recipe));
   const assets = [...new Map(found.filter((a) => named.has(a.hash)).map((a) => [a.hash, a])).values()];
+  const farmUrl = farmUrlFrom(values);
+  const farm = farmUrl ? parseFarmUrl(farmUrl, values['farm-insecure'] ?? false) : undefined;
   const sink = values.json ? jsonLinesSink(process.stdout) : terminalSink(process.stderr);
   const maxPixels = maxPixelsFlag(values['max-pixels'], DEFAULT_MAX_PIXELS);
   const image = await decodeImage(input, { maxPixels });
@@ -74,15 +82,28 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError(`--workers expects a whole number, got "${values.workers}".`);
   const pools = new PoolKeeper({ model: recipe.model, backend, ...(workers !== undefined ? { workers } : {}) });
-  const pool = await pools.forJob(image.width, image.height, recipe.tileSize);
+  const tiled = Math.max(image.width, image.height) > recipe.tileSize;
+  // With a farm the tiles of each step go there; otherwise the engine's layout may start local workers.
+  const pool = farm ? undefined : await pools.forJob(image.width, image.height, recipe.tileSize);
+  let farmPool: FarmTilePool | undefined;
+  const farmRef = farm ? await modelFingerprint(recipe.model) : undefined;
+  if (farm) {
+    sink.event('farm', { url: farm.display, message: tiled ? `Tiles of each step go to the farm at ${farm.display}` : `The image fits one tile (${recipe.tileSize}px): it dreams here, not on the farm at ${farm.display}` });
+  }
   sink.event('model', { model: model.id, backend, workers: pool?.size ?? 0, loadMs: Math.round(performance.now() - loadStarted), accelerator: model.accelerator ?? null, message: `Model ${model.id} on ${backend}${model.accelerator ? ` + ${model.accelerator}` : ''}${pool ? ` with ${pool.size} workers` : ''} (${image.width}x${image.height})` });
   try {
     const result = await withInterrupt(async (signal) => {
+      if (farm && farmRef && tiled) {
+        farmPool = farmTilePool(farm, farmRef, signal);
+        const online = await farmPool.workers();
+        sink.event('farm', { url: farm.display, workers: online, message: `${online} worker(s) online for ${farmRef.id}${online ? '' : ' (the tiles wait in the queue until one joins)'}` });
+      }
+      const tiles = pool ?? farmPool;
       const onProgress = (p: DreamProgress): void => {
         const label = `octave ${p.octave + 1}/${p.octaves} step ${p.step + 1}/${p.steps} (${p.width}x${p.height})`;
         sink.update(p.done / p.total, label, p.etaMs, { octave: p.octave, step: p.step, done: p.done, total: p.total, value: Number(p.value.toFixed(5)) });
       };
-      return dreamToEnd(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal, onProgress, assets: dreamAssets(assets), ...(pool ? { pool } : {}) });
+      return dreamToEnd(model, { width: image.width, height: image.height, rgb: image.rgb }, recipe, { signal, onProgress, assets: dreamAssets(assets), ...(tiles ? { pool: tiles } : {}) });
     });
     const png = await encodePng(
       { width: result.width, height: result.height, rgb: result.rgb, alpha: image.alpha },
@@ -93,6 +114,7 @@ export async function dreamCommand(argv: string[]): Promise<void> {
     sink.done(`Wrote ${values.out}`, { output: out, width: result.width, height: result.height, route: pool?.lastRoute ?? model.lastRoute ?? 'tfjs' });
   } finally {
     await pools.close();
+    await farmPool?.close();
     model.dispose();
   }
 }

@@ -5,8 +5,7 @@ import type { DreamModel } from '../shared/model.ts';
 import { classObjectiveFactory } from '../model/classes.ts';
 import type { Objective } from '../objectives/objective.ts';
 import { RecipeError, recipeObjective, type Recipe } from '../recipe/recipe.ts';
-import { tiledGradient, type TileRunner } from './tiles.ts';
-import type { GradientPool } from '../parallel/gradientPool.ts';
+import { tiledGradient, type TileGradientSource, type TileRunner } from './tiles.ts';
 import { randomShift, seededRandom } from '../shared/random.ts';
 import type { RgbImage } from '../shared/image.ts';
 import { fromRange, normalisedStep, resizeBilinear, toRange } from './pixels.ts';
@@ -37,8 +36,8 @@ export interface DreamOptions {
   signal?: AbortSignal;
   /** Overrides the recipe's layers and channels (e.g. composed objectives from the inspector). */
   objective?: Objective;
-  /** Worker threads for tiled octaves (the recipe's own objective only: it crosses threads as terms). */
-  pool?: GradientPool;
+  /** Worker threads or a farm for tiled octaves (the recipe's own objective only: it crosses as terms). */
+  pool?: TileGradientSource;
   /** The masks and guide image the recipe names by hash. */
   assets?: DreamAssets;
 }

@@ -9,8 +9,7 @@ import { recipeObjective, RecipeError, type AssetHash, type Recipe } from '../re
 import type { RgbImage } from '../shared/image.ts';
 import { toModelRange } from './image.ts';
 import { resizeMask, type Mask } from './mask.ts';
-import type { TileRunner } from './tiles.ts';
-import type { GradientPool } from '../parallel/gradientPool.ts';
+import type { TileGradientSource, TileRunner } from './tiles.ts';
 
 /** Masks and guide images a recipe names by hash (engine/io/assets.ts reads them from files and PNGs). */
 export interface DreamAssets {
@@ -64,7 +63,7 @@ function guideFeaturesFor(model: DreamModel, recipe: Recipe, assets: DreamAssets
 }
 
 /** One objective and mask per distinct term mask; guided layer terms match the guide's features. */
-export function maskedPlan(model: DreamModel, recipe: Recipe, image: { width: number; height: number }, assets: DreamAssets, pool?: GradientPool): MaskedPlan {
+export function maskedPlan(model: DreamModel, recipe: Recipe, image: { width: number; height: number }, assets: DreamAssets, pool?: TileGradientSource): MaskedPlan {
   const features = recipe.guide !== undefined ? guideFeaturesFor(model, recipe, assets) : new Map<string, GuideFeatures>();
   try {
     return planGroups(model, recipe, image, assets, features, pool);
@@ -74,7 +73,7 @@ export function maskedPlan(model: DreamModel, recipe: Recipe, image: { width: nu
   }
 }
 
-function planGroups(model: DreamModel, recipe: Recipe, image: { width: number; height: number }, assets: DreamAssets, features: Map<string, GuideFeatures>, pool?: GradientPool): MaskedPlan {
+function planGroups(model: DreamModel, recipe: Recipe, image: { width: number; height: number }, assets: DreamAssets, features: Map<string, GuideFeatures>, pool?: TileGradientSource): MaskedPlan {
   const classes = classObjectiveFactory(model);
   const keys = [...new Set([...recipe.layers, ...recipe.channels, ...(recipe.classes ?? [])].map((t) => t.mask))];
   const groups = keys.map((key): TermGroup => {

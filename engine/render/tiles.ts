@@ -31,9 +31,12 @@ export function tileGrid(height: number, width: number, tileSize: number): Tile[
   return spans(height, tileSize).map((r) => spans(width, tileSize).map((c) => ({ y: r.start, x: c.start, height: r.size, width: c.size, ownHeight: r.own, ownWidth: c.own })));
 }
 
+/** What computes a tile's gradient elsewhere: the worker-thread pool, or a render farm (cli/farm). */
+export type TileGradientSource = Pick<GradientPool, 'gradient'>;
+
 /** Where tile gradients are computed: in this thread, or in a worker pool given serialisable terms. */
 export interface TileRunner {
-  pool: GradientPool;
+  pool: TileGradientSource;
   terms: ObjectiveTerms;
 }
 
