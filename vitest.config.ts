@@ -14,7 +14,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'node',
-          include: ['engine/**/*.test.ts', 'cli/**/*.test.ts', 'tests/**/*.test.ts'],
+          include: ['engine/**/*.test.ts', 'cli/**/*.test.ts', 'farm/**/*.test.ts', 'tests/**/*.test.ts'],
         },
       },
       {

@@ -10,7 +10,7 @@ import { activationRatios, loadPhotos } from '../engine/inspect/quality.ts';
 import { contactSheet } from '../engine/inspect/sheet.ts';
 import { encodePng } from '../engine/io/image.ts';
 import { layerInfo } from '../engine/inspect/targets.ts';
-import { seededRandom } from '../engine/render/random.ts';
+import { seededRandom } from '../engine/shared/random.ts';
 
 const { values } = parseArgs({
   options: { backend: { type: 'string' }, layers: { type: 'string' }, 'per-layer': { type: 'string' }, size: { type: 'string' }, steps: { type: 'string' }, seed: { type: 'string' }, batch: { type: 'string' } },

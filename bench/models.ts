@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendChoice } from '../engine/backend.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
-import { EMBEDDED_MODELS } from '../engine/model/source.ts';
+import { EMBEDDED_MODELS } from '../engine/model/files/source.ts';
 import { curatedRecipe } from '../engine/model/curated.ts';
-import { recipeObjective } from '../engine/render/recipe.ts';
+import { recipeObjective } from '../engine/recipe/recipe.ts';
 import { time } from './timing.ts';
 
 const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, size: { type: 'string' } } });

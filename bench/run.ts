@@ -1,23 +1,63 @@
 // `npm run bench`: engine figures as JSON (stdout and bench/out/bench.json), with the PyTorch peer's
-// figure for the same dream step from the same run, so the ratio compares like with like.
+// figure for the same dream step and the same whole dream from the same run, so ratios compare like with like.
+//   npm run bench [-- --skip-peer --skip-large ...]; npm run bench -- --only wholeJob
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendChoice } from '../engine/backend.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
-import { autodiffForward } from '../engine/model/autodiff.ts';
+import { autodiffForward } from '../engine/graph/autodiff.ts';
 import type { LayersDreamModel } from '../engine/model/layersModel.ts';
 import { layerMean, sum } from '../engine/objectives/objective.ts';
 import { runTorchPeer } from './torchPeer.ts';
+import { wholeJob } from './wholeJob.ts';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { time } from './timing.ts';
 
-const { values } = parseArgs({ options: { backend: { type: 'string' }, repeats: { type: 'string' }, 'skip-naive': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-large': { type: 'boolean' }, 'skip-zoom': { type: 'boolean' }, 'skip-models': { type: 'boolean' }, 'skip-devices': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string' },
+    repeats: { type: 'string' },
+    'skip-naive': { type: 'boolean' },
+    'skip-peer': { type: 'boolean' },
+    'skip-large': { type: 'boolean' },
+    'skip-zoom': { type: 'boolean' },
+    'skip-models': { type: 'boolean' },
+    // --only wholeJob runs just that section (minutes on a quiet machine), written to bench/out/wholeJob.json.
+    only: { type: 'string' },
+    'skip-whole-job': { type: 'boolean' },
+    'whole-steps': { type: 'string' },
+    'whole-large-steps': { type: 'string' },
+    'skip-peer-large': { type: 'boolean' },
+    'skip-layouts': { type: 'boolean' },
+    'skip-sizes': { type: 'boolean' },
+    'skip-farm': { type: 'boolean' },
+    'skip-devices': { type: 'boolean' },
+  },
+});
 const repeats = Number(values.repeats ?? 5);
 const LAYERS = ['mixed3', 'mixed5'];
 
 const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
+const wholeJobSection = () =>
+  wholeJob({
+    backend,
+    steps: Number(values['whole-steps'] ?? 10),
+    largeSteps: Number(values['whole-large-steps'] ?? 10),
+    skipPeer: values['skip-peer'] === true,
+    skipLarge: values['skip-large'] === true,
+    skipPeerLarge: values['skip-peer-large'] === true,
+    skipLayouts: values['skip-layouts'] === true,
+  });
+if (values.only !== undefined) {
+  if (values.only !== 'wholeJob') throw new Error(`--only knows the section "wholeJob", not "${values.only}".`);
+  const section = { date: new Date().toISOString(), backend, node: process.version, wholeJob: await wholeJobSection() };
+  mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('./out/wholeJob.json', import.meta.url), `${JSON.stringify(section, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(section, null, 2)}\n`);
+  process.exit(0);
+}
 const loadStart = performance.now();
 const model = (await loadDreamModel('inception_v3')) as LayersDreamModel;
 const modelLoadMs = Math.round(performance.now() - loadStart);
@@ -76,8 +116,8 @@ function benchScript(name: string, args: string[], env: Record<string, string> =
   });
 }
 const tiledRun = (args: string[], env: Record<string, string> = {}) => benchScript('tiled.ts', args, env);
-// Default route: onnxruntime in this thread on every core (the CLI's default with it); the worker
-// pool is what the tfjs route uses to reach both cores, measured with and without onnxruntime.
+// One tiled step with tiles in this thread (onnxruntime on every core) and across the worker pool
+// (one thread per tile: the engine's layout for tiled images), with and without onnxruntime.
 const large = values['skip-large']
   ? null
   : {
@@ -89,6 +129,11 @@ const large = values['skip-large']
 
 const zoom = values['skip-zoom'] ? null : await benchScript('zoom.ts', []);
 const models = values['skip-models'] ? null : await benchScript('models.ts', []);
+const wholeJobReport = values['skip-whole-job'] ? null : await wholeJobSection();
+// The same photo at 640 and 2560 px with the size-aware defaults (a few minutes on two cores).
+const sizes = values['skip-sizes'] ? null : await benchScript('sizes.ts', []);
+// Needs Debian's redis-server (the farm section starts its own on a free loopback port).
+const farm = values['skip-farm'] ? null : await benchScript('farm.ts', []);
 // Per device (CPU, each GPU provider with an adapter; software GPUs marked): ms per 299x299 step.
 const devices = values['skip-devices'] ? null : await benchScript('devices.ts', []);
 
@@ -111,6 +156,9 @@ const report = {
   large,
   zoom,
   models,
+  wholeJob: wholeJobReport,
+  sizes,
+  farm,
   devices,
 };
 model.dispose();

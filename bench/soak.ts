@@ -12,10 +12,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendChoice } from '../engine/backend.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
 import { dream } from '../engine/render/dream.ts';
-import { DEFAULT_RECIPE, type Recipe } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE, type Recipe } from '../engine/recipe/recipe.ts';
 import { createZoomProject, runZoomProject } from '../engine/animate/zoomRun.ts';
-import type { DreamModel } from '../engine/model/types.ts';
-import type { RgbImage } from '../engine/render/image.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
+import type { RgbImage } from '../engine/shared/image.ts';
 
 export interface Sample {
   tensors: number;

@@ -5,7 +5,7 @@ import { initBackend, type BackendChoice } from '../engine/backend.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
 import { GradientPool } from '../engine/parallel/gradientPool.ts';
 import { dreamToEnd } from '../engine/render/dream.ts';
-import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string' }, workers: { type: 'string' }, backend: { type: 'string' }, steps: { type: 'string' } } });
 const size = Number(values.size ?? 1024);

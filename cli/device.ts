@@ -2,7 +2,7 @@
 // engine command (and the farm's workers) share.
 import { deviceChoices, DeviceUnavailableError, type DeviceChoice } from '../engine/accel/providers.ts';
 import type { DeviceReport } from '../engine/accel/route.ts';
-import type { DreamModel } from '../engine/model/types.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
 import { UsageError } from './shared.ts';
 
 export const deviceFlagSpec = { device: { type: 'string' } } as const;
@@ -26,6 +26,12 @@ export function applyDevice(model: DreamModel, device: DeviceChoice, threads?: n
     return;
   }
   if (device !== 'auto' && device !== 'cpu') throw new DeviceUnavailableError(`Model ${model.id} runs on the tfjs backend only; --device ${device} needs a model with an ONNX lowering (e.g. inception_v3).`);
+}
+
+/** Worker threads run tiles on the CPU: a GPU device keeps every tile in this thread (workers: 0). */
+export function onGpu(model: DreamModel): boolean {
+  const d = model.device?.device;
+  return d !== undefined && d !== 'cpu' && d !== 'tfjs';
 }
 
 /** What progress lines and metadata record: the route that ran and, for GPUs, whether it is software. */

@@ -15,7 +15,12 @@ import { filtersCommand, filtersHelp } from './commands/filters.ts';
 import { mapsCommand, mapsHelp } from './commands/maps.ts';
 import { kernelsCommand, kernelsHelp } from './commands/kernels.ts';
 import { devicesCommand, devicesHelp } from './commands/devices.ts';
+import { workerCommand, workerHelp } from './commands/worker.ts';
+import { batchCommand, batchHelp } from './commands/batch.ts';
+import { atlasCommand, atlasHelp } from './commands/atlas.ts';
+import { sweepCommand, sweepHelp } from './commands/sweep.ts';
 import { appVersion, CancelledError, UsageError } from './shared.ts';
+import { ReverieError } from '../engine/shared/errors.ts';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string; summary: string }> = {
   dream: { run: dreamCommand, help: dreamHelp, summary: 'dream an image (octaves, tiles, layers, channels)' },
@@ -33,6 +38,10 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   maps: { run: mapsCommand, help: mapsHelp, summary: "an image's feature maps at a layer; --top K channels it drives hardest" },
   kernels: { run: kernelsCommand, help: kernelsHelp, summary: "the first convolution's filters; --apply a classic filter to an image" },
   devices: { run: devicesCommand, help: devicesHelp, summary: 'where dream steps can run (CPU, GPUs) with a timed step each; --fetch-cuda' },
+  batch: { run: batchCommand, help: batchHelp, summary: 'every image of a folder through one recipe (locally or on a farm)' },
+  atlas: { run: atlasCommand, help: atlasHelp, summary: 'every channel of chosen layers as tiles + an offline HTML index (locally or on a farm)' },
+  sweep: { run: sweepCommand, help: sweepHelp, summary: 'one image over values of a setting (layers, step size, channels…) as a labelled sheet' },
+  worker: { run: workerCommand, help: workerHelp, summary: 'take jobs from a render farm (BullMQ on Redis) until stopped' },
   demo: { run: demoCommand, help: demoHelp, summary: 'dream the bundled example photo (what npm start runs)' },
 };
 
@@ -82,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
     // parseArgs reports unknown flags with a code; everything else is a typed engine error.
     const label = e.code?.startsWith('ERR_PARSE_ARGS') ? 'UsageError' : e.name || 'Error';
     process.stderr.write(`reverie ${name}: ${label}: ${e.message}\n`);
+    if (err instanceof ReverieError && err.hint) process.stderr.write(`${err.hint}\n`);
     if (process.env['REVERIE_DEBUG']) process.stderr.write(`${e.stack ?? ''}\n`);
     return label === 'UsageError' ? 2 : 1;
   }

@@ -2,10 +2,16 @@
 // built-in defaults), or instead an explicit recipe file, dreamed PNG or saved preset, and then the
 // explicit flags, which always win.
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_RECIPE, parseChannelTerm, parseClassTerm, parseLayerList, parseRecipe, RecipeError, type Recipe } from '../engine/render/recipe.ts';
+import { dirname } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { DEFAULT_RECIPE, parseChannelTerm, parseClassTerm, parseLayerList, parseRecipe, RecipeError, type Recipe } from '../engine/recipe/recipe.ts';
 import { readRecipeFromPng } from '../engine/render/metadata.ts';
+import { DEFAULT_PATTERN_SIZE } from '../engine/render/octavePlan.ts';
+import { curatedRecipe } from '../engine/model/curated.ts';
+import { readAssetsFromPng, readGuide, readMask, type Asset } from '../engine/io/assets.ts';
 import { PresetStore } from '../engine/settings/presets.ts';
 import { loadSettings } from '../engine/settings/settings.ts';
+import { resolveAssetPaths } from './recipeAssets.ts';
 
 export interface RecipeFlags {
   recipe?: string | undefined;
@@ -22,6 +28,10 @@ export interface RecipeFlags {
   tile?: string | undefined;
   jitter?: string | undefined;
   seed?: string | undefined;
+  'pattern-size'?: string | undefined;
+  fade?: string | undefined;
+  mask?: string | undefined;
+  guide?: string | undefined;
 }
 
 export const recipeFlagSpec = {
@@ -39,6 +49,10 @@ export const recipeFlagSpec = {
   tile: { type: 'string' },
   jitter: { type: 'string' },
   seed: { type: 'string' },
+  'pattern-size': { type: 'string' },
+  fade: { type: 'string' },
+  mask: { type: 'string' },
+  guide: { type: 'string' },
 } as const;
 
 function num(flag: string, v: string): number {
@@ -51,13 +65,31 @@ function num(flag: string, v: string): number {
 export const recipeFlagHelp = `  --class NAME[:W]            dream toward a class of the model's ImageNet head, e.g. jellyfish (repeatable)
   --preset NAME               start from a saved preset (reverie presets list); flags override it
                               (with none of --recipe, --recipe-from, --preset: the default recipe
-                              saved by reverie settings set defaultRecipe, or the built-in one)`;
+                              saved by reverie settings set defaultRecipe, or the built-in one;
+                              with --model and no layers named: that model's curated default)
+  --pattern-size F            pattern size as a fraction of the short side (default ${DEFAULT_PATTERN_SIZE});
+                              the octave count then follows the image size; --octaves fixes it instead
+  --fade 0-100                blend the result back toward the input (100 = the input)
+  --mask MASK.png             paint where to dream: white dreams, black keeps, grey blends
+  --guide GUIDE.jpg           dream toward what the network sees in this image (at the recipe's layers)`;
 
-export async function recipeFromFlags(flags: RecipeFlags): Promise<Recipe> {
+/**
+ * The recipe the flags ask for. Masks and guides it names (by --mask, --guide, paths in a --recipe
+ * file, or carried by a --recipe-from PNG) are added to `assets`, so the caller can pass them to
+ * dream() and embed them in what it writes.
+ */
+export async function recipeFromFlags(flags: RecipeFlags, assets: Asset[] = []): Promise<Recipe> {
   const bases = [flags.recipe, flags['recipe-from'], flags.preset].filter(Boolean).length;
   if (bases > 1) throw new RecipeError('Use one of --recipe, --recipe-from and --preset, not several.');
+  if (flags.octaves && flags['pattern-size']) throw new RecipeError('Use --octaves (a fixed count) or --pattern-size (a count that follows the image size), not both.');
   // No recipe named: the saved default recipe is the base (a corrupt settings file is set aside; defaults then).
-  let base: unknown = bases === 0 ? (await loadSettings()).value.defaultRecipe : DEFAULT_RECIPE;
+  const saved = bases === 0 ? (await loadSettings()).value.defaultRecipe : undefined;
+  // The built-in default (never customised) is size-aware, and follows --model to its curated recipe.
+  const builtIn = saved !== undefined && isDeepStrictEqual(saved, DEFAULT_RECIPE);
+  let base: unknown = saved ?? DEFAULT_RECIPE;
+  // (A saved recipe keeps its settings for another model; only its terms follow the model, below.)
+  if (builtIn && flags.model) base = curatedRecipe(flags.model);
+  if (builtIn && !flags.octaves) base = { ...(base as Recipe), patternSize: DEFAULT_PATTERN_SIZE };
   if (flags.recipe) {
     let text: string;
     try {
@@ -70,8 +102,12 @@ export async function recipeFromFlags(flags: RecipeFlags): Promise<Recipe> {
     } catch (err) {
       throw new RecipeError(`${flags.recipe}: not valid JSON (${(err as Error).message}).`);
     }
+    base = await resolveAssetPaths(base, dirname(flags.recipe), assets);
   }
-  if (flags['recipe-from']) base = await readRecipeFromPng(flags['recipe-from']);
+  if (flags['recipe-from']) {
+    base = await readRecipeFromPng(flags['recipe-from']);
+    assets.push(...(await readAssetsFromPng(flags['recipe-from'])));
+  }
   if (flags.preset) base = (await new PresetStore().get(flags.preset)).recipe;
   const recipe = parseRecipe(base, flags.recipe ?? flags['recipe-from'] ?? (flags.preset ? `preset "${flags.preset}"` : 'the default recipe'));
   const layersGiven = flags.layers !== undefined;
@@ -79,16 +115,33 @@ export async function recipeFromFlags(flags: RecipeFlags): Promise<Recipe> {
   const classesGiven = (flags.class?.length ?? 0) > 0;
   // Naming any objective terms (layers, channels, classes) replaces all of the recipe's terms.
   const termsGiven = layersGiven || channelsGiven || classesGiven;
+  // Another model and no terms named: its curated default terms (the base's would not be its layers).
+  const terms = flags.model && flags.model !== recipe.model && !termsGiven ? curatedRecipe(flags.model) : recipe;
   const merged: Recipe = {
     ...recipe,
-    layers: layersGiven ? parseLayerList(flags.layers!) : termsGiven ? [] : recipe.layers,
-    channels: channelsGiven ? flags.channel!.map(parseChannelTerm) : termsGiven ? [] : recipe.channels,
-    classes: classesGiven ? flags.class!.map(parseClassTerm) : termsGiven ? [] : (recipe.classes ?? []),
+    layers: layersGiven ? parseLayerList(flags.layers!) : termsGiven ? [] : terms.layers,
+    channels: channelsGiven ? flags.channel!.map(parseChannelTerm) : termsGiven ? [] : terms.channels,
+    classes: classesGiven ? flags.class!.map(parseClassTerm) : termsGiven ? [] : (terms.classes ?? []),
   };
   if (flags.model) merged.model = flags.model;
+  if (flags['pattern-size']) merged.patternSize = num('pattern-size', flags['pattern-size']);
+  if (flags.fade) merged.fade = num('fade', flags.fade);
+  if (flags.mask) {
+    const mask = await readMask(flags.mask);
+    assets.push(mask);
+    merged.mask = mask.hash;
+  }
+  if (flags.guide) {
+    const guide = await readGuide(flags.guide);
+    assets.push(guide);
+    merged.guide = guide.hash;
+  }
   if (flags.steps) merged.steps = num('steps', flags.steps);
   if (flags['step-size']) merged.stepSize = num('step-size', flags['step-size']);
-  if (flags.octaves) merged.octaves = num('octaves', flags.octaves);
+  if (flags.octaves) {
+    merged.octaves = num('octaves', flags.octaves);
+    delete merged.patternSize;
+  }
   if (flags['octave-scale']) merged.octaveScale = num('octave-scale', flags['octave-scale']);
   if (flags.tile) merged.tileSize = num('tile', flags.tile);
   if (flags.jitter) merged.jitter = num('jitter', flags.jitter);

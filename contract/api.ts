@@ -18,7 +18,12 @@ export interface Transport {
 
 /** A failure a host reported, with its typed name (RecipeError, UnsupportedImageError, …). */
 export class HostError extends Error {
-  constructor(name: string, message: string) {
+  constructor(
+    name: string,
+    message: string,
+    /** What the user can do about it, where the host's error had a hint. */
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = name;
   }
@@ -33,7 +38,7 @@ function build(transport: Transport, unwrap: boolean): Record<string, unknown> {
         const answer = await transport.invoke(c, request ?? {});
         if (!unwrap) return answer;
         if (answer.ok) return answer.value;
-        throw new HostError(answer.error.name, answer.error.message);
+        throw new HostError(answer.error.name, answer.error.message, answer.error.hint);
       };
     } else {
       const e = channel as EventChannel;

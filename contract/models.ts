@@ -2,8 +2,8 @@
 // downloads with progress, class labels of the active model's head, settings and saved presets.
 import type { BackendChoice } from '../engine/backend.ts';
 import type { DeviceChoice } from '../engine/accel/providers.ts';
-import type { ModelListing } from '../engine/model/manager.ts';
-import type { Recipe } from '../engine/render/recipe.ts';
+import type { ModelListing } from '../engine/model/files/manager.ts';
+import type { Recipe } from '../engine/recipe/recipe.ts';
 import type { LastUsed, Settings } from '../engine/settings/settings.ts';
 
 export type { BackendChoice, DeviceChoice };

@@ -1,6 +1,6 @@
 // Zoom projects, ping-pong sessions and their videos as they cross between renderer and host.
 // Both live in the data folder and are referred to by id; URLs point at their files under /files/.
-import type { Keyframes } from '../engine/animate/keyframes.ts';
+import type { Keyframes } from '../engine/recipe/keyframes.ts';
 import type { ZoomSettings } from '../engine/project/manifest.ts';
 import type { FileBytes, Recipe } from './types.ts';
 

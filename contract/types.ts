@@ -1,6 +1,6 @@
 // The values that cross between the renderer and a host (Electron main or the browser-mode server).
 // Plain data only: they travel as structured clones over IPC and as wire JSON over HTTP/WebSocket.
-import type { ChannelTerm, ClassTerm, LayerTerm, Recipe } from '../engine/render/recipe.ts';
+import type { ChannelTerm, ClassTerm, LayerTerm, Recipe } from '../engine/recipe/recipe.ts';
 import type { InspectFindings } from './inspect.ts';
 import type { SessionItem, VideoFile, ZoomItem } from './projects.ts';
 
@@ -13,6 +13,8 @@ export type Empty = Record<string, never>;
 export interface ErrorInfo {
   name: string;
   message: string;
+  /** What the user can do about it (the engine's ReverieError hint), where the failure has one. */
+  hint?: string;
 }
 
 export type HostMode = 'electron' | 'browser';
@@ -57,6 +59,10 @@ export interface DreamRequest {
   recipe: Recipe;
   /** The input is scaled down so its long side is at most this many pixels before dreaming. */
   maxSide: number;
+  /** An imported image to dream toward (the recipe's layer terms match its features); absent: none. */
+  guideInputId?: string;
+  /** An imported mask image (white dreams, black keeps) of the input's shape; absent: none. */
+  maskInputId?: string;
 }
 
 /** What a job does: a dream, a zoom render or its short preview, a ping-pong round, a video, a channel picture. */

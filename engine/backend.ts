@@ -5,12 +5,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { ReverieError } from './shared/errors.ts';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu' | 'webgl';
 export type BackendChoice = BackendName | 'auto';
 export const backendChoices: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgl'];
 
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends ReverieError {
   override name = 'BackendUnavailableError';
 }
 

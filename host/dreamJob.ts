@@ -1,10 +1,11 @@
 // One dream job inside the engine worker: scale the input, dream with progress and throttled
 // previews, then encode the result PNG (recipe embedded) and a thumbnail.
 import { encodePng } from '../engine/io/image.ts';
-import type { DreamModel } from '../engine/model/types.ts';
-import { dream, type DreamProgress } from '../engine/render/dream.ts';
-import type { RgbImage } from '../engine/render/image.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
+import { dreamToEnd, type DreamProgress } from '../engine/render/dream.ts';
+import type { PoolKeeper } from '../engine/parallel/poolKeeper.ts';
 import { deviceMetadata, metadataText } from '../engine/render/metadata.ts';
+import { assetsText, dreamAssets } from '../engine/io/assets.ts';
 import { jpeg, scaledInput, thumbnail } from './pictures.ts';
 import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
 
@@ -14,6 +15,8 @@ export interface JobContext {
   previewIntervalMs: number;
   signal: AbortSignal;
   onProgress(message: ProgressMessage): void;
+  /** Worker threads for tiled jobs, as the engine's layout decides (absent: tiles run in this thread). */
+  pools?: PoolKeeper;
 }
 
 export interface DreamJobContext extends JobContext {
@@ -30,15 +33,8 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   ctx.signal.throwIfAborted();
 
   let lastPreview = -Infinity;
-  const it = dream(ctx.model, input, spec.recipe, { signal: ctx.signal });
-  let result: RgbImage;
-  for (;;) {
-    const r = await it.next();
-    if (r.done) {
-      result = r.value;
-      break;
-    }
-    const p: DreamProgress = r.value;
+  const pool = await ctx.pools?.forJob(input.width, input.height, spec.recipe.tileSize);
+  const onProgress = async (p: DreamProgress): Promise<void> => {
     const now = performance.now();
     const lastOfOctave = p.step === p.steps - 1;
     let preview: Uint8Array | undefined;
@@ -48,11 +44,13 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
     }
     const { done, total, elapsedMs, etaMs } = p;
     ctx.onProgress({ type: 'progress', jobId: spec.jobId, done, total, label: dreamLabel(p), elapsedMs, etaMs, ...(preview ? { preview } : {}) });
-  }
+  };
+  const result = await dreamToEnd(ctx.model, input, spec.recipe, { signal: ctx.signal, onProgress, assets: dreamAssets(spec.assets ?? []), ...(pool ? { pool } : {}) });
   ctx.signal.throwIfAborted();
   const alpha = input.alpha && result.width === input.width && result.height === input.height ? input.alpha : null;
   const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, ...deviceMetadata(ctx.model), input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };
-  const png = await encodePng({ ...result, alpha }, metadataText(meta));
+  // The PNG carries the guide (and masks) too, so reverie dream --recipe-from reproduces it.
+  const png = await encodePng({ ...result, alpha }, { ...metadataText(meta), ...(await assetsText(spec.assets ?? [])) });
   const thumb = await thumbnail(png);
-  return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend, route: ctx.model.lastRoute ?? 'tfjs' };
+  return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend, route: pool?.lastRoute ?? ctx.model.lastRoute ?? 'tfjs' };
 }

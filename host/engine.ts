@@ -3,7 +3,7 @@
 import type { BackendChoice } from '../engine/backend.ts';
 import type { DeviceChoice } from '../engine/accel/providers.ts';
 import type { EngineStatus, LayerChoice } from '../contract/types.ts';
-import type { CallSpec, ClassHeadInfo, DoneMessage, EngineMessage, HostMessage, JobSpec, ProgressMessage } from './protocol.ts';
+import { JobFailedError, type CallSpec, type ClassHeadInfo, type DoneMessage, type EngineMessage, type HostMessage, type JobSpec, type ProgressMessage } from './protocol.ts';
 
 /** One started worker, whatever carries its messages (worker thread or utility process). */
 export interface EngineLink {
@@ -31,12 +31,6 @@ export class EngineRestartedError extends Error {
 }
 export class JobCancelledError extends Error {
   override name = 'JobCancelledError';
-}
-export class JobFailedError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
-  }
 }
 
 interface Running {
@@ -164,7 +158,7 @@ export class Engine {
       const pending = this.calls.get(m.callId);
       this.calls.delete(m.callId);
       if (m.ok) pending?.resolve(m.value);
-      else pending?.reject(new JobFailedError(m.error.name, m.error.message));
+      else pending?.reject(new JobFailedError(m.error));
       return;
     }
     if (m.type === 'ready' || m.type === 'start-failed') {
@@ -181,7 +175,7 @@ export class Engine {
       this.link = undefined;
       void link?.stop();
       this.setStatus({ state: 'failed', error: m.error });
-      const error = new JobFailedError(m.error.name, m.error.message);
+      const error = new JobFailedError(m.error);
       for (const w of waiters) w.reject(error);
       this.running?.reject(error);
       this.running = undefined;
@@ -197,6 +191,6 @@ export class Engine {
     this.running = undefined;
     if (m.type === 'done') job.resolve(m);
     else if (m.type === 'cancelled') job.reject(new JobCancelledError('Cancelled.'));
-    else job.reject(new JobFailedError(m.error.name, m.error.message));
+    else job.reject(new JobFailedError(m.error));
   }
 }

@@ -6,13 +6,14 @@ import { DeviceUnavailableError, type DeviceChoice } from '../engine/accel/provi
 import { classHead } from '../engine/model/classes.ts';
 import { curatedModel } from '../engine/model/curated.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
-import type { DreamModel } from '../engine/model/types.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
 import type { LayerChoice } from '../contract/types.ts';
 import { runDreamJob, type JobContext } from './dreamJob.ts';
 import { runInspectJob } from './inspectJob.ts';
 import { runCall } from './projectCalls.ts';
-import { errorInfo, type ClassHeadInfo, type HostMessage, type JobOutput, type JobSpec, type WorkerPort } from './protocol.ts';
+import { workerErrorInfo, type ClassHeadInfo, type HostMessage, type JobOutput, type JobSpec, type WorkerPort } from './protocol.ts';
 import { runVideoJob } from './videoJob.ts';
+import { PoolKeeper } from '../engine/parallel/poolKeeper.ts';
 import { runSessionDream, runZoomJob, runZoomPreview } from './zoomJob.ts';
 
 export interface EngineOptions {
@@ -64,6 +65,8 @@ async function runJob(job: JobSpec, ctx: JobContext, model: () => Promise<DreamM
 export function serveEngine(port: WorkerPort, options: EngineOptions): void {
   const running = new Map<string, AbortController>();
   const backendReady = initBackend(options.backend);
+  // Tiled jobs spread over worker threads as the engine's layout decides; started on first need.
+  const pools = backendReady.then((backend) => new PoolKeeper({ model: options.model, backend, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) }));
   const ready = (async () => {
     const backend = await backendReady;
     const started = performance.now();
@@ -95,7 +98,7 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
         )
         .then(
           (value) => port.post({ type: 'reply', callId, ok: true, value }),
-          (err: unknown) => port.post({ type: 'reply', callId, ok: false, error: errorInfo(err) }),
+          (err: unknown) => port.post({ type: 'reply', callId, ok: false, error: workerErrorInfo(err) }),
         );
       return;
     }
@@ -111,11 +114,12 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
           previewIntervalMs: message.previewIntervalMs,
           signal: controller.signal,
           onProgress: (p) => port.post(p),
+          pools: await pools,
         };
         const output = await runJob(job, ctx, async () => (await ready).model);
         port.post({ type: 'done', jobId: job.jobId, output });
       } catch (err) {
-        port.post(controller.signal.aborted ? { type: 'cancelled', jobId: job.jobId } : { type: 'failed', jobId: job.jobId, error: errorInfo(err) });
+        port.post(controller.signal.aborted ? { type: 'cancelled', jobId: job.jobId } : { type: 'failed', jobId: job.jobId, error: workerErrorInfo(err) });
       } finally {
         running.delete(job.jobId);
       }
@@ -126,6 +130,6 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
     ({ backend, model, loadMs }) => {
       port.post({ type: 'ready', backend, modelId: model.id, loadMs, accelerator: model.accelerator ?? null, device: model.device?.device ?? null, layers: layerChoices(model), classes: classHeadInfo(model) });
     },
-    (err: unknown) => port.post({ type: 'start-failed', error: errorInfo(err) }),
+    (err: unknown) => port.post({ type: 'start-failed', error: workerErrorInfo(err) }),
   );
 }

@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GalleryItem, InputImage } from '../contract/types.ts';
 import { writeFileAtomic } from '../engine/io/atomic.ts';
-import { NotFoundError, requireId } from './validate.ts';
+import { BadRequestError, NotFoundError, requireId } from './validate.ts';
 
 /** What entry.json holds: the item without URLs (those depend on the host). */
 export type GalleryRecord = Omit<GalleryItem, 'input' | 'resultUrl' | 'thumbUrl'> & {
@@ -52,7 +52,7 @@ export class Gallery {
     try {
       return this.toItem(await this.read(requireId(id, 'The gallery id')));
     } catch (err) {
-      if (err instanceof Error && err.name === 'BadRequestError') throw err;
+      if (err instanceof BadRequestError) throw err;
       throw new NotFoundError(`Gallery item ${id} does not exist (it may have been deleted).`);
     }
   }

@@ -3,8 +3,8 @@
 // (REVERIE_MODELS_DIR, --models-dir); Electron only what a native dialog returned (main/dialogs.ts).
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
-import { catalogueEntry } from '../engine/model/registry.ts';
-import { EMBEDDED_MODELS } from '../engine/model/source.ts';
+import { catalogueEntry } from '../engine/model/files/registry.ts';
+import { EMBEDDED_MODELS } from '../engine/model/files/source.ts';
 
 export class LocalPathRefusedError extends Error {
   override name = 'LocalPathRefusedError';

@@ -3,7 +3,7 @@
 // addModel does the work: resume, checksums, a cache folder that exists only when complete.
 import { randomBytes } from 'node:crypto';
 import type { ModelDownload, ModelInfo } from '../contract/models.ts';
-import { addModel, type ModelListing } from '../engine/model/manager.ts';
+import { addModel, type ModelListing } from '../engine/model/files/manager.ts';
 import { errorInfo } from './protocol.ts';
 import { BusyError } from './validate.ts';
 

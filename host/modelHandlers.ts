@@ -6,7 +6,7 @@ import type { ModelInfo } from '../contract/models.ts';
 import type { Recipe } from '../contract/types.ts';
 import { curatedModel, curatedRecipe } from '../engine/model/curated.ts';
 import { searchClasses } from '../engine/model/labels.ts';
-import { listModels, probeModel, removeModel, type ModelListing } from '../engine/model/manager.ts';
+import { listModels, probeModel, removeModel, type ModelListing } from '../engine/model/files/manager.ts';
 import { updateSettings } from '../engine/settings/settings.ts';
 import { fileURLToPath } from 'node:url';
 import type { ServiceContext } from './context.ts';

@@ -3,7 +3,7 @@
 import sharp from 'sharp';
 import { decodeImage, type DecodedImage } from '../engine/io/image.ts';
 import { writeFileAtomic } from '../engine/io/atomic.ts';
-import type { RgbImage } from '../engine/render/image.ts';
+import type { RgbImage } from '../engine/shared/image.ts';
 
 /** The user's image, oriented and scaled so its long side is at most maxSide (never enlarged). */
 export async function scaledInput(path: string, maxSide: number, name: string): Promise<DecodedImage> {

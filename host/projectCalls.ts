@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { addPainting, createSession, pickFrame } from '../engine/animate/session.ts';
 import { decodeImage, DEFAULT_MAX_PIXELS } from '../engine/io/image.ts';
-import type { DreamModel } from '../engine/model/types.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
 import { cachedChannels } from './inspectJob.ts';
 import { writeThumbnail } from './pictures.ts';
 import type { CallSpec } from './protocol.ts';

@@ -1,8 +1,10 @@
 // Messages between a host and its engine worker (a worker thread in Node, a utility process in Electron).
 // Jobs run one at a time and report progress; calls are quick project edits answered directly.
 // Paths are absolute and chosen by the host (inside its data folder); `rel` paths are relative to it.
-import type { Recipe } from '../engine/render/recipe.ts';
+import type { Recipe } from '../engine/recipe/recipe.ts';
+import type { Asset } from '../engine/io/assets.ts';
 import type { ErrorInfo, LayerChoice } from '../contract/types.ts';
+import { ReverieError } from '../engine/shared/errors.ts';
 import type { RoundSettings, VideoOptions, ZoomSettings } from '../contract/projects.ts';
 
 export interface DreamJobSpec {
@@ -14,6 +16,8 @@ export interface DreamJobSpec {
   inputName: string;
   maxSide: number;
   recipe: Recipe;
+  /** The masks and guide the recipe names by hash, with their pixels. */
+  assets?: Asset[];
 }
 
 /** A project folder as the worker needs it: where it is, and where its files are under the data folder. */
@@ -147,13 +151,13 @@ export type ClassHeadInfo = { labels: string[]; source: 'imagenet' | 'model' } |
 
 export type EngineMessage =
   | { type: 'ready'; backend: string; modelId: string; loadMs: number; accelerator: string | null; device?: string | null; layers: LayerChoice[]; classes: ClassHeadInfo }
-  | { type: 'start-failed'; error: ErrorInfo }
+  | { type: 'start-failed'; error: WorkerErrorInfo }
   | ProgressMessage
   | DoneMessage
-  | { type: 'failed'; jobId: string; error: ErrorInfo }
+  | { type: 'failed'; jobId: string; error: WorkerErrorInfo }
   | { type: 'cancelled'; jobId: string }
   | { type: 'reply'; callId: number; ok: true; value: unknown }
-  | { type: 'reply'; callId: number; ok: false; error: ErrorInfo };
+  | { type: 'reply'; callId: number; ok: false; error: WorkerErrorInfo };
 
 /** The two ends a worker body needs, whatever carries the messages. */
 export interface WorkerPort {
@@ -161,7 +165,33 @@ export interface WorkerPort {
   listen(handler: (message: HostMessage) => void): void;
 }
 
+/** A failure as the engine worker reports it: `expected` carries its class (ReverieError or not) across the thread. */
+export interface WorkerErrorInfo extends ErrorInfo {
+  expected?: boolean;
+}
+
+export function workerErrorInfo(err: unknown): WorkerErrorInfo {
+  return isExpectedFailure(err) ? { ...errorInfo(err), expected: true } : errorInfo(err);
+}
+
+/** A failure the engine worker reported: its class did not survive the thread, so `expected` says whether it was a ReverieError. */
+export class JobFailedError extends Error {
+  readonly expected: boolean;
+  readonly hint: string | undefined;
+  constructor(info: WorkerErrorInfo) {
+    super(info.message);
+    this.name = info.name;
+    this.expected = info.expected === true;
+    this.hint = info.hint;
+  }
+}
+
+/** The user's input or environment is at fault (as opposed to a bug): an engine or host ReverieError, here or in the worker. */
+export const isExpectedFailure = (err: unknown): boolean => err instanceof ReverieError || (err instanceof JobFailedError && err.expected);
+
+/** What a failure looks like to the user: its type name, message and hint. */
 export function errorInfo(err: unknown): ErrorInfo {
+  if (err instanceof ReverieError || err instanceof JobFailedError) return { name: err.name, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
   if (err instanceof Error) return { name: err.name || 'Error', message: err.message };
   return { name: 'Error', message: String(err) };
 }

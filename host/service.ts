@@ -3,8 +3,8 @@
 // grouped by area (dreams and the app here; zoom, sessions and the gallery in their own files).
 import { join } from 'node:path';
 import type { Handlers, HostEvent } from '../contract/channels.ts';
-import { defaultCacheDir } from '../engine/model/cache.ts';
-import { parseRecipe } from '../engine/render/recipe.ts';
+import { defaultCacheDir } from '../engine/model/files/cache.ts';
+import { parseRecipe } from '../engine/recipe/recipe.ts';
 import { configDir as defaultConfigDir } from '../engine/settings/paths.ts';
 import { loadSettings, updateSettings } from '../engine/settings/settings.ts';
 import type { ServiceContext, ServiceOptions } from './context.ts';
@@ -21,9 +21,10 @@ import { JobQueue } from './jobs.ts';
 import { recipeFromPngBytes } from './pngRecipe.ts';
 import { sessionHandlers } from './sessionHandlers.ts';
 import { SessionStore } from './sessionStore.ts';
-import { BadRequestError, requireFileBytes, requireId, requireInt, requireObject } from './validate.ts';
+import { BadRequestError, requireFileBytes, requireId, requireInt, requireObject, requireNoAssets } from './validate.ts';
 import { zoomHandlers } from './zoomHandlers.ts';
 import { ZoomStore } from './zoomStore.ts';
+import { readGuide, readMask, type Asset } from '../engine/io/assets.ts';
 
 export type { ServiceOptions } from './context.ts';
 
@@ -79,13 +80,30 @@ export function createService(options: ServiceOptions): Service {
     'dream.start': async (request) => {
       const req = requireObject(request, 'The dream request');
       const inputId = requireId(req['inputId'], 'The input id');
-      const recipe = parseRecipe(req['recipe'], 'recipe');
+      let recipe = parseRecipe(req['recipe'], 'recipe');
       const maxSide = requireInt(req['maxSide'], 'The image size', 64, 8192);
+      // A guide is an imported image; the recipe names it by content hash, the job carries its pixels.
+      const assets: Asset[] = [];
+      if (req['guideInputId'] !== undefined) {
+        const guideId = requireId(req['guideInputId'], 'The guide image id');
+        await inputs.record(guideId);
+        const guide = await readGuide(inputs.sourcePath(guideId));
+        assets.push(guide);
+        recipe = parseRecipe({ ...recipe, guide: guide.hash }, 'recipe');
+      }
+      if (req['maskInputId'] !== undefined) {
+        const maskId = requireId(req['maskInputId'], 'The mask image id');
+        await inputs.record(maskId);
+        const mask = await readMask(inputs.sourcePath(maskId));
+        assets.push(mask);
+        recipe = parseRecipe({ ...recipe, mask: mask.hash }, 'recipe');
+      }
+      requireNoAssets(recipe, assets);
       requireActiveModel(ctx, recipe);
       const input = await inputs.record(inputId);
       // The recipe is remembered as the last used, so the next launch starts from it.
       await updateSettings((s) => ({ ...s, lastUsed: { ...s.lastUsed, model: recipe.model, recipe } }), configDir);
-      return queue.enqueue({ kind: 'dream', inputId, inputPath: inputs.sourcePath(inputId), inputName: input.name, maxSide, recipe });
+      return queue.enqueue({ kind: 'dream', inputId, inputPath: inputs.sourcePath(inputId), inputName: input.name, maxSide, recipe, ...(assets.length ? { assets } : {}) });
     },
     'job.cancel': async (request) => ({ cancelled: queue.cancel(requireId(requireObject(request, 'The request')['jobId'], 'The job id')) }),
     'job.list': async () => queue.list(),

@@ -2,11 +2,11 @@
 // round dreams as a queued job, a picked frame is what the artist paints over next, and the whole
 // session compiles to one video. Edits wait while a round is dreaming, so they never race it.
 import type { Handlers } from '../contract/channels.ts';
-import { parseRecipe } from '../engine/render/recipe.ts';
+import { parseRecipe } from '../engine/recipe/recipe.ts';
 import { requireActiveModel } from './modelHandlers.ts';
 import type { ServiceContext } from './context.ts';
 import { newGalleryId } from './gallery.ts';
-import { BusyError, requireFileBytes, requireId, requireInt, requireObject } from './validate.ts';
+import { BusyError, requireFileBytes, requireId, requireInt, requireObject, requireNoAssets } from './validate.ts';
 import { requireRoundSettings, requireVideoOptions } from './validateProjects.ts';
 
 type SessionHandlers = Pick<Handlers, 'session.new' | 'session.add' | 'session.dream' | 'session.pick' | 'session.video'>;
@@ -32,6 +32,7 @@ export function sessionHandlers(ctx: ServiceContext): SessionHandlers {
       const req = requireObject(request, 'The session request');
       const painting = requireFileBytes(req['painting']);
       const recipe = parseRecipe(req['recipe'], 'recipe');
+      requireNoAssets(recipe);
       requireActiveModel(ctx, recipe);
       const settings = requireRoundSettings(req['settings']);
       const id = newGalleryId();

@@ -6,7 +6,7 @@ import { isAbsolute } from 'node:path';
 import type { Handlers } from '../contract/channels.ts';
 import type { SettingsView } from '../contract/models.ts';
 import type { BackendChoice } from '../engine/backend.ts';
-import { parseRecipe } from '../engine/render/recipe.ts';
+import { parseRecipe } from '../engine/recipe/recipe.ts';
 import { backendInfos, fastestBackend } from '../engine/settings/backends.ts';
 import { PresetStore } from '../engine/settings/presets.ts';
 import { deviceOptions } from '../engine/accel/devices.ts';

@@ -1,16 +1,18 @@
 // Requests come from a renderer, which a host does not trust: every field is checked here, and
 // failures are typed errors the UI shows as they are.
 import type { FileBytes } from '../contract/types.ts';
+import { ReverieError } from '../engine/shared/errors.ts';
+import { recipeAssets, type Recipe } from '../engine/recipe/recipe.ts';
 import { MAX_IMAGE_BYTES } from './limits.ts';
 
-export class BadRequestError extends Error {
+export class BadRequestError extends ReverieError {
   override name = 'BadRequestError';
 }
-export class NotFoundError extends Error {
+export class NotFoundError extends ReverieError {
   override name = 'NotFoundError';
 }
 /** The project or session is being rendered: the request would race the job. */
-export class BusyError extends Error {
+export class BusyError extends ReverieError {
   override name = 'BusyError';
 }
 
@@ -47,6 +49,17 @@ export function requireFileBytes(value: unknown, maxBytes = MAX_IMAGE_BYTES): Fi
   if (data.length > maxBytes) throw new BadRequestError(`${name}: the file is larger than ${formatLimit(maxBytes)}.`);
   // Only the base name is kept: the name is a label, never a path.
   return { name: name.split(/[\\/]/).pop() || 'image', data };
+}
+
+/**
+ * Every mask and guide the recipe names must come with the request (the app sends them as imported
+ * inputs; term masks reach the engine from the CLI only so far): say so before queueing.
+ */
+export function requireNoAssets(recipe: Recipe, given: readonly { hash: string }[] = []): void {
+  const missing = recipeAssets(recipe).filter((h) => !given.some((a) => a.hash === h));
+  if (missing.length > 0) {
+    throw new BadRequestError('This recipe names a mask or guide image that did not come with it: choose them again in the Dream panel, or use reverie dream --recipe-from on the PNG (or --mask, --guide).');
+  }
 }
 
 function formatLimit(bytes: number): string {

@@ -3,7 +3,7 @@
 // the engine's encoder before anything is queued, and export names that can only be ours.
 import type { Keyframes, RoundSettings, VideoFormat, VideoOptions, ZoomSettings } from '../contract/projects.ts';
 import type { LayerChoice } from '../contract/types.ts';
-import { checkParam, KeyframeError, NUMERIC_PARAMS, parseKeyframes } from '../engine/animate/keyframes.ts';
+import { checkParam, KeyframeError, NUMERIC_PARAMS, parseKeyframes } from '../engine/recipe/keyframes.ts';
 import { planEncode } from '../engine/video/plan.ts';
 import { BadRequestError, requireInt, requireObject } from './validate.ts';
 

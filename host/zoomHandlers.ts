@@ -4,12 +4,12 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Handlers } from '../contract/channels.ts';
 import { PREVIEW_MAX_FRAMES } from '../contract/projects.ts';
-import { parseRecipe } from '../engine/render/recipe.ts';
+import { parseRecipe } from '../engine/recipe/recipe.ts';
 import { requireActiveModel } from './modelHandlers.ts';
 import type { ServiceContext } from './context.ts';
 import { newGalleryId } from './gallery.ts';
 import type { CreateZoomSpec, ProjectPlace } from './protocol.ts';
-import { BadRequestError, BusyError, requireId, requireInt, requireObject } from './validate.ts';
+import { BadRequestError, BusyError, requireId, requireInt, requireObject, requireNoAssets } from './validate.ts';
 import { MAX_FRAMES, requireExportName, requireKnownKeyLayers, requireVideoOptions, requireZoomSettings, switchesLayers } from './validateProjects.ts';
 
 type ZoomHandlers = Pick<Handlers, 'zoom.create' | 'zoom.preview' | 'zoom.run' | 'zoom.resume' | 'video.export' | 'video.save'>;
@@ -21,6 +21,7 @@ export function zoomHandlers(ctx: ServiceContext): ZoomHandlers {
     const req = requireObject(request, 'The zoom request');
     const inputId = requireId(req['inputId'], 'The input id');
     const recipe = parseRecipe(req['recipe'], 'recipe');
+    requireNoAssets(recipe);
     requireActiveModel(ctx, recipe);
     const settings = requireZoomSettings(req['settings'], maxFrames);
     if (switchesLayers(settings.keyframes)) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { latestRoundProject } from '../engine/animate/session.ts';
 import { createZoomProject, INPUT_FILE, runZoomProject } from '../engine/animate/zoomRun.ts';
 import type { ZoomProgress } from '../engine/animate/zoomProgress.ts';
-import type { DreamModel } from '../engine/model/types.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
 import type { JobContext } from './dreamJob.ts';
 import { relPath } from './entries.ts';
 import { scaledInput, writeThumbnail } from './pictures.ts';
@@ -35,6 +35,7 @@ async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobConte
   const result = await runZoomProject(ctx.model, dir, {
     signal: ctx.signal,
     appVersion: ctx.appVersion,
+    ...(ctx.pools ? { pools: ctx.pools } : {}),
     ...(o.frames !== undefined ? { frames: o.frames } : {}),
     onProgress: (p) => {
       last = { done: Math.round((p.fraction ?? 0) * PROGRESS_UNITS), elapsedMs: p.elapsedMs, etaMs: p.etaMs, label: zoomLabel(p, o.prefix) };

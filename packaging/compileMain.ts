@@ -11,8 +11,11 @@ import { sourceRelativeUrls } from './sourceUrls.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const MAIN_OUT = join(ROOT, 'dist', 'main');
-/** Entries, named as Electron and main.ts load them: package.json's "main", and utilityProcess.fork's file. */
-export const MAIN_ENTRIES = { main: 'main/main.ts', engineProcess: 'main/engineProcess.ts' } as const;
+/**
+ * Entries, named as Electron and main.ts load them: package.json's "main", utilityProcess.fork's
+ * file, and the gradient pool's worker thread (engine/parallel/gradientPool.ts starts it by name).
+ */
+export const MAIN_ENTRIES = { main: 'main/main.ts', engineProcess: 'main/engineProcess.ts', gradientWorker: 'engine/parallel/gradientWorker.ts' } as const;
 
 /** Every dependency of package.json (and its subpaths), plus electron and Node's own modules, stays external. */
 async function externals(): Promise<(id: string) => boolean> {

@@ -13,6 +13,8 @@ import { fromWire, toWire } from '../contract/wire.ts';
 import type { Service } from '../host/service.ts';
 import { fileLimit, Gate, MAX_CONCURRENT_UPLOADS, requestLimit } from '../host/limits.ts';
 import { SERVED_DATA_FOLDERS, redactPaths, safeFileName } from '../host/files.ts';
+import { NotFoundError } from '../host/validate.ts';
+import { errorInfo, isExpectedFailure } from '../host/protocol.ts';
 import { isAllowedHost, isAllowedOrigin, securityHeaders } from './guard.ts';
 import { Credentials, EVENTS_PROTOCOL, parseCookies, SESSION_HEADER, SESSION_META, sessionFromProtocols, viewCookieName } from './credentials.ts';
 import { drain, HttpError, readBody } from './body.ts';
@@ -37,11 +39,14 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
+/**
+ * By class: what the user can fix (a ReverieError, here or in the engine worker, or a body that is not
+ * JSON) is a 4xx; anything else (RangeError and TypeError included) is a bug: 500.
+ */
 function statusFor(err: unknown): number {
-  const name = err instanceof Error ? err.name : '';
-  if (name === 'NotFoundError') return 404;
+  if (err instanceof NotFoundError) return 404;
   if (err instanceof HttpError) return err.status;
-  return name === 'Error' || name === 'TypeError' || name === 'RangeError' ? 500 : 400;
+  return isExpectedFailure(err) || err instanceof SyntaxError ? 400 : 500;
 }
 
 const TOKEN_ADVICE = 'Open the address printed in the terminal (…/?token=…).';
@@ -103,7 +108,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       const e = err instanceof Error ? err : new Error(String(err));
       if (status >= 500) process.stderr.write(`reverie: ${channel}: ${e.stack ?? e.message}\n`);
       const message = status >= 500 ? 'Internal error (the terminal running Reverie has the details).' : redactPaths(e.message, privateRoots);
-      result = { ok: false, error: { name: err instanceof HttpError ? 'RequestError' : e.name, message } };
+      result = { ok: false, error: err instanceof HttpError ? { name: 'RequestError', message } : { ...errorInfo(e), message } };
     }
     send(res, status, toWire(result), 'application/json');
   };

@@ -8,7 +8,7 @@ import { InputStore } from '../host/inputs.ts';
 import { recipeFromPngBytes } from '../host/pngRecipe.ts';
 import { addPngTexts } from '../engine/io/pngText.ts';
 import { metadataText } from '../engine/render/metadata.ts';
-import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
 import { writeTestImage } from './helpers/cli.ts';
 import { tempDir } from './appHelpers.ts';
 

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { crc32 } from 'node:zlib';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
 import { Gallery, newGalleryId, type GalleryRecord } from '../host/gallery.ts';
 import { InputStore } from '../host/inputs.ts';
 import { decodeImage } from '../engine/io/image.ts';

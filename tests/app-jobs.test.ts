@@ -5,7 +5,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostEvent } from '../contract/channels.ts';
 import type { InputImage, JobState, Recipe } from '../contract/types.ts';
-import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
 import { readDreamMetadata } from '../engine/render/metadata.ts';
 import type { Service } from '../host/service.ts';
 import { writeTestImage } from './helpers/cli.ts';

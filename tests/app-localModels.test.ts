@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ModelDownload } from '../contract/models.ts';
 import type { HostEvent } from '../contract/channels.ts';
 import { initBackend } from '../engine/backend.ts';
-import { writeTinyLayersModel } from '../engine/model/testModels.ts';
+import { writeTinyLayersModel } from './helpers/testModels.ts';
 import type { ServiceContext, ServiceOptions } from '../host/context.ts';
 import { insideRoots } from '../host/localModels.ts';
 import { modelHandlers } from '../host/modelHandlers.ts';

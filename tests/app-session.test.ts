@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { RoundSettings, SessionItem, SessionVideoRequest } from '../contract/projects.ts';
 import type { Recipe } from '../contract/types.ts';
-import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
 import { probeVideo } from '../engine/video/probe.ts';
 import type { Service } from '../host/service.ts';
 import { recordEvents, tempDir, testService } from './appHelpers.ts';

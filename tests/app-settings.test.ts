@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GalleryItem } from '../contract/types.ts';
-import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
 import { loadSettings } from '../engine/settings/settings.ts';
 import { ChosenPaths, createDialogs, settingsFolders } from '../main/dialogs.ts';
 import type { BrowserWindow, ElectronMain } from '../main/electronTypes.ts';

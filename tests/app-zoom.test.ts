@@ -6,7 +6,7 @@ import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ZoomItem, ZoomSettings } from '../contract/projects.ts';
 import type { InputImage, Recipe } from '../contract/types.ts';
-import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
 import { probeVideo } from '../engine/video/probe.ts';
 import type { Service } from '../host/service.ts';
 import { writeTestImage } from './helpers/cli.ts';

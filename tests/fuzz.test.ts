@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { decodeImage } from '../engine/io/image.ts';
 import { ReverieIoError } from '../engine/io/errors.ts';
 import { readPngTexts } from '../engine/io/pngText.ts';
-import { parseRecipe, RecipeError, DEFAULT_RECIPE } from '../engine/render/recipe.ts';
-import { seededRandom } from '../engine/render/random.ts';
+import { parseRecipe, RecipeError, DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
+import { seededRandom } from '../engine/shared/random.ts';
 
 const random = seededRandom(20261127);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DreamModel } from '../engine/model/types.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
 import { channelMeans, FeatureCache, featureRecipe, recipeHash, visualize, visualizeDiverse, visualizeMany, type FeatureProgress } from '../engine/inspect/index.ts';
-import { ImageTooSmallError } from '../engine/render/dream.ts';
-import type { RgbImage } from '../engine/render/image.ts';
+import { ImageTooSmallError } from '../engine/shared/errors.ts';
+import type { RgbImage } from '../engine/shared/image.ts';
 import { embeddedModel } from './helpers/embedded.ts';
 
 const SMALL = { size: 64, steps: 3 } as const;

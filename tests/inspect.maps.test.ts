@@ -2,11 +2,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../engine/io/image.ts';
-import type { Graph } from '../engine/model/graph.ts';
-import type { DreamModel } from '../engine/model/types.ts';
+import type { Graph } from '../engine/graph/graph.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
 import { preReluSource, redirectedChannel } from '../engine/objectives/redirected.ts';
 import { applySeedFilter, channelPlane, strongestNeighbours, contactSheet, featureMaps, firstConvolution, kernelPatches, MARK_COLOUR, sheetLayout, topChannels, viridis } from '../engine/inspect/index.ts';
-import { toModelRange, type RgbImage } from '../engine/render/image.ts';
+import { toModelRange } from '../engine/render/image.ts';
+import type { RgbImage } from '../engine/shared/image.ts';
 import { embeddedModel } from './helpers/embedded.ts';
 
 const CAT = new URL('../assets/examples/cat.jpg', import.meta.url).pathname;

@@ -3,7 +3,7 @@
 // and higher than on the other sampled channels' visualizations.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DreamModel } from '../engine/model/types.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
 import { activationRatios, loadPhotos, visualizeMany } from '../engine/inspect/index.ts';
 import { judgeChannel } from '../engine/inspect/quality.ts';
 import { embeddedModel } from './helpers/embedded.ts';

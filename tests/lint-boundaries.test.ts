@@ -24,6 +24,10 @@ describe('import directions', () => {
     ['contract/probe.ts', "import { decodeImage } from '../engine/io/image.ts';"],
     ['cli/commands/probe.ts', "import { startServer } from '../../server/httpServer.ts';"],
     ['preload/probe.ts', "import { createService } from '../host/service.ts';"],
+    ['renderer/lib/probe.ts', "import { decodeImage } from '../../engine/io/image.ts';"],
+    ['renderer/lib/probe.ts', "import { createService } from '../../host/service.ts';"],
+    ['farm/probe.ts', "import { dream } from '../engine/render/dream.ts';"],
+    ['engine/probe.ts', "import { submitJobs } from '../farm/submit.ts';"],
   ];
   it.each(wrong)('%s: %s fails lint', async (file, code) => {
     const messages = await restricted(file, `${code}\nexport {};\n`);
@@ -35,11 +39,34 @@ describe('import directions', () => {
     ['host/probe.ts', "import { decodeImage } from '../engine/io/image.ts';\nimport type { Handlers } from '../contract/channels.ts';"],
     ['server/probe.ts', "import { createService } from '../host/service.ts';"],
     ['main/probe.ts', "import type { Handlers } from '../contract/channels.ts';"],
-    ['contract/probe.ts', "import type { Recipe } from '../engine/render/recipe.ts';"],
+    ['contract/probe.ts', "import type { Recipe } from '../engine/recipe/recipe.ts';"],
     ['cli/commands/probe.ts', "import { decodeImage } from '../../engine/io/image.ts';"],
     ['launch/probe.ts', "import { electronBinary } from '../main/electronBinary.ts';"],
+    ['renderer/lib/probe.ts', "import { parseRecipe } from '../../engine/recipe/recipe.ts';\nimport { planEncode } from '../../engine/video/plan.ts';\nimport type { GalleryItem } from '../../contract/types.ts';"],
+    ['engine/graph/ops/probe.ts', "import { convForward } from '../../ops/conv.ts';\nimport type { AttrValue } from '../onnxProto.ts';"],
+    ['engine/render/probe.ts', "import { readFile } from 'node:fs/promises';"],
+    ['cli/farm/probe.ts', "import { submitJobs } from '../../farm/submit.ts';"],
   ];
   it.each(right)('%s: %s passes', async (file, code) => {
     expect(await restricted(file, `${code}\nexport {};\n`)).toEqual([]);
+  });
+
+  // The window and GPU Web Workers load the browser-safe engine: it reaches nothing Node-side.
+  const nodeSide: [string, string][] = [
+    ['engine/recipe/probe.ts', "import { readFile } from 'node:fs/promises';"],
+    ['engine/graph/ops/probe.ts', "import { decodeImage } from '../../io/image.ts';"],
+    ['engine/objectives/probe.ts', "import sharp from 'sharp';"],
+    ['engine/video/plan.ts', "import { encodeVideo } from '../video/encode.ts';"],
+    ['renderer/lib/probe.ts', "import { join } from 'node:path';"],
+  ];
+  it.each(nodeSide)('%s: %s fails lint', async (file, code) => {
+    const messages = await restricted(file, `${code}\nexport {};\n`);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/browser-safe|may import only/);
+  });
+
+  it('checks the imports of Svelte components too', async () => {
+    const [result] = await eslint.lintText(`<script lang="ts">\n  import { createService } from '../../host/service.ts';\n  createService;\n</script>\n`, { filePath: 'renderer/components/Probe.svelte' });
+    expect((result?.messages ?? []).filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => m.message)).toEqual([expect.stringMatching(/may import only/)]);
   });
 });

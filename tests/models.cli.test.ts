@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../engine/backend.ts';
-import { writeTinyLayersModel } from '../engine/model/testModels.ts';
+import { writeTinyLayersModel } from './helpers/testModels.ts';
 import { BIN, writeTestImage, type CliResult } from './helpers/cli.ts';
 import { listenOnLoopback, closeLoopback } from './helpers/loopback.ts';
 

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../engine/backend.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
-import { writeTinyLayersModel } from '../engine/model/testModels.ts';
+import { writeTinyLayersModel } from './helpers/testModels.ts';
 import { curatedRecipe, curatedModel } from '../engine/model/curated.ts';
 import { dreamToEnd } from '../engine/render/dream.ts';
 import { toModelRange } from '../engine/render/image.ts';
-import { DEFAULT_RECIPE, parseClassTerm, parseRecipe, recipeObjective, RecipeError, type Recipe } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE, parseClassTerm, parseRecipe, recipeObjective, RecipeError, type Recipe } from '../engine/recipe/recipe.ts';
 import { GradientPool } from '../engine/parallel/gradientPool.ts';
-import type { DreamModel } from '../engine/model/types.ts';
-import type { RgbImage } from '../engine/render/image.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
+import type { RgbImage } from '../engine/shared/image.ts';
 
 const LABELS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 let dir: string;

@@ -11,9 +11,9 @@ import { compileSessionVideo } from '../engine/animate/sessionVideo.ts';
 import { runZoomProject } from '../engine/animate/zoomRun.ts';
 import { readSessionManifest } from '../engine/project/store.ts';
 import { ManifestError, ProjectError } from '../engine/project/errors.ts';
-import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
-import type { DreamModel } from '../engine/model/types.ts';
-import type { RgbImage } from '../engine/render/image.ts';
+import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
+import type { RgbImage } from '../engine/shared/image.ts';
 
 let model: DreamModel;
 let root: string;

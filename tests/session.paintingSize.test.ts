@@ -11,9 +11,9 @@ import { initBackend } from '../engine/backend.ts';
 import { addPainting, createSession, minimumPaintingSide } from '../engine/animate/session.ts';
 import { decodeImage } from '../engine/io/image.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
-import type { DreamModel } from '../engine/model/types.ts';
-import { ImageTooSmallError } from '../engine/render/dream.ts';
-import { parseRecipe } from '../engine/render/recipe.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
+import { ImageTooSmallError } from '../engine/shared/errors.ts';
+import { parseRecipe } from '../engine/recipe/recipe.ts';
 import { runCli, writeTestImage } from './helpers/cli.ts';
 
 let root: string;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curatedRecipe } from '../engine/model/curated.ts';
 import { readDreamMetadata } from '../engine/render/metadata.ts';
-import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
 import { BIN, writeTestImage, type CliResult } from './helpers/cli.ts';
 
 let dir: string;

@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeFrames, ffprobeDecoded, redCentroidX, writeMovingSquareFrames, writeNoiseFrame } from '../engine/video/fixtures/frames.ts';
+import { decodeFrames, ffprobeDecoded, redCentroidX, writeMovingSquareFrames, writeNoiseFrame } from './helpers/videoFrames.ts';
 import { runCli, spawnCli } from './helpers/cli.ts';
 
 let dir: string;

@@ -11,7 +11,7 @@ import { createSession, latestRoundProject } from '../engine/animate/session.ts'
 import { baseParams } from '../engine/animate/zoomPlan.ts';
 import { decodeImage } from '../engine/io/image.ts';
 import { readZoomManifest, sha256, writeFrame, writeManifest } from '../engine/project/store.ts';
-import { parseRecipe } from '../engine/render/recipe.ts';
+import { parseRecipe } from '../engine/recipe/recipe.ts';
 import { runCli } from './helpers/cli.ts';
 import { startCli } from './reliability/processes.ts';
 

@@ -10,14 +10,14 @@ import { embeddedModel } from './helpers/embedded.ts';
 import { createZoomProject, runZoomProject } from '../engine/animate/zoomRun.ts';
 import { warpImage, frameTransform } from '../engine/animate/zoomPath.ts';
 import { colorStats } from '../engine/animate/stability.ts';
-import { parseKeyframes } from '../engine/animate/keyframes.ts';
+import { parseKeyframes } from '../engine/recipe/keyframes.ts';
 import { readZoomManifest } from '../engine/project/store.ts';
 import { MissingFrameError } from '../engine/project/errors.ts';
 import { decodeImage } from '../engine/io/image.ts';
-import { DEFAULT_RECIPE, type Recipe } from '../engine/render/recipe.ts';
+import { DEFAULT_RECIPE, type Recipe } from '../engine/recipe/recipe.ts';
 import type { ZoomSettings } from '../engine/project/manifest.ts';
-import type { DreamModel } from '../engine/model/types.ts';
-import type { RgbImage } from '../engine/render/image.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
+import type { RgbImage } from '../engine/shared/image.ts';
 
 let model: DreamModel;
 let root: string;

@@ -10,8 +10,8 @@ import { embeddedModel } from './helpers/embedded.ts';
 import { createZoomProject, runZoomProject } from '../engine/animate/zoomRun.ts';
 import { readZoomManifest } from '../engine/project/store.ts';
 import { OutputWriteError } from '../engine/io/errors.ts';
-import { DEFAULT_RECIPE } from '../engine/render/recipe.ts';
-import type { DreamModel } from '../engine/model/types.ts';
+import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
 
 const fault = vi.hoisted(() => ({ failOn: null as string | null }));
 

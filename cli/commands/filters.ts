@@ -12,6 +12,8 @@ import { applyDevice, deviceFields, deviceFlagSpec, parseDeviceFlag } from '../d
 import { contactSheet, FEATURE_PNG_KEY, FeatureCache, featureRecipe, layerInfo, parseChannelList, visualizeMany, type FeatureRecipe } from '../../engine/inspect/index.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
 import { appVersion, UsageError, withInterrupt } from '../shared.ts';
+import { farmFlagHelp, farmFlagSpec, farmUrlFrom } from '../farm/runner.ts';
+import { renderOnFarm } from '../farm/features.ts';
 
 export const filtersHelp = `reverie filters --layer L --channels LIST -o OUT.png [options]
 
@@ -34,7 +36,9 @@ Channels of fine-tuned layers (mixed6 and later in the embedded model) are marke
   --model M            inception_v3 (embedded), a model folder, model.json or URL
   --backend B          auto | tensorflow | wasm | cpu (default auto)
   --device D           auto | cpu | webgpu | dml | coreml | cuda (default: the saved setting, else auto)
-  --json               JSON-lines progress and result on stdout`;
+  --json               JSON-lines progress and result on stdout
+${farmFlagHelp}
+                       (channels not in the cache become farm jobs)`;
 
 const int = (flag: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined;
@@ -63,6 +67,7 @@ export async function filtersCommand(argv: string[]): Promise<void> {
       layer: { type: 'string' }, channels: { type: 'string' }, out: { type: 'string', short: 'o' }, size: { type: 'string' }, steps: { type: 'string' },
       lr: { type: 'string' }, seed: { type: 'string' }, param: { type: 'string' }, batch: { type: 'string' }, columns: { type: 'string' }, cell: { type: 'string' },
       'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' }, model: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, ...deviceFlagSpec,
+      ...farmFlagSpec,
     },
   });
   if (!values.layer) throw new UsageError('Name the layer with --layer, e.g. --layer mixed4.', filtersHelp);
@@ -83,8 +88,9 @@ export async function filtersCommand(argv: string[]): Promise<void> {
     const trainingNote = fineTuned ? `${info.name} has fine-tuned weights (not ImageNet): its channels are marked * and framed in orange.` : `${info.name}: ${info.training === 'imagenet' ? 'ImageNet' : 'unknown'} weights.`;
     sink.event('start', { model: model.id, backend, ...deviceFields(model), layer: info.name, training: info.training, channels: channels.length, message: `${model.id} on ${backend}: ${info.name}, ${channels.length} channel(s) at ${recipe.size}px, ${recipe.steps} steps. ${trainingNote}` });
     const cache = values['no-cache'] ? null : new FeatureCache(values['cache-dir'] ?? undefined);
+    const farmUrl = farmUrlFrom(values);
     const result = await withInterrupt((signal) =>
-      visualizeMany(model, channels.map((channel) => ({ layer: info.name, channel })), recipe, {
+      farmUrl ? renderOnFarm(farmUrl, values['farm-insecure'] ?? false, model, info.name, channels, recipe, { signal, cache, onDone: (done, total) => sink.update(done / total, `channels ${done}/${total} on the farm`, null, { done, total }) }) : visualizeMany(model, channels.map((channel) => ({ layer: info.name, channel })), recipe, {
         signal,
         cache,
         batchSize: int('batch', values.batch) ?? 4,

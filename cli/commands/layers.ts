@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { initBackend, type BackendChoice } from '../../engine/backend.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
-import type { LayerInfo } from '../../engine/model/types.ts';
+import type { LayerInfo } from '../../engine/shared/model.ts';
 
 export const layersHelp = `reverie layers [--model M] [--size 299 | --size HxW] [--all] [--json]
 

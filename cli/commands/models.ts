@@ -2,9 +2,9 @@
 // class labels and curated recipes of a model.
 import { parseArgs } from 'node:util';
 import { initBackend, type BackendChoice } from '../../engine/backend.ts';
-import { addModel, listModels, probeModel, removeModel, type ModelListing } from '../../engine/model/manager.ts';
-import { catalogueEntry } from '../../engine/model/registry.ts';
-import { EMBEDDED_MODELS } from '../../engine/model/source.ts';
+import { addModel, listModels, probeModel, removeModel, type ModelListing } from '../../engine/model/files/manager.ts';
+import { catalogueEntry } from '../../engine/model/files/registry.ts';
+import { EMBEDDED_MODELS } from '../../engine/model/files/source.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
 import { classHead } from '../../engine/model/classes.ts';
 import { searchClasses } from '../../engine/model/labels.ts';

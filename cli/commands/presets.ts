@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { PresetStore, type Preset } from '../../engine/settings/presets.ts';
 import { recipeFlagHelp, recipeFlagSpec, recipeFromFlags } from '../recipeOptions.ts';
 import { UsageError } from '../shared.ts';
+import { recipeAssets } from '../../engine/recipe/recipe.ts';
 
 export const presetsHelp = `reverie presets list [--json]
 reverie presets show NAME [--json]
@@ -57,6 +58,8 @@ export async function presetsCommand(argv: string[]): Promise<void> {
     }
     case 'save': {
       const recipe = await recipeFromFlags(values);
+      // A preset is the recipe alone; the images a mask or guide names would not travel with it.
+      if (recipeAssets(recipe).length > 0) throw new UsageError('A preset keeps no mask or guide image; keep the dreamed PNG and reuse it with --recipe-from instead.');
       const p = await store.save(need(a, 'the preset to save'), recipe, { ...(values.description ? { description: values.description } : {}), ...(values.force ? { overwrite: true } : {}) });
       return print(`Saved preset ${summary(p)}`, p);
     }

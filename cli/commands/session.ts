@@ -12,6 +12,7 @@ import { videoSizeFlagSpec, videoSizeFromFlags, videoSizeHelp } from '../videoSi
 import { deviceFlagSpec, parseDeviceFlag } from '../device.ts';
 import { appVersion, CancelledError, firstFrameNote, UsageError, withInterrupt } from '../shared.ts';
 import { renderProject, sinkFor, zoomFlagHelp, zoomFlagSpec, zoomRecipeFromFlags, zoomSettingsFromFlags } from './zoom.ts';
+import { recipeAssets } from '../../engine/recipe/recipe.ts';
 
 export const sessionHelp = `reverie session <new|dream|pick|add|video|show> DIR [options]
 
@@ -73,6 +74,8 @@ export async function sessionCommand(argv: string[]): Promise<void> {
       const note = firstFrameNote(values.from, painting.pages);
       if (note) sink.event('warning', note);
       const recipe = await zoomRecipeFromFlags(values);
+      // Each round dreams a new painting, which a mask painted for the first would not fit.
+      if (recipeAssets(recipe).length > 0) throw new UsageError('Sessions take no --mask or --guide yet (each round dreams a new painting); use them with reverie dream or zoom.');
       const settings = await zoomSettingsFromFlags(values);
       // The painting size check loads the recipe's model (on the backend asked for).
       await initBackend((values.backend ?? 'auto') as BackendChoice);

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { backendChoices, type BackendChoice } from '../../engine/backend.ts';
-import { DEFAULT_RECIPE, parseRecipe, type Recipe } from '../../engine/render/recipe.ts';
+import { DEFAULT_RECIPE, parseRecipe, type Recipe } from '../../engine/recipe/recipe.ts';
 import { curatedRecipe } from '../../engine/model/curated.ts';
 import { backendInfos, fastestBackend } from '../../engine/settings/backends.ts';
 import { loadSettings, settingsFile, updateSettings, DEFAULT_SETTINGS, type Settings } from '../../engine/settings/settings.ts';

@@ -8,12 +8,16 @@ import { decodeImage, DEFAULT_MAX_PIXELS } from '../../engine/io/image.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
 import { loadSettings } from '../../engine/settings/settings.ts';
 import type { DeviceChoice } from '../../engine/accel/providers.ts';
-import { applyDevice, deviceFields, deviceFlagHelp, deviceFlagSpec, parseDeviceFlag } from '../device.ts';
-import { checkParam, KeyframeError, parseKeyframes, type Keyframes } from '../../engine/animate/keyframes.ts';
+import { applyDevice, deviceFields, deviceFlagHelp, deviceFlagSpec, onGpu, parseDeviceFlag } from '../device.ts';
+import { checkParam, KeyframeError, parseKeyframes, type Keyframes } from '../../engine/recipe/keyframes.ts';
+import { PoolKeeper } from '../../engine/parallel/poolKeeper.ts';
+import { ZOOM_FRAME_RECIPE } from '../../engine/animate/zoomPlan.ts';
 import { createZoomProject, runZoomProject, type RunZoomOptions, type ZoomRunResult } from '../../engine/animate/zoomRun.ts';
 import type { ZoomSettings } from '../../engine/project/manifest.ts';
 import { readZoomManifest } from '../../engine/project/store.ts';
 import { recipeFlagSpec, recipeFromFlags, type RecipeFlags } from '../recipeOptions.ts';
+import { parseRecipe, recipeAssets } from '../../engine/recipe/recipe.ts';
+import { dreamAssets, loadAssets, saveAssets, type Asset } from '../../engine/io/assets.ts';
 import { formatDuration, jsonLinesSink, terminalSink, type ProgressSink } from '../progress.ts';
 import { appVersion, CancelledError, firstFrameNote, maxPixelsFlag, UsageError, withInterrupt } from '../shared.ts';
 
@@ -26,7 +30,8 @@ export const zoomFlagHelp = `  --zoom F                    scale per output fram
   --keyframes FILE.json       change zoom, rotate, centerX/Y, steps, stepSize, blend, anchorColors,
                               layers, channels over time: {"keys": [{"frame": 0, "zoom": 1.02},
                               {"frame": 40, "zoom": 1.08, "layers": "mixed5"}]} ("interpolation": "ease")
-  --steps N / --octaves N     dream per frame (default 5 steps, 1 octave); other recipe flags as in dream`;
+  --steps N / --octaves N     dream per frame (default 5 steps, 1 octave, --tile 256: a 512 px frame
+                              runs as four tiles across the cores); other recipe flags as in dream`;
 
 export const zoomHelp = `reverie zoom IN -o PROJECT_DIR --frames N [options]
 
@@ -88,13 +93,17 @@ export async function zoomSettingsFromFlags(flags: ZoomFlags): Promise<Omit<Zoom
   };
 }
 
-/** Zoom frames want light dreaming: unless told otherwise, one octave of 5 steps per frame. */
-export async function zoomRecipeFromFlags(flags: RecipeFlags) {
-  const recipe = await recipeFromFlags(flags);
+/** Zoom frames want light dreaming: unless told otherwise, one octave of 5 steps per frame on 256 px tiles. */
+export async function zoomRecipeFromFlags(flags: RecipeFlags, assets: Asset[] = []) {
+  const recipe = await recipeFromFlags(flags, assets);
   const fromFile = flags.recipe !== undefined || flags['recipe-from'] !== undefined;
-  if (!fromFile && flags.steps === undefined) recipe.steps = 5;
-  if (!fromFile && flags.octaves === undefined) recipe.octaves = 1;
-  return recipe;
+  if (!fromFile && flags.steps === undefined) recipe.steps = ZOOM_FRAME_RECIPE.steps;
+  if (!fromFile && flags.octaves === undefined && flags['pattern-size'] === undefined) {
+    recipe.octaves = ZOOM_FRAME_RECIPE.octaves;
+    delete recipe.patternSize;
+  }
+  if (!fromFile && flags.tile === undefined) recipe.tileSize = ZOOM_FRAME_RECIPE.tileSize;
+  return parseRecipe(recipe, 'options');
 }
 
 export function sinkFor(json: boolean | undefined): ProgressSink {
@@ -107,14 +116,17 @@ export async function renderProject(dir: string, sink: ProgressSink, o: { backen
   // Resuming on the backend that made the first frames keeps the pixels identical.
   const backend = await initBackend((o.backend ?? (m.frames.length ? m.backend : 'auto')) as BackendChoice);
   if (m.frames.length && backend !== m.backend) sink.event('warning', { message: `Frames so far were made on ${m.backend}; continuing on ${backend}, so later frames may differ slightly from an uninterrupted run.` });
+  const assets = dreamAssets(await loadAssets(dir, recipeAssets(m.recipe)));
   const model = await loadDreamModel(m.recipe.model);
   let result: ZoomRunResult;
+  applyDevice(model, o.device ?? (await loadSettings()).value.device);
+  const pools = new PoolKeeper({ model: m.recipe.model, backend, ...(onGpu(model) ? { workers: 0 } : {}) });
   try {
-    applyDevice(model, o.device ?? (await loadSettings()).value.device);
     const ran = deviceFields(model);
     sink.event('model', { model: model.id, backend, ...ran, message: `Model ${model.id} on ${backend}, steps on ${ran.deviceLabel} (${m.input.width}x${m.input.height}), ${m.frames.length} frames done` });
     const options: RunZoomOptions = {
       appVersion: appVersion(),
+      assets,
       onProgress: (p) => {
         const of = p.frames === null ? ' (Ctrl-C stops)' : `/${p.frames}`;
         const steps = p.kind === 'dream' ? ` step ${p.step}/${p.steps}` : ' tween';
@@ -124,8 +136,9 @@ export async function renderProject(dir: string, sink: ProgressSink, o: { backen
     };
     if (o.frames !== undefined) options.frames = o.frames;
     if (o.rerenderFrom !== undefined) options.rerenderFrom = o.rerenderFrom;
-    result = await withInterrupt((signal) => runZoomProject(model, dir, { ...options, signal }));
+    result = await withInterrupt((signal) => runZoomProject(model, dir, { ...options, pools, signal }));
   } finally {
+    await pools.close();
     model.dispose();
   }
   return result;
@@ -164,7 +177,8 @@ export async function zoomCommand(argv: string[]): Promise<void> {
   if (!values.frames) throw new UsageError('Say how many frames to make with --frames N.', zoomHelp);
   const frames = number('frames', values.frames);
   if (!Number.isInteger(frames) || frames < 1) throw new UsageError(`--frames expects a whole number from 1, got "${values.frames}".`);
-  const recipe = await zoomRecipeFromFlags(values);
+  const found: Asset[] = [];
+  const recipe = await zoomRecipeFromFlags(values, found);
   const settings = await zoomSettingsFromFlags(values);
   const dir = resolve(values.out);
   const image = await decodeImage(input, { maxPixels: maxPixelsFlag(values['max-pixels'], DEFAULT_MAX_PIXELS) });
@@ -178,6 +192,9 @@ export async function zoomCommand(argv: string[]): Promise<void> {
   let result: ZoomRunResult;
   try {
     await createZoomProject(dir, { input: image, source: input, recipe, settings: { ...settings, frames }, backend, appVersion: appVersion() });
+    // The project keeps the masks and guide its recipe names, so resume reproduces the frames.
+    const named = new Set(recipeAssets(recipe));
+    await saveAssets(dir, found.filter((a) => named.has(a.hash)));
     result = await renderProject(dir, sink, { backend, ...(device ? { device } : {}) });
   } catch (err) {
     if (was !== null) await discardUnstarted(dir, was).catch(() => undefined);

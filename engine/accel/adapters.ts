@@ -5,13 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import type { GpuAdapter } from '../shared/device.ts';
 
-export interface GpuAdapter {
-  /** In words: "SwiftShader (Vulkan)", "NVIDIA (Vulkan)", "Microsoft Basic Render Driver". */
-  name: string;
-  /** A CPU rasteriser posing as a GPU (SwiftShader, llvmpipe/lavapipe, Microsoft Basic Render). */
-  software: boolean;
-}
+export type { GpuAdapter };
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|libvulkan_lvp|\blvp\b|basic render|basic display|microsoft basic|\bwarp\b/i;
 

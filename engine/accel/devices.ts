@@ -2,7 +2,7 @@
 // CPU with its threads, then each onnxruntime provider with the adapter it found or why it cannot
 // run, and the time of one real gradient step on each device that can.
 import * as tf from '@tensorflow/tfjs-core';
-import type { DreamModel } from '../model/types.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { layerMean, sum } from '../objectives/objective.ts';
 import type { GpuAdapter } from './adapters.ts';
 import { defaultOrtThreads, ortRuntime } from './ort.ts';

@@ -5,11 +5,10 @@
 // computed from the returned activations, and where they differ the session runs again with them,
 // so every gradient returned is exact whatever the objective.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Graph } from '../model/graph.ts';
-import { ancestors } from '../model/graph.ts';
-import type { ObjectiveFn, ValueAndGradient } from '../model/types.ts';
+import { type Graph, ancestors } from '../graph/graph.ts';
+import type { ObjectiveFn, ValueAndGradient } from '../shared/model.ts';
 import { actName, compileDreamGraph, GRADIENT, IMAGE, seedName, supportsPlan, UnsupportedGraphError, WeightStore, type CompiledShape } from './compile.ts';
-import { encodeModel } from './onnxProto.ts';
+import { encodeModel } from '../graph/onnxProto.ts';
 import { defaultOrtThreads, OrtSession, ortRuntime } from './ort.ts';
 import { providerSpec, type ProviderSpec } from './providers.ts';
 
@@ -28,10 +27,10 @@ interface Compiled {
 }
 
 /**
- * Sessions kept: each tile shape of an octave needs its own (near-equal tiles give up to four), and
- * each holds ~120 MB of weights in ONNX layouts, so the cache stays small.
+ * Sessions kept: each holds ~120 MB of weights in ONNX layouts. Tiles of one octave share one shape
+ * (render/tiles.ts), so a dream needs one at a time; two let a zoom frame's shape survive an odd call.
  */
-const MAX_SESSIONS = 4;
+const MAX_SESSIONS = 2;
 
 function sameBits(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
@@ -48,6 +47,9 @@ export class OrtExecutor {
   /** Runs that needed a second pass because the guessed seeds were not the objective's (for tests and benchmarks). */
   reruns = 0;
   runs = 0;
+  /** Graphs compiled (one per new input shape and layer set) and the time they took, for the whole-job benchmark. */
+  compiles = 0;
+  compileMs = 0;
 
   readonly provider: ProviderSpec;
   readonly threads: number;
@@ -95,6 +97,7 @@ export class OrtExecutor {
     }
     const rt = ortRuntime();
     if (!rt) throw new Error('onnxruntime-node is not available');
+    const started = performance.now();
     const { onnx, shape } = compileDreamGraph(this.graph, layers, input, this.weights, this.provider.lowering);
     let session: OrtSession;
     try {
@@ -102,6 +105,9 @@ export class OrtExecutor {
     } catch (err) {
       // A runtime or provider that refuses the graph (another version, no adapter) leaves the step to the next route.
       throw new UnsupportedGraphError(`onnxruntime (${this.provider.device}) refused the compiled graph: ${(err as Error).message.split('\n')[0]}`);
+    } finally {
+      this.compiles++;
+      this.compileMs += performance.now() - started;
     }
     this.built++;
     c = { session, shape, seeds: null };
@@ -116,12 +122,17 @@ export class OrtExecutor {
 
   valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient {
     const input = x.shape as [number, number, number, number];
+    const { value, gradient } = this.valueAndGradientData(x.dataSync() as Float32Array, input, layers, objective);
+    return { value, gradient: tf.tensor4d(gradient, input) };
+  }
+
+  /** The same step on plain arrays (NHWC): tiles go in and come out without becoming tensors. */
+  valueAndGradientData(image: Float32Array, input: [number, number, number, number], layers: readonly string[], objective: ObjectiveFn): { value: number; gradient: Float32Array } {
     const c = this.compiled(input, layers);
-    const image = { data: x.dataSync() as Float32Array, dims: input };
     const outputs = [GRADIENT, ...layers.map(actName)];
     const run = (seeds: Float32Array[]) => {
       this.runs++;
-      const feeds: Record<string, { data: Float32Array; dims: readonly number[] }> = { [IMAGE]: image };
+      const feeds: Record<string, { data: Float32Array; dims: readonly number[] }> = { [IMAGE]: { data: image, dims: input } };
       layers.forEach((l, i) => (feeds[seedName(l)] = { data: seeds[i]!, dims: c.shape.layerShapes[i]! }));
       try {
         return c.session.run(feeds, outputs);
@@ -142,7 +153,7 @@ export class OrtExecutor {
       result = run(seeds);
     }
     c.seeds = seeds;
-    return { value, gradient: tf.tensor4d(result[GRADIENT]!, input) };
+    return { value, gradient: result[GRADIENT]! };
   }
 
   /** The objective's value and its gradient with respect to each layer, at the activations just computed. */

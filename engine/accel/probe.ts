@@ -1,6 +1,6 @@
 // Asks a provider to run a tiny convolution: whether it finds an adapter and runs at all, before a
 // dream trusts it with the real graph. Throws the provider's own error when it cannot.
-import { encodeModel, type OnnxGraph } from './onnxProto.ts';
+import { encodeModel, type OnnxGraph } from '../graph/onnxProto.ts';
 import { OrtSession, ortRuntime } from './ort.ts';
 import type { ProviderSpec } from './providers.ts';
 

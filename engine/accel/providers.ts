@@ -3,11 +3,13 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CPU_LOWERING, type Lowering } from './compile.ts';
-import { gpuAdapters, type GpuAdapter } from './adapters.ts';
+import { CPU_LOWERING, type Lowering } from '../graph/ops/onnx.ts';
+import { gpuAdapters } from './adapters.ts';
+import type { GpuAdapter } from '../shared/device.ts';
 
-export type DeviceName = 'cpu' | 'webgpu' | 'dml' | 'coreml' | 'cuda';
-export type DeviceChoice = 'auto' | DeviceName;
+import type { DeviceChoice, DeviceName, ProviderSpec } from '../shared/device.ts';
+
+export type { DeviceChoice, DeviceName, ProviderSpec };
 export const deviceChoices: readonly DeviceChoice[] = ['auto', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda'];
 /** The order `auto` tries GPUs in: the vendor runtimes first, then WebGPU, then CoreML (partial op coverage). */
 export const GPU_PREFERENCE: readonly Exclude<DeviceName, 'cpu'>[] = ['cuda', 'dml', 'webgpu', 'coreml'];
@@ -18,13 +20,6 @@ export class DeviceUnavailableError extends Error {
 
 /** WebGPU has no MaxPool Indices output and no Sum kernel; GPU providers get the plain-op forms. */
 export const GPU_LOWERING: Lowering = { maxPoolIndices: false, variadicSum: false };
-
-export interface ProviderSpec {
-  device: DeviceName;
-  /** onnxruntime-node's executionProviders; nodes a provider lacks fall back to its CPU provider. */
-  executionProviders: ReadonlyArray<string | Record<string, unknown>>;
-  lowering: Lowering;
-}
 
 export function providerSpec(device: DeviceName): ProviderSpec {
   switch (device) {

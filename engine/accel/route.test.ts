@@ -14,12 +14,12 @@ import { initBackend } from '../backend.ts';
 import { loadDreamModel } from '../model/load.ts';
 import type { LayersDreamModel } from '../model/layersModel.ts';
 import { layerMean } from '../objectives/objective.ts';
-import { seededRandom } from '../render/random.ts';
+import { seededRandom } from '../shared/random.ts';
 import { relL2 } from '../../tests/helpers/numeric.ts';
 import { CPU_LOWERING } from './compile.ts';
 import { StepRouter } from './route.ts';
 import { providerSpec } from './providers.ts';
-import { GraphExecutor } from '../model/executor.ts';
+import { GraphExecutor } from '../graph/executor.ts';
 import { timeSteps } from './devices.ts';
 
 let model: LayersDreamModel;

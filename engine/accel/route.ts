@@ -2,45 +2,21 @@
 // onnxruntime on the CPU, then the tfjs executor. A route that refuses a (device, shape, layers) key
 // is remembered and skipped for that key (a refused session used to be rebuilt every step), and the
 // route that actually ran each step is recorded, so that callers can report it and tests can check it.
-import type * as tf from '@tensorflow/tfjs-core';
-import type { Graph } from '../model/graph.ts';
-import type { ObjectiveFn, ValueAndGradient } from '../model/types.ts';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Graph } from '../graph/graph.ts';
+import type { ObjectiveFn, ValueAndGradient } from '../shared/model.ts';
 import { UnsupportedGraphError } from './compile.ts';
 import { defaultOrtThreads, ortRuntime } from './ort.ts';
 import { OrtExecutor } from './ortExecutor.ts';
 import { probeProvider } from './probe.ts';
-import { DeviceUnavailableError, GPU_PREFERENCE, providerPresence, providerSpec, type DeviceChoice, type DeviceName, type ProviderSpec } from './providers.ts';
-import type { GpuAdapter } from './adapters.ts';
+import { DeviceUnavailableError, GPU_PREFERENCE, providerPresence, providerSpec, type ProviderSpec } from './providers.ts';
+import type { DeviceReport, GpuAdapter, RouteName, RouteOptions } from '../shared/device.ts';
 
-export type RouteName = DeviceName | 'tfjs';
-
-export interface RouteOptions {
-  device: DeviceChoice;
-  /** CPU threads for onnxruntime sessions (worker pools pass 1). */
-  threads?: number;
-  /** Exactly these providers, then tfjs, instead of the device's own (tests make a real provider refuse this way). */
-  providers?: readonly ProviderSpec[];
-  /** false: the tfjs executor alone (benchmarks and tests compare it with the native routes). */
-  native?: boolean;
-}
+export type { DeviceReport, RouteName, RouteOptions };
 
 /** The tfjs executor, the last route, which every graph supports. */
 export interface FallbackExecutor {
   valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient;
-}
-
-export interface DeviceReport {
-  requested: DeviceChoice;
-  /** The route of the most recent step; before any step, the first route that will be tried. */
-  device: RouteName;
-  /** The GPU adapter behind it, when it is a GPU route. */
-  adapter: GpuAdapter | null;
-  /** e.g. "onnxruntime-node 1.30.0 on webgpu (SwiftShader (Vulkan), software GPU)". */
-  label: string;
-  /** Steps taken on each route so far. */
-  steps: Partial<Record<RouteName, number>>;
-  /** Why a route was passed over, per refused key. */
-  refusals: string[];
 }
 
 interface Route {
@@ -121,7 +97,38 @@ export class StepRouter {
     throw new Error('no route took the step'); // unreachable: tfjs is always last
   }
 
-  private ran(name: RouteName, result: ValueAndGradient): ValueAndGradient {
+  /** The same on plain pixels (tiles across workers): no tensor round trip on the onnxruntime routes. */
+  valueAndGradientData(pixels: Float32Array, input: [number, number, number, number], layers: readonly string[], objective: ObjectiveFn): { value: number; gradient: Float32Array } {
+    const shape = input.join('x');
+    for (const route of this.resolve()) {
+      if (!route.ort) break;
+      const key = `${route.name}|${shape}|${layers.join(',')}`;
+      if (this.refused.has(key) || !route.ort.supports(layers)) continue;
+      try {
+        return this.ran(route.name, route.ort.valueAndGradientData(pixels, input, layers, objective));
+      } catch (err) {
+        if (!(err instanceof UnsupportedGraphError)) throw err;
+        this.refused.set(key, `${route.name} refused ${shape} ${layers.join(',')}: ${err.message}`);
+      }
+    }
+    const x = tf.tensor4d(pixels, input);
+    try {
+      const { value, gradient } = this.ran('tfjs', this.fallback.valueAndGradient(x, layers, objective));
+      const data = gradient.dataSync() as Float32Array;
+      gradient.dispose();
+      return { value, gradient: data };
+    } finally {
+      x.dispose();
+    }
+  }
+
+  /** Graphs onnxruntime compiled so far on every route, and their total time. */
+  compileStats(): { compiles: number; ms: number } {
+    const ort = (this.routes ?? []).flatMap((r) => (r.ort ? [r.ort] : []));
+    return { compiles: ort.reduce((n, o) => n + o.compiles, 0), ms: Math.round(ort.reduce((n, o) => n + o.compileMs, 0)) };
+  }
+
+  private ran<T>(name: RouteName, result: T): T {
     this.last = name;
     this.steps[name] = (this.steps[name] ?? 0) + 1;
     return result;

@@ -1,7 +1,7 @@
 // Blending and colour anchoring on their own: exact statistics on small synthetic frames.
 import { describe, expect, it } from 'vitest';
 import { anchorColors, blendImages, colorDrift, colorStats } from './stability.ts';
-import type { RgbImage } from '../render/image.ts';
+import type { RgbImage } from '../shared/image.ts';
 
 /** 2x2 image from four RGB pixels. */
 function img(...pixels: Array<[number, number, number]>): RgbImage {

@@ -1,13 +1,7 @@
 // Frame-to-frame stability for long zooms: blend each dreamed frame with the zoomed previous one, and
 // anchor colours by matching each channel's mean and spread to the first frame's, so runs of hundreds
 // of frames neither drift in hue nor darken nor saturate. Plain loops: no tensors, nothing to leak.
-import type { RgbImage } from '../render/image.ts';
-
-export interface ColorStats {
-  /** Per channel R, G, B, in 0..255. */
-  mean: [number, number, number];
-  std: [number, number, number];
-}
+import type { ColorStats, RgbImage } from '../shared/image.ts';
 
 export function colorStats(img: RgbImage): ColorStats {
   const n = img.width * img.height;

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend.ts';
 import { applyToPoint, centerPixel, compose, frameTransform, IDENTITY, invert, warpImage, type Affine } from './zoomPath.ts';
-import type { RgbImage } from '../render/image.ts';
+import type { RgbImage } from '../shared/image.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');

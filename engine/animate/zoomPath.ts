@@ -2,7 +2,7 @@
 // Coordinates are pixel indices (x right, y down); the map sends a point of the previous frame to
 // where it appears in the next frame, so composition reads in the order frames are made.
 import * as tf from '@tensorflow/tfjs-core';
-import type { RgbImage } from '../render/image.ts';
+import type { RgbImage } from '../shared/image.ts';
 
 export interface ZoomGeometry {
   /** Scale per frame: 1.05 magnifies by 5 %; below 1 zooms out. */

@@ -5,11 +5,11 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { decodeImage, encodePng } from '../io/image.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import type { DreamModel } from '../model/types.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { checkRecipeAgainstModel, dreamToEnd } from '../render/dream.ts';
-import type { RgbImage } from '../render/image.ts';
+import type { RgbImage } from '../shared/image.ts';
 import { deviceMetadata, metadataText } from '../render/metadata.ts';
-import type { Recipe } from '../render/recipe.ts';
+import type { Recipe } from '../recipe/recipe.ts';
 import { MANIFEST_VERSION, type FrameRecord, type ZoomManifest, type ZoomSettings } from '../project/manifest.ts';
 import { ProjectError } from '../project/errors.ts';
 import { createProjectFolder } from '../project/create.ts';
@@ -18,6 +18,9 @@ import { anchorColors, blendImages, colorStats } from './stability.ts';
 import { frameRecipe, planFrame, type FramePlan } from './zoomPlan.ts';
 import { ZoomClock, type ZoomProgress } from './zoomProgress.ts';
 import { warpImage } from './zoomPath.ts';
+import type { GradientPool } from '../parallel/gradientPool.ts';
+import type { PoolKeeper } from '../parallel/poolKeeper.ts';
+import type { DreamAssets } from '../render/termGroups.ts';
 
 // In a subfolder, so `reverie video PROJECT_DIR` sees only the numbered frames.
 export const INPUT_FILE = 'source/input.png';
@@ -73,6 +76,10 @@ export interface RunZoomOptions {
   /** Discard frames after this one (-1: all) and render them again, e.g. after one was deleted. */
   rerenderFrom?: number;
   appVersion?: string;
+  /** Worker threads for tiled frames, as the engine's layout decides (absent: tiles run in this thread). */
+  pools?: PoolKeeper;
+  /** Masks and guide the recipe names (a project keeps them in its assets/ folder). */
+  assets?: DreamAssets;
 }
 
 export interface ZoomRunResult {
@@ -106,11 +113,11 @@ async function loadSource(dir: string, m: ZoomManifest, index: number): Promise<
   return { width, height, rgb };
 }
 
-async function makeFrame(model: DreamModel, m: ZoomManifest, plan: FramePlan, source: RgbImage, o: RunZoomOptions & { progress: (step: number, steps: number) => void }): Promise<RgbImage> {
+async function makeFrame(model: DreamModel, m: ZoomManifest, plan: FramePlan, source: RgbImage, o: RunZoomOptions & { pool: GradientPool | undefined; progress: (step: number, steps: number) => void }): Promise<RgbImage> {
   const moved = plan.index === 0 ? source : warpImage(source, plan.transform);
   if (plan.kind === 'tween' || plan.params.steps === 0) return moved;
   const recipe = frameRecipe(m.recipe, plan);
-  let out = await dreamToEnd(model, moved, recipe, { ...(o.signal ? { signal: o.signal } : {}), onProgress: (p) => o.progress(p.done, p.total) });
+  let out = await dreamToEnd(model, moved, recipe, { ...(o.signal ? { signal: o.signal } : {}), ...(o.pool ? { pool: o.pool } : {}), ...(o.assets ? { assets: o.assets } : {}), onProgress: (p) => o.progress(p.done, p.total) });
   if (plan.index > 0 && plan.params.blend > 0) out = blendImages(out, moved, plan.params.blend);
   if (plan.index > 0 && plan.params.anchorColors > 0 && m.anchor) out = anchorColors(out, m.anchor, plan.params.anchorColors);
   return out;
@@ -152,6 +159,7 @@ export async function runZoomProject(model: DreamModel, dir: string, o: RunZoomO
   const clock = new ZoomClock(target, m.settings.tween + 1);
   let made = 0;
   try {
+    const pool = await o.pools?.forJob(width, height, m.recipe.tileSize);
     let sourceIndex = Number.NaN;
     let source: RgbImage | undefined;
     for (let f = m.frames.length; target === null || f < target; f++) {
@@ -164,7 +172,7 @@ export async function runZoomProject(model: DreamModel, dir: string, o: RunZoomO
       }
       const progress = (step: number, steps: number): void => o.onProgress?.(clock.progress(f, plan.kind, step, steps));
       progress(0, plan.kind === 'dream' ? plan.params.steps : 0);
-      const image = await makeFrame(model, m, plan, source, { ...o, progress });
+      const image = await makeFrame(model, m, plan, source, { ...o, pool, progress });
       const meta = metadataText({ app: 'reverie', appVersion: o.appVersion ?? m.appVersion, backend: m.backend, ...deviceMetadata(model), input: m.input.source, createdAt: new Date().toISOString(), recipe: frameRecipe(m.recipe, plan) });
       const png = await encodePng({ ...image, alpha: null }, meta);
       const file = await writeFrame(dir, f, png);

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { decodeImage, encodePng } from '../io/image.ts';
-import type { RgbImage } from '../render/image.ts';
+import type { RgbImage } from '../shared/image.ts';
 import { canonicalRecipe, type FeatureRecipe } from './recipe.ts';
 import { targetKey, type FeatureTarget } from './targets.ts';
 

@@ -1,5 +1,7 @@
 // Channel selections as users type them: "97", "0-63", "0-7,12,20-23".
-export class ChannelListError extends Error {
+import { ReverieError } from '../shared/errors.ts';
+
+export class ChannelListError extends ReverieError {
   override name = 'ChannelListError';
 }
 
@@ -12,7 +14,7 @@ export function parseChannelList(text: string, channels: number, layer = 'the la
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
     if (to < from) throw new ChannelListError(`Range "${part}" runs backwards; write ${to}-${from}.`);
-    if (to >= channels) throw new RangeError(`Channel ${to} is out of range for ${layer}, which has ${channels} channels (0-${channels - 1}).`);
+    if (to >= channels) throw new ChannelListError(`Channel ${to} is out of range for ${layer}, which has ${channels} channels (0-${channels - 1}).`);
     for (let c = from; c <= to; c++) out.add(c);
   }
   if (out.size === 0) throw new ChannelListError('No channels given.');

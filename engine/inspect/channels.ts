@@ -1,8 +1,8 @@
 // Renders many targets (a layer's channels for a contact sheet or the app's grid), several per batch,
 // taking what the disk cache already holds and storing each new image as soon as its batch finishes.
-import type { DreamModel } from '../model/types.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { sum } from '../objectives/objective.ts';
-import type { RgbImage } from '../render/image.ts';
+import type { RgbImage } from '../shared/image.ts';
 import type { FeatureCache } from './cache.ts';
 import { featureRecipe, type FeatureRecipe } from './recipe.ts';
 import { checkTargets, targetObjective, type FeatureTarget } from './targets.ts';

@@ -1,5 +1,5 @@
 // Viridis (perceptually uniform, colour-blind safe) for drawing activation maps.
-import type { RgbImage } from '../render/image.ts';
+import type { RgbImage } from '../shared/image.ts';
 
 /** Viridis at nine evenly spaced stops (matplotlib's values), interpolated linearly between them. */
 const VIRIDIS: ReadonlyArray<readonly [number, number, number]> = [

@@ -1,7 +1,7 @@
 // Classic hand-made 3x3 filters applied to any picture, to show what one convolution does before
 // the learned ones: edges (Sobel), sharpening, blurring. Edges are mirrored so borders stay clean.
 import * as tf from '@tensorflow/tfjs-core';
-import type { RgbImage } from '../render/image.ts';
+import type { RgbImage } from '../shared/image.ts';
 
 export interface SeedFilter {
   kernel: number[][];

@@ -1,9 +1,10 @@
 // The first convolution's filters as colour patches: what the network looks for at the pixel level.
-import type { Graph, GraphNode } from '../model/graph.ts';
-import type { DreamModel } from '../model/types.ts';
-import type { RgbImage } from '../render/image.ts';
+import type { Graph, GraphNode } from '../graph/graph.ts';
+import type { DreamModel } from '../shared/model.ts';
+import type { RgbImage } from '../shared/image.ts';
+import { ReverieError } from '../shared/errors.ts';
 
-export class NoKernelsError extends Error {
+export class NoKernelsError extends ReverieError {
   override name = 'NoKernelsError';
 }
 

@@ -1,9 +1,11 @@
 // How an image looks through a layer: its feature maps, and the channels it drives hardest.
 import * as tf from '@tensorflow/tfjs-core';
-import type { DreamModel } from '../model/types.ts';
-import { resize, toModelRange, type RgbImage } from '../render/image.ts';
+import type { DreamModel } from '../shared/model.ts';
+import { resize, toModelRange } from '../render/image.ts';
+import type { RgbImage } from '../shared/image.ts';
 import { minimumInputSize } from '../render/minimumSize.ts';
-import { ImageTooSmallError } from '../render/dream.ts';
+import { ImageTooSmallError } from '../shared/errors.ts';
+import { ChannelListError } from './channelList.ts';
 
 export interface FeatureMaps {
   layer: string;
@@ -61,7 +63,7 @@ export function topChannels(means: Float32Array, k: number): ChannelRank[] {
 
 /** One channel's map as a float plane (row-major). */
 export function channelPlane(maps: FeatureMaps, channel: number): Float32Array {
-  if (!Number.isInteger(channel) || channel < 0 || channel >= maps.channels) throw new RangeError(`Channel ${channel} is out of range for layer "${maps.layer}", which has ${maps.channels} channels (0-${maps.channels - 1}).`);
+  if (!Number.isInteger(channel) || channel < 0 || channel >= maps.channels) throw new ChannelListError(`Channel ${channel} is out of range for layer "${maps.layer}", which has ${maps.channels} channels (0-${maps.channels - 1}).`);
   const plane = new Float32Array(maps.height * maps.width);
   for (let i = 0; i < plane.length; i++) plane[i] = maps.data[i * maps.channels + channel]!;
   return plane;

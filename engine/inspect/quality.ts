@@ -1,8 +1,8 @@
 // The inspector's quality check: a channel's visualization should drive that channel far harder
 // than natural photographs do, and harder than the other channels' visualizations do.
 import sharp from 'sharp';
-import type { DreamModel } from '../model/types.ts';
-import type { RgbImage } from '../render/image.ts';
+import type { DreamModel } from '../shared/model.ts';
+import type { RgbImage } from '../shared/image.ts';
 import { channelMeans } from './maps.ts';
 
 export interface ChannelQuality {

@@ -1,5 +1,6 @@
 // A feature-visualization recipe: plain JSON, validated, with a canonical form for cache keys.
 import { STANDARD_TRANSFORMS, type TransformSpec } from '../transforms/index.ts';
+import { ReverieError } from '../shared/errors.ts';
 
 export interface FeatureRecipe {
   version: 1;
@@ -29,7 +30,7 @@ export const DEFAULT_FEATURE_RECIPE: Readonly<FeatureRecipe> = Object.freeze({
   seed: 0,
 });
 
-export class FeatureRecipeError extends Error {
+export class FeatureRecipeError extends ReverieError {
   override name = 'FeatureRecipeError';
 }
 

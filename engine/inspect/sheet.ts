@@ -1,7 +1,7 @@
 // Contact sheets: labelled grids of pictures (channel visualizations, feature maps, kernels), drawn
 // with sharp; labels are one SVG overlay. Marked cells (fine-tuned layers) get an orange frame.
 import sharp from 'sharp';
-import type { RgbImage } from '../render/image.ts';
+import type { RgbImage } from '../shared/image.ts';
 
 export interface SheetCell {
   image: RgbImage;

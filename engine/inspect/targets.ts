@@ -2,7 +2,9 @@
 import { layerMean, neuron, type Objective } from '../objectives/objective.ts';
 import { layerAt, neuronAt } from '../objectives/batch.ts';
 import { redirectedChannel } from '../objectives/redirected.ts';
-import { UnknownLayerError, type DreamModel, type LayerInfo } from '../model/types.ts';
+import { UnknownLayerError } from '../shared/errors.ts';
+import type { DreamModel, LayerInfo } from '../shared/model.ts';
+import { FeatureRecipeError } from './recipe.ts';
 
 export interface FeatureTarget {
   layer: string;
@@ -41,7 +43,7 @@ export function checkTargets(model: DreamModel, targets: readonly FeatureTarget[
   for (const t of targets) {
     const { channels } = layerInfo(model, t.layer);
     if (t.channel !== undefined && (!Number.isInteger(t.channel) || t.channel < 0 || t.channel >= channels)) {
-      throw new RangeError(`Channel ${t.channel} is out of range for layer "${t.layer}", which has ${channels} channels (0-${channels - 1}).`);
+      throw new FeatureRecipeError(`Channel ${t.channel} is out of range for layer "${t.layer}", which has ${channels} channels (0-${channels - 1}).`);
     }
   }
 }

@@ -2,15 +2,17 @@
 // randomly transformed each step, pushed by Adam up the objective. The model supplies d(objective)/d(input);
 // tfjs autodiff carries it back through the transforms and the parameterisation (exact chain rule).
 import * as tf from '@tensorflow/tfjs-core';
-import type { DreamModel } from '../model/types.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { scale, sum, type Objective } from '../objectives/objective.ts';
 import { diversity } from '../objectives/diversity.ts';
+import { FeatureRecipeError } from './recipe.ts';
 import { fourierImage, pixelImage, seedFrom, type ImageParam } from '../params/index.ts';
 import { transformsFromSpecs } from '../transforms/index.ts';
-import { ImageTooSmallError } from '../render/dream.ts';
-import { fromModelRange, type RgbImage } from '../render/image.ts';
+import { ImageTooSmallError } from '../shared/errors.ts';
+import { fromModelRange } from '../render/image.ts';
+import type { RgbImage } from '../shared/image.ts';
 import { minimumInputSize } from '../render/minimumSize.ts';
-import { seededRandom } from '../render/random.ts';
+import { seededRandom } from '../shared/random.ts';
 import { featureRecipe, type FeatureRecipe } from './recipe.ts';
 import { checkTargets, targetKey, targetObjective, type FeatureTarget } from './targets.ts';
 
@@ -143,7 +145,7 @@ export async function visualize(model: DreamModel, target: FeatureTarget, recipe
 export async function visualizeDiverse(model: DreamModel, target: FeatureTarget, count: number, weight: number, recipe: Partial<FeatureRecipe> = {}, options: VisualizeOptions = {}): Promise<RgbImage[]> {
   const r = featureRecipe(recipe);
   checkTargets(model, [target]);
-  if (!Number.isInteger(count) || count < 1 || count > 64) throw new RangeError(`count must be a whole number from 1 to 64, got ${count}.`);
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new FeatureRecipeError(`count must be a whole number from 1 to 64, got ${count}.`);
   const objective = sum(targetObjective(model, target), scale(diversity(target.layer), -weight));
   const seeds = Array.from({ length: count }, (_, i) => targetSeed(r, target, i));
   return renderFeatures(model, { objective, seeds, targets: seeds.map(() => target) }, r, options);

@@ -1,5 +1,6 @@
 // Typed failures at the engine's file boundary. Each names the file and says what the user can do,
 // and keeps the underlying library message as `detail` so bug reports stay diagnosable.
+import { ReverieError } from '../shared/errors.ts';
 
 export interface IoErrorOptions {
   /** The underlying library/system message, shown in brackets after the reason. */
@@ -7,7 +8,7 @@ export interface IoErrorOptions {
   cause?: unknown;
 }
 
-export class ReverieIoError extends Error {
+export class ReverieIoError extends ReverieError {
   override name = 'ReverieIoError';
   /** The path (or caller-supplied name) of the file involved. */
   readonly file: string;

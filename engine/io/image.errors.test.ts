@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageDecodeError, ImageTooLargeError, ReverieIoError, UnsupportedImageError } from './errors.ts';
-import { blackBilevelPng, quadrantImage } from './fixtures/images.ts';
+import { blackBilevelPng, quadrantImage } from '../../tests/helpers/images.ts';
 import { DEFAULT_MAX_PIXELS, decodeImage } from './image.ts';
 
 /** Runs decodeImage and returns the error it throws (failing the test if it succeeds). */

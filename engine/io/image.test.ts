@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { H, PROBES, W, animatedGif, quadrantImage, rgbAt } from './fixtures/images.ts';
+import { H, PROBES, W, animatedGif, quadrantImage, rgbAt } from '../../tests/helpers/images.ts';
 import { decodeImage, type DecodedImage } from './image.ts';
 
 function expectQuadrants(img: DecodedImage, tolerance: number): void {

@@ -2,7 +2,7 @@ import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ImageDecodeError } from './errors.ts';
-import { quadrantImage } from './fixtures/images.ts';
+import { quadrantImage } from '../../tests/helpers/images.ts';
 import { decodeImage, encodePng, readPngTexts } from './image.ts';
 import { encodeChunk, insertChunksBeforeIend, iterateChunks } from './pngChunks.ts';
 

@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDreamModel } from './load.ts';
-import { loadModelFiles } from './source.ts';
-import { writeTinyGraphModel, writeTinyLayersModel } from './testModels.ts';
+import { loadModelFiles } from './files/source.ts';
+import { writeTinyGraphModel, writeTinyLayersModel } from '../../tests/helpers/testModels.ts';
 import { classHead, classObjective, ClassObjectiveError, resolveClass } from './classes.ts';
-import { describeReport, gradCheck, weightedSum } from '../ops/gradcheck.ts';
+import { describeReport, gradCheck, weightedSum } from '../../tests/helpers/gradcheck.ts';
 import type { LayersDreamModel } from './layersModel.ts';
-import { autodiffForward } from './autodiff.ts';
+import { autodiffForward } from '../graph/autodiff.ts';
 import { embeddedModel } from '../../tests/helpers/embedded.ts';
-import type { DreamModel } from './types.ts';
+import type { DreamModel } from '../shared/model.ts';
 
 const shapeOf = (layer: string) => {
   const l = tiny.layers(32, 32).find((i) => i.name === layer)!;

@@ -3,12 +3,12 @@
 // 1001 with a background class first) ImageNet outputs, or a label list in model.json's metadata.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Objective } from '../objectives/objective.ts';
-import type { Graph } from './graph.ts';
-import type { DreamModel } from './types.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { findClass, imagenetClasses, type ClassMatch } from './labels.ts';
-import { EMBEDDED_MODELS } from './source.ts';
+import { EMBEDDED_MODELS } from './files/source.ts';
+import { ReverieError } from '../shared/errors.ts';
 
-export class ClassObjectiveError extends Error {
+export class ClassObjectiveError extends ReverieError {
   override name = 'ClassObjectiveError';
 }
 
@@ -32,8 +32,8 @@ const HINT = 'Class objectives need a layers model with an ImageNet head, e.g. "
 
 /** The model's classifier as a class head, or a ClassObjectiveError saying why it has none to offer. */
 export function classHead(model: DreamModel): ClassHead {
-  const graph = (model as { graph?: Graph }).graph;
-  if (!graph || !(graph.byName instanceof Map)) {
+  const graph = model.graph;
+  if (!graph) {
     throw new ClassObjectiveError(`${model.id} is a TF.js graph model; class objectives run on layers models only. ${HINT}`);
   }
   const c = graph.classifier;

@@ -1,6 +1,6 @@
 // Per model: the layers worth dreaming on, in the order pickers show them, with a word on what each
 // brings out, and a few default recipes that give a good result at the first click.
-import { DEFAULT_RECIPE, type Recipe } from '../render/recipe.ts';
+import { DEFAULT_RECIPE, RecipeError, type Recipe } from '../recipe/recipe.ts';
 
 export interface CuratedLayer {
   name: string;
@@ -102,7 +102,7 @@ export function curatedRecipe(id: string, name?: string): Recipe {
   const recipes = curatedModel(id)?.recipes ?? [];
   const chosen = name === undefined ? recipes[0] : recipes.find((r) => r.name === name);
   if (name !== undefined && !chosen) {
-    throw new RangeError(`Model ${id} has no curated recipe "${name}"${recipes.length ? `; it has: ${recipes.map((r) => r.name).join(', ')}` : ''}.`);
+    throw new RecipeError(`Model ${id} has no curated recipe "${name}"${recipes.length ? `; it has: ${recipes.map((r) => r.name).join(', ')}` : ''}.`);
   }
   return { ...DEFAULT_RECIPE, channels: [], classes: [], ...chosen?.recipe, model: id };
 }

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { avgPoolSame, loadGraphDreamModel } from './graphModel.ts';
-import { loadModelFiles } from './source.ts';
-import { writeTinyGraphModel } from './testModels.ts';
-import { ModelLoadError, UnknownLayerError, type Activations, type DreamModel } from './types.ts';
+import { loadModelFiles } from './files/source.ts';
+import { writeTinyGraphModel } from '../../tests/helpers/testModels.ts';
+import { ModelLoadError, UnknownLayerError } from '../shared/errors.ts';
+import type { Activations, DreamModel } from '../shared/model.ts';
 import { dreamToEnd } from '../render/dream.ts';
-import { DEFAULT_RECIPE } from '../render/recipe.ts';
+import { DEFAULT_RECIPE } from '../recipe/recipe.ts';
 
 let dir: string;
 let model: DreamModel;

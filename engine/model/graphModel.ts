@@ -2,8 +2,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GraphModel, registerOp, type GraphNode } from '@tensorflow/tfjs-converter';
 import { join } from 'node:path';
-import { ModelLoadError, UnknownLayerError, type Activations, type DreamModel, type LayerInfo, type ObjectiveFn, type ValueAndGradient } from './types.ts';
-import type { ModelFiles } from './source.ts';
+import { ModelLoadError, UnknownLayerError } from '../shared/errors.ts';
+import type { Activations, DreamModel, LayerInfo, ObjectiveFn, ValueAndGradient } from '../shared/model.ts';
+import type { ModelFiles } from './files/modelJson.ts';
 
 interface NodeDef {
   name: string;

@@ -1,11 +1,13 @@
 // DreamModel for TF.js layers models: our executor over the Keras graph with BN folded.
 import * as tf from '@tensorflow/tfjs-core';
-import { buildKerasGraph } from './keras.ts';
-import { ancestors, disposeGraph, inferShapes, type Graph } from './graph.ts';
-import { GraphExecutor } from './executor.ts';
+import { buildKerasGraph } from './keras/build.ts';
+import { ancestors, disposeGraph, inferShapes, type Graph } from '../graph/graph.ts';
+import { GraphExecutor } from '../graph/executor.ts';
 import { StepRouter, type DeviceReport, type RouteOptions } from '../accel/route.ts';
-import { listLayers, type TrainingProvenance } from './catalogue.ts';
-import { ImageTooSmallError, ModelLoadError, UnknownLayerError, type Activations, type DreamModel, type GradientRoute, type LayerInfo, type ObjectiveFn, type ValueAndGradient } from './types.ts';
+import { listLayers, type TrainingProvenance } from './layerList.ts';
+import { ImageTooSmallError, ModelLoadError, UnknownLayerError } from '../shared/errors.ts';
+import type { Activations, DreamModel, GradientRoute, LayerInfo, ObjectiveFn, ValueAndGradient } from '../shared/model.ts';
+import { RecipeError } from '../recipe/recipe.ts';
 
 export interface LayersModelOptions {
   id: string;
@@ -83,7 +85,7 @@ export class LayersDreamModel implements DreamModel {
   }
 
   private check(layers: readonly string[]): void {
-    if (layers.length === 0) throw new Error('No layers given: name at least one layer (see "reverie layers").');
+    if (layers.length === 0) throw new RecipeError('No layers given: name at least one layer (see "reverie layers").');
     for (const layer of layers) {
       const node = this.graph.byName.get(layer);
       if (node?.op === 'input') throw new UnknownLayerError(layer, [], 'is the input image, not a layer');
@@ -100,8 +102,7 @@ export class LayersDreamModel implements DreamModel {
    * Every layer the request reads must keep at least one pixel at this input size: a zero-size
    * output would abort the wasm module (and poison it for later calls) instead of failing cleanly.
    */
-  private checkSize(x: tf.Tensor4D, layers: readonly string[]): void {
-    const [, h, w, c] = x.shape;
+  private checkSize([, h, w, c]: readonly [number, number, number, number], layers: readonly string[]): void {
     const shapes = inferShapes(this.graph, h, w, c);
     const empty = ancestors(this.graph, layers).find((n) => {
       const s = shapes.get(n.name)!;
@@ -112,14 +113,26 @@ export class LayersDreamModel implements DreamModel {
 
   activations(x: tf.Tensor4D, layers: readonly string[]): Activations {
     this.check(layers);
-    this.checkSize(x, layers);
+    this.checkSize(x.shape, layers);
     return this.executor.activations(x, layers);
   }
 
   valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient {
     this.check(layers);
-    this.checkSize(x, layers);
+    this.checkSize(x.shape, layers);
     return this.router.valueAndGradient(x, layers, objective);
+  }
+
+  valueAndGradientData(pixels: Float32Array, height: number, width: number, layers: readonly string[], objective: ObjectiveFn): { value: number; gradient: Float32Array } {
+    const input: [number, number, number, number] = [1, height, width, 3];
+    this.check(layers);
+    this.checkSize(input, layers);
+    return this.router.valueAndGradientData(pixels, input, layers, objective);
+  }
+
+  /** Graphs onnxruntime compiled so far (one per input shape and layer set) and their total time. */
+  get compileStats(): { compiles: number; ms: number } {
+    return this.router.compileStats();
   }
 
   dispose(): void {

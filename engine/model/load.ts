@@ -1,11 +1,12 @@
 // One entry point for every model a user can name: embedded id, catalogue name, folder, model.json or URL.
-import { EMBEDDED_MODELS, loadModelFiles, type ModelFiles } from './source.ts';
+import { EMBEDDED_MODELS, loadModelFiles } from './files/source.ts';
+import type { ModelFiles } from './files/modelJson.ts';
 import { loadGraphDreamModel } from './graphModel.ts';
 import { LayersDreamModel } from './layersModel.ts';
-import type { TrainingProvenance } from './catalogue.ts';
+import type { TrainingProvenance } from './layerList.ts';
 import { attachClassLabels } from './classes.ts';
 import { curatedLayerNames } from './curated.ts';
-import type { DreamModel, Training } from './types.ts';
+import type { DreamModel, Training } from '../shared/model.ts';
 
 export const DEFAULT_MODEL = 'inception_v3';
 

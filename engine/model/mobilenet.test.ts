@@ -5,10 +5,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfjs from '@tensorflow/tfjs';
 import { initBackend } from '../backend.ts';
 import { loadDreamModel } from './load.ts';
-import { loadEmbedded } from './source.ts';
+import { loadEmbedded } from './files/source.ts';
 import { classObjective, ClassObjectiveError } from './classes.ts';
 import type { LayersDreamModel } from './layersModel.ts';
-import type { DreamModel } from './types.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { relL2 } from '../../tests/helpers/numeric.ts';
 import { gradientErrorVsAutodiff } from '../../tests/helpers/autodiffCheck.ts';
 

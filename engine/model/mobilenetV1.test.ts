@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../backend.ts';
 import { loadDreamModel } from './load.ts';
-import { writeTinyMobileNetV1 } from './testModelsMobile.ts';
+import { writeTinyMobileNetV1 } from '../../tests/helpers/testModelsMobile.ts';
 import { classHead, classObjective, resolveClass } from './classes.ts';
-import { autodiffForward } from './autodiff.ts';
+import { autodiffForward } from '../graph/autodiff.ts';
 import type { LayersDreamModel } from './layersModel.ts';
-import type { DreamModel } from './types.ts';
+import type { DreamModel } from '../shared/model.ts';
 
 let dir: string;
 let model: DreamModel;

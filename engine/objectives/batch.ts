@@ -1,7 +1,7 @@
 // Objectives on one image of a batch (Lucid's batch=i), so one optimisation can render several
 // channels side by side, each image chasing its own channel.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activations } from '../model/types.ts';
+import type { Activations } from '../shared/model.ts';
 import type { Objective } from './objective.ts';
 
 function element(acts: Activations, layer: string, index: number, channel: number): tf.Tensor4D {

@@ -1,7 +1,7 @@
 // Objectives are small values: which layers they read and a differentiable scalar over those activations.
 // They add, scale and negate like Lucid's, so recipes and the inspector compose them freely.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activations } from '../model/types.ts';
+import type { Activations } from '../shared/model.ts';
 
 export interface Objective {
   readonly layers: readonly string[];

@@ -2,8 +2,8 @@
 // no gradient and plain ascent never starts, so until it fires we climb its pre-ReLU response
 // instead (computed from the convolution that feeds it), then switch to the real activation.
 import * as tf from '@tensorflow/tfjs-core';
-import { inferShapes, type Graph, type GraphNode } from '../model/graph.ts';
-import type { Activations, DreamModel } from '../model/types.ts';
+import { inferShapes, type Graph, type GraphNode } from '../graph/graph.ts';
+import type { Activations, DreamModel } from '../shared/model.ts';
 import { channelAt } from './batch.ts';
 import { channelMean, type Objective } from './objective.ts';
 
@@ -15,11 +15,6 @@ export interface PreReluSource {
   channel: number;
   /** Pools between the convolution and the layer, in the order they apply. */
   pools: PoolNode[];
-}
-
-function graphOf(model: DreamModel): Graph | null {
-  const g = (model as { graph?: Graph }).graph;
-  return g && Array.isArray(g.nodes) && g.byName instanceof Map ? g : null;
 }
 
 /** Follows a layer's channel down through concatenations and pools to the ReLU convolution that makes it. */
@@ -73,7 +68,7 @@ function preReluMean(source: PreReluSource, acts: Activations, index: number | u
  */
 export function redirectedChannel(model: DreamModel, layer: string, channel: number, index?: number): Objective {
   const plain = index === undefined ? channelMean(layer, channel) : channelAt(layer, channel, index);
-  const graph = graphOf(model);
+  const graph = model.graph;
   const source = graph ? preReluSource(graph, layer, channel) : null;
   if (!source) return plain;
   const inputName = source.conv.inputs[0]!;

@@ -10,7 +10,7 @@ import {
   prepareConvGradient,
   type ConvSpec,
 } from './conv.ts';
-import { describeReport, gradCheck, weightedSum } from './gradcheck.ts';
+import { describeReport, gradCheck, weightedSum } from '../../tests/helpers/gradcheck.ts';
 import { convOutputSize, padAmounts, type Padding } from './padding.ts';
 
 beforeAll(async () => {

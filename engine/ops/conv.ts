@@ -3,7 +3,7 @@
 // on wasm those run on XNNPACK, far faster than Conv2DBackpropInput, and need no tape.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Padding } from './padding.ts';
-import { convInputGradientPhased, phaseKernels } from './conv-phase.ts';
+import { convInputGradientPhased, phaseKernels } from './convPhase.ts';
 import { expectOutShape, transposedInput } from './layout.ts';
 
 export interface ConvSpec {
@@ -50,7 +50,7 @@ export function flipKernel(kernel: tf.Tensor4D): tf.Tensor4D {
 
 /**
  * What convInputGradient reuses per layer; build once per model (prepareConvGradient), free with
- * disposeConvGradient. Strided convs also get phase sub-kernels (see conv-phase.ts).
+ * disposeConvGradient. Strided convs also get phase sub-kernels (see convPhase.ts).
  */
 export interface ConvGradKernels {
   flipped: tf.Tensor4D;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import type { ConvSpec } from './conv.ts';
 import { depthwiseForward, depthwiseInputGradient, flipDepthwiseKernel } from './depthwise.ts';
-import { describeReport, gradCheck, weightedSum } from './gradcheck.ts';
+import { describeReport, gradCheck, weightedSum } from '../../tests/helpers/gradcheck.ts';
 import { convOutputSize, padAmounts, type Padding } from './padding.ts';
 
 beforeAll(async () => {

@@ -41,7 +41,7 @@ export function flipDepthwiseKernel(kernel: tf.Tensor4D): tf.Tensor4D {
 /**
  * d(sum(dy * depthwise(x)))/dx. `flipped` is flipDepthwiseKernel(kernel), best cached per layer.
  * Channel multipliers above 1 sum the gradients of a channel's m outputs. Strided layers use zero
- * insertion: stride phases (as conv-phase.ts does for full convs) measured 4-8x slower here, since a
+ * insertion: stride phases (as convPhase.ts does for full convs) measured 4-8x slower here, since a
  * depthwise conv is memory-bound and the phases' pads and interleave cost more than the saved MACs.
  */
 export function depthwiseInputGradient(

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
-import { describeReport, gradCheck, scalarOf, weightedSum } from './gradcheck.ts';
+import { describeReport, gradCheck, scalarOf, weightedSum } from '../../tests/helpers/gradcheck.ts';
 import { avgPoolInputGradient } from './pool.ts';
 
 beforeAll(async () => {

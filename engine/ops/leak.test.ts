@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { concatInputGradients } from './concat.ts';
 import { convForward, convInputGradient, disposeConvGradient, flipKernel, prepareConvGradient, type ConvSpec } from './conv.ts';
-import { avgPoolForward, avgPoolInputGradient, avgPoolReciprocalCounts, maxPoolForward, maxPoolInputGradient, type PoolSpec } from './pool.ts';
+import { avgPoolForward, avgPoolInputGradient, avgPoolReciprocalCounts, maxPoolForward, type PoolSpec } from './pool.ts';
+import { maxPoolInputGradient } from '../../tests/helpers/maxPoolPhases.ts';
 import { reluInputGradient } from './relu.ts';
 
 beforeAll(async () => {

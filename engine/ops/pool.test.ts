@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
-import { describeReport, gradCheck, mulberry32, weightedSum } from './gradcheck.ts';
-import { avgPoolForward, avgPoolInputGradient, maxPoolForward, maxPoolInputGradient, type PoolSpec } from './pool.ts';
-import { refPool } from './pool-reference.ts';
+import { describeReport, gradCheck, mulberry32, weightedSum } from '../../tests/helpers/gradcheck.ts';
+import { avgPoolForward, avgPoolInputGradient, maxPoolForward, type PoolSpec } from './pool.ts';
+import { maxPoolInputGradient } from '../../tests/helpers/maxPoolPhases.ts';
+import { refPool } from '../../tests/helpers/poolReference.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { concatInputGradients } from './concat.ts';
-import { describeReport, gradCheck, weightedSum } from './gradcheck.ts';
+import { describeReport, gradCheck, weightedSum } from '../../tests/helpers/gradcheck.ts';
 import { reluInputGradient } from './relu.ts';
 
 beforeAll(async () => {

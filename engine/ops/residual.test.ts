@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
-import { describeReport, gradCheck, weightedSum } from './gradcheck.ts';
+import { describeReport, gradCheck, weightedSum } from '../../tests/helpers/gradcheck.ts';
 import { addInputGradients, clippedRelu, clippedReluInputGradient, zeroPadForward, zeroPadInputGradient, type ZeroPads } from './residual.ts';
 
 beforeAll(async () => {

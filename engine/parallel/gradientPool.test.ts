@@ -4,8 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { embeddedModel } from '../../tests/helpers/embedded.ts';
 import { GradientPool } from './gradientPool.ts';
 import { dreamToEnd } from '../render/dream.ts';
-import { DEFAULT_RECIPE, type Recipe } from '../render/recipe.ts';
-import type { DreamModel } from '../model/types.ts';
+import { DEFAULT_RECIPE, type Recipe } from '../recipe/recipe.ts';
+import type { DreamModel } from '../shared/model.ts';
 
 let model: DreamModel;
 let pool: GradientPool;

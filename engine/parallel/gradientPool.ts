@@ -3,11 +3,12 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '../backend.ts';
+import type { GradientRoute } from '../shared/model.ts';
 import type { GradientRequest, ObjectiveTerms, WorkerReply } from './protocol.ts';
 
-/** Starts a TypeScript worker through tsx (the same sources the CLI runs; no build step). */
-export function startTsWorker(entry: URL): Worker {
-  return new Worker(new URL('./tsWorker.mjs', import.meta.url), { workerData: { entry: entry.href } });
+/** Starts a gradient worker: the tsx bootstrap in a checkout, the compiled entry in the packaged app. */
+function startWorker(): Worker {
+  return new Worker(new URL('./gradientWorker.mjs', import.meta.url));
 }
 
 export interface TileGradient {
@@ -20,6 +21,10 @@ export interface GradientPoolOptions {
   backend?: BackendChoice;
   /** Worker count; defaults to the machine's available parallelism. */
   size?: number;
+  /** onnxruntime intra-op threads per tile in each worker (default 1: the workers share the cores). */
+  threadsPerTile?: number;
+  /** Where downloaded models are cached, for models that are not embedded. */
+  cacheDir?: string;
 }
 
 interface Pending {
@@ -39,11 +44,15 @@ export class GradientPool {
   private readonly queue: Array<{ request: GradientRequest; pending: Pending }> = [];
   private readonly inFlight = new Map<Worker, { id: number; pending: Pending }>();
   private nextId = 1;
+  /** The route the workers' last tile ran on (as DreamModel.lastRoute); null before any. */
+  lastRoute: GradientRoute | null = null;
   private closed = false;
 
   private constructor(
     private readonly workers: Worker[],
     readonly backend: string,
+    /** The model every worker loaded (its id or path, as asked). */
+    readonly model: string,
   ) {
     this.idle.push(...workers);
     for (const w of workers) {
@@ -57,7 +66,7 @@ export class GradientPool {
 
   static async start(options: GradientPoolOptions = {}): Promise<GradientPool> {
     const size = Math.max(1, options.size ?? availableParallelism());
-    const workers = Array.from({ length: size }, () => startTsWorker(new URL('./gradientWorker.ts', import.meta.url)));
+    const workers = Array.from({ length: size }, () => startWorker());
     try {
       const backends = await Promise.all(
         workers.map(
@@ -65,15 +74,19 @@ export class GradientPool {
             new Promise<string>((resolve, reject) => {
               w.once('message', (m: WorkerReply) => (m.type === 'ready' ? resolve(m.backend) : reject(new PoolWorkerError(m.type === 'error' ? m.name : 'Error', m.type === 'error' ? m.message : 'unexpected reply'))));
               w.once('error', reject);
-              w.postMessage({ type: 'init', model: options.model ?? 'inception_v3', backend: options.backend ?? 'wasm' });
+              w.postMessage({ type: 'init', model: options.model ?? 'inception_v3', backend: options.backend ?? 'wasm', threadsPerTile: options.threadsPerTile ?? 1, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
             }),
         ),
       );
-      return new GradientPool(workers, backends[0]!);
+      return new GradientPool(workers, backends[0]!, options.model ?? 'inception_v3');
     } catch (err) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw err;
     }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   get size(): number {
@@ -103,7 +116,10 @@ export class GradientPool {
     if (!job || m.type === 'ready') return;
     this.inFlight.delete(worker);
     this.idle.push(worker);
-    if (m.type === 'result') job.pending.resolve({ value: m.value, gradient: m.gradient });
+    if (m.type === 'result') {
+      this.lastRoute = m.route ?? this.lastRoute;
+      job.pending.resolve({ value: m.value, gradient: m.gradient });
+    }
     else job.pending.reject(new PoolWorkerError(m.name, m.message));
     this.pump();
   }

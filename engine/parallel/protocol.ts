@@ -1,11 +1,15 @@
 // Messages between the gradient pool and its workers: plain data, so they cross threads unchanged.
 import type { BackendChoice } from '../backend.ts';
-import type { ChannelTerm, ClassTerm, LayerTerm } from '../render/recipe.ts';
+import type { GradientRoute } from '../shared/model.ts';
+import type { ChannelTerm, ClassTerm, LayerTerm } from '../recipe/recipe.ts';
 
 export interface WorkerInit {
   type: 'init';
   model: string;
   backend: BackendChoice;
+  /** onnxruntime intra-op threads for each tile this worker computes. */
+  threadsPerTile: number;
+  cacheDir?: string;
 }
 
 /** An objective as recipe terms: the serialisable subset of objectives (functions cannot cross threads). */
@@ -28,5 +32,5 @@ export interface GradientRequest {
 
 export type WorkerReply =
   | { type: 'ready'; backend: string }
-  | { type: 'result'; id: number; value: number; gradient: Float32Array }
+  | { type: 'result'; id: number; value: number; gradient: Float32Array; route: GradientRoute | null }
   | { type: 'error'; id: number | null; name: string; message: string };

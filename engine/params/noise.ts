@@ -1,5 +1,5 @@
 // Seeded Gaussian noise (Box-Muller over our mulberry32), so starts are the same on every host.
-import { seededRandom } from '../render/random.ts';
+import { seededRandom } from '../shared/random.ts';
 
 export function gaussianNoise(seed: number, count: number, sd: number): Float32Array {
   const random = seededRandom(seed);

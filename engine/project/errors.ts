@@ -1,6 +1,7 @@
 // Typed failures for project folders; each says what happened and what the user can run next.
+import { ReverieError } from '../shared/errors.ts';
 
-export class ProjectError extends Error {
+export class ProjectError extends ReverieError {
   override name = 'ProjectError';
   constructor(
     readonly dir: string,

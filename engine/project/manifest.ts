@@ -1,9 +1,9 @@
 // The manifest of a project folder: plain versioned JSON, rewritten atomically after every frame,
 // holding everything needed to continue a run exactly (recipe, zoom settings, keyframes, per-frame
 // parameters and seeds) and to check what is on disk (each frame's SHA-256).
-import { parseRecipe, RecipeError, type Recipe } from '../render/recipe.ts';
-import { checkParam, KeyframeError, NUMERIC_PARAMS, parseKeyframes, type FrameParams, type Keyframes } from '../animate/keyframes.ts';
-import type { ColorStats } from '../animate/stability.ts';
+import { parseRecipe, RecipeError, type Recipe } from '../recipe/recipe.ts';
+import { checkParam, KeyframeError, NUMERIC_PARAMS, parseKeyframes, type FrameParams, type Keyframes } from '../recipe/keyframes.ts';
+import type { ColorStats } from '../shared/image.ts';
 import { ManifestError } from './errors.ts';
 
 export const MANIFEST_VERSION = 1;

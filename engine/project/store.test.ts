@@ -5,7 +5,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_RECIPE } from '../render/recipe.ts';
+import { DEFAULT_RECIPE } from '../recipe/recipe.ts';
 import { MANIFEST_VERSION, parseManifest, type ZoomManifest } from './manifest.ts';
 import { ManifestError, MissingFrameError, ProjectBusyError } from './errors.ts';
 import { assertNotBusy, checkFramesOnDisk, frameFileName, manifestText, readManifest, readRecordedFrame, removeStaleTemps, sha256, writeFrame, writeManifest } from './store.ts';

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { embeddedModel } from '../../tests/helpers/embedded.ts';
 import { dream, dreamToEnd, octaveSizes, type DreamProgress } from './dream.ts';
-import { DEFAULT_RECIPE, type Recipe } from './recipe.ts';
+import { DEFAULT_RECIPE, type Recipe } from '../recipe/recipe.ts';
 import { tiledGradient, tileGrid } from './tiles.ts';
 import { layerMean, sum } from '../objectives/objective.ts';
-import type { RgbImage } from './image.ts';
-import type { DreamModel } from '../model/types.ts';
+import type { RgbImage } from '../shared/image.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { relL2 as relativeError } from '../../tests/helpers/numeric.ts';
 
 let model: DreamModel;
@@ -53,13 +53,23 @@ describe('octaveSizes', () => {
 });
 
 describe('tileGrid', () => {
-  it('covers the image exactly with near-equal tiles no larger than the tile size', () => {
+  it('covers the image once with tiles of one shape no larger than the tile size, the last wrapping by a few pixels', () => {
     const grid = tileGrid(1000, 700, 512);
     expect(grid.length).toBe(2);
     expect(grid[0]!.length).toBe(2);
-    const covered = grid.flat().reduce((s, t) => s + t.height * t.width, 0);
-    expect(covered).toBe(1000 * 700);
-    for (const t of grid.flat()) expect(Math.max(t.height, t.width)).toBeLessThanOrEqual(512);
+    const tiles = grid.flat();
+    // One shape per grid: one compiled graph per octave.
+    expect(new Set(tiles.map((t) => `${t.height}x${t.width}`)).size).toBe(1);
+    for (const t of tiles) expect(Math.max(t.height, t.width)).toBeLessThanOrEqual(512);
+    const owned = tiles.reduce((s, t) => s + t.ownHeight * t.ownWidth, 0);
+    expect(owned).toBe(1000 * 700);
+    // 1001 rows in 3 tiles of 334: the last owns 333 and wraps one row over the first.
+    const odd = tileGrid(1001, 300, 400).flat();
+    expect(odd.map((t) => [t.y, t.height, t.ownHeight])).toEqual([
+      [0, 334, 334],
+      [334, 334, 334],
+      [668, 334, 333],
+    ]);
   });
 });
 

@@ -1,16 +1,18 @@
 // Deep dream: gradient ascent on layer activations, octave by octave, with rolled tiles.
 // The loop follows the deepdream notebook and the TF2 tutorial; each step yields a progress event.
-import { ImageTooSmallError } from '../model/types.ts';
-import { UnknownLayerError, type DreamModel } from '../model/types.ts';
+import { ImageTooSmallError, UnknownLayerError } from '../shared/errors.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { classObjectiveFactory } from '../model/classes.ts';
 import type { Objective } from '../objectives/objective.ts';
-import { recipeObjective, type Recipe } from './recipe.ts';
-import { tiledGradient, type TileRunner } from './tiles.ts';
-import type { GradientPool } from '../parallel/gradientPool.ts';
-import { randomShift, seededRandom } from './random.ts';
-import type { RgbImage } from './image.ts';
+import { RecipeError, recipeObjective, type Recipe } from '../recipe/recipe.ts';
+import { tiledGradient, type TileGradientSource, type TileRunner } from './tiles.ts';
+import { randomShift, seededRandom } from '../shared/random.ts';
+import type { RgbImage } from '../shared/image.ts';
 import { fromRange, normalisedStep, resizeBilinear, toRange } from './pixels.ts';
 import { minimumInputSize } from './minimumSize.ts';
+import { octaveCount } from './octavePlan.ts';
+import { addMasked, blendTowardInput, maskedStep, multiplyMask } from './mask.ts';
+import { maskedPlan, octaveMasks, usesMasksOrGuide, type DreamAssets, type MaskedPlan } from './termGroups.ts';
 
 export interface DreamProgress {
   octave: number;
@@ -34,11 +36,12 @@ export interface DreamOptions {
   signal?: AbortSignal;
   /** Overrides the recipe's layers and channels (e.g. composed objectives from the inspector). */
   objective?: Objective;
-  /** Worker threads for tiled octaves (the recipe's own objective only: it crosses threads as terms). */
-  pool?: GradientPool;
+  /** Worker threads or a farm for tiled octaves (the recipe's own objective only: it crosses as terms). */
+  pool?: TileGradientSource;
+  /** The masks and guide image the recipe names by hash. */
+  assets?: DreamAssets;
 }
 
-export { ImageTooSmallError };
 
 /** Octave sizes from smallest to the full size, dropping those the model cannot see. */
 export function octaveSizes(height: number, width: number, octaves: number, octaveScale: number, minSide: number): Array<[number, number]> {
@@ -63,21 +66,34 @@ export function checkRecipeAgainstModel(model: DreamModel, recipe: Recipe): void
   }
   for (const c of recipe.channels) {
     const channels = byName.get(c.layer)!.channels;
-    if (c.index >= channels) throw new RangeError(`Channel ${c.index} is out of range for layer "${c.layer}", which has ${channels} channels (0-${channels - 1}).`);
+    if (c.index >= channels) throw new RecipeError(`Channel ${c.index} is out of range for layer "${c.layer}", which has ${channels} channels (0-${channels - 1}).`);
   }
 }
 
 export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe, options: DreamOptions = {}): AsyncGenerator<DreamProgress, RgbImage> {
   if (!options.objective) checkRecipeAgainstModel(model, recipe);
-  const objective = options.objective ?? recipeObjective(recipe, classObjectiveFactory(model));
   if (options.pool && options.objective) throw new Error('A worker pool runs recipe objectives only; composed objectives run in this thread.');
-  const runner: TileRunner | undefined = options.pool ? { pool: options.pool, terms: { layers: recipe.layers, channels: recipe.channels, classes: recipe.classes ?? [] } } : undefined;
-  const minSide = minimumInputSize(model, objective.layers);
-  if (Math.min(input.width, input.height) < minSide) {
-    throw new ImageTooSmallError(`The image is ${input.width}x${input.height}; layer ${objective.layers.join(', ')} needs at least ${minSide}x${minSide} pixels.`);
+  // Masks and guides dream term group by group (termGroups.ts); everything else takes the plain path.
+  const plan = !options.objective && usesMasksOrGuide(recipe) ? maskedPlan(model, recipe, input, options.assets ?? {}, options.pool) : undefined;
+  try {
+    const result = yield* dreamWith(model, input, recipe, options, plan);
+    return recipe.fade || plan ? blendTowardInput(input, result, plan ? octaveMasks(plan, input.height, input.width).coverage : null, recipe.fade ?? 0) : result;
+  } finally {
+    plan?.dispose();
   }
-  if (recipe.tileSize < minSide) throw new ImageTooSmallError(`tileSize ${recipe.tileSize} is below the ${minSide} pixels layer ${objective.layers.join(', ')} needs.`);
-  const sizes = octaveSizes(input.height, input.width, recipe.octaves, recipe.octaveScale, minSide);
+}
+
+async function* dreamWith(model: DreamModel, input: RgbImage, recipe: Recipe, options: DreamOptions, plan: MaskedPlan | undefined): AsyncGenerator<DreamProgress, RgbImage> {
+  // A masked plan carries its own objectives, one per group.
+  const objective = options.objective ?? (plan ? undefined : recipeObjective(recipe, classObjectiveFactory(model)));
+  const runner: TileRunner | undefined = options.pool ? { pool: options.pool, terms: { layers: recipe.layers, channels: recipe.channels, classes: recipe.classes ?? [] } } : undefined;
+  const layers = objective?.layers ?? plan!.layers;
+  const minSide = minimumInputSize(model, layers);
+  if (Math.min(input.width, input.height) < minSide) {
+    throw new ImageTooSmallError(`The image is ${input.width}x${input.height}; layer ${layers.join(', ')} needs at least ${minSide}x${minSide} pixels.`);
+  }
+  if (recipe.tileSize < minSide) throw new ImageTooSmallError(`tileSize ${recipe.tileSize} is below the ${minSide} pixels layer ${layers.join(', ')} needs.`);
+  const sizes = octaveSizes(input.height, input.width, octaveCount(recipe, input.height, input.width), recipe.octaveScale, minSide);
   const range = model.inputRange;
   const step = (recipe.stepSize * (range[1] - range[0])) / 255;
   const random = seededRandom(recipe.seed);
@@ -101,6 +117,8 @@ export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe,
     // The last octave needs no detail afterwards, so its base can go now.
     if (last) octaveBase = undefined;
     if (gradient?.length !== x.length) gradient = new Float32Array(x.length);
+    const masks = plan ? octaveMasks(plan, height, width) : undefined;
+    const part = plan && plan.groups.length > 1 ? new Float32Array(x.length) : undefined;
     const tiled = Math.max(height, width) > recipe.tileSize;
     // Tiled images roll by up to a whole tile (TF2 tutorial), so seams land somewhere new each step.
     const shiftRange = tiled ? Math.max(recipe.jitter, recipe.tileSize) : recipe.jitter;
@@ -111,8 +129,26 @@ export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe,
       const dy = randomShift(random, Math.min(shiftRange, height - 1));
       const dx = randomShift(random, Math.min(shiftRange, width - 1));
       // Single-tile octaves stay in this thread: a worker round trip would only add copies.
-      const result = await tiledGradient(model, x, height, width, objective, { tileSize: recipe.tileSize, roll: [dy, dx], into: gradient, ...(options.signal ? { signal: options.signal } : {}), ...(tiled && runner ? { runner } : {}) });
-      normalisedStep(x, result.gradient, step, range);
+      const tileOptions = { tileSize: recipe.tileSize, roll: [dy, dx] as const, ...(options.signal ? { signal: options.signal } : {}) };
+      let result: { value: number; gradient: Float32Array };
+      if (plan && masks) {
+        // Each group's gradient weighted by its mask, then the recipe's mask over all; one step.
+        let value = 0;
+        if (part) gradient.fill(0);
+        for (const [i, g] of plan.groups.entries()) {
+          const r = await tiledGradient(model, x, height, width, g.objective, { ...tileOptions, into: part ?? gradient, ...(tiled && g.runner ? { runner: g.runner } : {}) });
+          value += r.value;
+          if (part) addMasked(gradient, r.gradient, masks.groups[i]!);
+          else if (masks.groups[i]) multiplyMask(gradient, masks.groups[i]!);
+        }
+        if (masks.whole) multiplyMask(gradient, masks.whole);
+        result = { value, gradient };
+        if (masks.coverage) maskedStep(x, gradient, step, range, masks.coverage);
+        else normalisedStep(x, gradient, step, range);
+      } else {
+        result = await tiledGradient(model, x, height, width, objective!, { ...tileOptions, into: gradient, ...(tiled && runner ? { runner } : {}) });
+        normalisedStep(x, result.gradient, step, range);
+      }
       done++;
       doneWork += height * width;
       const elapsedMs = performance.now() - started;
@@ -141,12 +177,15 @@ export async function* dream(model: DreamModel, input: RgbImage, recipe: Recipe,
   return { ...input, rgb: Float32Array.from(input.rgb) };
 }
 
-/** Runs a dream to the end, forwarding progress; for hosts that do not need the generator. */
-export async function dreamToEnd(model: DreamModel, input: RgbImage, recipe: Recipe, options: DreamOptions & { onProgress?: (p: DreamProgress) => void } = {}): Promise<RgbImage> {
+/**
+ * Runs a dream to the end, handing each step's progress to `onProgress` (awaited, so a host may
+ * encode a preview before the next step): the one way hosts consume dream().
+ */
+export async function dreamToEnd(model: DreamModel, input: RgbImage, recipe: Recipe, options: DreamOptions & { onProgress?: (p: DreamProgress) => unknown } = {}): Promise<RgbImage> {
   const it = dream(model, input, recipe, options);
   for (;;) {
     const r = await it.next();
     if (r.done) return r.value;
-    options.onProgress?.(r.value);
+    await options.onProgress?.(r.value);
   }
 }

@@ -1,13 +1,7 @@
 // Conversions between 0..255 RGB pixel buffers and model-range image tensors (whole-image tensors for
 // small images: the inspector's maps and visualizations; the dream loop works on arrays, see pixels.ts).
 import * as tf from '@tensorflow/tfjs-core';
-
-export interface RgbImage {
-  width: number;
-  height: number;
-  /** RGB, row-major HWC, 0..255 (not rounded). */
-  rgb: Float32Array;
-}
+import type { RgbImage } from '../shared/image.ts';
 
 export function toModelRange(img: RgbImage, range: readonly [number, number]): tf.Tensor4D {
   const [lo, hi] = range;

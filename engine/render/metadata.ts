@@ -1,8 +1,8 @@
 // What every dreamed PNG carries: the recipe plus the facts needed to reproduce it (iTXt chunk "reverie").
 import { readFile } from 'node:fs/promises';
 import { readPngTexts } from '../io/image.ts';
-import { parseRecipe, RecipeError, type Recipe } from './recipe.ts';
-import type { DreamModel } from '../model/types.ts';
+import { parseRecipe, RecipeError, type Recipe } from '../recipe/recipe.ts';
+import type { DreamModel } from '../shared/model.ts';
 
 export const PNG_TEXT_KEY = 'reverie';
 

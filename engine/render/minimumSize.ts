@@ -1,5 +1,5 @@
 // The smallest square input on which every layer an objective reads still has at least one pixel.
-import type { DreamModel } from '../model/types.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { LayersDreamModel } from '../model/layersModel.ts';
 
 const cache = new WeakMap<DreamModel, Map<string, number>>();

@@ -59,28 +59,33 @@ export interface Rect {
   width: number;
 }
 
+/** A tile that writes back only its first ownHeight x ownWidth pixels. */
+export interface OwnedRect extends Rect {
+  ownHeight: number;
+  ownWidth: number;
+}
+
 /** Copies a tile of the image rolled by (dy, dx) (numpy.roll semantics) without building the rolled image. */
 export function readRolledTile(img: Float32Array, h: number, w: number, dy: number, dx: number, t: Rect): Float32Array {
   const out = new Float32Array(t.height * t.width * 3);
   for (let r = 0; r < t.height; r++) {
     const sy = (((t.y + r - dy) % h) + h) % h;
-    for (let c = 0; c < t.width; c++) {
+    // A row of the rolled image is at most a few contiguous runs of the source row (where it wraps).
+    for (let c = 0; c < t.width; ) {
       const sx = (((t.x + c - dx) % w) + w) % w;
-      const from = (sy * w + sx) * 3;
-      const to = (r * t.width + c) * 3;
-      out[to] = img[from]!;
-      out[to + 1] = img[from + 1]!;
-      out[to + 2] = img[from + 2]!;
+      const run = Math.min(t.width - c, w - sx);
+      out.set(img.subarray((sy * w + sx) * 3, (sy * w + sx + run) * 3), (r * t.width + c) * 3);
+      c += run;
     }
   }
   return out;
 }
 
-/** Writes k * tile back where readRolledTile took it from (tiles of one grid never overlap). */
-export function writeRolledTile(img: Float32Array, h: number, w: number, dy: number, dx: number, t: Rect, tile: Float32Array, k: number): void {
-  for (let r = 0; r < t.height; r++) {
+/** Writes k * (the tile's owned part) back where readRolledTile took it from: each pixel once per grid. */
+export function writeRolledTile(img: Float32Array, h: number, w: number, dy: number, dx: number, t: OwnedRect, tile: Float32Array, k: number): void {
+  for (let r = 0; r < t.ownHeight; r++) {
     const sy = (((t.y + r - dy) % h) + h) % h;
-    for (let c = 0; c < t.width; c++) {
+    for (let c = 0; c < t.ownWidth; c++) {
       const sx = (((t.x + c - dx) % w) + w) % w;
       const to = (sy * w + sx) * 3;
       const from = (r * t.width + c) * 3;

@@ -1,36 +1,42 @@
 // Gradients tile by tile, so memory grows with the tile size, not the image size.
-import * as tf from '@tensorflow/tfjs-core';
-import type { DreamModel } from '../model/types.ts';
+import type { DreamModel } from '../shared/model.ts';
 import { readRolledTile, writeRolledTile } from './pixels.ts';
 import type { Objective } from '../objectives/objective.ts';
 import type { GradientPool } from '../parallel/gradientPool.ts';
 import type { ObjectiveTerms } from '../parallel/protocol.ts';
+import { tileGradient } from './tileStep.ts';
 
 export interface Tile {
   y: number;
   x: number;
   height: number;
   width: number;
+  /** The part of the tile it writes back (from its top-left): the rest overlaps the first tile. */
+  ownHeight: number;
+  ownWidth: number;
 }
 
-/** Splits a side into near-equal spans no longer than `tileSize` (no thin leftover tile). */
-function spans(length: number, tileSize: number): Array<[number, number]> {
+/**
+ * Splits a side into `ceil(length / tileSize)` spans of one equal size; the last one wraps past the
+ * end (the image is rolled, so it is periodic) and owns only what the others leave. One size per
+ * octave means one compiled graph per octave instead of up to four, for an overlap under `count` px.
+ */
+function spans(length: number, tileSize: number): Array<{ start: number; size: number; own: number }> {
   const count = Math.max(1, Math.ceil(length / tileSize));
-  const out: Array<[number, number]> = [];
-  for (let i = 0; i < count; i++) {
-    const start = Math.round((i * length) / count);
-    out.push([start, Math.round(((i + 1) * length) / count) - start]);
-  }
-  return out;
+  const size = Math.ceil(length / count);
+  return Array.from({ length: count }, (_, i) => ({ start: i * size, size, own: Math.min(size, length - i * size) }));
 }
 
 export function tileGrid(height: number, width: number, tileSize: number): Tile[][] {
-  return spans(height, tileSize).map(([y, h]) => spans(width, tileSize).map(([x, w]) => ({ y, x, height: h, width: w })));
+  return spans(height, tileSize).map((r) => spans(width, tileSize).map((c) => ({ y: r.start, x: c.start, height: r.size, width: c.size, ownHeight: r.own, ownWidth: c.own })));
 }
+
+/** What computes a tile's gradient elsewhere: the worker-thread pool, or a render farm (cli/farm). */
+export type TileGradientSource = Pick<GradientPool, 'gradient'>;
 
 /** Where tile gradients are computed: in this thread, or in a worker pool given serialisable terms. */
 export interface TileRunner {
-  pool: GradientPool;
+  pool: TileGradientSource;
   terms: ObjectiveTerms;
 }
 
@@ -43,7 +49,7 @@ export interface TiledGradient {
 /**
  * d(objective)/d(image) for the image rolled by (dy, dx), computed tile by tile and written back in
  * the image's coordinates. Away from tile borders (by the layer's receptive field) this equals the
- * untiled gradient. Only one tile at a time is a tensor; with a runner, tiles go to worker threads.
+ * untiled gradient. Tiles travel as plain arrays (render/tileStep.ts); with a runner, to worker threads.
  */
 export async function tiledGradient(
   model: DreamModel,
@@ -61,13 +67,13 @@ export async function tiledGradient(
     const info = model.layers(h, w).find((l) => l.name === objective.layers[0]);
     return info ? info.height * info.width : h * w;
   };
-  const wholeArea = tiles.length > 1 ? activationArea(height, width) : 1;
-  const share = (t: Tile): number => (tiles.length > 1 ? activationArea(t.height, t.width) / wholeArea : 1);
+  // Every tile of a grid has one shape, so one share for all.
+  const k = tiles.length > 1 ? activationArea(tiles[0]!.height, tiles[0]!.width) / activationArea(height, width) : 1;
   const gradient = options.into?.length === height * width * 3 ? options.into : new Float32Array(height * width * 3);
   let value = 0;
   const place = (t: Tile, r: { value: number; gradient: Float32Array }): void => {
-    value += r.value * share(t);
-    writeRolledTile(gradient, height, width, dy, dx, t, r.gradient, share(t));
+    value += r.value * k;
+    writeRolledTile(gradient, height, width, dy, dx, t, r.gradient, k);
   };
   const runner = options.runner;
   if (runner) {
@@ -81,15 +87,7 @@ export async function tiledGradient(
   }
   for (const t of tiles) {
     options.signal?.throwIfAborted();
-    const patch = tf.tensor4d(readRolledTile(image, height, width, dy, dx, t), [1, t.height, t.width, 3]);
-    try {
-      const r = model.valueAndGradient(patch, objective.layers, objective.fn);
-      const data = r.gradient.dataSync() as Float32Array;
-      r.gradient.dispose();
-      place(t, { value: r.value, gradient: data });
-    } finally {
-      patch.dispose();
-    }
+    place(t, tileGradient(model, readRolledTile(image, height, width, dy, dx, t), t.height, t.width, objective));
     // Let the host's event loop breathe between tiles (progress, Ctrl-C, IPC).
     if (tiles.length > 1) await new Promise((resolve) => setImmediate(resolve));
   }

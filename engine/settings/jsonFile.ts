@@ -3,8 +3,9 @@
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.ts';
+import { ReverieError } from '../shared/errors.ts';
 
-export class SettingsError extends Error {
+export class SettingsError extends ReverieError {
   override name = 'SettingsError';
 }
 

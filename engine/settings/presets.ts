@@ -2,10 +2,11 @@
 // presets.json in the config folder (atomic writes; a corrupt store is set aside, never lost).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseRecipe, RecipeError, type Recipe } from '../render/recipe.ts';
+import { parseRecipe, RecipeError, type Recipe } from '../recipe/recipe.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { configDir } from './paths.ts';
 import { isObject, readJsonFile, SettingsError, writeJsonFile, type Loaded } from './jsonFile.ts';
+import { ReverieError } from '../shared/errors.ts';
 
 export interface Preset {
   name: string;
@@ -24,7 +25,7 @@ export interface PresetFile {
   recipe: Recipe;
 }
 
-export class PresetError extends Error {
+export class PresetError extends ReverieError {
   override name = 'PresetError';
 }
 

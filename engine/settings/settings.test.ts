@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_RECIPE } from '../render/recipe.ts';
+import { DEFAULT_RECIPE } from '../recipe/recipe.ts';
 import { backendInfos, configDir, DEFAULT_SETTINGS, fastestBackend, loadSettings, parseSettings, PresetError, PresetStore, saveSettings, SettingsError, updateSettings } from './index.ts';
 
 let root: string;

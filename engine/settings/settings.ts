@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { backendChoices, type BackendChoice } from '../backend.ts';
 import { deviceChoices, type DeviceChoice } from '../accel/providers.ts';
-import { DEFAULT_RECIPE, parseRecipe, RecipeError, type Recipe } from '../render/recipe.ts';
+import { DEFAULT_RECIPE, parseRecipe, RecipeError, type Recipe } from '../recipe/recipe.ts';
 import { configDir } from './paths.ts';
 import { isObject, readJsonFile, SettingsError, writeJsonFile, type Loaded } from './jsonFile.ts';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
-import { seededRandom } from '../render/random.ts';
+import { seededRandom } from '../shared/random.ts';
 import { compose, jitter, pad, randomRotate, randomScale, rotateImage, STANDARD_TRANSFORMS, transformsFromSpecs, type Transform } from './index.ts';
 
 const image = (b: number, h: number, w: number, seed = 1): tf.Tensor4D => tf.randomUniform([b, h, w, 3], -1, 1, 'float32', seed) as tf.Tensor4D;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutputWriteError } from '../io/errors.ts';
 import { encodeVideo, verifyEncoded, type EncodeProgress } from './encode.ts';
 import { FfmpegError, FfmpegNotFoundError, VideoFrameError, VideoVerifyError } from './errors.ts';
-import { decodeFrames, ffprobeDecoded, redCentroidX, writeMovingSquareFrames, writeNoiseFrame } from './fixtures/frames.ts';
+import { decodeFrames, ffprobeDecoded, redCentroidX, writeMovingSquareFrames, writeNoiseFrame } from '../../tests/helpers/videoFrames.ts';
 import { planEncode } from './plan.ts';
 
 let dir: string;

@@ -1,7 +1,8 @@
 // Typed failures of the video module. Each says what went wrong in the user's words and what to do;
 // ffmpeg's own complaint (the last lines of its stderr) rides along so bug reports stay diagnosable.
+import { ReverieError } from '../shared/errors.ts';
 
-export class VideoError extends Error {
+export class VideoError extends ReverieError {
   override name = 'VideoError';
 }
 

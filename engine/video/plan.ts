@@ -1,9 +1,15 @@
 // Turns the caller's encode options into a checked plan: format, fps, CRF, and the output geometry.
 // Pure, so every refusal (odd mp4 size, GIF at 60 fps, CRF out of range) is tested without ffmpeg.
-import { extname } from 'node:path';
 import { DEFAULT_FPS, DEFAULT_QUALITY, MAX_FPS, QUALITY_RANGE, type VideoFormat } from './args.ts';
 import { VideoOptionsError } from './errors.ts';
 import { resolveVideoSize, type Size, type SizeRequest } from './size.ts';
+
+/** The lower-cased extension with its dot, as node:path's extname gives it (the renderer runs this too, so no node:). */
+function extensionOf(path: string): string {
+  const name = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot).toLowerCase() : '';
+}
 
 export type { Size, SizeRequest } from './size.ts';
 
@@ -31,7 +37,7 @@ const EXTENSIONS: Readonly<Record<string, VideoFormat>> = { '.mp4': 'mp4', '.m4v
 export const MAX_SIDE = 16384;
 
 export function formatFromPath(path: string): VideoFormat | null {
-  return EXTENSIONS[extname(path).toLowerCase()] ?? null;
+  return EXTENSIONS[extensionOf(path)] ?? null;
 }
 
 /** "640x480" → {width: 640, height: 480}; anything else (or a side outside 16..8192) is a VideoOptionsError. */

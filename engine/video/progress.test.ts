@@ -1,9 +1,9 @@
-// The progress parser on real ffmpeg 5.1 output captured on this machine (see fixtures/README.md).
+// The progress parser on real ffmpeg 5.1 output captured on this machine (see tests/fixtures/ffmpeg/README.md).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseClockUs, parseFfmpegProgress, type FfmpegProgressState, type FfmpegProgressUpdate } from './progress.ts';
 
-const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`../../tests/fixtures/ffmpeg/${name}`, import.meta.url), 'utf8');
 const progressPipe = fixture('ffmpeg-5.1-progress-pipe.txt');
 const stderr = fixture('ffmpeg-5.1-stderr.txt');
 

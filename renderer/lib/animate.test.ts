@@ -1,7 +1,7 @@
 // The Zoom and Paint helpers: UI ranges inside what the engine accepts, key rows to keyframes and
 // back (checked by the engine's own parser), stroke drawing on a recording context, pointer maths.
 import { describe, expect, it } from 'vitest';
-import { checkParam, paramsAtFrame, parseKeyframes, type FrameParams } from '../../engine/animate/keyframes.ts';
+import { checkParam, paramsAtFrame, parseKeyframes, type FrameParams } from '../../engine/recipe/keyframes.ts';
 import { planEncode } from '../../engine/video/plan.ts';
 import { canvasPoint, drawStroke, hexColour, type StrokeContext } from './strokes.ts';
 import { SIZES } from './video.ts';

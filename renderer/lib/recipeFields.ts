@@ -23,6 +23,15 @@ export const FIELDS: Record<NumericField, FieldSpec> = {
   seed: { key: 'seed', label: 'Seed', min: 0, max: 2 ** 32 - 1, step: 1, integer: true, help: 'Same recipe and seed give the same picture.' },
 };
 
+/** Recipe version 2's artist controls (engine/recipe/recipe.ts): pattern size and fade. */
+export type ArtistField = 'patternSize' | 'fade';
+export const ARTIST_FIELDS: Record<ArtistField, FieldSpec<ArtistField>> = {
+  patternSize: { key: 'patternSize', label: 'Pattern size', min: 0.01, max: 0.5, step: 0.01, integer: false, help: 'Pattern size as a share of the short side; the octave count follows the image size, so large images dream like small ones, only sharper.' },
+  fade: { key: 'fade', label: 'Fade %', min: 0, max: 100, step: 1, integer: true, help: 'Blends the result back toward the original, as Photoshop’s Fade (100 % gives the original).' },
+};
+/** The engine's default pattern size (engine/render/octavePlan.ts; a test keeps them equal). */
+export const DEFAULT_PATTERN_SIZE = 0.06;
+
 /** The value the field would hold for this input: clamped, and rounded to its step. */
 export function clampField(spec: FieldSpec<string>, value: number): number {
   if (!Number.isFinite(value)) return spec.min;

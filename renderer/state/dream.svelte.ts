@@ -4,6 +4,8 @@ import type { ReverieApi } from '../../contract/channels.ts';
 import type { ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobState } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { formatDuration } from '../lib/format.ts';
+import { Importer } from './importer.svelte.ts';
+import { MaskState, maskPng } from './mask.svelte.ts';
 import { ORIGINAL_SIZE } from '../lib/recipeFields.ts';
 import { MAX_ZOOM, MIN_ZOOM } from '../lib/viewport.ts';
 import { JobFollower } from './job.svelte.ts';
@@ -35,6 +37,11 @@ export class DreamState {
   error = $state<ErrorInfo | null>(null);
   view = $state<StageView>('compare');
   split = $state(0.5);
+  /** An image to dream toward: the recipe's layer terms match its features (the Guide slot). */
+  guide = $state<InputImage | null>(null);
+  readonly guideImporter: Importer;
+  /** The painted mask: where the dream applies. */
+  readonly mask = new MaskState();
   /** How the result is seen: null fits it in the stage, 1 is 1:1 (one image pixel per screen pixel). */
   zoom = $state<number | null>(null);
   /** The point of the picture in the middle of the stage (fractions of its size). */
@@ -42,6 +49,9 @@ export class DreamState {
   readonly job: JobFollower;
 
   constructor(private readonly deps: DreamDeps) {
+    this.guideImporter = new Importer(deps, (input) => {
+      this.guide = input;
+    });
     this.job = new JobFollower(
       {
         done: ({ item }) => {
@@ -145,6 +155,11 @@ export class DreamState {
       this.maxSide = Math.max(loaded.width, loaded.height);
       this.keepSizeInRange();
       this.deps.notices.push('success', 'Recipe loaded', `From ${file.name} (dreamed from ${loaded.input} at ${loaded.width}×${loaded.height} with Reverie ${loaded.appVersion}).`);
+      // The recipe names its mask and guide by hash; their images stay in the PNG, not in the panel.
+      const r = loaded.recipe;
+      if (r.mask || r.guide || [...r.layers, ...r.channels, ...(r.classes ?? [])].some((t) => t.mask)) {
+        this.deps.notices.push('info', 'Mask and guide not loaded', 'Paint the mask and choose the guide again, or reproduce the dream exactly with reverie dream --recipe-from.');
+      }
     } catch (err) {
       this.deps.notices.error(err, 'No recipe loaded');
     }
@@ -156,7 +171,11 @@ export class DreamState {
     this.error = null;
     this.deps.notices.resolve('The dream failed', 'Could not start the dream');
     try {
-      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe: this.deps.recipe.recipe, maxSide: this.maxSide }));
+      const guide = this.guide ? { guideInputId: this.guide.id } : {};
+      // The mask goes to the host as an image at the input's size, imported like any other.
+      const painted = this.mask.active ? await this.deps.api['image.import']({ name: 'mask.png', data: await maskPng(this.mask, input.width, input.height) }) : null;
+      const mask = painted ? { maskInputId: painted.id } : {};
+      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe: this.deps.recipe.recipe, maxSide: this.maxSide, ...guide, ...mask }));
     } catch (err) {
       this.deps.notices.error(err, 'Could not start the dream');
     }

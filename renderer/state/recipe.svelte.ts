@@ -1,7 +1,7 @@
 // The recipe being edited: every parameter, the layer weights, channel terms, and presets.
 import type { ChannelTerm, ClassTerm, LayerTerm, Recipe } from '../../contract/types.ts';
 import { DEFAULT_PRESET, PRESETS, matchPreset, type Preset } from '../lib/presets.ts';
-import { FIELDS, clampField, type NumericField } from '../lib/recipeFields.ts';
+import { ARTIST_FIELDS, DEFAULT_PATTERN_SIZE, FIELDS, clampField, type NumericField } from '../lib/recipeFields.ts';
 
 export class RecipeState {
   model = $state(DEFAULT_PRESET.recipe.model);
@@ -16,6 +16,10 @@ export class RecipeState {
   tileSize = $state(0);
   jitter = $state(0);
   seed = $state(0);
+  /** Pattern size (a share of the short side) when octaves follow the image size; null: fixed octaves. */
+  patternSize = $state<number | null>(null);
+  /** 0..100: how far the result is blended back toward the original. */
+  fade = $state(0);
   /** The starting points offered for the active model (PresetPicker). */
   presets = $state<Preset[]>(PRESETS);
   /** The user's saved presets for this recipe's model (the app wires it to the preset store). */
@@ -30,8 +34,10 @@ export class RecipeState {
 
   /** The recipe as plain JSON, ready for the host. */
   get recipe(): Recipe {
+    // Version 2 only when a version-2 field is used, as the engine writes it.
+    const extras = { ...(this.patternSize !== null ? { patternSize: this.patternSize } : {}), ...(this.fade > 0 ? { fade: this.fade } : {}) };
     return {
-      version: 1,
+      version: Object.keys(extras).length ? 2 : 1,
       model: this.model,
       layers: this.layers.map((l) => ({ name: l.name, weight: l.weight })),
       channels: this.channels.map((c) => ({ layer: c.layer, index: c.index, weight: c.weight })),
@@ -43,6 +49,7 @@ export class RecipeState {
       tileSize: this.tileSize,
       jitter: this.jitter,
       seed: this.seed,
+      ...extras,
     };
   }
 
@@ -83,21 +90,38 @@ export class RecipeState {
     this.tileSize = recipe.tileSize;
     this.jitter = recipe.jitter;
     this.seed = recipe.seed;
+    this.patternSize = recipe.patternSize ?? null;
+    this.fade = recipe.fade ?? 0;
   }
 
   /**
-   * Applies a preset's settings; the seed stays, so a preset can be compared at the same seed.
+   * Applies a preset's settings; the seed, pattern size and fade stay, so presets compare alike.
    * `lookOnly` takes only what it dreams on, keeping this recipe's steps, octaves and the rest.
    */
   applyPreset(id: string, lookOnly = false): void {
     const p = this.offered.find((x) => x.id === id);
     if (!p) return;
+    const [patternSize, fade] = [this.patternSize, this.fade];
     const { layers, channels, classes, model } = p.recipe;
     this.load(lookOnly ? { ...this.recipe, layers, channels, classes: classes ?? [], model } : { ...p.recipe, seed: this.seed });
+    [this.patternSize, this.fade] = [patternSize, fade];
   }
 
   set(field: NumericField, value: number): void {
     this[field] = clampField(FIELDS[field], value);
+  }
+
+  /** Octaves from the image size (at the last or default pattern size), or the fixed count. */
+  setAutoOctaves(on: boolean): void {
+    this.patternSize = on ? (this.patternSize ?? DEFAULT_PATTERN_SIZE) : null;
+  }
+
+  setPatternSize(value: number): void {
+    this.patternSize = clampField(ARTIST_FIELDS.patternSize, value);
+  }
+
+  setFade(value: number): void {
+    this.fade = clampField(ARTIST_FIELDS.fade, value);
   }
 
   isLayerOn(name: string): boolean {

@@ -1,7 +1,7 @@
 // The recipe editor: defaults equal the engine's, presets and every UI range are recipes the
 // engine accepts, and edits stay in range.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE, parseRecipe } from '../../engine/render/recipe.ts';
+import { DEFAULT_RECIPE, parseRecipe } from '../../engine/recipe/recipe.ts';
 import { DEFAULT_PRESET, PRESETS, matchPreset, savedPresets } from '../lib/presets.ts';
 import { FIELDS, clampField } from '../lib/recipeFields.ts';
 import { RecipeState } from './recipe.svelte.ts';

@@ -24,8 +24,8 @@ export interface ZoomDeps {
   channelCounts(): ReadonlyMap<string, number>;
 }
 
-/** Zoom frames want light dreaming: one octave of a few steps per frame (as `reverie zoom`). */
-export const ZOOM_RECIPE = { ...DEFAULT_PRESET.recipe, steps: 5, octaves: 1 };
+/** Zoom frames want light dreaming: one octave of a few steps per frame on 256 px tiles (as `reverie zoom`; engine/animate/zoomPlan.ts ZOOM_FRAME_RECIPE says why). */
+export const ZOOM_RECIPE = { ...DEFAULT_PRESET.recipe, steps: 5, octaves: 1, tileSize: 256 };
 type Numbers = Omit<ZoomSettings, 'keyframes'>;
 
 export class ZoomState {

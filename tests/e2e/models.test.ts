@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { initBackend } from '../../engine/backend.ts';
-import { writeTinyLayersModel } from '../../engine/model/testModels.ts';
+import { writeTinyLayersModel } from '../helpers/testModels.ts';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
 import { loadSettings } from '../../engine/settings/settings.ts';
 import { dropFile, screenshot, smallPhoto, startApp, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';

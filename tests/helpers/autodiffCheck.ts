@@ -1,7 +1,7 @@
 // The whole-network gradient check shared by the model tests: our backward pass against tf.grad of the
-// same graph written in plain tfjs ops (engine/model/autodiff.ts), for a random weighting of one layer.
+// same graph written in plain tfjs ops (engine/graph/autodiff.ts), for a random weighting of one layer.
 import * as tf from '@tensorflow/tfjs-core';
-import { autodiffForward } from '../../engine/model/autodiff.ts';
+import { autodiffForward } from '../../engine/graph/autodiff.ts';
 import type { LayersDreamModel } from '../../engine/model/layersModel.ts';
 import { relL2 } from './numeric.ts';
 

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../engine/backend.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
-import type { DreamModel } from '../../engine/model/types.ts';
+import type { DreamModel } from '../../engine/shared/model.ts';
 
 let model: Promise<DreamModel> | undefined;
 

@@ -10,9 +10,9 @@ import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import asar from '@electron/asar';
 import { invokeChannels } from '../../contract/channels.ts';
-import { EMBEDDED_MODELS, embeddedFolder } from '../../engine/model/embedded.ts';
+import { EMBEDDED_MODELS, embeddedFolder } from '../../engine/model/files/embedded.ts';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
-import { DEFAULT_RECIPE } from '../../engine/render/recipe.ts';
+import { DEFAULT_RECIPE } from '../../engine/recipe/recipe.ts';
 import { ROOT } from '../../packaging/compileMain.ts';
 import { packageApp, type PackageResult } from '../../packaging/package.ts';
 import { tempDir } from '../appHelpers.ts';
@@ -21,7 +21,7 @@ import { NOT_SHIPPED } from './shipping.ts';
 import { moduleGraph, Resolver, type ModuleGraph } from './moduleGraph.ts';
 import { runEngine, standInEnv, startMain } from './standIns.ts';
 
-const ENTRIES = ['dist/main/main.mjs', 'dist/main/engineProcess.mjs', 'dist/preload/preload.cjs'];
+const ENTRIES = ['dist/main/main.mjs', 'dist/main/engineProcess.mjs', 'dist/main/gradientWorker.mjs', 'dist/preload/preload.cjs'];
 /** Outside node_modules, only these ship: the compiled app, its page, and data read at run time. */
 const OWN_FILES = /^(package\.json|dist\/main\/[^/]+\.mjs|dist\/preload\/preload\.cjs|dist\/renderer\/.+|engine\/model\/data\/[^/]+\.json)$/;
 const NATIVE = /\.(node|so(\.\d+)*|dylib|dll)$/;
@@ -151,8 +151,10 @@ describe('packaged app (electron-builder, stand-in Electron: inspected, never ru
 
     // The engine process main forked: the real embedded model, then a small dream written as a PNG.
     const png = join(home, 'dream.png');
-    const recipe = { ...DEFAULT_RECIPE, layers: [{ name: 'mixed3', weight: 1 }], steps: 2, octaves: 1, jitter: 8 };
-    const spec = { kind: 'dream', jobId: 'packaged', inputId: 'cat', inputPath: join(ROOT, 'assets', 'examples', 'cat.jpg'), inputName: 'cat.jpg', maxSide: 96, recipe };
+    // Two tiles (200x133 at 150 px): on a machine with two cores or more the engine's layout runs them on
+    // its worker pool, whose thread starts from the compiled dist/main/gradientWorker.mjs.
+    const recipe = { ...DEFAULT_RECIPE, layers: [{ name: 'mixed3', weight: 1 }], steps: 2, octaves: 1, jitter: 8, tileSize: 150 };
+    const spec = { kind: 'dream', jobId: 'packaged', inputId: 'cat', inputPath: join(ROOT, 'assets', 'examples', 'cat.jpg'), inputName: 'cat.jpg', maxSide: 200, recipe };
     const messages = await runEngine(report.forks[0]!.modulePath, ['--backend', 'wasm', '--model', 'inception_v3', '--cache-dir', join(home, 'cache')], env, { spec, png });
     expect(messages.map((m) => m.type)).toEqual(['ready', 'done']);
     expect(messages[0]).toMatchObject({ backend: 'wasm', modelId: 'inception_v3' });

@@ -52,7 +52,7 @@ describe('bad recipes and model folders through reverie dream', () => {
     const dir = join(root, 'models');
     await mkdir(dir);
     const good = join(dir, 'good');
-    const { writeTinyLayersModel } = await import('../../engine/model/testModels.ts');
+    const { writeTinyLayersModel } = await import('../helpers/testModels.ts');
     await writeTinyLayersModel(good, { shards: 3 });
     // The unbroken model dreams: the failures below come from the damage alone.
     const control = await runCli(['dream', input, '-o', join(root, 'control.png'), '--backend', 'wasm', '--model', good, '--layers', 'mixed0', '--steps', '1', '--octaves', '1']);
@@ -66,7 +66,7 @@ describe('bad recipes and model folders through reverie dream', () => {
   it('zoom: a bad layer, model or keyframes file leaves no project folder behind', { timeout: 300_000 }, async () => {
     const dir = join(root, 'zoom-inputs');
     await mkdir(dir);
-    const { writeTinyLayersModel } = await import('../../engine/model/testModels.ts');
+    const { writeTinyLayersModel } = await import('../helpers/testModels.ts');
     const broken = join(dir, 'model');
     await writeTinyLayersModel(broken, { shards: 2 });
     await rm(join(broken, 'group1-shard2of2.bin'));

@@ -2,7 +2,7 @@
 // type the CLI must print and what it must say.
 import { mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeTinyGraphModel, writeTinyLayersModel } from '../../engine/model/testModels.ts';
+import { writeTinyGraphModel, writeTinyLayersModel } from '../helpers/testModels.ts';
 import { photo } from './badImages.ts';
 
 export interface ArgsCase {
@@ -42,7 +42,7 @@ export async function writeRecipeCases(dir: string): Promise<ArgsCase[]> {
     ['no layers, no channels', '{"layers": [], "channels": []}', 'RecipeError', /name at least one layer or channel/],
     ['unknown layer mixed99', '{"layers": [{"name": "mixed99", "weight": 1}], "steps": 1, "octaves": 1}', 'UnknownLayerError', /"mixed99" is not a layer of this model/],
     ['unknown channel layer', '{"layers": [], "channels": [{"layer": "conv_nope", "index": 0, "weight": 1}], "steps": 1, "octaves": 1}', 'UnknownLayerError', /"conv_nope" is not a layer/],
-    ['channel 5000 of mixed2', '{"layers": [], "channels": [{"layer": "mixed2", "index": 5000, "weight": 1}], "steps": 1, "octaves": 1}', 'RangeError', /Channel 5000 is out of range for layer "mixed2", which has 288 channels/],
+    ['channel 5000 of mixed2', '{"layers": [], "channels": [{"layer": "mixed2", "index": 5000, "weight": 1}], "steps": 1, "octaves": 1}', 'RecipeError', /Channel 5000 is out of range for layer "mixed2", which has 288 channels/],
     ['model folder that does not exist', '{"model": "/nonexistent/reverie-model"}', 'ModelLoadError', /nonexistent\/reverie-model: folder not found/],
   ];
   const cases: ArgsCase[] = [];

@@ -12,8 +12,8 @@ import { createSession, latestRoundProject } from '../../engine/animate/session.
 import { compileSessionVideo } from '../../engine/animate/sessionVideo.ts';
 import { encodeVideo } from '../../engine/video/encode.ts';
 import { readZoomManifest } from '../../engine/project/store.ts';
-import { DEFAULT_RECIPE } from '../../engine/render/recipe.ts';
-import type { DreamModel } from '../../engine/model/types.ts';
+import { DEFAULT_RECIPE } from '../../engine/recipe/recipe.ts';
+import type { DreamModel } from '../../engine/shared/model.ts';
 import { isAlive, processesMentioning } from './processes.ts';
 
 let model: DreamModel;

@@ -6,9 +6,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { embeddedModel } from '../helpers/embedded.ts';
 import { GradientPool } from '../../engine/parallel/gradientPool.ts';
 import { dream, dreamToEnd } from '../../engine/render/dream.ts';
-import { DEFAULT_RECIPE, type Recipe } from '../../engine/render/recipe.ts';
-import type { DreamModel } from '../../engine/model/types.ts';
-import type { RgbImage } from '../../engine/render/image.ts';
+import { DEFAULT_RECIPE, type Recipe } from '../../engine/recipe/recipe.ts';
+import type { DreamModel } from '../../engine/shared/model.ts';
+import type { RgbImage } from '../../engine/shared/image.ts';
 
 let model: DreamModel;
 beforeAll(async () => {

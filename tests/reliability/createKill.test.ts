@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { createZoomProject } from '../../engine/animate/zoomRun.ts';
 import { checkFramesOnDisk, readManifest, readSessionManifest, readZoomManifest } from '../../engine/project/store.ts';
-import { parseRecipe } from '../../engine/render/recipe.ts';
+import { parseRecipe } from '../../engine/recipe/recipe.ts';
 import { runCli } from '../helpers/cli.ts';
 import { processesMentioning, startCli } from './processes.ts';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { readRecordedFrame, readZoomManifest } from '../../engine/project/store.ts';
-import { seededRandom } from '../../engine/render/random.ts';
+import { seededRandom } from '../../engine/shared/random.ts';
 import { runCli } from '../helpers/cli.ts';
 import { photo } from './badImages.ts';
 import { processesMentioning, startCli } from './processes.ts';

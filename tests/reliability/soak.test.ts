@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { embeddedModel } from '../helpers/embedded.ts';
 import { phaseReport, slope, soak } from '../../bench/soak.ts';
-import type { DreamModel } from '../../engine/model/types.ts';
+import type { DreamModel } from '../../engine/shared/model.ts';
 
 let model: DreamModel;
 beforeAll(async () => {

@@ -1,0 +1,30 @@
+// The same photo dreamed with the built-in defaults (size-aware octaves) at 640 and 2560 px wide:
+// time, octaves and the pattern size measured in image fractions. Run as its own process; one JSON line.
+import sharp from 'sharp';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { initBackend, type BackendChoice } from '../engine/backend.ts';
+import { loadDreamModel } from '../engine/model/load.ts';
+import { dreamToEnd } from '../engine/render/dream.ts';
+import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
+import { DEFAULT_PATTERN_SIZE } from '../engine/render/octavePlan.ts';
+import { patternFraction } from '../tests/helpers/patternSize.ts';
+
+const { values } = parseArgs({ options: { backend: { type: 'string' }, widths: { type: 'string' } } });
+const widths = (values.widths ?? '640,2560').split(',').map(Number);
+const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
+const model = await loadDreamModel('inception_v3');
+const photo = fileURLToPath(new URL('../assets/examples/cat.jpg', import.meta.url));
+const recipe = { ...DEFAULT_RECIPE, patternSize: DEFAULT_PATTERN_SIZE };
+const runs = [];
+for (const width of widths) {
+  const { data, info } = await sharp(photo).resize({ width, kernel: 'lanczos3' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const input = { width: info.width, height: info.height, rgb: Float32Array.from(data) };
+  let octaves = 0;
+  const started = performance.now();
+  const out = await dreamToEnd(model, input, recipe, { onProgress: (p) => (octaves = p.octaves) });
+  const ms = Math.round(performance.now() - started);
+  runs.push({ width: info.width, height: info.height, octaves, ms, patternFraction: Number(patternFraction(out, input).toFixed(4)) });
+}
+model.dispose();
+process.stdout.write(`${JSON.stringify({ backend, accelerator: model.accelerator ?? null, patternSize: DEFAULT_PATTERN_SIZE, runs })}\n`);

@@ -1,0 +1,103 @@
+// One barrier of jobs (the tiles of one octave step) as a BullMQ flow: the tiles are children in the
+// model's queue, the step is their parent in a queue no worker takes from. BullMQ moves the parent
+// out of "waiting-children" only when every tile has completed, so the parent's state is the barrier;
+// its children's values are the step's results in one read, and removing it removes them all.
+import { randomUUID } from 'node:crypto';
+import { FlowProducer, Job, type Queue, type QueueEvents } from 'bullmq';
+import { checkPayload, checkResult, type JobKind, type JobKinds } from './kinds.ts';
+import { FARM_PREFIX, queueName } from './queues.ts';
+import type { FarmTask, JobFailure } from './submit.ts';
+import { FarmJobsFailedError } from './submit.ts';
+import type { FarmConnection } from './url.ts';
+import type { ModelRef } from './kinds.ts';
+
+/** The queue of barrier (parent) jobs; no worker listens on it. */
+export const STEP_QUEUE = 'steps';
+const POLL_MS = 250;
+
+export interface FlowRunner {
+  run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, signal?: AbortSignal): Promise<Array<JobKinds[K]['result']>>;
+  close(): Promise<void>;
+}
+
+export interface FlowQueues {
+  /** The barrier queue, with its events for low latency. */
+  steps: Queue;
+  stepEvents: QueueEvents;
+  /** The model's queue, where the children run. */
+  tiles: Queue;
+}
+
+export function flowRunner(connection: FarmConnection, model: ModelRef, queues: FlowQueues, attempts = 3): FlowRunner {
+  const { steps, stepEvents } = queues;
+  const producer = new FlowProducer({ connection: { ...connection.options }, prefix: FARM_PREFIX });
+  producer.on('error', () => undefined); // reconnects by itself; failures surface on the calls
+  const tiles = queueName(model);
+  return {
+    async run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, signal?: AbortSignal): Promise<Array<JobKinds[K]['result']>> {
+      for (const t of tasks) checkPayload(t.kind, t.payload);
+      const runId = randomUUID().slice(0, 12);
+      await producer.add({
+        name: 'step',
+        queueName: STEP_QUEUE,
+        data: { tiles: tasks.length },
+        opts: { jobId: runId, removeOnComplete: true, removeOnFail: false },
+        children: tasks.map((t, i) => ({
+          name: t.kind,
+          queueName: tiles,
+          data: t.payload,
+          opts: { jobId: `${runId}-${i}`, attempts, backoff: { type: 'fixed', delay: 500 }, failParentOnFailure: true, removeOnComplete: false, removeOnFail: false },
+        })),
+      });
+      let wake: () => void = () => {};
+      const onEvent = ({ jobId }: { jobId: string }): void => {
+        if (jobId === runId) wake();
+      };
+      stepEvents.on('waiting', onEvent);
+      stepEvents.on('failed', onEvent);
+      try {
+        for (;;) {
+          signal?.throwIfAborted();
+          const state = await steps.getJobState(runId);
+          if (state === 'waiting' || state === 'prioritized' || state === 'failed') break;
+          if (state === 'unknown') throw new Error(`The farm lost step ${runId} (was Redis restarted without its append-only file?).`);
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, POLL_MS);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+        const parent = (await Job.fromId(steps, runId))!;
+        if ((await steps.getJobState(runId)) === 'failed') {
+          const failures: JobFailure[] = [];
+          for (let i = 0; i < tasks.length; i++) {
+            const child = await Job.fromId(queues.tiles, `${runId}-${i}`).catch(() => undefined);
+            if (child?.failedReason) failures.push({ index: i, reason: child.failedReason });
+          }
+          throw new FarmJobsFailedError(failures.length ? failures : [{ index: -1, reason: parent.failedReason }]);
+        }
+        const values = await parent.getChildrenValues();
+        const results: Array<JobKinds[K]['result']> = [];
+        for (const [i, t] of tasks.entries()) {
+          // A child finished twice (its lock lapsed while it computed) can miss the parent's list; its own hash has the value.
+          const value = (values[`${FARM_PREFIX}:${tiles}:${runId}-${i}`] as unknown) ?? (await Job.fromId(queues.tiles, `${runId}-${i}`))?.returnvalue;
+          if (value === undefined || value === null) throw new Error(`Step ${runId}: the farm returned no result for tile ${i} of ${tasks.length}.`);
+          checkResult(t.kind, value);
+          results.push(value as JobKinds[K]['result']);
+        }
+        return results;
+      } finally {
+        stepEvents.off('waiting', onEvent);
+        stepEvents.off('failed', onEvent);
+        // The step and its tiles leave Redis as soon as their values are read (or the step failed).
+        const parent = await Job.fromId(steps, runId).catch(() => undefined);
+        await parent?.remove({ removeChildren: true }).catch(() => undefined);
+      }
+    },
+    async close() {
+      await producer.close();
+    },
+  };
+}

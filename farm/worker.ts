@@ -1,0 +1,78 @@
+// The working side: one BullMQ Worker per model queue this process can serve. BullMQ renews each
+// job's lock while it runs (the heartbeat); a worker that dies stops renewing, and another worker's
+// stalled-job check puts the job back in the queue. close() is the graceful drain: no new jobs, and
+// the ones in hand finish first.
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { checkPayload, FarmPayloadError, type JobKind, type JobKinds } from './kinds.ts';
+import { FARM_PREFIX, queueName } from './queues.ts';
+import type { FarmConnection } from './url.ts';
+import type { ModelRef } from './kinds.ts';
+
+export type JobHandlers = { [K in JobKind]: (payload: JobKinds[K]['payload'], signal: AbortSignal) => Promise<JobKinds[K]['result']> };
+
+export interface WorkerOptions {
+  concurrency?: number;
+  /** How long a job's lock lasts without renewal; a dead worker's job returns after about this long. */
+  lockMs?: number;
+  name?: string;
+  onEvent?: (e: { type: 'active' | 'completed' | 'failed'; kind: string; id: string; model: string; ms?: number; reason?: string }) => void;
+  /** Connection trouble (Redis restarting, network): BullMQ reconnects by itself; this only reports it. */
+  onError?: (err: Error) => void;
+}
+
+export interface FarmWorker {
+  /** Resolves when every worker is connected and waiting for jobs. */
+  ready: Promise<void>;
+  /** Graceful drain: stop taking jobs, finish the ones in hand, disconnect. */
+  close(): Promise<void>;
+}
+
+export function startWorkers(connection: FarmConnection, served: ReadonlyArray<{ model: ModelRef; handlers: JobHandlers }>, options: WorkerOptions = {}): FarmWorker {
+  const lockMs = options.lockMs ?? 60_000;
+  const workers = served.map(({ model, handlers }) => {
+    const processor = async (job: Job): Promise<unknown> => {
+      const started = performance.now();
+      options.onEvent?.({ type: 'active', kind: job.name, id: String(job.id), model: model.id });
+      try {
+        // A payload that breaks the schema, or names another model, will never succeed: fail it now.
+        checkPayload(job.name, job.data);
+        const data = job.data as { model: ModelRef };
+        if (data.model.sha256 !== model.sha256 || data.model.id !== model.id) throw new FarmPayloadError(`job is for model ${data.model.id} (${data.model.sha256.slice(0, 12)}), this queue serves ${model.id} (${model.sha256.slice(0, 12)}).`);
+        const run = handlers[job.name as JobKind] as (p: unknown, s: AbortSignal) => Promise<unknown>;
+        const result = await run(job.data, new AbortController().signal);
+        options.onEvent?.({ type: 'completed', kind: job.name, id: String(job.id), model: model.id, ms: performance.now() - started });
+        return result;
+      } catch (err) {
+        const e = err as Error;
+        options.onEvent?.({ type: 'failed', kind: job.name, id: String(job.id), model: model.id, reason: `${e.name}: ${e.message}` });
+        if (err instanceof FarmPayloadError || isInputError(e)) throw new UnrecoverableError(`${e.name}: ${e.message}`);
+        throw err;
+      }
+    };
+    const worker = new Worker(queueName(model), processor, {
+      connection: { ...connection.options },
+      prefix: FARM_PREFIX,
+      concurrency: options.concurrency ?? 1,
+      lockDuration: lockMs,
+      stalledInterval: Math.max(1000, Math.round(lockMs / 2)),
+      // A job whose worker died twice is suspect (it may be what kills them): it fails for good.
+      maxStalledCount: 2,
+      ...(options.name ? { name: options.name } : {}),
+      autorun: true,
+    });
+    // Without a listener an 'error' event would end the process; a Redis restart is not fatal.
+    worker.on('error', (err) => options.onError?.(err));
+    return worker;
+  });
+  return {
+    ready: Promise.all(workers.map((w) => w.waitUntilReady())).then(() => undefined),
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+/** Errors that say the input is wrong (a recipe, a layer, a size): retrying cannot help. */
+function isInputError(e: Error): boolean {
+  return ['RecipeError', 'FeatureRecipeError', 'UnknownLayerError', 'ImageTooSmallError', 'RangeError', 'ChannelListError'].includes(e.name);
+}

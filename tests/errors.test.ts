@@ -1,0 +1,54 @@
+// One error family: the engine's user-facing failures extend ReverieError (with a hint where there is
+// one), and the host maps failures by class, also after they crossed the engine worker's thread.
+import { describe, expect, it } from 'vitest';
+import { ReverieError, ImageTooSmallError, ModelLoadError, UnknownLayerError } from '../engine/shared/errors.ts';
+import { RecipeError } from '../engine/recipe/recipe.ts';
+import { KeyframeError } from '../engine/recipe/keyframes.ts';
+import { ClassObjectiveError } from '../engine/model/classes.ts';
+import { ModelManagerError } from '../engine/model/files/manager.ts';
+import { PresetError } from '../engine/settings/presets.ts';
+import { SettingsError } from '../engine/settings/jsonFile.ts';
+import { ProjectError } from '../engine/project/errors.ts';
+import { BackendUnavailableError } from '../engine/backend.ts';
+import { ChannelListError } from '../engine/inspect/channelList.ts';
+import { FeatureRecipeError } from '../engine/inspect/recipe.ts';
+import { NoKernelsError } from '../engine/inspect/kernels.ts';
+import { UnsupportedImageError } from '../engine/io/errors.ts';
+import { FfmpegNotFoundError } from '../engine/video/errors.ts';
+import { BadRequestError, BusyError, NotFoundError } from '../host/validate.ts';
+import { errorInfo, isExpectedFailure, JobFailedError, workerErrorInfo } from '../host/protocol.ts';
+import { curatedRecipe } from '../engine/model/curated.ts';
+
+describe('error family', () => {
+  it('every user-facing error class extends ReverieError', () => {
+    const classes = [ImageTooSmallError, ModelLoadError, UnknownLayerError, RecipeError, KeyframeError, ClassObjectiveError, ModelManagerError, PresetError, SettingsError, ProjectError, BackendUnavailableError, ChannelListError, FeatureRecipeError, NoKernelsError, UnsupportedImageError, FfmpegNotFoundError, BadRequestError, BusyError, NotFoundError];
+    for (const cls of classes) expect(cls.prototype, cls.name).toBeInstanceOf(ReverieError);
+  });
+
+  it('a hint travels with the error, and into what hosts send', () => {
+    const err = new UnknownLayerError('mixed33', ['mixed3']);
+    expect(err.message).toMatch(/Did you mean: mixed3\?/);
+    expect(err.hint).toMatch(/layer/);
+    expect(errorInfo(err)).toEqual({ name: 'UnknownLayerError', message: err.message, hint: err.hint });
+    expect(workerErrorInfo(err)).toEqual({ name: 'UnknownLayerError', message: err.message, hint: err.hint, expected: true });
+  });
+
+  it('maps by class, not by name: a plain Error named like a user error is still a bug', () => {
+    const impostor = Object.assign(new Error('x'), { name: 'RecipeError' });
+    expect(isExpectedFailure(impostor)).toBe(false);
+    expect(errorInfo(impostor)).toEqual({ name: 'RecipeError', message: 'x' });
+    expect(isExpectedFailure(new RecipeError('steps must be a number'))).toBe(true);
+  });
+
+  it('keeps the distinction across the engine worker (JobFailedError from an ErrorInfo)', () => {
+    const crossed = new JobFailedError(workerErrorInfo(new ImageTooSmallError('too small')));
+    expect(crossed.name).toBe('ImageTooSmallError');
+    expect(isExpectedFailure(crossed)).toBe(true);
+    expect(isExpectedFailure(new JobFailedError(workerErrorInfo(new TypeError('undefined is not a function'))))).toBe(false);
+    expect(errorInfo(crossed)).toEqual({ name: 'ImageTooSmallError', message: 'too small' });
+  });
+
+  it('refuses an unknown curated recipe with a RecipeError, not a RangeError', () => {
+    expect(() => curatedRecipe('inception_v3', 'nope')).toThrow(RecipeError);
+  });
+});
