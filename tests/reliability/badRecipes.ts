@@ -37,7 +37,7 @@ export async function writeRecipeCases(dir: string): Promise<ArgsCase[]> {
     ['an extra field', '{"steps": 2, "colour": "blue"}', 'RecipeError', /unknown field "colour"/],
     ['an extra field in a layer', '{"layers": [{"name": "mixed3", "weight": 1, "boost": 2}]}', 'RecipeError', /layers\[0\] has unknown field "boost"/],
     ['a __proto__ field', '{"__proto__": {"steps": 5}, "steps": 1}', 'RecipeError', /unknown field "__proto__"/],
-    ['version 2', '{"version": 2}', 'RecipeError', /recipe version 2 is not supported/],
+    ['version 3', '{"version": 3}', 'RecipeError', /recipe version 3 is not supported/],
     ['empty model name', '{"model": ""}', 'RecipeError', /"model" must be a non-empty string/],
     ['no layers, no channels', '{"layers": [], "channels": []}', 'RecipeError', /name at least one layer or channel/],
     ['unknown layer mixed99', '{"layers": [{"name": "mixed99", "weight": 1}], "steps": 1, "octaves": 1}', 'UnknownLayerError', /"mixed99" is not a layer of this model/],
