@@ -2,7 +2,8 @@
 // Both live in the data folder and are referred to by id; URLs point at their files under /files/.
 import type { Keyframes } from '../engine/recipe/keyframes.ts';
 import type { ZoomSettings } from '../engine/project/manifest.ts';
-import type { FileBytes, Recipe } from './types.ts';
+import type { Recipe } from '../engine/recipe/recipe.ts';
+import type { FileBytes } from './files.ts';
 
 export type { Keyframes, ZoomSettings };
 

@@ -2,9 +2,10 @@
 // Plain data only: they travel as structured clones over IPC and as wire JSON over HTTP/WebSocket.
 import type { ChannelTerm, ClassTerm, LayerTerm, Recipe } from '../engine/recipe/recipe.ts';
 import type { InspectFindings } from './inspect.ts';
+import type { FileBytes } from './files.ts';
 import type { SessionItem, VideoFile, ZoomItem } from './projects.ts';
 
-export type { ChannelTerm, ClassTerm, LayerTerm, Recipe };
+export type { ChannelTerm, ClassTerm, FileBytes, LayerTerm, Recipe };
 
 /** A request that carries nothing. */
 export type Empty = Record<string, never>;
@@ -152,10 +153,6 @@ export interface LoadedRecipe {
 /** What an open dialog is for: it filters by it (images; a PNG's recipe; a preset or recipe JSON). */
 export type FilePurpose = 'image' | 'recipe' | 'preset';
 
-export interface FileBytes {
-  name: string;
-  data: Uint8Array;
-}
 
 /** Actions a host may ask the renderer to perform (menu items, accelerators). */
 export type AppCommand = 'open' | 'save' | 'dream' | 'cancel' | 'load-recipe' | 'show-dream' | 'show-zoom' | 'show-paint' | 'show-inspect' | 'show-gallery' | 'show-models' | 'show-shortcuts';

@@ -4,9 +4,11 @@
 // equals the window's max; one ConvTranspose with a one-hot kernel per offset then puts every
 // offset's share back at its input pixel, in a [N*C, k*k, OH, OW] layout that needs no groups.
 import { outputPadding, windowPads, type OnnxLowering } from './onnx.ts';
-import type { MaxPoolNode } from './maxPool.ts';
+import type { PoolSpec } from '../../ops/pool.ts';
+import type { NodeBase } from './types.ts';
 
-export function maxPoolGradientByWindows(node: MaxPoolNode, g: string, ctx: OnnxLowering): string {
+/** A max-pool node's parts this lowering reads (maxPool.ts calls it, so it names no type of that module). */
+export function maxPoolGradientByWindows(node: NodeBase & { spec: PoolSpec }, g: string, ctx: OnnxLowering): string {
   const x = node.inputs[0]!;
   const k = node.spec.poolSize;
   const s = node.spec.strides;
