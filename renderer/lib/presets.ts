@@ -1,6 +1,7 @@
 // Starting points that give a good result at the first click. "Classic" is the engine's default
-// recipe (a test keeps them equal); every preset is a complete recipe the engine accepts.
+// recipe itself; every preset is a complete recipe the engine accepts.
 import type { Recipe } from '../../contract/types.ts';
+import { DEFAULT_RECIPE } from '../../engine/recipe/recipe.ts';
 
 export interface Preset {
   id: string;
@@ -11,23 +12,7 @@ export interface Preset {
   saved?: boolean;
 }
 
-const base: Recipe = {
-  version: 1,
-  model: 'inception_v3',
-  layers: [
-    { name: 'mixed3', weight: 1 },
-    { name: 'mixed5', weight: 1 },
-  ],
-  channels: [],
-  classes: [],
-  steps: 10,
-  stepSize: 1.5,
-  octaves: 4,
-  octaveScale: 1.4,
-  tileSize: 512,
-  jitter: 64,
-  seed: 0,
-};
+const base: Recipe = DEFAULT_RECIPE;
 
 const preset = (id: string, name: string, blurb: string, changes: Partial<Recipe>): Preset => ({ id, name, blurb, recipe: { ...base, ...changes } });
 
