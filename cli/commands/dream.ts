@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../../engine/io/atomic.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
 import { dreamToEnd, type DreamProgress } from '../../engine/render/dream.ts';
 import { PoolKeeper } from '../../engine/parallel/poolKeeper.ts';
+import { tilesPerStep } from '../../engine/parallel/layout.ts';
 import { metadataText } from '../../engine/render/metadata.ts';
 import { recipeAssets } from '../../engine/recipe/recipe.ts';
 import { assetsText, dreamAssets, type Asset } from '../../engine/io/assets.ts';
@@ -88,7 +89,7 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0)) throw new UsageError(`--workers expects a whole number, got "${values.workers}".`);
   const chosen = onGpu(model) ? 0 : workers;
   const pools = new PoolKeeper({ model: recipe.model, backend, ...(chosen !== undefined ? { workers: chosen } : {}) });
-  const tiled = Math.max(image.width, image.height) > recipe.tileSize;
+  const tiled = tilesPerStep(image.width, image.height, recipe.tileSize) > 1;
   // With a farm the tiles of each step go there; otherwise the engine's layout may start local workers.
   const pool = farm ? undefined : await pools.forJob(image.width, image.height, recipe.tileSize);
   let farmPool: FarmTilePool | undefined;
