@@ -91,6 +91,9 @@ export default tseslint.config(
   onlyImports('engine', []),
   onlyImports('contract', [], ['engine']),
   onlyImports('host', ['engine', 'contract']),
+  // The one door from the app's host to the render farm (Settings' Farm section, dreams sent to it):
+  // only host/farm/ may import farm/; the rest of host/ reaches the farm through host/farm/.
+  { ...onlyImports('host', ['engine', 'contract', 'farm']), files: ['host/farm/**/*.ts'], ignores: ['host/farm/**/*.test.ts'] },
   onlyImports('server', ['host', 'contract']),
   onlyImports('main', ['host', 'contract']),
   onlyImports('preload', ['contract']),

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendChoice } from '../engine/backend.ts';
 import { loadFarmModel } from '../cli/farm/model.ts';
 import { jobHandlers } from '../cli/farm/handlers.ts';
-import { farmTilePool } from '../cli/farm/tilePool.ts';
+import { farmTilePool } from '../host/farm/tilePool.ts';
 import { decodeFloat32, encodeBytes, type GradientResult } from '../farm/kinds.ts';
 import { startWorkers, type JobHandlers } from '../farm/worker.ts';
 import { openQueue, openQueueEvents } from '../farm/queues.ts';

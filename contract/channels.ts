@@ -19,6 +19,7 @@ import type {
 } from './types.ts';
 import type { ChannelPicture, ChannelsRequest, ChannelViewRequest, ImageProbeRequest } from './inspect.ts';
 import type { ClassSearch, ModelDownload, ModelInfo, ModelSize, PresetExport, PresetSaveRequest, SettingsUpdate, SettingsView, UserPreset } from './models.ts';
+import type { AtlasSummary, AtlasView, FarmStatusView, FarmTestRequest } from './farm.ts';
 import type { SessionItem, SessionNewRequest, SessionVideoRequest, VideoExportRequest, ZoomCreateRequest, ZoomItem, ZoomPreviewRequest, ZoomResumeRequest } from './projects.ts';
 
 /** Phantom-typed descriptors: the runtime value only says which kind a channel is. */
@@ -79,6 +80,13 @@ export const contract = {
   'presets.delete': invoke<{ name: string }, { deleted: boolean }>(),
   'presets.export': invoke<{ name: string }, PresetExport>(),
   'presets.import': invoke<{ file: FileBytes; as?: string; overwrite?: boolean }, UserPreset>(),
+  /** Settings → Farm: reach a farm URL (not saved) and list its workers. */
+  'farm.test': invoke<FarmTestRequest, FarmStatusView>(),
+  /** The saved farm's workers now; null when no farm is set. */
+  'farm.status': invoke<Empty, FarmStatusView | null>(),
+  /** Atlas folders (`reverie atlas -o <data folder>/atlases/NAME`) and one opened for browsing. */
+  'atlas.list': invoke<Empty, AtlasSummary[]>(),
+  'atlas.open': invoke<{ id: string }, AtlasView>(),
   'engine.changed': event<EngineStatus>(),
   'job.progress': event<JobProgress>(),
   'job.state': event<JobState>(),

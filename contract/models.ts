@@ -88,6 +88,9 @@ export interface SettingsUpdate {
   defaultRecipe?: Recipe;
   outputFolder?: string | null;
   lastUsed?: LastUsed;
+  /** The render farm (checked like the CLI's --farm; null: none) and the explicit no-password allowance. */
+  farmUrl?: string | null;
+  farmInsecure?: boolean;
 }
 
 export interface UserPreset {

@@ -1,5 +1,6 @@
 // The values that cross between the renderer and a host (Electron main or the browser-mode server).
 // Plain data only: they travel as structured clones over IPC and as wire JSON over HTTP/WebSocket.
+import type { FarmJobProgress } from './farm.ts';
 import type { ChannelTerm, ClassTerm, LayerTerm, Recipe } from '../engine/recipe/recipe.ts';
 import type { InspectFindings } from './inspect.ts';
 import type { FileBytes } from './files.ts';
@@ -64,6 +65,8 @@ export interface DreamRequest {
   guideInputId?: string;
   /** An imported mask image (white dreams, black keeps) of the input's shape; absent: none. */
   maskInputId?: string;
+  /** Send the tiles of each step to the farm in Settings (an image of one tile dreams here). */
+  farm?: boolean;
 }
 
 /** What a job does: a dream, a zoom render or its short preview, a ping-pong round, a video, a channel picture. */
@@ -90,6 +93,8 @@ export interface JobProgress {
   frame?: { index: number; url: string };
   /** Channel grids: each picture of the batch being rendered as it stands (JPEG data URLs), so tiles grow in place. */
   tiles?: Array<{ index: number; preview: string }>;
+  /** A job on the render farm: its workers and what each has computed. */
+  farm?: FarmJobProgress;
 }
 
 /** How a job ended well: the gallery entry it made or changed, and what else it produced. */

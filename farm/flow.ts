@@ -16,7 +16,8 @@ export const STEP_QUEUE = 'steps';
 const POLL_MS = 250;
 
 export interface FlowRunner {
-  run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, signal?: AbortSignal): Promise<Array<JobKinds[K]['result']>>;
+  /** `onWorkers` hears which worker (its BullMQ name; null: unknown) computed each task. */
+  run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, signal?: AbortSignal, onWorkers?: (names: Array<string | null>) => void): Promise<Array<JobKinds[K]['result']>>;
   close(): Promise<void>;
 }
 
@@ -34,7 +35,7 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
   producer.on('error', () => undefined); // reconnects by itself; failures surface on the calls
   const tiles = queueName(model);
   return {
-    async run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, signal?: AbortSignal): Promise<Array<JobKinds[K]['result']>> {
+    async run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, signal?: AbortSignal, onWorkers?: (names: Array<string | null>) => void): Promise<Array<JobKinds[K]['result']>> {
       for (const t of tasks) checkPayload(t.kind, t.payload);
       const runId = randomUUID().slice(0, 12);
       await producer.add({
@@ -87,6 +88,7 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
           checkResult(t.kind, value);
           results.push(value as JobKinds[K]['result']);
         }
+        if (onWorkers) onWorkers(await processedBy(queues.tiles, tasks.map((_, i) => `${runId}-${i}`)));
         return results;
       } finally {
         stepEvents.off('waiting', onEvent);
@@ -100,4 +102,10 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
       await producer.close();
     },
   };
+}
+
+/** The worker that ran each job (BullMQ keeps its name in the job hash's "pb" field). */
+async function processedBy(queue: Queue, ids: string[]): Promise<Array<string | null>> {
+  const client = await queue.getBackend().client;
+  return Promise.all(ids.map((id) => client.hget(queue.toKey(id), 'pb').catch(() => null)));
 }

@@ -6,6 +6,7 @@ import { dreamToEnd, type DreamProgress } from '../engine/render/dream.ts';
 import type { PoolKeeper } from '../engine/parallel/poolKeeper.ts';
 import { deviceMetadata, metadataText } from '../engine/render/metadata.ts';
 import { assetsText, dreamAssets } from '../engine/io/assets.ts';
+import { tilesPerStep } from '../engine/parallel/layout.ts';
 import { jpeg, scaledInput, thumbnail } from './pictures.ts';
 import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
 
@@ -33,7 +34,11 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   ctx.signal.throwIfAborted();
 
   let lastPreview = -Infinity;
-  const pool = await ctx.pools?.forJob(input.width, input.height, spec.recipe.tileSize);
+  // Sent to the farm: the tiles of each step go there (an image of one tile has nothing to spread).
+  // The farm's code (BullMQ, ioredis) loads only when a dream asks for it.
+  const tiled = tilesPerStep(input.width, input.height, spec.recipe.tileSize) > 1;
+  const farm = spec.farm && tiled ? await (await import('./farm/dreamFarm.ts')).openDreamFarm(spec.farm, spec.recipe.model, ctx.signal) : undefined;
+  const pool = farm ? undefined : await ctx.pools?.forJob(input.width, input.height, spec.recipe.tileSize);
   const onProgress = async (p: DreamProgress): Promise<void> => {
     const now = performance.now();
     const lastOfOctave = p.step === p.steps - 1;
@@ -43,9 +48,17 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
       lastPreview = now;
     }
     const { done, total, elapsedMs, etaMs } = p;
-    ctx.onProgress({ type: 'progress', jobId: spec.jobId, done, total, label: dreamLabel(p), elapsedMs, etaMs, ...(preview ? { preview } : {}) });
+    const spread = farm?.progress();
+    const label = spread ? `${dreamLabel(p)} · ${spread.workers} worker${spread.workers === 1 ? '' : 's'}` : dreamLabel(p);
+    ctx.onProgress({ type: 'progress', jobId: spec.jobId, done, total, label, elapsedMs, etaMs, ...(preview ? { preview } : {}), ...(spread ? { farm: spread } : {}) });
   };
-  const result = await dreamToEnd(ctx.model, input, spec.recipe, { signal: ctx.signal, onProgress, assets: dreamAssets(spec.assets ?? []), ...(pool ? { pool } : {}) });
+  let result;
+  try {
+    const tiles = pool ?? farm?.pool;
+    result = await dreamToEnd(ctx.model, input, spec.recipe, { signal: ctx.signal, onProgress, assets: dreamAssets(spec.assets ?? []), ...(tiles ? { pool: tiles } : {}) });
+  } finally {
+    await farm?.close();
+  }
   ctx.signal.throwIfAborted();
   const alpha = input.alpha && result.width === input.width && result.height === input.height ? input.alpha : null;
   const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, ...deviceMetadata(ctx.model), input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };

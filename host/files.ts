@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { basename, resolve, sep } from 'node:path';
 
 /** The folders of the data directory a page may load files from (under /files/). */
-export const SERVED_DATA_FOLDERS: ReadonlySet<string> = new Set(['inputs', 'gallery', 'zoom', 'sessions', 'previews', 'features', 'inspect']);
+export const SERVED_DATA_FOLDERS: ReadonlySet<string> = new Set(['inputs', 'gallery', 'zoom', 'sessions', 'previews', 'features', 'inspect', 'atlases']);
 
 /**
  * Maps a URL path below a served folder to a file inside it, or null: no "..", no dot-files

@@ -19,6 +19,7 @@ export function progressView(ctx: Pick<ServiceContext, 'options'>, jobId: string
     etaMs,
     ...(p.preview ? { preview: `data:image/jpeg;base64,${Buffer.from(p.preview).toString('base64')}` } : {}),
     ...(p.frame ? { frame: { index: p.frame.index, url: ctx.options.fileUrl(p.frame.rel) } } : {}),
+    ...(p.farm ? { farm: p.farm } : {}),
     ...(p.tiles ? { tiles: p.tiles.map((t) => ({ index: t.index, preview: `data:image/jpeg;base64,${Buffer.from(t.jpeg).toString('base64')}` })) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // Messages between a host and its engine worker (a worker thread in Node, a utility process in Electron).
 // Jobs run one at a time and report progress; calls are quick project edits answered directly.
 // Paths are absolute and chosen by the host (inside its data folder); `rel` paths are relative to it.
+import type { FarmJobProgress } from '../contract/farm.ts';
 import type { Recipe } from '../engine/recipe/recipe.ts';
 import type { Asset } from '../engine/io/assets.ts';
 import type { ErrorInfo, LayerChoice } from '../contract/types.ts';
@@ -18,6 +19,8 @@ export interface DreamJobSpec {
   recipe: Recipe;
   /** The masks and guide the recipe names by hash, with their pixels. */
   assets?: Asset[];
+  /** The farm in Settings, when the dream was sent to it. */
+  farm?: { url: string; insecure: boolean };
 }
 
 /** A project folder as the worker needs it: where it is, and where its files are under the data folder. */
@@ -123,6 +126,8 @@ export interface ProgressMessage {
   frame?: { index: number; rel: string };
   /** Channel grids: every picture of the batch as it stands (JPEG by channel), every previewIntervalMs or so. */
   tiles?: Array<{ index: number; jpeg: Uint8Array }>;
+  /** A farm job's workers and what each has computed. */
+  farm?: FarmJobProgress;
 }
 
 export type JobOutput =

@@ -13,6 +13,8 @@ import { finishJob, progressView } from './finish.ts';
 import { displayPath } from './files.ts';
 import { Gallery } from './gallery.ts';
 import { galleryHandlers } from './galleryHandlers.ts';
+import { atlasHandlers } from './atlasHandlers.ts';
+import { farmFor, farmHandlers } from './farm/farmHandlers.ts';
 import { inspectHandlers } from './inspectHandlers.ts';
 import { InputStore } from './inputs.ts';
 import { modelHandlers, requireActiveModel } from './modelHandlers.ts';
@@ -100,10 +102,11 @@ export function createService(options: ServiceOptions): Service {
       }
       requireNoAssets(recipe, assets);
       requireActiveModel(ctx, recipe);
+      const farm = await farmFor(req['farm'], configDir);
       const input = await inputs.record(inputId);
       // The recipe is remembered as the last used, so the next launch starts from it.
       await updateSettings((s) => ({ ...s, lastUsed: { ...s.lastUsed, model: recipe.model, recipe } }), configDir);
-      return queue.enqueue({ kind: 'dream', inputId, inputPath: inputs.sourcePath(inputId), inputName: input.name, maxSide, recipe, ...(assets.length ? { assets } : {}) });
+      return queue.enqueue({ kind: 'dream', inputId, inputPath: inputs.sourcePath(inputId), inputName: input.name, maxSide, recipe, ...(assets.length ? { assets } : {}), ...(farm ? { farm } : {}) });
     },
     'job.cancel': async (request) => ({ cancelled: queue.cancel(requireId(requireObject(request, 'The request')['jobId'], 'The job id')) }),
     'job.list': async () => queue.list(),
@@ -127,6 +130,8 @@ export function createService(options: ServiceOptions): Service {
     ...inspectHandlers(ctx),
     ...models.handlers,
     ...settingsHandlers(ctx),
+    ...farmHandlers(ctx),
+    ...atlasHandlers(ctx),
   };
 
   return {

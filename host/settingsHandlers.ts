@@ -12,6 +12,7 @@ import { PresetStore } from '../engine/settings/presets.ts';
 import { deviceOptions } from '../engine/accel/devices.ts';
 import { DEFAULT_SETTINGS, loadSettings, parseSettings, settingsFile, updateSettings, type Settings } from '../engine/settings/settings.ts';
 import type { ServiceContext } from './context.ts';
+import { checkFarmSetting } from './farm/farmHandlers.ts';
 import { displayPath } from './files.ts';
 import { MAX_PRESET_BYTES } from './limits.ts';
 import { BadRequestError, BusyError, requireFileBytes, requireObject } from './validate.ts';
@@ -56,7 +57,7 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
     },
     'settings.update': async (request) => {
       const req = requireObject(request, 'The settings');
-      const allowed = ['backend', 'device', 'defaultRecipe', 'outputFolder', 'lastUsed'];
+      const allowed = ['backend', 'device', 'defaultRecipe', 'outputFolder', 'lastUsed', 'farmUrl', 'farmInsecure'];
       const extra = Object.keys(req).filter((k) => !allowed.includes(k));
       if (extra.length) throw new BadRequestError(`Unknown setting ${extra.map((k) => JSON.stringify(k)).join(', ')}; settings are ${allowed.join(', ')}.`);
       const folder = req['outputFolder'];
@@ -74,6 +75,7 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
       if (restart && ctx.queue.busy) throw new BusyError('A job is running or queued; change the backend or device when it is done.');
       // parseSettings checks every field (the backend name, the recipe, the last-used values) before anything is written.
       const next = parseSettings({ ...before, ...req, lastUsed: req['lastUsed'] === undefined ? before.lastUsed : { ...before.lastUsed, ...requireObject(req['lastUsed'], 'lastUsed') } }, 'The settings');
+      await checkFarmSetting(next.farmUrl, next.farmInsecure);
       const saved = await updateSettings(() => next, configDir);
       // A pinned backend stays pinned (the launcher overrides the spec's); the device is never pinned.
       if (restart) await engine.restart({ ...engine.spec, backend: next.backend as BackendChoice, device: next.device });

@@ -28,6 +28,8 @@ describe('import directions', () => {
     ['renderer/lib/probe.ts', "import { createService } from '../../host/service.ts';"],
     ['farm/probe.ts', "import { dream } from '../engine/render/dream.ts';"],
     ['engine/probe.ts', "import { submitJobs } from '../farm/submit.ts';"],
+    ['host/probe.ts', "import { submitJobs } from '../farm/submit.ts';"],
+    ['host/farm/probe.ts', "import { startServer } from '../../server/httpServer.ts';"],
   ];
   it.each(wrong)('%s: %s fails lint', async (file, code) => {
     const messages = await restricted(file, `${code}\nexport {};\n`);
@@ -46,6 +48,7 @@ describe('import directions', () => {
     ['engine/graph/ops/probe.ts', "import { convForward } from '../../ops/conv.ts';\nimport type { AttrValue } from '../onnxProto.ts';"],
     ['engine/render/probe.ts', "import { readFile } from 'node:fs/promises';"],
     ['cli/farm/probe.ts', "import { submitJobs } from '../../farm/submit.ts';"],
+    ['host/farm/probe.ts', "import { probeFarm } from '../../farm/probe.ts';\nimport type { Handlers } from '../../contract/channels.ts';\nimport { decodeImage } from '../../engine/io/image.ts';"],
   ];
   it.each(right)('%s: %s passes', async (file, code) => {
     expect(await restricted(file, `${code}\nexport {};\n`)).toEqual([]);

@@ -18,7 +18,7 @@ import { jsonLinesSink, terminalSink } from '../progress.ts';
 import { applyDevice, deviceFields, deviceFlagHelp, deviceFlagSpec, onGpu, parseDeviceFlag } from '../device.ts';
 import { appVersion, firstFrameNote, maxPixelsFlag, UsageError, withInterrupt } from '../shared.ts';
 import { farmFlagHelp, farmFlagSpec, farmUrlFrom } from '../farm/runner.ts';
-import { farmTilePool, type FarmTilePool } from '../farm/tilePool.ts';
+import { farmTilePool, type FarmTilePool } from '../../host/farm/tilePool.ts';
 import { modelFingerprint } from '../farm/model.ts';
 import { parseFarmUrl } from '../../farm/url.ts';
 

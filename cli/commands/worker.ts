@@ -1,12 +1,13 @@
 // `reverie worker --farm redis://…`: takes jobs from a render farm until stopped. SIGTERM or Ctrl-C
 // drains: no new jobs, the ones in hand finish (a second signal exits at once; BullMQ's stalled-job
 // check then hands those jobs to another worker).
-import { hostname } from 'node:os';
+import { cpus, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { initBackend, type BackendChoice } from '../../engine/backend.ts';
 import { DEFAULT_MODEL } from '../../engine/model/load.ts';
 import { parseFarmUrl } from '../../farm/url.ts';
 import { startWorkers } from '../../farm/worker.ts';
+import { startHeartbeat } from '../../farm/heartbeat.ts';
 import { workerName } from '../../farm/queues.ts';
 import type { ModelRef } from '../../farm/kinds.ts';
 import { jobHandlers } from '../farm/handlers.ts';
@@ -61,15 +62,22 @@ export async function workerCommand(argv: string[]): Promise<void> {
   }
   if (served.length === 0) throw new UsageError('No model to serve: this worker would take no jobs.');
   const name = workerName(hostname(), process.pid, served.map((s) => s.ref.id));
+  const cpu = cpus();
+  const device = `${served[0]!.model.accelerator ?? backend} · ${cpu[0]?.model.trim() ?? 'CPU'} ×${cpu.length}`;
+  const heartbeat = startHeartbeat(connection, { name, host: hostname(), pid: process.pid, device, models: served.map((s) => s.ref.id), concurrency });
   const farm = startWorkers(connection, served.map(({ ref, model }) => ({ model: ref, handlers: jobHandlers(model, ref) })), {
     concurrency,
     lockMs,
     name,
     onError: (err) => say('connection', `Farm connection: ${err.message} (retrying)`),
-    onEvent: (e) => say(`job-${e.type}`, `${e.type} ${e.kind} ${e.id}${e.ms !== undefined ? ` in ${Math.round(e.ms)} ms` : ''}${e.reason ? `: ${e.reason}` : ''}`, { kind: e.kind, id: e.id, ...(e.ms !== undefined ? { ms: Math.round(e.ms) } : {}), ...(e.reason ? { reason: e.reason } : {}) }),
+    onEvent: (e) => {
+      if (e.type === 'active') heartbeat.jobStarted();
+      else heartbeat.jobEnded(e.type === 'completed' ? e.ms : undefined);
+      say(`job-${e.type}`, `${e.type} ${e.kind} ${e.id}${e.ms !== undefined ? ` in ${Math.round(e.ms)} ms` : ''}${e.reason ? `: ${e.reason}` : ''}`, { kind: e.kind, id: e.id, ...(e.ms !== undefined ? { ms: Math.round(e.ms) } : {}), ...(e.reason ? { reason: e.reason } : {}) });
+    },
   });
   await farm.ready;
-  say('ready', `Worker ${name} on ${backend} serving ${served.map((s) => `${s.ref.id} (${s.ref.sha256.slice(0, 12)})`).join(', ')} from ${connection.display}, ${concurrency} at a time.`, { name, backend, models: served.map((s) => s.ref), pid: process.pid });
+  say('ready', `Worker ${name} on ${backend} serving ${served.map((s) => `${s.ref.id} (${s.ref.sha256.slice(0, 12)})`).join(', ')} from ${connection.display}, ${concurrency} at a time.`, { name, backend, device, models: served.map((s) => s.ref), pid: process.pid });
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.on('SIGINT', () => process.exit(130));
@@ -81,6 +89,7 @@ export async function workerCommand(argv: string[]): Promise<void> {
     process.once('SIGTERM', stop);
   });
   await farm.close();
+  await heartbeat.stop();
   for (const s of served) s.model.dispose();
   say('stopped', 'Worker stopped.');
 }

@@ -1,33 +1,11 @@
-// A model as the farm names it: its id and the sha256 of its topology and weights. Submitter and
-// worker each compute it from the files they load, so a worker never serves a different model
-// under the same name.
-import { createHash } from 'node:crypto';
-import { loadModelFiles } from '../../engine/model/files/source.ts';
+// Loading a model for farm work: its fingerprint (host/farm/modelRef.ts, shared with the app) and
+// the model itself.
 import { loadDreamModel } from '../../engine/model/load.ts';
 import type { DreamModel } from '../../engine/shared/model.ts';
 import type { ModelRef } from '../../farm/kinds.ts';
+import { modelFingerprint } from '../../host/farm/modelRef.ts';
 
-export class FarmModelError extends Error {
-  override name = 'FarmModelError';
-}
-
-/** Farm jobs name models by id only (embedded or catalogue names): never a path or URL from a payload. */
-export function farmModelId(spec: string): string {
-  if (!/^[A-Za-z0-9_.:+-]{1,120}$/.test(spec) || spec.includes('/')) {
-    throw new FarmModelError(`"${spec}" is a path or URL; farm workers load models by name only (the embedded inception_v3, or a catalogue or cached model name).`);
-  }
-  return spec.replace(/^embedded:/, '');
-}
-
-export async function modelFingerprint(spec: string): Promise<ModelRef> {
-  const id = farmModelId(spec);
-  const files = await loadModelFiles(id);
-  const hash = createHash('sha256');
-  hash.update(JSON.stringify(files.modelTopology));
-  hash.update(JSON.stringify(files.weightSpecs));
-  hash.update(new Uint8Array(files.weightData));
-  return { id, sha256: hash.digest('hex') };
-}
+export { FarmModelError, farmModelId, modelFingerprint } from '../../host/farm/modelRef.ts';
 
 /** Loads a model for farm work: its fingerprint and the model itself. */
 export async function loadFarmModel(spec: string): Promise<{ ref: ModelRef; model: DreamModel }> {

@@ -26,9 +26,13 @@ export interface Settings {
   /** Where results go by default; null: next to the input. */
   outputFolder: string | null;
   lastUsed: LastUsed;
+  /** The app's render farm (redis:// or rediss://); null: none. The host checks it fully (farm/url.ts). */
+  farmUrl: string | null;
+  /** The user allowed a farm beyond this machine without a password (the CLI's --farm-insecure). */
+  farmInsecure: boolean;
 }
 
-export const DEFAULT_SETTINGS: Settings = { version: 1, backend: 'auto', device: 'auto', defaultRecipe: DEFAULT_RECIPE, outputFolder: null, lastUsed: {} };
+export const DEFAULT_SETTINGS: Settings = { version: 1, backend: 'auto', device: 'auto', defaultRecipe: DEFAULT_RECIPE, outputFolder: null, lastUsed: {}, farmUrl: null, farmInsecure: false };
 
 export const settingsFile = (dir = configDir()) => join(dir, 'settings.json');
 
@@ -65,7 +69,10 @@ export function parseSettings(json: unknown, source = 'settings'): Settings {
   const lastUsed: LastUsed = {};
   for (const k of ['model', 'preset', 'inputFolder', 'outputFolder'] as const) if (lu[k] !== undefined) lastUsed[k] = text(`${source}: "lastUsed.${k}"`, lu[k]);
   if (lu['recipe'] !== undefined) lastUsed.recipe = recipeField(`${source}: lastUsed.recipe`, lu['recipe']);
-  return { version: 1, backend: s.backend as BackendChoice, device: s.device as DeviceChoice, defaultRecipe: recipeField(`${source}: defaultRecipe`, s.defaultRecipe), outputFolder, lastUsed };
+  const farmUrl = s.farmUrl === null ? null : text(`${source}: "farmUrl"`, s.farmUrl);
+  if (farmUrl !== null && (!/^rediss?:\/\//.test(farmUrl) || farmUrl.length > 500)) throw new SettingsError(`${source}: "farmUrl" must start with redis:// or rediss:// (at most 500 characters).`);
+  if (typeof s.farmInsecure !== 'boolean') throw new SettingsError(`${source}: "farmInsecure" must be true or false.`);
+  return { version: 1, backend: s.backend as BackendChoice, device: s.device as DeviceChoice, defaultRecipe: recipeField(`${source}: defaultRecipe`, s.defaultRecipe), outputFolder, lastUsed, farmUrl, farmInsecure: s.farmInsecure };
 }
 
 /** The saved settings, or defaults; a corrupt file is set aside and reported in `problem`. */

@@ -17,6 +17,8 @@ import { Notices } from './notices.svelte.ts';
 import { PaintState } from './paint.svelte.ts';
 import { RecipeState } from './recipe.svelte.ts';
 import { PresetsState, SettingsState } from './settings.svelte.ts';
+import { FarmState } from './farm.svelte.ts';
+import { AtlasState } from './atlas.svelte.ts';
 import { captureWork, readWork, restoreWork, saveWork, type WorkStorage } from './work.ts';
 import { ZOOM_RECIPE, ZoomState } from './zoom.svelte.ts';
 
@@ -51,6 +53,8 @@ export class AppState {
   readonly models: ModelsState;
   readonly settings: SettingsState;
   readonly presets: PresetsState;
+  readonly farm: FarmState;
+  readonly atlas: AtlasState;
   private readonly unsubscribe: Array<() => void> = [];
   private readonly storage: WorkStorage | undefined;
 
@@ -64,7 +68,9 @@ export class AppState {
     this.settings = new SettingsState({ api, notices: this.notices, ...deps });
     this.presets = new PresetsState({ api, notices: this.notices, ...deps });
     const shared = { api, notices: this.notices, ...deps, channelCounts: () => this.channelCounts };
-    this.dream = new DreamState({ ...shared, recipe: this.recipe });
+    this.farm = new FarmState({ api, notices: this.notices, settings: this.settings });
+    this.atlas = new AtlasState({ api, notices: this.notices });
+    this.dream = new DreamState({ ...shared, recipe: this.recipe, farmUrl: () => this.farm.savedUrl });
     this.zoom = new ZoomState(shared);
     this.paint = new PaintState(shared);
     // Every preset grid offers the user's saved presets for its recipe's model, as they change.
@@ -179,6 +185,7 @@ export class AppState {
       return;
     }
     await Promise.all([this.gallery.refresh(), this.engine.state === 'ready' ? this.loadLayers() : Promise.resolve(), this.models.refresh(), this.settings.load(true), this.presets.refresh(true)]);
+    this.farm.syncFromSettings();
     if (this.engine.state === 'ready') void this.models.searchClasses('', true);
     // Where the last session left off: its model is loading; its recipe comes back.
     const model = this.activeModel;

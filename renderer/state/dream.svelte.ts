@@ -25,6 +25,8 @@ export interface DreamDeps {
   channelCounts(): ReadonlyMap<string, number>;
   /** Puts a PNG on the system clipboard (absent where there is none). */
   copyImage?(png: Uint8Array): Promise<void>;
+  /** The farm saved in Settings (null: none), which "Send to farm" uses. */
+  farmUrl?(): string | null;
 }
 
 export class DreamState {
@@ -47,6 +49,8 @@ export class DreamState {
   /** The point of the picture in the middle of the stage (fractions of its size). */
   centre = $state({ x: 0.5, y: 0.5 });
   readonly job: JobFollower;
+  /** Send the tiles of each step to the farm in Settings (when one is set). */
+  sendToFarm = $state(false);
 
   constructor(private readonly deps: DreamDeps) {
     this.guideImporter = new Importer(deps, (input) => {
@@ -165,6 +169,16 @@ export class DreamState {
     }
   }
 
+  /** A farm is set and the user asked for it. */
+  get usesFarm(): boolean {
+    return this.sendToFarm && !!this.deps.farmUrl?.();
+  }
+
+  /** The running job's farm spread ("N workers", tiles per worker), when it runs on a farm. */
+  get farmProgress() {
+    return this.job.progress?.farm ?? null;
+  }
+
   async dream(): Promise<void> {
     const input = this.input;
     if (!this.canDream || !input) return;
@@ -175,7 +189,8 @@ export class DreamState {
       // The mask goes to the host as an image at the input's size, imported like any other.
       const painted = this.mask.active ? await this.deps.api['image.import']({ name: 'mask.png', data: await maskPng(this.mask, input.width, input.height) }) : null;
       const mask = painted ? { maskInputId: painted.id } : {};
-      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe: this.deps.recipe.recipe, maxSide: this.maxSide, ...guide, ...mask }));
+      const farm = this.usesFarm ? { farm: true } : {};
+      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe: this.deps.recipe.recipe, maxSide: this.maxSide, ...guide, ...mask, ...farm }));
     } catch (err) {
       this.deps.notices.error(err, 'Could not start the dream');
     }

@@ -21,7 +21,7 @@ const model = (name: string, active: boolean, extra: Partial<ModelInfo> = {}): M
 });
 const catalogue = model('mobilenet_v1_100', false, { kind: 'catalogue', installed: false, bytes: null });
 const settingsView = (lastUsed: SettingsView['settings']['lastUsed'] = {}, defaultRecipe: Recipe = DEFAULT_PRESET.recipe): SettingsView => ({
-  settings: { version: 1, backend: 'auto', device: 'auto', defaultRecipe, outputFolder: null, lastUsed },
+  settings: { version: 1, backend: 'auto', device: 'auto', defaultRecipe, outputFolder: null, lastUsed, farmUrl: null, farmInsecure: false },
   backends: [{ choice: 'wasm', description: 'WebAssembly', available: true, fastest: true }],
   devices: [{ choice: 'auto', available: true, note: 'a real GPU when one answers, else the CPU' }],
   file: '/cfg/settings.json',

@@ -67,6 +67,10 @@ export class SettingsState {
     return this.update({ outputFolder: folder || null }, folder ? `Results are offered in ${folder}` : 'No output folder');
   }
 
+  saveFarm(farmUrl: string | null, farmInsecure: boolean): Promise<boolean> {
+    return this.update({ farmUrl, farmInsecure }, farmUrl ? 'Farm saved' : 'No farm: everything runs here');
+  }
+
   setDefaultRecipe(recipe: Recipe): Promise<boolean> {
     return this.update({ defaultRecipe: recipe }, `Default recipe saved (${recipe.model})`);
   }

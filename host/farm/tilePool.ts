@@ -1,4 +1,4 @@
-// The dream loop's tile gradients on a farm: the loop asks for every tile of a step at once (see
+// The dream loop's tile gradients on a farm (the CLI's dream --farm and the app's dreams sent to it): the loop asks for every tile of a step at once (see
 // engine/render/tiles.ts), so requests made in the same turn become one BullMQ flow, the step being
 // the barrier. Tiles travel as float32 in the model's range; gradients come back the same way.
 import type { ObjectiveTerms } from '../../engine/parallel/protocol.ts';
@@ -17,6 +17,8 @@ interface Pending {
 
 export interface FarmTilePool extends TileGradientSource {
   workers(): Promise<number>;
+  /** Tiles each worker (by BullMQ name) has computed for this pool so far. */
+  readonly tilesByWorker: ReadonlyMap<string, number>;
   close(): Promise<void>;
 }
 
@@ -30,12 +32,16 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
   stepEvents.on('error', () => undefined);
   const flows = flowRunner(connection, model, { steps, stepEvents, tiles });
   let batch: Pending[] = [];
+  const tilesByWorker = new Map<string, number>();
+  const count = (names: Array<string | null>): void => {
+    for (const n of names) tilesByWorker.set(n ?? '?', (tilesByWorker.get(n ?? '?') ?? 0) + 1);
+  };
   const flush = async (): Promise<void> => {
     const mine = batch;
     batch = [];
     try {
       await stepEvents.waitUntilReady();
-      const results = await flows.run(mine.map((p) => p.task), signal);
+      const results = await flows.run(mine.map((p) => p.task), signal, count);
       results.forEach((r, i) => mine[i]!.resolve({ value: r.value, gradient: decodeFloat32(r.gradient.data, r.gradient.width * r.gradient.height * 3) }));
     } catch (err) {
       for (const p of mine) p.reject(err);
@@ -50,6 +56,7 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
       });
     },
     workers: async () => (await workersOnline(tiles)).length,
+    tilesByWorker,
     async close() {
       await flows.close();
       await Promise.allSettled([steps.close(), stepEvents.close(), tiles.close()]);

@@ -1,0 +1,142 @@
+// The app's render farm end to end in Debian's chromium: a real redis-server on loopback, a real
+// `reverie worker` process, the real browser-mode server and model. Settings → Farm tests the URL and
+// lists the worker with its device and throughput; a dream sent to the farm shows "1 worker" and the
+// tiles that worker computed, and equals the same dream made here; Inspect browses an atlas folder
+// that `reverie atlas --farm` wrote into the data folder.
+/// <reference lib="dom" />
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { runCli } from '../helpers/cli.ts';
+import { startRedis, type TestRedis } from '../helpers/redis.ts';
+import { startWorker, stopWorker, type TestWorker } from '../helpers/farmWorkers.ts';
+import { dropFile, screenshot, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+
+let dataDir: string;
+let server: RunningServer;
+let browser: Browser;
+let redis: TestRedis;
+let worker: TestWorker;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  worker = startWorker(redis.url, ['--lock-ms', '12000']);
+  ({ dataDir, server, browser } = await startApp('e2e-farm'));
+  await worker.waitFor((e) => e.type === 'ready');
+}, 180_000);
+afterAll(async () => {
+  await stopApp(server, browser);
+  if (worker) await stopWorker(worker);
+  await redis?.stop();
+});
+
+/** The gallery's dreamed results, as decoded pixels, newest last. */
+async function galleryPixels(): Promise<Buffer[]> {
+  const entries = await readdir(join(dataDir, 'gallery'));
+  const dated = await Promise.all(entries.map(async (e) => ({ e, at: JSON.parse(await readFile(join(dataDir, 'gallery', e, 'entry.json'), 'utf8')).createdAt as string })));
+  dated.sort((a, b) => a.at.localeCompare(b.at));
+  return Promise.all(dated.map(({ e }) => sharp(join(dataDir, 'gallery', e, 'result.png')).raw().toBuffer()));
+}
+
+describe('the farm in the app', () => {
+  it('Settings → Farm refuses a bad URL, tests a good one and lists the worker with its device', async () => {
+    const { page } = browser;
+    await page.goto(server.url);
+    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await page.getByTestId('nav-models').click();
+    await page.getByTestId('farm-url').fill('http://example.com');
+    await page.getByTestId('farm-test').click();
+    await expect.poll(() => page.getByTestId('farm-problem').textContent()).toMatch(/redis:\/\/ or rediss:\/\//);
+    await page.getByTestId('farm-url').fill('redis://10.9.8.7:6379');
+    await page.getByTestId('farm-test').click();
+    await expect.poll(() => page.getByTestId('farm-problem').textContent()).toMatch(/no password/);
+
+    await page.getByTestId('farm-url').fill(redis.url);
+    await page.getByTestId('farm-test').click();
+    await expect.poll(() => page.getByTestId('farm-online').textContent()).toBe('1 worker online');
+    expect(await page.getByTestId('farm-server').textContent()).toMatch(/redis \d+\.\d+/);
+    // The device is the worker's own report (its heartbeat): its route and this machine's CPU.
+    expect(await page.getByTestId('farm-worker-device').textContent()).toMatch(/×\d+$/);
+    expect(await page.getByTestId('farm-worker-throughput').textContent()).toBe('idle');
+    await page.getByTestId('farm-save').click();
+    await expect.poll(() => readFile(join(dataDir, 'config', 'settings.json'), 'utf8').then((t) => JSON.parse(t) as unknown, () => null)).toMatchObject({ farmUrl: redis.url, farmInsecure: false });
+    await screenshot(page, 'farm-settings');
+  });
+
+  it('a dream sent to the farm shows its worker and tiles, and equals the same dream made here', async () => {
+    const { page } = browser;
+    await page.getByTestId('nav-dream').click();
+    await dropFile(page, '[data-testid=stage]', 'cat.png', 'image/png', await smallPhoto(256, 192, 'png'));
+    await page.locator('[data-testid=shown-image]').waitFor();
+    await page.getByTestId('preset-quick').click();
+    for (const [field, value] of [['steps', '2'], ['octaves', '1'], ['tileSize', '128']] as const) {
+      if (field === 'tileSize') await page.locator('details.advanced summary').click();
+      await page.getByTestId(`field-${field}`).fill(value);
+      await page.getByTestId(`field-${field}`).press('Tab');
+    }
+    await page.getByTestId('send-to-farm').check();
+    // Every per-worker line the progress shows, as it changes (the overlay goes when the job ends).
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { farmLines: string[] }).farmLines = seen;
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll('[data-testid=farm-worker-tiles]')) if (seen.at(-1) !== el.textContent) seen.push(el.textContent ?? '');
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.keyboard.press('Control+Enter');
+    // 256x192 at 128 px tiles: 4 tiles a step, 2 steps; the progress names the worker and its tiles.
+    try {
+      await expect.poll(() => page.getByTestId('farm-workers-count').textContent().catch(() => null), { timeout: 60_000 }).toBe('1 worker');
+    } catch (err) {
+      await screenshot(page, 'farm-dream-failed');
+      throw err;
+    }
+    await screenshot(page, 'farm-dream-running');
+    await page.locator('[data-testid=compare]').waitFor({ timeout: 120_000 });
+    const tiles = worker.events.filter((e) => e.type === 'job-completed' && e.kind === 'dream-tile').length;
+    expect(tiles).toBeGreaterThanOrEqual(8);
+    // The worker's line names its process (host:pid, as its ready event says) and counts its tiles.
+    const pid = (worker.events.find((e) => e.type === 'ready') as unknown as { pid: number }).pid;
+    const lines = await page.evaluate(() => (window as unknown as { farmLines: string[] }).farmLines);
+    const counts = lines.map((l) => Number(/:(\d+) · (\d+) tiles?$/.exec(l)?.[2] ?? -1));
+    expect(lines.every((l) => l.includes(`:${pid} · `)), lines.join(' | ')).toBe(true);
+    expect(Math.max(...counts)).toBeGreaterThanOrEqual(4);
+
+    // The worker's heartbeat counts them too: Settings shows its recent throughput.
+    await page.getByTestId('nav-models').click();
+    await expect.poll(() => page.getByTestId('farm-worker-throughput').textContent(), { timeout: 15_000 }).toMatch(/^\d+ jobs\/min · [\d.]+ s each$/);
+
+    // The same dream here (farm unticked) gives the same pixels.
+    await page.getByTestId('nav-dream').click();
+    await page.getByTestId('send-to-farm').uncheck();
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(async () => (await readdir(join(dataDir, 'gallery'))).length, { timeout: 120_000 }).toBe(2);
+    await page.locator('[data-testid=compare]').waitFor({ timeout: 120_000 });
+    const [farm, local] = await galleryPixels();
+    expect(farm!.length).toBe(256 * 192 * 3);
+    expect(farm!.equals(local!)).toBe(true);
+    expect(worker.events.filter((e) => e.type === 'job-completed' && e.kind === 'dream-tile').length).toBe(tiles);
+  });
+
+  it('Inspect opens an atlas folder made on the farm and browses it', async () => {
+    const out = join(dataDir, 'atlases', 'mixed0-demo');
+    const r = await runCli(['atlas', '-o', out, '--layers', 'mixed0', '--channels', '0-5', '--size', '32', '--steps', '2', '--backend', 'wasm', '--farm', redis.url]);
+    expect(r.code, r.stderr).toBe(0);
+    const { page } = browser;
+    await page.getByTestId('nav-inspect').click();
+    await page.getByTestId('inspect-atlas').click();
+    await page.getByTestId('atlas-item').filter({ hasText: 'mixed0-demo' }).click();
+    await expect.poll(() => page.getByTestId('atlas-tile').count()).toBe(6);
+    // Every picture loads from the data folder (served like the gallery's).
+    await expect.poll(() => page.locator('[data-testid=atlas-tile] img').evaluateAll((imgs: HTMLImageElement[]) => imgs.filter((i) => i.complete && i.naturalWidth === 32).length)).toBe(6);
+    await page.getByTestId('atlas-search').fill('mixed0:4');
+    await expect.poll(() => page.getByTestId('atlas-tile').count()).toBe(1);
+    await page.getByTestId('atlas-tile').click();
+    await expect.poll(() => page.getByTestId('atlas-picked').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(32);
+    await screenshot(page, 'farm-atlas');
+    await page.getByTestId('atlas-dream-with').click();
+    await page.getByTestId('panel-dream').waitFor();
+    expect(browser.problems).toEqual([]);
+  });
+});
