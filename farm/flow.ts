@@ -2,7 +2,10 @@
 // model's queue, the step is their parent in a queue no worker takes from. BullMQ moves the parent
 // out of "waiting-children" only when every tile has completed, so the parent's state is the barrier;
 // its children's values are the step's results in one read, and removing it removes them all.
-import { randomUUID } from 'node:crypto';
+// A step's id is the hash of its model and tasks: a submitter killed mid-step leaves its flow in
+// Redis, and the same step submitted again (reverie resume) reattaches to it, taking the tiles
+// already computed instead of starting over; same inputs, same results, so nothing can mix.
+import { createHash } from 'node:crypto';
 import { FlowProducer, Job, type Queue, type QueueEvents } from 'bullmq';
 import { checkPayload, checkResult, type JobKind, type JobKinds } from './kinds.ts';
 import { FARM_PREFIX, queueName } from './queues.ts';
@@ -37,8 +40,10 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
   return {
     async run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, signal?: AbortSignal, onWorkers?: (names: Array<string | null>) => void): Promise<Array<JobKinds[K]['result']>> {
       for (const t of tasks) checkPayload(t.kind, t.payload);
-      const runId = randomUUID().slice(0, 12);
-      await producer.add({
+      const runId = stepId(model, tasks);
+      // A step of the same content that failed before (a killed run's poisoned tile) is tried afresh.
+      if ((await steps.getJobState(runId)) === 'failed') await (await Job.fromId(steps, runId))?.remove({ removeChildren: true }).catch(() => undefined);
+      const add = () => producer.add({
         name: 'step',
         queueName: STEP_QUEUE,
         data: { tiles: tasks.length },
@@ -50,6 +55,8 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
           opts: { jobId: `${runId}-${i}`, attempts, backoff: { type: 'fixed', delay: 500 }, failParentOnFailure: true, removeOnComplete: false, removeOnFail: false },
         })),
       });
+      await add();
+      let readds = 0;
       let wake: () => void = () => {};
       const onEvent = ({ jobId }: { jobId: string }): void => {
         if (jobId === runId) wake();
@@ -57,11 +64,18 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
       stepEvents.on('waiting', onEvent);
       stepEvents.on('failed', onEvent);
       try {
+        let parent: Job | undefined;
         for (;;) {
           signal?.throwIfAborted();
           const state = await steps.getJobState(runId);
-          if (state === 'waiting' || state === 'prioritized' || state === 'failed') break;
-          if (state === 'unknown') throw new Error(`The farm lost step ${runId} (was Redis restarted without its append-only file?).`);
+          if (state === 'waiting' || state === 'prioritized' || state === 'failed') parent = await Job.fromId(steps, runId);
+          if (parent) break;
+          if (state !== 'waiting-children') {
+            // Gone: another submitter of the same step took it off, or Redis lost it (no append-only file).
+            if (++readds > 3) throw new Error(`The farm lost step ${runId} (was Redis restarted without its append-only file?).`);
+            await add();
+            continue;
+          }
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, POLL_MS);
             wake = () => {
@@ -70,7 +84,6 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
             };
           });
         }
-        const parent = (await Job.fromId(steps, runId))!;
         if ((await steps.getJobState(runId)) === 'failed') {
           const failures: JobFailure[] = [];
           for (let i = 0; i < tasks.length; i++) {
@@ -108,4 +121,11 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
 async function processedBy(queue: Queue, ids: string[]): Promise<Array<string | null>> {
   const client = await queue.getBackend().client;
   return Promise.all(ids.map((id) => client.hget(queue.toKey(id), 'pb').catch(() => null)));
+}
+
+/** The id of a step: its model and tasks, hashed (see the header). */
+function stepId(model: ModelRef, tasks: ReadonlyArray<FarmTask>): string {
+  const hash = createHash('sha256').update(model.sha256);
+  for (const t of tasks) hash.update(t.kind).update(JSON.stringify(t.payload));
+  return `s${hash.digest('hex').slice(0, 32)}`;
 }

@@ -8,6 +8,8 @@ import { UsageError } from '../shared.ts';
 import type { DeviceChoice } from '../../engine/accel/providers.ts';
 import { deviceFlagHelp, deviceFlagSpec, parseDeviceFlag } from '../device.ts';
 import { cancelled, renderProject, sinkFor } from './zoom.ts';
+import { frameFarmFrom, type FrameFarmChoice } from '../farm/frameFarm.ts';
+import { farmFlagHelp, farmFlagSpec } from '../farm/runner.ts';
 
 export const resumeHelp = `reverie resume DIR [options]
 
@@ -17,13 +19,15 @@ Continues the zoom project DIR (or the latest round of the session DIR) where it
                               a frame was deleted; resume names the last intact frame
   --backend B                 default: the backend that made the first frames (same pixels)
 ${deviceFlagHelp}
+${farmFlagHelp}
+                              (a run whose submitter was killed reattaches to the step it left in Redis)
   --json                      JSON-lines progress and a "frame" event per frame on stdout`;
 
 export async function resumeCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { frames: { type: 'string' }, 'rerender-from': { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, ...deviceFlagSpec },
+    options: { frames: { type: 'string' }, 'rerender-from': { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, ...deviceFlagSpec, ...farmFlagSpec },
   });
   const given = positionals[0];
   if (!given || positionals.length > 1) throw new UsageError('reverie resume takes one project or session folder.', resumeHelp);
@@ -36,7 +40,7 @@ export async function resumeCommand(argv: string[]): Promise<void> {
     label = `round ${round.number}: `;
     if (!existsSync(join(dir, 'manifest.json'))) throw new UsageError(`Round ${round.number} of ${given} has not dreamed yet; start it with: reverie session dream ${given}`);
   }
-  const o: { backend?: string; device?: DeviceChoice; frames?: number; rerenderFrom?: number; label: string } = { label };
+  const o: { backend?: string; device?: DeviceChoice; frames?: number; rerenderFrom?: number; label: string; farm?: FrameFarmChoice | undefined } = { label, farm: frameFarmFrom(values) };
   if (values.backend) o.backend = values.backend;
   if (values.device !== undefined) o.device = parseDeviceFlag(values.device);
   if (values.frames !== undefined) {

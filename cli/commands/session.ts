@@ -13,6 +13,8 @@ import { deviceFlagSpec, parseDeviceFlag } from '../device.ts';
 import { appVersion, CancelledError, firstFrameNote, UsageError, withInterrupt } from '../shared.ts';
 import { renderProject, sinkFor, zoomFlagHelp, zoomFlagSpec, zoomRecipeFromFlags, zoomSettingsFromFlags } from './zoom.ts';
 import { recipeAssets } from '../../engine/recipe/recipe.ts';
+import { frameFarmFrom } from '../farm/frameFarm.ts';
+import { farmFlagSpec } from '../farm/runner.ts';
 
 export const sessionHelp = `reverie session <new|dream|pick|add|video|show> DIR [options]
 
@@ -31,7 +33,8 @@ ${videoSizeHelp}
   session show DIR                    the rounds so far (--json for scripts)
 Zoom and recipe options for session new:
 ${zoomFlagHelp}
-  --backend B, --device D, --json     as in reverie zoom (--device for session dream)`;
+  --backend B, --device D, --json     as in reverie zoom (--device for session dream)
+  --farm URL, --farm-insecure         session dream: the tiles of each frame's steps go to a render farm`;
 
 const int = (flag: string, v: string | undefined, min: number): number | undefined => {
   if (v === undefined) return undefined;
@@ -60,6 +63,7 @@ export async function sessionCommand(argv: string[]): Promise<void> {
       ...videoSizeFlagSpec,
       backend: { type: 'string' },
       ...deviceFlagSpec,
+      ...farmFlagSpec,
       json: { type: 'boolean' },
     },
   });
@@ -89,7 +93,7 @@ export async function sessionCommand(argv: string[]): Promise<void> {
       const more = int('frames', values.frames, 1);
       const target = more === undefined ? null : frames + more;
       const device = values.device === undefined ? {} : { device: parseDeviceFlag(values.device) };
-      const result = await renderProject(project, sink, { backend, ...device, frames: target, label: `round ${round.number}: ` });
+      const result = await renderProject(project, sink, { backend, ...device, frames: target, label: `round ${round.number}: `, farm: frameFarmFrom(values) });
       // Without --frames, Ctrl-C is how the artist says "enough": the frames so far are the round.
       if (result.status === 'cancelled' && more !== undefined) throw new CancelledError(`Cancelled; round ${round.number} keeps its ${result.frames} frames. Continue with: reverie session dream ${given}`);
       sink.done(`Round ${round.number} has ${result.frames} frames. Pick one to paint from: reverie session pick ${given} FRAME`, { session: dir, round: round.number, frames: result.frames, project });

@@ -18,6 +18,9 @@ import { readZoomManifest } from '../../engine/project/store.ts';
 import { recipeFlagSpec, recipeFromFlags, type RecipeFlags } from '../recipeOptions.ts';
 import { parseRecipe, recipeAssets } from '../../engine/recipe/recipe.ts';
 import { dreamAssets, loadAssets, saveAssets, type Asset } from '../../engine/io/assets.ts';
+import type { FarmTilePool } from '../../host/farm/tilePool.ts';
+import { frameFarmFrom, openFrameFarm, type FrameFarmChoice } from '../farm/frameFarm.ts';
+import { farmFlagHelp, farmFlagSpec } from '../farm/runner.ts';
 import { formatDuration, jsonLinesSink, terminalSink, type ProgressSink } from '../progress.ts';
 import { appVersion, CancelledError, firstFrameNote, maxPixelsFlag, UsageError, withInterrupt } from '../shared.ts';
 
@@ -42,6 +45,8 @@ ${zoomFlagHelp}
   --layers, --channel, --step-size, --seed, --recipe, --model …   as in reverie dream
   --backend B                 auto | tensorflow | wasm | cpu (default auto)
 ${deviceFlagHelp}
+${farmFlagHelp}
+                              (the tiles of each frame's steps become farm jobs)
   --json                      JSON-lines progress and a "frame" event per frame on stdout`;
 
 export const zoomFlagSpec = {
@@ -111,7 +116,7 @@ export function sinkFor(json: boolean | undefined): ProgressSink {
 }
 
 /** Renders a project folder with a progress bar / JSON lines; Ctrl-C leaves it cancelled and resumable. */
-export async function renderProject(dir: string, sink: ProgressSink, o: { backend?: string | undefined; device?: DeviceChoice; frames?: number | null; rerenderFrom?: number; label?: string }): Promise<ZoomRunResult> {
+export async function renderProject(dir: string, sink: ProgressSink, o: { backend?: string | undefined; device?: DeviceChoice; frames?: number | null; rerenderFrom?: number; label?: string; farm?: FrameFarmChoice | undefined }): Promise<ZoomRunResult> {
   const m = await readZoomManifest(dir);
   // Resuming on the backend that made the first frames keeps the pixels identical.
   const backend = await initBackend((o.backend ?? (m.frames.length ? m.backend : 'auto')) as BackendChoice);
@@ -121,6 +126,7 @@ export async function renderProject(dir: string, sink: ProgressSink, o: { backen
   let result: ZoomRunResult;
   applyDevice(model, o.device ?? (await loadSettings()).value.device);
   const pools = new PoolKeeper({ model: m.recipe.model, backend, ...(onGpu(model) ? { workers: 0 } : {}) });
+  let farmPool: FarmTilePool | undefined;
   try {
     const ran = deviceFields(model);
     sink.event('model', { model: model.id, backend, ...ran, message: `Model ${model.id} on ${backend}, steps on ${ran.deviceLabel} (${m.input.width}x${m.input.height}), ${m.frames.length} frames done` });
@@ -136,8 +142,12 @@ export async function renderProject(dir: string, sink: ProgressSink, o: { backen
     };
     if (o.frames !== undefined) options.frames = o.frames;
     if (o.rerenderFrom !== undefined) options.rerenderFrom = o.rerenderFrom;
-    result = await withInterrupt((signal) => runZoomProject(model, dir, { ...options, pools, signal }));
+    result = await withInterrupt(async (signal) => {
+      farmPool = o.farm ? await openFrameFarm(o.farm, m.recipe.model, { ...m.input, tileSize: m.recipe.tileSize }, sink, signal) : undefined;
+      return runZoomProject(model, dir, { ...options, pools, signal, ...(farmPool ? { tiles: farmPool } : {}) });
+    });
   } finally {
+    await farmPool?.close();
     await pools.close();
     model.dispose();
   }
@@ -169,13 +179,14 @@ export async function zoomCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...recipeFlagSpec, ...zoomFlagSpec, out: { type: 'string', short: 'o' }, frames: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'max-pixels': { type: 'string' }, ...deviceFlagSpec },
+    options: { ...recipeFlagSpec, ...zoomFlagSpec, ...farmFlagSpec, out: { type: 'string', short: 'o' }, frames: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'max-pixels': { type: 'string' }, ...deviceFlagSpec },
   });
   const input = positionals[0];
   if (!input || positionals.length > 1) throw new UsageError('reverie zoom takes one input image.', zoomHelp);
   if (!values.out) throw new UsageError('Name the project folder with -o PROJECT_DIR.', zoomHelp);
   if (!values.frames) throw new UsageError('Say how many frames to make with --frames N.', zoomHelp);
   const frames = number('frames', values.frames);
+  const farm = frameFarmFrom(values);
   if (!Number.isInteger(frames) || frames < 1) throw new UsageError(`--frames expects a whole number from 1, got "${values.frames}".`);
   const found: Asset[] = [];
   const recipe = await zoomRecipeFromFlags(values, found);
@@ -195,7 +206,7 @@ export async function zoomCommand(argv: string[]): Promise<void> {
     // The project keeps the masks and guide its recipe names, so resume reproduces the frames.
     const named = new Set(recipeAssets(recipe));
     await saveAssets(dir, found.filter((a) => named.has(a.hash)));
-    result = await renderProject(dir, sink, { backend, ...(device ? { device } : {}) });
+    result = await renderProject(dir, sink, { backend, ...(device ? { device } : {}), farm });
   } catch (err) {
     if (was !== null) await discardUnstarted(dir, was).catch(() => undefined);
     throw err;

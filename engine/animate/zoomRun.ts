@@ -18,8 +18,8 @@ import { anchorColors, blendImages, colorStats } from './stability.ts';
 import { frameRecipe, planFrame, type FramePlan } from './zoomPlan.ts';
 import { ZoomClock, type ZoomProgress } from './zoomProgress.ts';
 import { warpImage } from './zoomPath.ts';
-import type { GradientPool } from '../parallel/gradientPool.ts';
 import type { PoolKeeper } from '../parallel/poolKeeper.ts';
+import type { TileGradientSource } from '../render/tiles.ts';
 import type { DreamAssets } from '../render/termGroups.ts';
 
 // In a subfolder, so `reverie video PROJECT_DIR` sees only the numbered frames.
@@ -78,6 +78,8 @@ export interface RunZoomOptions {
   appVersion?: string;
   /** Worker threads for tiled frames, as the engine's layout decides (absent: tiles run in this thread). */
   pools?: PoolKeeper;
+  /** Where tile gradients go instead (a render farm); takes the place of `pools`. */
+  tiles?: TileGradientSource;
   /** Masks and guide the recipe names (a project keeps them in its assets/ folder). */
   assets?: DreamAssets;
 }
@@ -113,7 +115,7 @@ async function loadSource(dir: string, m: ZoomManifest, index: number): Promise<
   return { width, height, rgb };
 }
 
-async function makeFrame(model: DreamModel, m: ZoomManifest, plan: FramePlan, source: RgbImage, o: RunZoomOptions & { pool: GradientPool | undefined; progress: (step: number, steps: number) => void }): Promise<RgbImage> {
+async function makeFrame(model: DreamModel, m: ZoomManifest, plan: FramePlan, source: RgbImage, o: RunZoomOptions & { pool: TileGradientSource | undefined; progress: (step: number, steps: number) => void }): Promise<RgbImage> {
   const moved = plan.index === 0 ? source : warpImage(source, plan.transform);
   if (plan.kind === 'tween' || plan.params.steps === 0) return moved;
   const recipe = frameRecipe(m.recipe, plan);
@@ -159,7 +161,7 @@ export async function runZoomProject(model: DreamModel, dir: string, o: RunZoomO
   const clock = new ZoomClock(target, m.settings.tween + 1);
   let made = 0;
   try {
-    const pool = await o.pools?.forJob(width, height, m.recipe.tileSize);
+    const pool = o.tiles ?? (await o.pools?.forJob(width, height, m.recipe.tileSize));
     let sourceIndex = Number.NaN;
     let source: RgbImage | undefined;
     for (let f = m.frames.length; target === null || f < target; f++) {

@@ -1,0 +1,37 @@
+// --farm on zoom, resume and session dream: the tiles of each octave step of every frame go to the
+// farm as one BullMQ flow (host/farm/tilePool.ts, as dream --farm). A frame of one tile has nothing
+// to spread and dreams here. Steps are content-addressed (farm/flow.ts), so a `reverie resume` after
+// the submitter was killed reattaches to the step it left in Redis.
+import { tilesPerStep } from '../../engine/parallel/layout.ts';
+import { parseFarmUrl } from '../../farm/url.ts';
+import { modelFingerprint } from '../../host/farm/modelRef.ts';
+import { farmTilePool, type FarmTilePool } from '../../host/farm/tilePool.ts';
+import type { ProgressSink } from '../progress.ts';
+import { farmUrlFrom } from './runner.ts';
+
+export interface FrameFarmChoice {
+  url: string;
+  insecure: boolean;
+}
+
+/** The farm named by --farm / $REVERIE_FARM, or undefined (local). The URL is checked now. */
+export function frameFarmFrom(values: { farm?: string | undefined; 'farm-insecure'?: boolean | undefined }): FrameFarmChoice | undefined {
+  const url = farmUrlFrom(values);
+  if (!url) return undefined;
+  const insecure = values['farm-insecure'] ?? false;
+  parseFarmUrl(url, insecure);
+  return { url, insecure };
+}
+
+/** A tile pool on the farm for frames of this size, or undefined when a frame is one tile. */
+export async function openFrameFarm(choice: FrameFarmChoice, modelSpec: string, frame: { width: number; height: number; tileSize: number }, sink: ProgressSink, signal: AbortSignal): Promise<FarmTilePool | undefined> {
+  const connection = parseFarmUrl(choice.url, choice.insecure);
+  if (tilesPerStep(frame.width, frame.height, frame.tileSize) <= 1) {
+    sink.event('farm', { url: connection.display, message: `A frame fits one tile (${frame.tileSize}px): frames dream here, not on the farm at ${connection.display}` });
+    return undefined;
+  }
+  const pool = farmTilePool(connection, await modelFingerprint(modelSpec), signal);
+  const online = await pool.workers();
+  sink.event('farm', { url: connection.display, workers: online, message: `Tiles of each frame's steps go to the farm at ${connection.display}: ${online} worker(s) online${online ? '' : ' (the tiles wait in the queue until one joins)'}` });
+  return pool;
+}
