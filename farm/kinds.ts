@@ -34,14 +34,28 @@ export interface DreamImagePayload {
   recipe: Record<string, unknown>;
   image: RawImage;
 }
+/** Float32 pixels kept in Redis under their own key (farm/blobs.ts): the job carries the key only. */
+export interface BlobImage {
+  width: number;
+  height: number;
+  blob: string;
+}
+/** The same pixels in this process (a worker's handler reads and returns them so; never sent). */
+export interface BytesImage {
+  width: number;
+  height: number;
+  bytes: Uint8Array;
+}
+/** A tile or gradient: base64 in the job (small farms, old submitters), a Redis key, or bytes in hand. */
+export type TileImage = RawImage | BlobImage | BytesImage;
 export interface DreamTilePayload {
   model: ModelRef;
   terms: Record<string, unknown>;
-  tile: RawImage;
+  tile: TileImage;
 }
 export interface GradientResult {
   value: number;
-  gradient: RawImage;
+  gradient: TileImage;
 }
 
 export interface JobKinds {
@@ -80,6 +94,29 @@ function checkJson(kind: string, v: unknown, where: string): void {
   if (JSON.stringify(v).length > MAX_RECIPE_BYTES) fail(kind, `${where} is larger than ${MAX_RECIPE_BYTES} bytes.`);
 }
 
+/** A tile: base64 (checkRaw), a blob key of this farm, or bytes in this process of the right length. */
+function checkTile(kind: string, v: unknown, where: string): void {
+  if (isObject(v) && 'blob' in v) {
+    const r = exactKeys(kind, v, where, ['width', 'height', 'blob']);
+    checkSides(kind, r, where);
+    if (typeof r['blob'] !== 'string' || !/^reverie:blob:[0-9a-f]{64}$/.test(r['blob'])) fail(kind, `${where}.blob must be a tile key of this farm.`);
+    if ((r['width'] as number) * (r['height'] as number) * 12 > MAX_PAYLOAD_BYTES) fail(kind, `${where} is larger than ${MAX_PAYLOAD_BYTES} bytes.`);
+  } else if (isObject(v) && 'bytes' in v) {
+    const r = exactKeys(kind, v, where, ['width', 'height', 'bytes']);
+    checkSides(kind, r, where);
+    if (!(r['bytes'] instanceof Uint8Array) || r['bytes'].byteLength !== (r['width'] as number) * (r['height'] as number) * 12) fail(kind, `${where}.bytes must hold ${String(r['width'])}x${String(r['height'])} float32 RGB.`);
+  } else {
+    checkRaw(kind, v, where, 12);
+  }
+}
+
+function checkSides(kind: string, r: Record<string, unknown>, where: string): void {
+  for (const side of ['width', 'height'] as const) {
+    const n = r[side];
+    if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > MAX_SIDE) fail(kind, `${where}.${side} must be a whole number from 1 to ${MAX_SIDE}.`);
+  }
+}
+
 function checkRaw(kind: string, v: unknown, where: string, bytesPerPixel: number): void {
   const r = exactKeys(kind, v, where, ['width', 'height', 'data']);
   for (const side of ['width', 'height'] as const) {
@@ -116,7 +153,7 @@ export function checkPayload(kind: unknown, payload: unknown): asserts kind is J
     const p = exactKeys(kind, payload, 'payload', ['model', 'terms', 'tile']);
     checkModel(kind, p['model']);
     checkJson(kind, p['terms'], 'terms');
-    checkRaw(kind, p['tile'], 'tile', 12);
+    checkTile(kind, p['tile'], 'tile');
   }
 }
 
@@ -125,7 +162,7 @@ export function checkResult(kind: JobKind, result: unknown): void {
   if (kind === 'dream-tile') {
     const r = exactKeys(kind, result, 'result', ['value', 'gradient']);
     if (typeof r['value'] !== 'number') fail(kind, 'result.value must be a number.');
-    checkRaw(kind, r['gradient'], 'result.gradient', 12);
+    checkTile(kind, r['gradient'], 'result.gradient');
   } else {
     checkRaw(kind, result, 'result', 3);
   }
@@ -144,4 +181,17 @@ export function decodeFloat32(data: string, expected?: number): Float32Array {
   const out = new Float32Array(b.length / 4);
   new Uint8Array(out.buffer).set(b);
   return out;
+}
+
+/** A tile's float32 values from base64 or bytes in hand (a blob is read by the worker first). */
+export function tileFloat32(tile: TileImage): Float32Array {
+  const n = tile.width * tile.height * 3;
+  if ('data' in tile) return decodeFloat32(tile.data, n);
+  if ('bytes' in tile) {
+    if (tile.bytes.byteLength !== n * 4) throw new FarmPayloadError(`tile holds ${tile.bytes.byteLength} bytes, expected ${n * 4}.`);
+    const out = new Float32Array(n);
+    new Uint8Array(out.buffer).set(tile.bytes);
+    return out;
+  }
+  throw new FarmPayloadError('tile is still in Redis: read its blob first.');
 }

@@ -3,7 +3,9 @@
 // stalled-job check puts the job back in the queue. close() is the graceful drain: no new jobs, and
 // the ones in hand finish first.
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { checkPayload, FarmPayloadError, type JobKind, type JobKinds } from './kinds.ts';
+import { Redis } from 'ioredis';
+import { blobStore, type BlobStore } from './blobs.ts';
+import { checkPayload, encodeBytes, FarmPayloadError, type DreamTilePayload, type GradientResult, type JobKind, type JobKinds } from './kinds.ts';
 import { FARM_PREFIX, queueName } from './queues.ts';
 import type { FarmConnection } from './url.ts';
 import type { ModelRef } from './kinds.ts';
@@ -29,6 +31,9 @@ export interface FarmWorker {
 
 export function startWorkers(connection: FarmConnection, served: ReadonlyArray<{ model: ModelRef; handlers: JobHandlers }>, options: WorkerOptions = {}): FarmWorker {
   const lockMs = options.lockMs ?? 60_000;
+  const blobRedis = new Redis({ ...connection.options });
+  blobRedis.on('error', (err) => options.onError?.(err));
+  const blobs = blobStore(blobRedis);
   const workers = served.map(({ model, handlers }) => {
     const processor = async (job: Job): Promise<unknown> => {
       const started = performance.now();
@@ -39,7 +44,7 @@ export function startWorkers(connection: FarmConnection, served: ReadonlyArray<{
         const data = job.data as { model: ModelRef };
         if (data.model.sha256 !== model.sha256 || data.model.id !== model.id) throw new FarmPayloadError(`job is for model ${data.model.id} (${data.model.sha256.slice(0, 12)}), this queue serves ${model.id} (${model.sha256.slice(0, 12)}).`);
         const run = handlers[job.name as JobKind] as (p: unknown, s: AbortSignal) => Promise<unknown>;
-        const result = await run(job.data, new AbortController().signal);
+        const result = job.name === 'dream-tile' ? await runTile(blobs, job.data as DreamTilePayload, run) : await run(job.data, new AbortController().signal);
         options.onEvent?.({ type: 'completed', kind: job.name, id: String(job.id), model: model.id, ms: performance.now() - started });
         return result;
       } catch (err) {
@@ -68,8 +73,19 @@ export function startWorkers(connection: FarmConnection, served: ReadonlyArray<{
     ready: Promise.all(workers.map((w) => w.waitUntilReady())).then(() => undefined),
     async close() {
       await Promise.all(workers.map((w) => w.close()));
+      await blobRedis.quit().catch(() => blobRedis.disconnect());
     },
   };
+}
+
+/** A tile job: its pixels read from their Redis key (when sent so), its gradient sent back the same way. */
+async function runTile(blobs: BlobStore, p: DreamTilePayload, run: (p: unknown, s: AbortSignal) => Promise<unknown>): Promise<GradientResult> {
+  const { width, height } = p.tile;
+  const tile = 'blob' in p.tile ? { width, height, bytes: await blobs.get(p.tile.blob, width * height * 12) } : p.tile;
+  const r = (await run({ ...p, tile }, new AbortController().signal)) as GradientResult;
+  if (!('bytes' in r.gradient)) return r;
+  const g = r.gradient;
+  return { value: r.value, gradient: 'blob' in p.tile ? { width: g.width, height: g.height, blob: await blobs.put(g.bytes) } : { width: g.width, height: g.height, data: encodeBytes(g.bytes) } };
 }
 
 /** Errors that say the input is wrong (a recipe, a layer, a size): retrying cannot help. */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../engine/backend.ts';
 import type { DreamModel } from '../../engine/shared/model.ts';
-import { decodeFloat32, encodeBytes, type ModelRef } from '../../farm/kinds.ts';
+import { tileFloat32, encodeBytes, type ModelRef } from '../../farm/kinds.ts';
 import type { JobHandlers } from '../../farm/worker.ts';
 import { jobHandlers, imageToRaw } from './handlers.ts';
 import { loadFarmModel, modelFingerprint } from './model.ts';
@@ -37,7 +37,7 @@ describe('farm job handlers', () => {
       expect([dreamed.width, dreamed.height]).toEqual([96, 80]);
       const tile = new Float32Array(80 * 80 * 3).map((_, i) => Math.sin(i) * 0.5);
       const g = await handlers['dream-tile']({ model: ref, terms: { layers: [{ name: 'mixed3', weight: 1 }] }, tile: { width: 80, height: 80, data: encodeBytes(tile) } }, signal);
-      const gradient = decodeFloat32(g.gradient.data, 80 * 80 * 3);
+      const gradient = tileFloat32(g.gradient);
       expect(Number.isFinite(g.value)).toBe(true);
       expect(gradient.some((v) => v !== 0)).toBe(true);
     };

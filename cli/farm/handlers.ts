@@ -7,7 +7,7 @@ import { dreamToEnd } from '../../engine/render/dream.ts';
 import { parseRecipe, recipeObjective } from '../../engine/recipe/recipe.ts';
 import { classObjectiveFactory } from '../../engine/model/classes.ts';
 import type { RgbImage } from '../../engine/shared/image.ts';
-import { decodeFloat32, decodeUint8, encodeBytes, type ModelRef, type RawImage } from '../../farm/kinds.ts';
+import { decodeUint8, encodeBytes, tileFloat32, type ModelRef, type RawImage } from '../../farm/kinds.ts';
 import type { JobHandlers } from '../../farm/worker.ts';
 
 /** Pixels as the PNG encoder stores them (clamped, rounded half to even): what a job sends back. */
@@ -35,12 +35,13 @@ export function jobHandlers(model: DreamModel, ref: ModelRef): JobHandlers {
       const terms = p.terms as { layers?: unknown; channels?: unknown; classes?: unknown };
       const recipe = parseRecipe({ model: ref.id, layers: terms.layers ?? [], channels: terms.channels ?? [], classes: terms.classes ?? [] }, 'job terms');
       const objective = recipeObjective(recipe, classObjectiveFactory(model));
-      const x = tf.tensor4d(decodeFloat32(p.tile.data, p.tile.width * p.tile.height * 3), [1, p.tile.height, p.tile.width, 3]);
+      const x = tf.tensor4d(tileFloat32(p.tile), [1, p.tile.height, p.tile.width, 3]);
       try {
         const { value, gradient } = model.valueAndGradient(x, objective.layers, objective.fn);
         const data = gradient.dataSync() as Float32Array;
         gradient.dispose();
-        return { value, gradient: { width: p.tile.width, height: p.tile.height, data: encodeBytes(data) } };
+        // Bytes in hand: the worker sends them back the way the tile came (a Redis key, or base64).
+        return { value, gradient: { width: p.tile.width, height: p.tile.height, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) } };
       } finally {
         x.dispose();
       }

@@ -1,0 +1,63 @@
+// Tiles as raw bytes under their own Redis keys, with a real redis-server: a tile flow through an
+// in-process worker whose handler echoes the tile (float32 bytes out equal bytes in), the keys gone
+// once the step is read; the store refuses keys of another shape, wrong sizes and expired tiles.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { startRedis, type TestRedis } from '../tests/helpers/redis.ts';
+import { farmTilePool } from '../host/farm/tilePool.ts';
+import { BLOB_PREFIX, blobStore } from './blobs.ts';
+import { checkPayload, tileFloat32, type GradientResult, type ModelRef, type TileImage } from './kinds.ts';
+import { parseFarmUrl } from './url.ts';
+import { startWorkers, type JobHandlers } from './worker.ts';
+
+let redis: TestRedis;
+let client: Redis;
+const model: ModelRef = { id: 'echo', sha256: 'f'.repeat(64) };
+beforeAll(async () => {
+  redis = await startRedis();
+  client = new Redis({ ...parseFarmUrl(redis.url).options });
+});
+afterAll(async () => {
+  client?.disconnect();
+  await redis?.stop();
+});
+
+describe('raw tile bytes in Redis', () => {
+  it('a tile flow sends float32 bytes under sha256 keys, gets the gradient back exactly, and leaves no key', async () => {
+    const connection = parseFarmUrl(redis.url);
+    const seen: TileImage[] = [];
+    // The echo handler returns the tile's values doubled, as the bytes a real handler returns.
+    const handlers = {
+      'dream-tile': async (p: { tile: TileImage }): Promise<GradientResult> => {
+        seen.push(p.tile);
+        const doubled = tileFloat32(p.tile).map((v) => v * 2);
+        return { value: 1, gradient: { width: p.tile.width, height: p.tile.height, bytes: new Uint8Array(doubled.buffer) } };
+      },
+    } as unknown as JobHandlers;
+    const worker = startWorkers(connection, [{ model, handlers }], { concurrency: 4 });
+    await worker.ready;
+    const pool = farmTilePool(connection, model);
+    const tiles = [0, 1, 2].map((k) => Float32Array.from({ length: 5 * 4 * 3 }, (_, i) => i * 0.5 - k));
+    const results = await Promise.all(tiles.map((t) => pool.gradient(t, 4, 5, { layers: [{ name: 'mixed3', weight: 1 }], channels: [] })));
+    results.forEach((r, k) => expect([...r.gradient]).toEqual([...tiles[k]!].map((v) => v * 2)));
+    // The handler saw bytes read from Redis (never base64), and every key is gone.
+    expect(seen.every((t) => 'bytes' in t)).toBe(true);
+    expect(await client.keys(`${BLOB_PREFIX}*`)).toEqual([]);
+    await pool.close();
+    await worker.close();
+  });
+
+  it('refuses other keys, wrong sizes and tiles no longer in Redis', async () => {
+    const store = blobStore(client, 200);
+    const key = await store.put(new Uint8Array([1, 2, 3, 4]));
+    expect(key).toMatch(/^reverie:blob:[0-9a-f]{64}$/);
+    expect([...(await store.get(key, 4))]).toEqual([1, 2, 3, 4]);
+    await expect(store.get(key, 8)).rejects.toMatchObject({ name: 'FarmPayloadError', message: expect.stringContaining('holds 4 bytes, expected 8') });
+    await expect(store.get('reverie:model-abc:1', 4)).rejects.toMatchObject({ name: 'FarmPayloadError', message: expect.stringContaining('not a tile key') });
+    expect(() => checkPayload('dream-tile', { model, terms: {}, tile: { width: 2, height: 2, blob: 'reverie:steps:1' } })).toThrow(/tile key of this farm/);
+    expect(() => checkPayload('dream-tile', { model, terms: {}, tile: { width: 2, height: 2, blob: key } })).not.toThrow();
+    expect(() => checkPayload('dream-tile', { model, terms: {}, tile: { width: 2, height: 2, bytes: new Uint8Array(47) } })).toThrow(/float32 RGB/);
+    await new Promise((r) => setTimeout(r, 400));
+    await expect(store.get(key, 4)).rejects.toMatchObject({ name: 'FarmPayloadError', message: expect.stringContaining('no longer in Redis') });
+  });
+});

@@ -1,0 +1,53 @@
+// Tile pixels and gradients as raw bytes in Redis, beside the jobs: a job carries the key, never the
+// bytes in base64 inside JSON (a third larger, and an encode and a decode each way). Keys are the
+// sha256 of the bytes, so the same tile sent again (a resumed run reattaching to its step) names the
+// same key; they expire after BLOB_TTL_MS whatever happens, and the submitter deletes them as soon
+// as it has read a step's results. A worker reads only keys of this shape, of the size the job says.
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { FarmPayloadError, MAX_PAYLOAD_BYTES } from './kinds.ts';
+import { FARM_PREFIX } from './queues.ts';
+
+export const BLOB_PREFIX = `${FARM_PREFIX}:blob:`;
+/** Long enough for a killed run to be resumed; a finished step's blobs go at once. */
+export const BLOB_TTL_MS = 60 * 60 * 1000;
+const KEY = new RegExp(`^${BLOB_PREFIX}[0-9a-f]{64}$`);
+
+export const isBlobKey = (key: unknown): key is string => typeof key === 'string' && KEY.test(key);
+
+export interface BlobStore {
+  put(bytes: Uint8Array): Promise<string>;
+  /** The bytes under `key`, refused unless they are exactly `expected` long. */
+  get(key: string, expected: number): Promise<Buffer>;
+  remove(keys: readonly string[]): Promise<void>;
+}
+
+export function blobStore(redis: Redis, ttlMs = BLOB_TTL_MS): BlobStore {
+  return {
+    async put(bytes) {
+      const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const key = BLOB_PREFIX + createHash('sha256').update(view).digest('hex');
+      await redis.set(key, view, 'PX', ttlMs);
+      return key;
+    },
+    async get(key, expected) {
+      if (!isBlobKey(key)) throw new FarmPayloadError(`"${String(key).slice(0, 80)}" is not a tile key of this farm.`);
+      if (expected > MAX_PAYLOAD_BYTES) throw new FarmPayloadError(`a tile of ${expected} bytes is larger than ${MAX_PAYLOAD_BYTES} bytes.`);
+      const bytes = await redis.getBuffer(key);
+      // Gone: expired, or taken by its submitter already. Retrying cannot bring it back.
+      if (bytes === null) throw new FarmPayloadError(`tile ${key.slice(BLOB_PREFIX.length, BLOB_PREFIX.length + 12)} is no longer in Redis (expired, or its run ended).`);
+      if (bytes.length !== expected) throw new FarmPayloadError(`tile ${key.slice(BLOB_PREFIX.length, BLOB_PREFIX.length + 12)} holds ${bytes.length} bytes, expected ${expected}.`);
+      return bytes;
+    },
+    async remove(keys) {
+      if (keys.length) await redis.del(...keys);
+    },
+  };
+}
+
+/** Bytes as float32 values, in an aligned copy (a Buffer may sit at any offset of a shared pool). */
+export function float32Of(bytes: Uint8Array): Float32Array {
+  const out = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
