@@ -2,6 +2,7 @@
 // tile against what a tile computes, throughput with 1, 2 and 3 real worker processes here, and the
 // README's projection of parallel efficiency for 4, 16 and 64 machines (a 4K frame; an atlas).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -9,7 +10,9 @@ import { initBackend, type BackendChoice } from '../engine/backend.ts';
 import { loadFarmModel } from '../cli/farm/model.ts';
 import { jobHandlers } from '../cli/farm/handlers.ts';
 import { farmTilePool } from '../host/farm/tilePool.ts';
-import { decodeFloat32, encodeBytes, type GradientResult } from '../farm/kinds.ts';
+import { Redis } from 'ioredis';
+import { blobStore, float32Of } from '../farm/blobs.ts';
+import { decodeFloat32, encodeBytes, type GradientResult, type TileImage } from '../farm/kinds.ts';
 import { startWorkers, type JobHandlers } from '../farm/worker.ts';
 import { openQueue, openQueueEvents } from '../farm/queues.ts';
 import { submitJobs, taskList } from '../farm/submit.ts';
@@ -36,28 +39,52 @@ const channel = await time(1, async () => {
 });
 const channelMs = (channel.median * 256) / atlasSteps;
 
-// 2. Serialisation alone: what the submitter and a worker do to a tile and its gradient.
+// 2. What a worker does to a tile and its gradient besides computing: base64 in JSON (the old way)
+//    against raw bytes under their own Redis key (the way now: one GET and one SET of 3 MB).
 const encode = await time(10, () => void JSON.stringify({ tile: { data: encodeBytes(pixels) } }));
 const b64 = encodeBytes(pixels);
 const decode = await time(10, () => void decodeFloat32(JSON.parse(JSON.stringify({ d: b64 })).d as string));
-
-// 3. The farm's own cost: tiles through Redis to an in-process worker that answers at once.
 const redis = await startRedis();
 const connection = parseFarmUrl(redis.url);
+const blobClient = new Redis({ ...connection.options });
+const blobs = blobStore(blobClient);
+const tileBytes = new Uint8Array(pixels.buffer);
+const rawKey = await blobs.put(tileBytes);
+const rawWorker = await time(10, async () => {
+  float32Of(await blobs.get(rawKey, tileBytes.byteLength));
+  await blobs.put(tileBytes);
+});
+
+// 3. The farm's own cost: tiles through Redis to an in-process worker that answers at once, with
+//    raw tiles and with base64 tiles: the submitter's serial cost per tile and the step barrier.
 const channelImage = { width: 128, height: 128, data: encodeBytes(new Uint8Array(128 * 128 * 3)) };
 const echo = {
-  'dream-tile': async (p: { tile: { width: number; height: number; data: string } }): Promise<GradientResult> => ({ value: 0, gradient: { ...p.tile } }),
+  'dream-tile': async (p: { tile: TileImage }): Promise<GradientResult> => ({ value: 0, gradient: { ...p.tile } }),
   feature: async () => channelImage,
 } as unknown as JobHandlers;
 const echoWorker = startWorkers(connection, [{ model: ref, handlers: echo }], { concurrency: 16 });
 await echoWorker.ready;
-const pool = farmTilePool(connection, ref);
-const flowOf = async (n: number): Promise<void> => {
-  await Promise.all(Array.from({ length: n }, () => pool.gradient(pixels, TILE, TILE, terms)));
-};
-const oneTileFlow = await time(5, () => flowOf(1));
 const batchTiles = Number(values.tiles ?? 16);
-const manyTileFlow = await time(3, () => flowOf(batchTiles));
+async function flowCost(rawTiles: boolean): Promise<{ perTileMs: number; perStepMs: number; oneTileMs: number; manyTilesMs: number }> {
+  const echoPool = farmTilePool(connection, ref, undefined, { rawTiles });
+  // Distinct tiles each time: steps are content-addressed, and a repeated step would be one add.
+  let salt = 0;
+  const flow = async (n: number): Promise<void> => {
+    await Promise.all(Array.from({ length: n }, () => {
+      const t = pixels.slice();
+      t[0] = salt++;
+      return echoPool.gradient(t, TILE, TILE, terms);
+    }));
+  };
+  const one = await time(5, () => flow(1));
+  const many = await time(3, () => flow(batchTiles));
+  await echoPool.close();
+  // Per tile, serial on the submitter: the slope of flow time over tiles; per step: the rest.
+  const perTileMs = Math.max(0, (many.median - one.median) / (batchTiles - 1));
+  return { perTileMs, perStepMs: Math.max(0, one.median - perTileMs), oneTileMs: one.median, manyTilesMs: many.median };
+}
+const rawFlow = await flowCost(true);
+const base64Flow = await flowCost(false);
 // An atlas's channels: independent jobs through the windowed submitter; its serial cost per job.
 const queue = openQueue(connection, ref);
 const events = openQueueEvents(connection, ref);
@@ -70,10 +97,16 @@ const atlasRun = await time(2, async () => {
 const perJobMs = atlasRun.median / ATLAS_JOBS;
 await Promise.all([events.close(), queue.close()]);
 await echoWorker.close();
-// Per tile, serial on the submitter (encode, send, receive, decode): the slope of flow time over tiles.
-const perTileMs = Math.max(0, (manyTileFlow.median - oneTileFlow.median) / (batchTiles - 1));
-// Per step, whatever the tile count: the barrier's latency (flow add, BullMQ's parent move, polling).
-const perStepMs = Math.max(0, oneTileFlow.median - perTileMs);
+blobClient.disconnect();
+const pool = farmTilePool(connection, ref);
+let salt = 1e6;
+const flowOf = async (n: number): Promise<void> => {
+  await Promise.all(Array.from({ length: n }, () => {
+    const t = pixels.slice();
+    t[0] = salt++;
+    return pool.gradient(t, TILE, TILE, terms);
+  }));
+};
 
 // 4. Throughput with 1, 2, 3 real `reverie worker` processes on this machine's cores.
 const BIN = fileURLToPath(new URL('../bin/reverie.js', import.meta.url));
@@ -113,30 +146,40 @@ model.dispose();
 //    an atlas of independent channels: E(n) = min(1, c_a / (n·s_a)) (the submitter's serial
 //    handling of each job, s_a, is all that does not spread; a worker's encode of 49 kB is negligible).
 const c = compute.median;
-const s = perTileMs;
-const b = perStepMs;
-const w = encode.median + decode.median; // a worker decodes the tile and encodes the gradient
 const tiles4k = Math.ceil(3840 / TILE) * Math.ceil(2160 / TILE);
-const frame = (n: number): number => Number(((tiles4k * c) / (n * (b + tiles4k * s + Math.ceil(tiles4k / n) * (c + w)))).toFixed(3));
+// The echo worker runs in this process, so the slope of flow time over tiles holds its w as well:
+// the submitter's own serial cost is the slope less w (a real worker's w is on its own machine).
+const submitter = <F extends { perTileMs: number }>(f: F, w: number): F => ({ ...f, perTileMs: Math.max(0, f.perTileMs - w) });
+const overhead = (f: { perTileMs: number; perStepMs: number; oneTileMs: number; manyTilesMs: number }, w: number) => ({
+  perTileSlopeMs: Number((f.perTileMs + w).toFixed(1)),
+  perTileSubmitterMs: Number(f.perTileMs.toFixed(1)),
+  perStepBarrierMs: Number(f.perStepMs.toFixed(1)),
+  workerMs: Number(w.toFixed(2)),
+  oneTileRoundTripMs: Number(f.oneTileMs.toFixed(1)),
+  flowOfTilesMs: { tiles: batchTiles, ms: Number(f.manyTilesMs.toFixed(1)) },
+  percentOfTileCompute: Number(((100 * (f.perTileMs + w)) / c).toFixed(2)),
+});
+const frame = (f: { perTileMs: number; perStepMs: number }, w: number) => (n: number): number =>
+  Number(((tiles4k * c) / (n * (f.perStepMs + tiles4k * f.perTileMs + Math.ceil(tiles4k / n) * (c + w)))).toFixed(3));
+const rawW = rawWorker.median; // a worker's GET of the tile and SET of its gradient
+const b64W = encode.median + decode.median; // a worker decodes the tile and encodes the gradient
 const atlas = (n: number): number => Number(Math.min(1, channelMs / (n * perJobMs)).toFixed(3));
 const report = {
   backend,
   accelerator: model.accelerator ?? null,
+  cpu: `${cpus()[0]?.model.trim() ?? '?'} x${cpus().length}`,
+  loadavg: loadavg().map((v) => Number(v.toFixed(2))),
   tile: { size: TILE, layers: 'mixed3+mixed5', computeMs: c, computeMinMs: compute.min },
-  overhead: {
-    encodeMs: encode.median,
-    decodeMs: decode.median,
-    perTileSubmitterMs: Number(s.toFixed(1)),
-    perStepBarrierMs: Number(b.toFixed(1)),
-    oneTileRoundTripMs: oneTileFlow.median,
-    flowOfTilesMs: { tiles: batchTiles, ms: manyTileFlow.median },
-    percentOfTileCompute: Number(((100 * (s + w)) / c).toFixed(2)),
-  },
+  overhead: { raw: overhead(submitter(rawFlow, rawW), rawW), base64: { ...overhead(submitter(base64Flow, b64W), b64W), encodeMs: encode.median, decodeMs: decode.median } },
   throughput,
-  atlas: { channelMs: Math.round(channelMs), measuredSteps: atlasSteps, submitterPerJobMs: Number(perJobMs.toFixed(2)), mixed3ChannelsHoursHere: Number(((768 * channelMs) / 3_600_000).toFixed(2)) },
+  atlas: { channelMs: Math.round(channelMs), size: 128, steps: 256, measuredSteps: atlasSteps, submitterPerJobMs: Number(perJobMs.toFixed(2)), mixed3ChannelsHoursHere: Number(((768 * channelMs) / 3_600_000).toFixed(2)) },
   projection: {
     formula: 't(n) = b + T*s + ceil(T/n)*(c + w); E(n) = T*c / (n*t(n))',
-    frame4k: { tiles: tiles4k, efficiency: Object.fromEntries([4, 16, 64].map((n) => [n, frame(n)])) },
+    frame4k: {
+      tiles: tiles4k,
+      raw: Object.fromEntries([4, 16, 64].map((n) => [n, frame(submitter(rawFlow, rawW), rawW)(n)])),
+      base64: Object.fromEntries([4, 16, 64].map((n) => [n, frame(submitter(base64Flow, b64W), b64W)(n)])),
+    },
     atlas: { formula: 'E(n) = min(1, c_a / (n*s_a))', efficiency: Object.fromEntries([4, 16, 64].map((n) => [n, atlas(n)])) },
   },
 };
