@@ -1,5 +1,5 @@
 // Zoom frames on a farm, with a real redis-server and two real `reverie worker` processes: the tiles of
-// each frame's steps spread like dream --farm; two zooms at once share the workers; a submitter
+// each frame's steps spread like dream --farm (zoom and session dream); two zooms at once share the workers; a submitter
 // SIGKILLed mid-run is picked up by `reverie resume --farm`, which reattaches to the step it left in
 // Redis. Every frame equals the local render's pixels, and Redis is left empty.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,19 @@ describe('reverie zoom --farm', () => {
     expectSame(frameFiles(await pixels(out)), local.get('a')!, 4);
     // The step the killed run left in Redis was taken up and removed: nothing is left behind.
     expect(await jobsLeftIn(queueOfWorkers(workers[0]!, redis.url))).toBe(0);
+  });
+
+  it('reverie session dream --farm makes the round\'s frames the local session makes', async () => {
+    const flags = ['--steps', '2', '--tile', '128', '--layers', 'mixed3', '--zoom', '1.08'];
+    for (const where of ['local', 'farm']) {
+      const session = join(dir, `session-${where}`);
+      const made = await runCli(['session', 'new', session, '--from', join(dir, 'b.png'), ...flags, '--backend', 'wasm']);
+      expect(made.code, made.stderr).toBe(0);
+      const dreamt = await runCli(['session', 'dream', session, '--frames', '2', '--backend', 'wasm', '--json', ...(where === 'farm' ? ['--farm', redis.url] : [])]);
+      expect(dreamt.code, dreamt.stderr).toBe(0);
+      if (where === 'farm') expect(dreamt.stdout).toMatch(/"type":"farm".*steps go to the farm/);
+    }
+    expectSame(frameFiles(await pixels(join(dir, 'session-farm'))), frameFiles(await pixels(join(dir, 'session-local'))), 2);
   });
 
   it('refuses a farm URL off this machine without a password before making the project', async () => {
