@@ -3,9 +3,10 @@
 // SIGKILLed mid-run is picked up by `reverie resume --farm`, which reattaches to the step it left in
 // Redis. Every frame equals the local render's pixels, and Redis is left empty.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { runCli, spawnCli, writeTestImage } from './helpers/cli.ts';
 import { expectSame, jobsLeftIn, pixels, queueOfWorkers } from './helpers/farmFiles.ts';
 import { startRedis, type TestRedis } from './helpers/redis.ts';
@@ -86,6 +87,21 @@ describe('reverie zoom --farm', () => {
       if (where === 'farm') expect(dreamt.stdout).toMatch(/"type":"farm".*steps go to the farm/);
     }
     expectSame(frameFiles(await pixels(join(dir, 'session-farm'))), frameFiles(await pixels(join(dir, 'session-local'))), 2);
+  });
+
+  it('the farm saved in Settings is the CLI\'s default; --farm none runs here', async () => {
+    const config = join(dir, 'config');
+    await mkdir(config, { recursive: true });
+    await writeFile(join(config, 'settings.json'), JSON.stringify({ version: 1, farmUrl: redis.url }));
+    const env = { REVERIE_CONFIG_DIR: config, REVERIE_FARM: undefined };
+    const args = ['dream', join(dir, 'a.png'), '--steps', '1', '--octaves', '1', '--tile', '128', '--layers', 'mixed3', '--backend', 'wasm', '--json'];
+    const onFarm = await runCli([...args, '-o', join(dir, 'saved-farm.png')], 300_000, env);
+    expect(onFarm.code, onFarm.stderr).toBe(0);
+    expect(onFarm.stdout).toMatch(/"type":"farm".*Tiles of each step go to the farm/);
+    const here = await runCli([...args, '-o', join(dir, 'saved-local.png'), '--farm', 'none'], 300_000, env);
+    expect(here.code, here.stderr).toBe(0);
+    expect(here.stdout).not.toMatch(/"type":"farm"/);
+    expect((await sharp(join(dir, 'saved-farm.png')).raw().toBuffer()).equals(await sharp(join(dir, 'saved-local.png')).raw().toBuffer())).toBe(true);
   });
 
   it('refuses a farm URL off this machine without a password before making the project', async () => {

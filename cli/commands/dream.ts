@@ -17,7 +17,7 @@ import { recipeFlagHelp, recipeFlagSpec, recipeFromFlags } from '../recipeOption
 import { jsonLinesSink, terminalSink } from '../progress.ts';
 import { applyDevice, deviceFields, deviceFlagHelp, deviceFlagSpec, onGpu, parseDeviceFlag } from '../device.ts';
 import { appVersion, firstFrameNote, maxPixelsFlag, UsageError, withInterrupt } from '../shared.ts';
-import { farmFlagHelp, farmFlagSpec, farmUrlFrom } from '../farm/runner.ts';
+import { farmChoice, farmFlagHelp, farmFlagSpec } from '../farm/runner.ts';
 import { farmTilePool, type FarmTilePool } from '../../host/farm/tilePool.ts';
 import { modelFingerprint } from '../farm/model.ts';
 import { parseFarmUrl } from '../../farm/url.ts';
@@ -70,8 +70,8 @@ export async function dreamCommand(argv: string[]): Promise<void> {
   // Only what the recipe names is used and embedded (a --mask replaces a --recipe-from PNG's mask).
   const named = new Set(recipeAssets(recipe));
   const assets = [...new Map(found.filter((a) => named.has(a.hash)).map((a) => [a.hash, a])).values()];
-  const farmUrl = farmUrlFrom(values);
-  const farm = farmUrl ? parseFarmUrl(farmUrl, values['farm-insecure'] ?? false) : undefined;
+  const farmAt = farmChoice(values);
+  const farm = farmAt ? parseFarmUrl(farmAt.url, farmAt.insecure) : undefined;
   const sink = values.json ? jsonLinesSink(process.stdout) : terminalSink(process.stderr);
   const maxPixels = maxPixelsFlag(values['max-pixels'], DEFAULT_MAX_PIXELS);
   const image = await decodeImage(input, { maxPixels });

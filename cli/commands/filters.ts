@@ -12,7 +12,7 @@ import { applyDevice, deviceFields, deviceFlagSpec, parseDeviceFlag } from '../d
 import { contactSheet, FEATURE_PNG_KEY, FeatureCache, featureRecipe, layerInfo, parseChannelList, visualizeMany, type FeatureRecipe } from '../../engine/inspect/index.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
 import { appVersion, UsageError, withInterrupt } from '../shared.ts';
-import { farmFlagHelp, farmFlagSpec, farmUrlFrom } from '../farm/runner.ts';
+import { farmChoice, farmFlagHelp, farmFlagSpec } from '../farm/runner.ts';
 import { renderOnFarm } from '../farm/features.ts';
 
 export const filtersHelp = `reverie filters --layer L --channels LIST -o OUT.png [options]
@@ -88,9 +88,9 @@ export async function filtersCommand(argv: string[]): Promise<void> {
     const trainingNote = fineTuned ? `${info.name} has fine-tuned weights (not ImageNet): its channels are marked * and framed in orange.` : `${info.name}: ${info.training === 'imagenet' ? 'ImageNet' : 'unknown'} weights.`;
     sink.event('start', { model: model.id, backend, ...deviceFields(model), layer: info.name, training: info.training, channels: channels.length, message: `${model.id} on ${backend}: ${info.name}, ${channels.length} channel(s) at ${recipe.size}px, ${recipe.steps} steps. ${trainingNote}` });
     const cache = values['no-cache'] ? null : new FeatureCache(values['cache-dir'] ?? undefined);
-    const farmUrl = farmUrlFrom(values);
+    const farm = farmChoice(values);
     const result = await withInterrupt((signal) =>
-      farmUrl ? renderOnFarm(farmUrl, values['farm-insecure'] ?? false, model, info.name, channels, recipe, { signal, cache, onDone: (done, total) => sink.update(done / total, `channels ${done}/${total} on the farm`, null, { done, total }) }) : visualizeMany(model, channels.map((channel) => ({ layer: info.name, channel })), recipe, {
+      farm ? renderOnFarm(farm.url, farm.insecure, model, info.name, channels, recipe, { signal, cache, onDone: (done, total) => sink.update(done / total, `channels ${done}/${total} on the farm`, null, { done, total }) }) : visualizeMany(model, channels.map((channel) => ({ layer: info.name, channel })), recipe, {
         signal,
         cache,
         batchSize: int('batch', values.batch) ?? 4,

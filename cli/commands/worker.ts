@@ -13,7 +13,7 @@ import type { ModelRef } from '../../farm/kinds.ts';
 import { jobHandlers } from '../farm/handlers.ts';
 import { loadFarmModel } from '../farm/model.ts';
 import type { DreamModel } from '../../engine/shared/model.ts';
-import { farmUrlFrom } from '../farm/runner.ts';
+import { farmChoice } from '../farm/runner.ts';
 import { UsageError } from '../shared.ts';
 
 export const workerHelp = `reverie worker --farm URL [options]
@@ -35,9 +35,9 @@ export async function workerCommand(argv: string[]): Promise<void> {
     args: argv,
     options: { farm: { type: 'string' }, 'farm-insecure': { type: 'boolean' }, model: { type: 'string', multiple: true }, concurrency: { type: 'string' }, 'lock-ms': { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const url = farmUrlFrom(values);
-  if (!url) throw new UsageError('Name the farm with --farm redis://host:port (or set REVERIE_FARM).', workerHelp);
-  const connection = parseFarmUrl(url, values['farm-insecure'] ?? false);
+  const farmAt = farmChoice(values);
+  if (!farmAt) throw new UsageError('Name the farm with --farm redis://host:port (or set REVERIE_FARM).', workerHelp);
+  const connection = parseFarmUrl(farmAt.url, farmAt.insecure);
   const whole = (flag: string, text: string | undefined, fallback: number, min: number): number => {
     if (text === undefined) return fallback;
     const n = Number(text);

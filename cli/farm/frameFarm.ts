@@ -7,20 +7,18 @@ import { parseFarmUrl } from '../../farm/url.ts';
 import { modelFingerprint } from '../../host/farm/modelRef.ts';
 import { farmTilePool, type FarmTilePool } from '../../host/farm/tilePool.ts';
 import type { ProgressSink } from '../progress.ts';
-import { farmUrlFrom } from './runner.ts';
+import { farmChoice } from './runner.ts';
 
 export interface FrameFarmChoice {
   url: string;
   insecure: boolean;
 }
 
-/** The farm named by --farm / $REVERIE_FARM, or undefined (local). The URL is checked now. */
+/** The farm named by --farm / $REVERIE_FARM / Settings, or undefined (local). The URL is checked now. */
 export function frameFarmFrom(values: { farm?: string | undefined; 'farm-insecure'?: boolean | undefined }): FrameFarmChoice | undefined {
-  const url = farmUrlFrom(values);
-  if (!url) return undefined;
-  const insecure = values['farm-insecure'] ?? false;
-  parseFarmUrl(url, insecure);
-  return { url, insecure };
+  const choice = farmChoice(values);
+  if (choice) parseFarmUrl(choice.url, choice.insecure);
+  return choice;
 }
 
 /** A tile pool on the farm for frames of this size, or undefined when a frame is one tile. */

@@ -1,7 +1,9 @@
 // One way to run many independent jobs, local or on a farm: commands build tasks and write results;
 // where the tasks run is this module's choice. Local runs call the same handlers in this process
 // (onnxruntime spreads each one over every local core).
+import { readFileSync } from 'node:fs';
 import type { QueueEvents, Queue } from 'bullmq';
+import { parseSettings, settingsFile } from '../../engine/settings/settings.ts';
 import { checkPayload, checkResult, type JobKind, type JobKinds, type ModelRef } from '../../farm/kinds.ts';
 import { openQueue, openQueueEvents, workersOnline } from '../../farm/queues.ts';
 import { submitJobs, type JobFailure, type TaskSource } from '../../farm/submit.ts';
@@ -23,12 +25,33 @@ export interface TaskRunner {
 
 export const farmFlagSpec = { farm: { type: 'string' }, 'farm-insecure': { type: 'boolean' } } as const;
 export const farmFlagHelp = `  --farm URL                  run the jobs on a render farm (redis://[:PASSWORD@]host:port or
-                              rediss:// for TLS; default $REVERIE_FARM); without it, locally
+                              rediss:// for TLS; default $REVERIE_FARM, else the farm saved in the
+                              app's Settings); --farm none, or none of these: locally
   --farm-insecure             allow a farm beyond this machine without a password`;
 
-/** The farm URL from --farm or $REVERIE_FARM; undefined means local. */
-export function farmUrlFrom(values: { farm?: string | undefined }): string | undefined {
-  return values.farm ?? (process.env['REVERIE_FARM'] || undefined);
+export interface FarmChoice {
+  url: string;
+  insecure: boolean;
+}
+
+/** The farm from --farm, $REVERIE_FARM or the saved setting (with its own allowance); undefined: local. */
+export function farmChoice(values: { farm?: string | undefined; 'farm-insecure'?: boolean | undefined }): FarmChoice | undefined {
+  if (values.farm === 'none') return undefined;
+  const insecure = values['farm-insecure'] ?? false;
+  const given = values.farm ?? (process.env['REVERIE_FARM'] || undefined);
+  if (given) return { url: given, insecure };
+  const saved = savedFarm();
+  return saved ? { url: saved.url, insecure: insecure || saved.insecure } : undefined;
+}
+
+/** Settings' farm (the app's Farm section writes it); an unreadable settings file means none. */
+function savedFarm(): FarmChoice | undefined {
+  try {
+    const s = parseSettings(JSON.parse(readFileSync(settingsFile(), 'utf8')), 'settings');
+    return s.farmUrl ? { url: s.farmUrl, insecure: s.farmInsecure } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function localRunner(handlers: JobHandlers): TaskRunner {

@@ -5,7 +5,7 @@ import type { DreamModel } from '../../engine/shared/model.ts';
 import type { ModelRef } from '../../farm/kinds.ts';
 import { jobHandlers } from './handlers.ts';
 import { loadFarmModel, modelFingerprint } from './model.ts';
-import { farmRunner, farmUrlFrom, localRunner, type TaskRunner } from './runner.ts';
+import { farmChoice, farmRunner, localRunner, type TaskRunner } from './runner.ts';
 
 export interface JobSession {
   ref: ModelRef;
@@ -17,12 +17,12 @@ export interface JobSession {
 }
 
 export async function openJobSession(values: { farm?: string | undefined; 'farm-insecure'?: boolean | undefined; backend?: string | undefined }, modelSpec: string, options: { needModel?: boolean } = {}): Promise<JobSession> {
-  const url = farmUrlFrom(values);
+  const farm = farmChoice(values);
   const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
-  if (url) {
+  if (farm) {
     const loaded = options.needModel ? await loadFarmModel(modelSpec) : undefined;
     const ref = loaded?.ref ?? (await modelFingerprint(modelSpec));
-    const runner = farmRunner(url, values['farm-insecure'] ?? false, ref);
+    const runner = farmRunner(farm.url, farm.insecure, ref);
     return { ref, runner, backend, model: loaded?.model, close: async () => { await runner.close(); loaded?.model.dispose(); } };
   }
   const { ref, model } = await loadFarmModel(modelSpec);
