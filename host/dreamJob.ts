@@ -39,6 +39,11 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   const tiled = tilesPerStep(input.width, input.height, spec.recipe.tileSize) > 1;
   const farm = spec.farm && tiled ? await (await import('./farm/dreamFarm.ts')).openDreamFarm(spec.farm, spec.recipe.model, ctx.signal) : undefined;
   const pool = farm ? undefined : await ctx.pools?.forJob(input.width, input.height, spec.recipe.tileSize);
+  if (farm) {
+    // Said before the first step comes back: with no worker online the tiles wait in the queue.
+    const spread = farm.progress();
+    ctx.onProgress({ type: 'progress', jobId: spec.jobId, done: 0, total: 1, label: `tiles go to the farm · ${spread.workers} worker${spread.workers === 1 ? '' : 's'}${spread.workers ? '' : ' (waiting for one)'}`, elapsedMs: 0, etaMs: null, farm: spread });
+  }
   const onProgress = async (p: DreamProgress): Promise<void> => {
     const now = performance.now();
     const lastOfOctave = p.step === p.steps - 1;
