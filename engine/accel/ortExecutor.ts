@@ -158,11 +158,17 @@ export class OrtExecutor {
 
   /** The objective's value and its gradient with respect to each layer, at the activations just computed. */
   private objectiveAt(layers: readonly string[], shape: CompiledShape, result: Record<string, Float32Array> | null, objective: ObjectiveFn): { value: number; seeds: Float32Array[] } {
-    return tf.tidy(() => {
+    // The tidy returns tensors only: tfjs walks whatever a tidy returns key by key, and walking the
+    // seeds as Float32Arrays (every element into a Set) cost more than 100 ms a step at 500 px.
+    const { value, grads } = tf.tidy(() => {
       const acts = layers.map((l, i) => (result ? tf.tensor4d(result[actName(l)]!, shape.layerShapes[i]!) : tf.zeros(shape.layerShapes[i]!)));
-      const { value, grads } = tf.valueAndGrads((...a: tf.Tensor[]) => objective(Object.fromEntries(layers.map((l, i) => [l, a[i] as tf.Tensor4D]))))(acts);
-      return { value: value.dataSync()[0]!, seeds: grads.map((g) => g.dataSync() as Float32Array) };
+      return tf.valueAndGrads((...a: tf.Tensor[]) => objective(Object.fromEntries(layers.map((l, i) => [l, a[i] as tf.Tensor4D]))))(acts);
     });
+    try {
+      return { value: value.dataSync()[0]!, seeds: grads.map((g) => g.dataSync() as Float32Array) };
+    } finally {
+      tf.dispose([value, ...grads]);
+    }
   }
 
   dispose(): void {
