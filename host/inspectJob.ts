@@ -74,6 +74,8 @@ export async function runInspectJob(spec: InspectJobSpec, ctx: InspectJobContext
     await visualizeMany(model, targets, recipe, {
       cache,
       signal: ctx.signal,
+      // The grid's images spread over the host's worker threads by the engine's layout rule.
+      ...(ctx.pools ? { pools: ctx.pools } : {}),
       onProgress: tileReporter(spec, ctx, `${task.layer} channels`),
       onImage: (t) => {
         const rel = cacheRel(spec.cache, cache.file(model.id, t, recipe));
