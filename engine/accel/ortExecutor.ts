@@ -2,7 +2,8 @@
 // backward natively on all cores. The objective stays a tfjs function: its gradient with respect to
 // the layers (the "seeds") is fed in. Seeds are guessed from the previous step with the same key and
 // the same objective function (several objectives may take turns on one session: a batch of feature
-// images, masked term groups), or at zero activations on an objective's first (exact for the usual linear objectives: weighted means); after each run the true seeds are
+// images, masked term groups), or at zero activations on an objective's first step (exact for the
+// usual linear objectives: weighted means); after each run the true seeds are
 // computed from the returned activations, and where they differ the session runs again with them,
 // so every gradient returned is exact whatever the objective.
 import * as tf from '@tensorflow/tfjs-core';

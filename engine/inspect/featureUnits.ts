@@ -21,11 +21,6 @@ export class FeatureUnits {
     this.objectives = targets.map((t) => targetObjective(model, t));
   }
 
-  /** Layers any image's objective reads (for the input-size check). */
-  get layers(): string[] {
-    return [...new Set(this.objectives.flatMap((o) => o.layers))];
-  }
-
   /** The summed value and the batch's gradient [B, H, W, 3], image by image. */
   async valueAndGradient(x: tf.Tensor4D): Promise<{ value: number; gradient: tf.Tensor4D }> {
     const [b, h, w] = x.shape;
