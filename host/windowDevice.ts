@@ -1,0 +1,125 @@
+// The window as a device for the host's jobs: each open page attaches a link (the WebSocket in
+// browser mode; Electron IPC could carry the same messages), and tiles go to the newest page that
+// works. A page that closes, reloads, loses its GPU context or fails to start fails what it held;
+// the caller (the engine's window tile source) then computes those tiles on the CPU route.
+import type { GpuAdapter } from '../engine/shared/device.ts';
+import type { FromWindow, ToWindow, WindowBackend, WindowTerms } from '../engine/windowDevice/protocol.ts';
+import { decodeFrame, encodeFrame } from '../engine/windowDevice/frames.ts';
+
+/** How the host talks to one page, whatever carries the messages. */
+export interface WindowPort {
+  send(message: ToWindow): void;
+}
+
+export interface WindowTileResult {
+  value: number;
+  gradient: Float32Array;
+  backend: WindowBackend;
+  adapter: GpuAdapter;
+}
+
+export class WindowDeviceError extends Error {
+  override name = 'WindowDeviceError';
+}
+
+interface Pending {
+  resolve(r: { value: number; gradient: Float32Array; backend: WindowBackend }): void;
+  reject(err: Error): void;
+}
+
+class PageLink {
+  failed: string | null = null;
+  ready: Promise<{ backend: WindowBackend; adapter: GpuAdapter }> | null = null;
+  private started: { resolve(r: { backend: WindowBackend; adapter: GpuAdapter }): void; reject(err: Error): void } | null = null;
+  readonly pending = new Map<number, Pending>();
+
+  constructor(readonly port: WindowPort) {}
+
+  start(backend: WindowBackend, modelId: string, modelUrl: string): Promise<{ backend: WindowBackend; adapter: GpuAdapter }> {
+    this.ready ??= new Promise((resolve, reject) => {
+      this.started = { resolve, reject };
+      this.port.send({ type: 'start', backend, modelUrl, modelId });
+    });
+    return this.ready;
+  }
+
+  receive(message: FromWindow): void {
+    if (message.type === 'ready') this.started?.resolve({ backend: message.backend, adapter: message.adapter });
+    else if (message.type === 'result') this.take(message.id)?.resolve(message);
+    else if (message.id !== null) this.take(message.id)?.reject(new WindowDeviceError(message.message));
+    else this.fail(message.message);
+  }
+
+  /** The page is gone or its device broke: everything it held fails, and it gets no more tiles. */
+  fail(reason: string): void {
+    this.failed ??= reason;
+    this.started?.reject(new WindowDeviceError(reason));
+    for (const p of this.pending.values()) p.reject(new WindowDeviceError(reason));
+    this.pending.clear();
+  }
+
+  private take(id: number): Pending | undefined {
+    const p = this.pending.get(id);
+    this.pending.delete(id);
+    return p;
+  }
+}
+
+export class WindowDevice {
+  private readonly pages: PageLink[] = [];
+  private nextId = 1;
+
+  constructor(private readonly model: () => { modelId: string; modelUrl: string }) {}
+
+  /** A page connected; the returned handlers take its messages and its end. */
+  attach(port: WindowPort): { receive(message: FromWindow): void; closed(): void } {
+    const link = new PageLink(port);
+    this.pages.push(link);
+    return {
+      receive: (message) => link.receive(message),
+      closed: () => {
+        link.fail('The window closed or reloaded.');
+        const at = this.pages.indexOf(link);
+        if (at >= 0) this.pages.splice(at, 1);
+      },
+    };
+  }
+
+  /** The same over binary frames (browser mode's WebSocket); `receive` is false for a malformed frame. */
+  attachFrames(send: (frame: Uint8Array) => void): { receive(frame: Uint8Array): boolean; closed(): void } {
+    const link = this.attach({ send: (message) => send(encodeFrame(message)) });
+    return {
+      receive: (frame) => {
+        let message: FromWindow;
+        try {
+          message = decodeFrame(frame) as FromWindow;
+        } catch {
+          return false;
+        }
+        link.receive(message);
+        return true;
+      },
+      closed: link.closed,
+    };
+  }
+
+  /** Whether a page is open that has not failed. */
+  get available(): boolean {
+    return this.pages.some((p) => !p.failed);
+  }
+
+  /** One tile's gradient on the newest working page; rejects with WindowDeviceError when none can. */
+  async gradient(pixels: Float32Array, height: number, width: number, terms: WindowTerms, backend: WindowBackend = 'webgl'): Promise<WindowTileResult> {
+    const link = this.pages.findLast((p) => !p.failed);
+    if (!link) throw new WindowDeviceError('No app window is open to compute on.');
+    const { modelId, modelUrl } = this.model();
+    const started = await link.start(backend, modelId, modelUrl);
+    const id = this.nextId++;
+    const result = await new Promise<{ value: number; gradient: Float32Array; backend: WindowBackend }>((resolve, reject) => {
+      link.pending.set(id, { resolve, reject });
+      link.port.send({ type: 'gradient', id, height, width, terms, pixels });
+    });
+    if (result.gradient.length !== height * width * 3) throw new WindowDeviceError(`The window returned ${result.gradient.length} values for a ${width}x${height} tile.`);
+    return { ...result, adapter: started.adapter };
+  }
+}
