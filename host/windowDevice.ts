@@ -69,7 +69,31 @@ export class WindowDevice {
   private readonly pages: PageLink[] = [];
   private nextId = 1;
 
-  constructor(private readonly model: () => { modelId: string; modelUrl: string }) {}
+  /**
+   * `answerMs`: how long a page may take to start or to answer one tile before it counts as failed
+   * (a software GPU takes ~30 s for a 299x299 tile here; a hung page must not hold a dream forever).
+   */
+  constructor(
+    private readonly model: () => { modelId: string; modelUrl: string },
+    private readonly answerMs = 300_000,
+  ) {}
+
+  /** `work` on `link`, or the link fails (and with it everything it holds) after answerMs. */
+  private async inTime<T>(link: PageLink, work: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const reason = `The window did not answer within ${Math.round(this.answerMs / 1000)} s.`;
+        link.fail(reason);
+        reject(new WindowDeviceError(reason));
+      }, this.answerMs);
+    });
+    try {
+      return await Promise.race([work, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   /** A page connected; the returned handlers take its messages and its end. */
   attach(port: WindowPort): { receive(message: FromWindow): void; closed(): void } {
@@ -113,12 +137,13 @@ export class WindowDevice {
     const link = this.pages.findLast((p) => !p.failed);
     if (!link) throw new WindowDeviceError('No app window is open to compute on.');
     const { modelId, modelUrl } = this.model();
-    const started = await link.start(backend, modelId, modelUrl);
+    const started = await this.inTime(link, link.start(backend, modelId, modelUrl));
     const id = this.nextId++;
-    const result = await new Promise<{ value: number; gradient: Float32Array; backend: WindowBackend }>((resolve, reject) => {
+    const answer = new Promise<{ value: number; gradient: Float32Array; backend: WindowBackend }>((resolve, reject) => {
       link.pending.set(id, { resolve, reject });
       link.port.send({ type: 'gradient', id, height, width, terms, pixels });
     });
+    const result = await this.inTime(link, answer);
     if (result.gradient.length !== height * width * 3) throw new WindowDeviceError(`The window returned ${result.gradient.length} values for a ${width}x${height} tile.`);
     return { ...result, adapter: started.adapter };
   }

@@ -52,6 +52,22 @@ describe('WindowDevice', () => {
     await expect(device.gradient(new Float32Array(3), 1, 1, terms)).rejects.toThrow(/No app window is open/);
   });
 
+  it('a page that does not answer in time fails, and the next tile goes to another page', async () => {
+    const device = new WindowDevice(() => ({ modelId: 'inception_v3', modelUrl: '/window-model/' }), 30);
+    const working = page(device);
+    const silent = page(device);
+    await expect(device.gradient(new Float32Array(3), 1, 1, terms)).rejects.toThrow(/did not answer within/);
+    expect(silent.sent).toHaveLength(1); // the start, never answered
+    const next = device.gradient(new Float32Array(3), 1, 1, terms);
+    await tick();
+    expect(working.sent.map((m) => m.type)).toEqual(['start']);
+    working.link.receive({ type: 'ready', backend: 'webgl', adapter, modelId: 'inception_v3', loadMs: 5 });
+    await tick();
+    const g = working.sent.find((m) => m.type === 'gradient') as { id: number };
+    working.link.receive({ type: 'result', id: g.id, value: 1, gradient: Float32Array.of(1, 2, 3), backend: 'webgl' });
+    expect((await next).value).toBe(1);
+  });
+
   it('a start refused, a lost device and a wrong-sized answer are errors, never results', async () => {
     const device = new WindowDevice(() => ({ modelId: 'inception_v3', modelUrl: '/window-model/' }));
     const refused = page(device);
