@@ -37,14 +37,14 @@ afterAll(() => {
 describe('PageModel', () => {
   const terms = { layers: [{ name: 'mixed3', weight: 1 }], channels: [{ layer: 'mixed2', index: 5, weight: 0.5 }] };
 
-  it("gives the engine's gradient for a tile and leaks no tensors", () => {
+  it("gives the engine's gradient for a tile and leaks no tensors", async () => {
     const rand = seededRandom(3);
     const [h, w] = [96, 112];
     const pixels = Float32Array.from({ length: h * w * 3 }, () => rand() * 2 - 1);
     // The first pass prepares each node's backward kernels once (kept until dispose); later ones add nothing.
-    page.gradient(pixels, h, w, terms);
+    await page.gradient(pixels, h, w, terms);
     const before = tf.memory().numTensors;
-    const ours = page.gradient(pixels, h, w, terms);
+    const ours = await page.gradient(pixels, h, w, terms);
     expect(tf.memory().numTensors).toBe(before);
     const theirs = tileGradient(engine, pixels, h, w, termsObjective(engine, terms));
     expect(engine.lastRoute).toBe('tfjs');
@@ -54,9 +54,22 @@ describe('PageModel', () => {
     expect(ours.value).toBeCloseTo(theirs.value, 5);
   });
 
-  it('refuses class terms and graph models with the reason', () => {
+  it('prepares every backward kernel in one pass, after which gradients add no tensors', async () => {
+    const files = await loadModelFiles('inception_v3');
+    const fresh = PageModel.fromFiles('inception_v3', { format: files.format, modelTopology: files.modelTopology, weightSpecs: files.weightSpecs }, files.weightData.slice(0));
+    try {
+      fresh.prepare();
+      const before = tf.memory().numTensors;
+      await fresh.gradient(new Float32Array(96 * 96 * 3).fill(0.25), 96, 96, { layers: [{ name: 'mixed5', weight: 1 }], channels: [] });
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      fresh.dispose();
+    }
+  });
+
+  it('refuses class terms and graph models with the reason', async () => {
     const pixels = new Float32Array(80 * 80 * 3);
-    expect(() => page.gradient(pixels, 80, 80, { ...terms, classes: [{ name: 'tabby', weight: 1 }] })).toThrow(/class terms run on the host/);
+    await expect(page.gradient(pixels, 80, 80, { ...terms, classes: [{ name: 'tabby', weight: 1 }] })).rejects.toThrow(/class terms run on the host/);
     expect(() => PageModel.fromFiles('g', { format: 'graph-model', modelTopology: {}, weightSpecs: [] }, new ArrayBuffer(0))).toThrow(/layers models only/);
   });
 });

@@ -3,7 +3,7 @@
 // It runs on whatever tfjs backend is active (the worker picks webgl or webgpu).
 import * as tf from '@tensorflow/tfjs-core';
 import { buildKerasGraph } from '../model/keras/build.ts';
-import { disposeGraph, type Graph } from '../graph/graph.ts';
+import { disposeGraph, inferShapes, type Graph } from '../graph/graph.ts';
 import { GraphExecutor } from '../graph/executor.ts';
 import { recipeObjective } from '../recipe/recipe.ts';
 import { ModelLoadError } from '../shared/errors.ts';
@@ -37,16 +37,42 @@ export class PageModel {
     return new PageModel(id, buildKerasGraph(json.modelTopology, weights, id));
   }
 
-  /** The objective's value and d(objective)/d(tile) for one HWC tile in the model's input range. */
-  gradient(pixels: Float32Array, height: number, width: number, terms: WindowTerms): { value: number; gradient: Float32Array } {
+  /**
+   * Runs one backward pass through the whole image trunk at the smallest size it takes, so that every
+   * node's backward kernels (flipped, phase-split) are derived now, on the active backend. The worker
+   * does this on the cpu backend before moving to webgpu, whose synchronous read-back (which deriving
+   * them needs) returns zeros on some adapters; tensors made here move to the GPU on first use.
+   */
+  prepare(): void {
+    const trunk = this.graph.nodes.filter((n) => !n.head && n.op !== 'input');
+    const last = trunk.at(-1);
+    if (!last) return;
+    let size = 16;
+    while (size < 1024 && [...inferShapes(this.graph, size, size).values()].some(([h, w]) => h < 1 || w < 1)) size += 8;
+    const x = tf.zeros([1, size, size, 3]) as tf.Tensor4D;
+    try {
+      const r = this.executor.valueAndGradientTensors(x, [last.name], (acts) => tf.mean(acts[last.name]!));
+      r.value.dispose();
+      r.gradient.dispose();
+    } finally {
+      x.dispose();
+    }
+  }
+
+  /** The objective's value and d(objective)/d(tile) for one HWC tile in the model's input range; reads back asynchronously. */
+  async gradient(pixels: Float32Array, height: number, width: number, terms: WindowTerms): Promise<{ value: number; gradient: Float32Array }> {
     if (terms.classes?.length) throw new Error('class terms run on the host (the window has no class head labels).');
     const objective = recipeObjective({ layers: terms.layers, channels: terms.channels, classes: [] });
     const x = tf.tensor4d(pixels, [1, height, width, 3]);
     try {
-      const r = this.executor.valueAndGradient(x, objective.layers, objective.fn);
-      const gradient = (r.gradient.dataSync() as Float32Array).slice();
-      r.gradient.dispose();
-      return { value: r.value, gradient };
+      const r = this.executor.valueAndGradientTensors(x, objective.layers, objective.fn);
+      try {
+        const [value, gradient] = await Promise.all([r.value.data(), r.gradient.data()]);
+        return { value: value[0]!, gradient: (gradient as Float32Array).slice() };
+      } finally {
+        r.value.dispose();
+        r.gradient.dispose();
+      }
     } finally {
       x.dispose();
     }

@@ -34,16 +34,16 @@ async function webgpuAdapter(): Promise<GpuAdapter> {
 }
 
 /**
- * The executor reads kernels and results back synchronously (dataSync). tfjs-backend-webgpu does that
- * through a canvas, which returns zeros on some adapters (SwiftShader here): refuse such a backend
- * rather than hand the host wrong gradients.
+ * Results come back right: a probe large enough to span several of tfjs-backend-webgpu's 256x256
+ * staging reads (a tile's gradient does). webgl reads synchronously (dataSync, as the executor's
+ * kernel preparation does); webgpu asynchronously, since its synchronous read goes through a canvas
+ * that returns zeros on some adapters (SwiftShader here): the worker never reads webgpu synchronously.
  */
-function checkSyncRead(backend: WindowBackend): void {
-  // Large enough to span several of tfjs-backend-webgpu's 256x256 staging reads (a tile's gradient does).
+async function checkReadBack(backend: WindowBackend): Promise<void> {
   const n = 300 * 300 * 3;
   const source = Float32Array.from({ length: n }, (_, i) => (i % 251) - 125.25);
   const probe = tf.tidy(() => tf.add(tf.tensor1d(source), tf.scalar(0.5)));
-  const got = probe.dataSync();
+  const got = backend === 'webgl' ? probe.dataSync() : await probe.data();
   probe.dispose();
   const bad = source.findIndex((v, i) => got[i] !== v + 0.5);
   if (bad >= 0) throw new Error(`tfjs's ${backend} backend reads GPU results back wrong here (element ${bad}: ${got[bad]} for ${source[bad]! + 0.5}).`);
@@ -67,6 +67,6 @@ export async function useBackend(backend: WindowBackend): Promise<GpuAdapter> {
   if (backend === 'webgl' && !tf.env().getBool('WEBGL_RENDER_FLOAT32_CAPABLE')) {
     throw new Error('This GPU cannot render to float32 textures; gradients stay on the host.');
   }
-  checkSyncRead(backend);
+  await checkReadBack(backend);
   return adapter;
 }

@@ -25,10 +25,22 @@ function post(message: FromWorker): void {
 async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void> {
   const started = performance.now();
   try {
-    const adapter = await useBackend(message.backend);
-    backend = message.backend;
     model?.dispose();
-    model = PageModel.fromFiles(message.modelId, message.json, message.weights);
+    model = null;
+    let adapter;
+    if (message.backend === 'webgpu') {
+      // Built and its backward kernels derived on the cpu backend (they need synchronous reads), then
+      // moved to the GPU on first use; webgpu itself is only ever read asynchronously.
+      await import('@tensorflow/tfjs-backend-cpu');
+      if (!(await tf.setBackend('cpu'))) throw new Error('tfjs could not start its cpu backend to prepare the model.');
+      model = PageModel.fromFiles(message.modelId, message.json, message.weights);
+      model.prepare();
+      adapter = await useBackend('webgpu');
+    } else {
+      adapter = await useBackend(message.backend);
+      model = PageModel.fromFiles(message.modelId, message.json, message.weights);
+    }
+    backend = message.backend;
     post({ type: 'ready', backend: message.backend, adapter, modelId: message.modelId, loadMs: Math.round(performance.now() - started) });
   } catch (err) {
     post({ type: 'error', id: null, message: (err as Error).message });
@@ -41,11 +53,11 @@ function contextLost(): boolean {
   return gl?.isContextLost() ?? false;
 }
 
-function gradient(message: Extract<ToWorker, { type: 'gradient' }>): void {
+async function gradient(message: Extract<ToWorker, { type: 'gradient' }>): Promise<void> {
   try {
     if (!model || !backend) throw new Error('The window has no model loaded.');
     if (tf.getBackend() !== backend) throw new Error(`tfjs switched to ${tf.getBackend()}.`);
-    const r = model.gradient(message.pixels, message.height, message.width, message.terms);
+    const r = await model.gradient(message.pixels, message.height, message.width, message.terms);
     if (contextLost()) {
       post({ type: 'error', id: null, message: 'The window lost its WebGL context.' });
       return;
