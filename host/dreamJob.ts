@@ -8,7 +8,7 @@ import { deviceMetadata, metadataText } from '../engine/render/metadata.ts';
 import { assetsText, dreamAssets } from '../engine/io/assets.ts';
 import { jpeg, scaledInput, thumbnail } from './pictures.ts';
 import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
-import { WindowTileSource, type WindowTileClient } from './windowTiles.ts';
+import { windowAccelerator, WindowTileSource, type WindowTileClient } from './windowTiles.ts';
 
 export interface JobContext {
   backend: string;
@@ -20,6 +20,8 @@ export interface JobContext {
   pools?: PoolKeeper;
   /** Present when the Device setting is the app window: dream tiles go there, the CPU route behind. */
   windowTiles?: WindowTileClient;
+  /** Tells the host where steps run now, when that changes (the engine badge follows it). */
+  onDevice?(device: string, accelerator: string | null): void;
 }
 
 export interface DreamJobContext extends JobContext {
@@ -38,8 +40,18 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   let lastPreview = -Infinity;
   // On the window device every tile goes to the window; when it cannot, the CPU route here takes over.
   let where = '';
-  const onWindow = ctx.windowTiles ? new WindowTileSource(ctx.windowTiles, ctx.model, (reason) => (where = ` · on the CPU (the window device stopped: ${reason})`)) : undefined;
-  if (onWindow) where = " · on the window's GPU";
+  const cpu = ctx.model.accelerator ?? null;
+  const onWindow = ctx.windowTiles
+    ? new WindowTileSource(ctx.windowTiles, ctx.model, (reason) => {
+        where = ` · on the CPU (the window device stopped: ${reason})`;
+        ctx.onDevice?.(ctx.model.device?.device ?? 'cpu', `${cpu ?? 'the CPU'} (the window device stopped: ${reason})`);
+      })
+    : undefined;
+  if (onWindow) {
+    where = " · on the window's GPU";
+    // Each job tries the window afresh: the badge says so again after an earlier job fell back.
+    ctx.onDevice?.('window', windowAccelerator(cpu));
+  }
   const pool = onWindow ?? (await ctx.pools?.forJob(input.width, input.height, spec.recipe.tileSize));
   const onProgress = async (p: DreamProgress): Promise<void> => {
     const now = performance.now();

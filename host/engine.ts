@@ -163,6 +163,11 @@ export class Engine {
       });
       return;
     }
+    if (m.type === 'device-ran') {
+      const s = this.status;
+      if (s.state === 'ready' && (s.device !== m.device || s.accelerator !== m.accelerator)) this.setStatus({ ...s, device: m.device, accelerator: m.accelerator });
+      return;
+    }
     if (m.type === 'reply') {
       const pending = this.calls.get(m.callId);
       this.calls.delete(m.callId);

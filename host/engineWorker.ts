@@ -4,7 +4,7 @@
 import { initBackend, type BackendChoice } from '../engine/backend.ts';
 import { DeviceUnavailableError } from '../engine/accel/providers.ts';
 import type { DeviceSetting } from '../engine/shared/device.ts';
-import { WindowTileClient } from './windowTiles.ts';
+import { windowAccelerator, WindowTileClient } from './windowTiles.ts';
 import { classHead } from '../engine/model/classes.ts';
 import { curatedModel } from '../engine/model/curated.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
@@ -124,6 +124,7 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
           onProgress: (p) => port.post(p),
           pools: await pools,
           ...(windowTiles ? { windowTiles } : {}),
+          onDevice: (device, accelerator) => port.post({ type: 'device-ran', device, accelerator }),
         };
         const output = await runJob(job, ctx, async () => (await ready).model);
         port.post({ type: 'done', jobId: job.jobId, output });
@@ -137,7 +138,7 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
 
   ready.then(
     ({ backend, model, loadMs }) => {
-      const accelerator = windowTiles ? `the app window's GPU (WebGL2), ${model.accelerator ?? 'the CPU'} when no window can` : (model.accelerator ?? null);
+      const accelerator = windowTiles ? windowAccelerator(model.accelerator ?? null) : (model.accelerator ?? null);
       port.post({ type: 'ready', backend, modelId: model.id, loadMs, accelerator, device: windowTiles ? 'window' : (model.device?.device ?? null), layers: layerChoices(model), classes: classHeadInfo(model) });
     },
     (err: unknown) => port.post({ type: 'start-failed', error: workerErrorInfo(err) }),

@@ -157,6 +157,8 @@ export type EngineMessage =
   | { type: 'ready'; backend: string; modelId: string; loadMs: number; accelerator: string | null; device?: string | null; layers: LayerChoice[]; classes: ClassHeadInfo }
   | { type: 'start-failed'; error: WorkerErrorInfo }
   | WindowTileRequest
+  /** Where dream steps run now, when it changes within a worker's life (the window device fell back, or came back). */
+  | { type: 'device-ran'; device: string; accelerator: string | null }
   | ProgressMessage
   | DoneMessage
   | { type: 'failed'; jobId: string; error: WorkerErrorInfo }

@@ -11,6 +11,11 @@ import type { EngineMessage, WindowTileReply } from './protocol.ts';
 
 type Answer = Extract<WindowTileReply, { ok: true }>;
 
+/** The engine's accelerator text on the window device: where steps go, and what stands behind. */
+export function windowAccelerator(cpu: string | null): string {
+  return `the app window's GPU (WebGL2), ${cpu ?? 'the CPU'} when no window can`;
+}
+
 /** Matches the host's answers to the tiles this engine sent. */
 export class WindowTileClient {
   private readonly pending = new Map<number, { resolve(a: Answer): void; reject(err: Error): void }>();

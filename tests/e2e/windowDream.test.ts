@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { DEFAULT_RECIPE, type Recipe } from '../../engine/recipe/recipe.ts';
-import type { GalleryItem, InputImage } from '../../contract/types.ts';
+import type { EngineStatus, GalleryItem, InputImage } from '../../contract/types.ts';
 import { smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 import { hostApi, type HostApi } from './window/hostApi.ts';
 
@@ -56,6 +56,7 @@ describe('the app window as a device', () => {
     expect(gpuItem.route).toBe('window');
     expect(gpuItem.device).toBe('window');
     expect(gpuItem.deviceLabel).toMatch(/window's webgl on .*SwiftShader.*software GPU/);
+    expect(await api.call<EngineStatus>('engine.status', {})).toMatchObject({ device: 'window', accelerator: expect.stringMatching(/^the app window's GPU \(WebGL2\), onnxruntime-node/) });
     const labels = (api.progress.get(onWindow.jobId) ?? []).map((p) => p.label);
     expect(labels.length).toBeGreaterThan(0);
     for (const l of labels) expect(l).toContain("on the window's GPU");
@@ -112,5 +113,8 @@ describe('the app window as a device', () => {
     expect(labels).toHaveLength(6);
     const result = await pixels(item);
     expect([result.width, result.height]).toEqual([SIZE, 120]);
+    // The engine's status (the badge) names the route that ran last, and why.
+    const status = await api.call<EngineStatus>('engine.status', {});
+    expect(status).toMatchObject({ state: 'ready', device: 'cpu', accelerator: expect.stringMatching(/^onnxruntime-node .* \(the window device stopped: /) });
   }, 1_200_000);
 });
