@@ -1,7 +1,7 @@
 // The app window as a device for the host's dreams (browser mode, Debian's chromium, SwiftShader
 // WebGL2): the host's job loop sends each tile over /api/window to the page's gradient worker. A
-// dream there matches the CPU route's within a stated tolerance, and says where it ran; closing the
-// page mid-dream finishes the dream on the CPU route, complete, and the progress says so.
+// dream there matches the CPU route's within a stated tolerance, and says where it ran; reloading or
+// closing the page mid-dream finishes the dream on the CPU route, complete, and the progress says so.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
@@ -39,6 +39,15 @@ async function useDevice(device: string): Promise<void> {
 async function dreamOn(steps: number): Promise<{ jobId: string; done: Promise<GalleryItem> }> {
   const { jobId } = await api.call<{ jobId: string }>('dream.start', { inputId: input.id, recipe: recipe(steps), maxSide: SIZE });
   return { jobId, done: api.waitJob(jobId, 900_000) };
+}
+
+/** Until a step of the job has run on the window. */
+async function waitForWindowStep(jobId: string): Promise<void> {
+  const end = Date.now() + 600_000;
+  while (!(api.progress.get(jobId) ?? []).some((p) => p.label.includes("on the window's GPU"))) {
+    if (Date.now() > end) throw new Error('no step ran on the window');
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 async function pixels(item: GalleryItem): Promise<{ data: Buffer; width: number; height: number }> {
@@ -89,15 +98,27 @@ describe('the app window as a device', () => {
     expect(max).toBeLessThanOrEqual(2);
   }, 1_200_000);
 
+  it('reloading the page mid-dream finishes that dream on the CPU route; the next dream runs on the reloaded window', async () => {
+    await useDevice('window');
+    const { page } = browser;
+    const run = await dreamOn(6);
+    await waitForWindowStep(run.jobId);
+    await page.reload();
+    const item = await run.done;
+    expect(item.device).toBe('window+cpu');
+    expect(item.deviceLabel).toMatch(/\((The window closed or reloaded\.|No app window is open to compute on\.)\)$/);
+    expect((api.progress.get(run.jobId) ?? []).map((p) => p.label)).toHaveLength(6);
+    // The reloaded page links again and takes the next dream whole.
+    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 60_000 });
+    const again = await (await dreamOn(2)).done;
+    expect(again.device).toBe('window');
+    expect(again.route).toBe('window');
+  }, 1_200_000);
+
   it('closing the page mid-dream finishes the dream on the CPU route, complete, and says so', async () => {
     await useDevice('window');
     const run = await dreamOn(6);
-    // Close once a step has run on the window.
-    const end = Date.now() + 600_000;
-    while (!(api.progress.get(run.jobId) ?? []).some((p) => p.label.includes("on the window's GPU"))) {
-      if (Date.now() > end) throw new Error('no step ran on the window');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitForWindowStep(run.jobId);
     await browser.page.close();
     const item = await run.done;
     const labels = (api.progress.get(run.jobId) ?? []).map((p) => p.label);
