@@ -32,8 +32,16 @@ class PageLink {
   ready: Promise<{ backend: WindowBackend; adapter: GpuAdapter }> | null = null;
   private started: { resolve(r: { backend: WindowBackend; adapter: GpuAdapter }): void; reject(err: Error): void } | null = null;
   readonly pending = new Map<number, Pending>();
+  /** One tile at a time per page: its worker runs them in turn, so each answer's time limit is its own. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(readonly port: WindowPort) {}
+
+  inTurn<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(job, job);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
 
   start(backend: WindowBackend, modelId: string, modelUrl: string): Promise<{ backend: WindowBackend; adapter: GpuAdapter }> {
     this.ready ??= new Promise((resolve, reject) => {
@@ -137,14 +145,18 @@ export class WindowDevice {
     const link = this.pages.findLast((p) => !p.failed);
     if (!link) throw new WindowDeviceError('No app window is open to compute on.');
     const { modelId, modelUrl } = this.model();
-    const started = await this.inTime(link, link.start(backend, modelId, modelUrl));
-    const id = this.nextId++;
-    const answer = new Promise<{ value: number; gradient: Float32Array; backend: WindowBackend }>((resolve, reject) => {
-      link.pending.set(id, { resolve, reject });
-      link.port.send({ type: 'gradient', id, height, width, terms, pixels });
+    return link.inTurn(async () => {
+      // A page that failed while this tile waited its turn takes no more.
+      if (link.failed) throw new WindowDeviceError(link.failed);
+      const started = await this.inTime(link, link.start(backend, modelId, modelUrl));
+      const id = this.nextId++;
+      const answer = new Promise<{ value: number; gradient: Float32Array; backend: WindowBackend }>((resolve, reject) => {
+        link.pending.set(id, { resolve, reject });
+        link.port.send({ type: 'gradient', id, height, width, terms, pixels });
+      });
+      const result = await this.inTime(link, answer);
+      if (result.gradient.length !== height * width * 3) throw new WindowDeviceError(`The window returned ${result.gradient.length} values for a ${width}x${height} tile.`);
+      return { ...result, adapter: started.adapter };
     });
-    const result = await this.inTime(link, answer);
-    if (result.gradient.length !== height * width * 3) throw new WindowDeviceError(`The window returned ${result.gradient.length} values for a ${width}x${height} tile.`);
-    return { ...result, adapter: started.adapter };
   }
 }

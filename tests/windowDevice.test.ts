@@ -17,7 +17,7 @@ function page(device: WindowDevice) {
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe('WindowDevice', () => {
-  it('starts the newest page once, then answers tiles by id', async () => {
+  it('starts the newest page once, then sends it one tile at a time and answers each by id', async () => {
     const device = new WindowDevice(() => ({ modelId: 'inception_v3', modelUrl: '/window-model/' }));
     page(device);
     const newest = page(device);
@@ -28,11 +28,14 @@ describe('WindowDevice', () => {
     await tick();
     const second = device.gradient(new Float32Array(3), 1, 1, terms);
     await tick();
-    const ids = newest.sent.flatMap((m) => (m.type === 'gradient' ? [m.id] : []));
-    expect(ids).toHaveLength(2);
-    newest.link.receive({ type: 'result', id: ids[1]!, value: 2, gradient: Float32Array.of(4, 5, 6), backend: 'webgl' });
-    newest.link.receive({ type: 'result', id: ids[0]!, value: 1, gradient: Float32Array.of(1, 2, 3), backend: 'webgl' });
+    const ids = (): number[] => newest.sent.flatMap((m) => (m.type === 'gradient' ? [m.id] : []));
+    // The second tile waits for the first's answer (the page's worker would run them in turn anyway).
+    expect(ids()).toHaveLength(1);
+    newest.link.receive({ type: 'result', id: ids()[0]!, value: 1, gradient: Float32Array.of(1, 2, 3), backend: 'webgl' });
     expect(await first).toMatchObject({ value: 1, backend: 'webgl', adapter });
+    await tick();
+    expect(ids()).toHaveLength(2);
+    newest.link.receive({ type: 'result', id: ids()[1]!, value: 2, gradient: Float32Array.of(4, 5, 6), backend: 'webgl' });
     expect(Array.from((await second).gradient)).toEqual([4, 5, 6]);
     expect(newest.sent.filter((m) => m.type === 'start')).toHaveLength(1);
   });
@@ -41,6 +44,7 @@ describe('WindowDevice', () => {
     const device = new WindowDevice(() => ({ modelId: 'inception_v3', modelUrl: '/window-model/' }));
     const p = page(device);
     const tile = device.gradient(new Float32Array(3), 1, 1, terms);
+    const waiting = device.gradient(new Float32Array(3), 1, 1, terms);
     await tick();
     p.link.receive({ type: 'ready', backend: 'webgl', adapter, modelId: 'inception_v3', loadMs: 5 });
     await tick();
@@ -48,6 +52,9 @@ describe('WindowDevice', () => {
     p.link.closed(); // a socket's error then close: the second changes nothing
     await expect(tile).rejects.toThrow(WindowDeviceError);
     await expect(tile).rejects.toThrow(/closed or reloaded/);
+    // The tile that waited its turn fails too, never sent to the closed page.
+    await expect(waiting).rejects.toThrow(/closed or reloaded/);
+    expect(p.sent.filter((m) => m.type === 'gradient')).toHaveLength(1);
     expect(device.available).toBe(false);
     await expect(device.gradient(new Float32Array(3), 1, 1, terms)).rejects.toThrow(/No app window is open/);
   });
