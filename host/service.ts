@@ -57,9 +57,11 @@ export function createService(options: ServiceOptions): Service {
     (status) => emit({ channel: 'engine.changed', payload: status }),
     { model: saved.lastUsed.model ?? 'inception_v3', backend: saved.backend, device: saved.device, cacheDir },
   );
+  const windowDevice = new WindowDevice(() => ({ modelId: engine.spec.model, modelUrl: WINDOW_MODEL_PATH }));
   const ctx: ServiceContext = {
     options,
     engine,
+    window: windowDevice,
     emit,
     inputs: new InputStore(join(options.dataDir, 'inputs'), options.fileUrl),
     gallery: new Gallery(join(options.dataDir, 'gallery'), options.fileUrl),
@@ -71,7 +73,6 @@ export function createService(options: ServiceOptions): Service {
     queue: new JobQueue(engine, { finish: (spec, done, target) => finishJob(ctx, spec, done, target), progress: (jobId, kind, p) => progressView(ctx, jobId, kind, p) }, emit),
   };
   const { inputs, gallery, queue } = ctx;
-  const windowDevice = new WindowDevice(() => ({ modelId: engine.spec.model, modelUrl: WINDOW_MODEL_PATH }));
   // Tiles the engine sends to the window device; a refusal sends the engine to its CPU route.
   engine.windowTile = (tile) =>
     windowDevice.gradient(tile.pixels, tile.height, tile.width, tile.terms).then(

@@ -29,6 +29,8 @@ interface Pending {
 
 class PageLink {
   failed: string | null = null;
+  /** The adapters the page said it offers. */
+  offers: { webgl: GpuAdapter | null; webgpu: GpuAdapter | null } | null = null;
   ready: Promise<{ backend: WindowBackend; adapter: GpuAdapter }> | null = null;
   private started: { resolve(r: { backend: WindowBackend; adapter: GpuAdapter }): void; reject(err: Error): void } | null = null;
   readonly pending = new Map<number, Pending>();
@@ -52,7 +54,8 @@ class PageLink {
   }
 
   receive(message: FromWindow): void {
-    if (message.type === 'ready') this.started?.resolve({ backend: message.backend, adapter: message.adapter });
+    if (message.type === 'hello') this.offers = { webgl: message.webgl, webgpu: message.webgpu };
+    else if (message.type === 'ready') this.started?.resolve({ backend: message.backend, adapter: message.adapter });
     else if (message.type === 'result') this.take(message.id)?.resolve(message);
     else if (message.id !== null) this.take(message.id)?.reject(new WindowDeviceError(message.message));
     else this.fail(message.message);
@@ -133,6 +136,15 @@ export class WindowDevice {
       },
       closed: link.closed,
     };
+  }
+
+  /** What the newest working page offers, in words (the Settings panel's device note); null when no page said. */
+  describe(): string | null {
+    const offers = this.pages.findLast((p) => !p.failed && p.offers)?.offers;
+    if (!offers) return null;
+    const name = (a: { name: string; software: boolean }): string => `${a.name}${a.software ? ', software GPU' : ''}`;
+    const parts = [offers.webgl ? name(offers.webgl) : 'no WebGL2', ...(offers.webgpu ? [`WebGPU: ${name(offers.webgpu)}`] : [])];
+    return parts.join('; ');
   }
 
   /** Whether a page is open that has not failed. */

@@ -59,6 +59,19 @@ describe('WindowDevice', () => {
     await expect(device.gradient(new Float32Array(3), 1, 1, terms)).rejects.toThrow(/No app window is open/);
   });
 
+  it("says what the newest working page offers, once it has said", () => {
+    const device = new WindowDevice(() => ({ modelId: 'inception_v3', modelUrl: '/window-model/' }));
+    const p = page(device);
+    expect(device.describe()).toBeNull();
+    p.link.receive({ type: 'hello', webgl: adapter, webgpu: { name: 'google swiftshader (WebGPU)', software: true } });
+    expect(device.describe()).toBe('SwiftShader (WebGL2), software GPU; WebGPU: google swiftshader (WebGPU), software GPU');
+    const other = page(device);
+    other.link.receive({ type: 'hello', webgl: { name: 'NVIDIA GeForce (WebGL2)', software: false }, webgpu: null });
+    expect(device.describe()).toBe('NVIDIA GeForce (WebGL2)');
+    other.link.closed();
+    expect(device.describe()).toMatch(/^SwiftShader/);
+  });
+
   it('a page that does not answer in time fails, and the next tile goes to another page', async () => {
     const device = new WindowDevice(() => ({ modelId: 'inception_v3', modelUrl: '/window-model/' }), 30);
     const working = page(device);

@@ -10,6 +10,7 @@ describe('window frames', () => {
     { type: 'result', id: 3, value: 1.5, backend: 'webgl', gradient: Float32Array.of(1e-7, -2, 3.5) },
     { type: 'ready', backend: 'webgl', adapter: { name: 'x (WebGL2)', software: false }, modelId: 'inception_v3', loadMs: 12 },
     { type: 'error', id: null, message: 'lost' },
+    { type: 'hello', webgl: { name: 'x (WebGL2)', software: true }, webgpu: null },
   ] as WindowMessage[])('$type round-trips', (message) => {
     const frame = encodeFrame(message);
     expect(decodeFrame(frame)).toEqual(message);

@@ -24,6 +24,8 @@ export type ToWindow =
 
 /** Window to host. */
 export type FromWindow =
+  /** On connecting: the GPU adapters this window offers (null: none), before any model is loaded. */
+  | { type: 'hello'; webgl: GpuAdapter | null; webgpu: GpuAdapter | null }
   | { type: 'ready'; backend: WindowBackend; adapter: GpuAdapter; modelId: string; loadMs: number }
   | { type: 'result'; id: number; value: number; gradient: Float32Array; backend: WindowBackend }
   /** id null: the device as a whole failed (start refused, context lost); the host stops sending. */

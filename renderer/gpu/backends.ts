@@ -14,7 +14,7 @@ interface NavigatorGpu {
   gpu?: { requestAdapter(): Promise<{ info?: GpuAdapterInfo } | null> };
 }
 
-function webglAdapter(): GpuAdapter {
+export function webglAdapter(): GpuAdapter {
   const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
   if (!gl) throw new Error('WebGL2 is not available in this window.');
   const debug = gl.getExtension('WEBGL_debug_renderer_info');
@@ -23,7 +23,7 @@ function webglAdapter(): GpuAdapter {
   return { name: `${name} (WebGL2)`, software: isSoftwareAdapter(name) };
 }
 
-async function webgpuAdapter(): Promise<GpuAdapter> {
+export async function webgpuAdapter(): Promise<GpuAdapter> {
   const gpu = (navigator as unknown as NavigatorGpu).gpu;
   if (!gpu) throw new Error('WebGPU is not available in this window (navigator.gpu is absent).');
   const adapter = await gpu.requestAdapter();

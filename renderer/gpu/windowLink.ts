@@ -4,8 +4,20 @@
 // backoff; the worker starts only when the host sends 'start' (a dream chose the window).
 import { SESSION_HEADER, SESSION_PROTOCOL_PREFIX, WINDOW_MODEL_PATH, WINDOW_PROTOCOL } from '../../contract/browserAuth.ts';
 import { decodeFrame, encodeFrame } from '../../engine/windowDevice/frames.ts';
-import type { ToWindow } from '../../engine/windowDevice/protocol.ts';
+import type { FromWindow, ToWindow } from '../../engine/windowDevice/protocol.ts';
 import { WindowGpu } from './windowGpu.ts';
+import { webglAdapter, webgpuAdapter } from './backends.ts';
+
+async function offers(): Promise<FromWindow> {
+  let webgl = null;
+  try {
+    webgl = webglAdapter();
+  } catch {
+    // no WebGL2 here
+  }
+  const webgpu = await webgpuAdapter().catch(() => null);
+  return { type: 'hello', webgl, webgpu };
+}
 
 export function linkWindowDevice(origin: string, session: string | null): void {
   let retryMs = 1000;
@@ -18,7 +30,11 @@ export function linkWindowDevice(origin: string, session: string | null): void {
         if (ws.readyState === WebSocket.OPEN) ws.send(encodeFrame(message));
       },
     );
-    ws.onopen = () => (retryMs = 1000);
+    ws.onopen = () => {
+      retryMs = 1000;
+      // What this window offers, for the Settings panel's device list (no model is loaded for it).
+      void offers().then((hello) => ws.readyState === WebSocket.OPEN && ws.send(encodeFrame(hello)));
+    };
     ws.onmessage = (event: MessageEvent<ArrayBuffer>) => {
       let message: ToWindow;
       try {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { DEFAULT_RECIPE, type Recipe } from '../../engine/recipe/recipe.ts';
 import type { EngineStatus, GalleryItem, InputImage } from '../../contract/types.ts';
+import type { SettingsView } from '../../contract/models.ts';
 import { smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 import { hostApi, type HostApi } from './window/hostApi.ts';
 
@@ -57,6 +58,10 @@ async function pixels(item: GalleryItem): Promise<{ data: Buffer; width: number;
 
 describe('the app window as a device', () => {
   it('a dream on the window matches the CPU route and records that it ran on the window', async () => {
+    // The Settings panel names the window's adapter (the page says what it offers on connecting).
+    await expect
+      .poll(async () => (await api.call<SettingsView>('settings.get', {})).devices.find((d) => d.choice === 'window')?.note, { timeout: 30_000 })
+      .toMatch(/window's GPU \(WebGL2: ANGLE .*SwiftShader.*, software GPU; WebGPU: .*swiftshader.*software GPU\)/);
     await useDevice('window');
     // The badge names the device that runs the steps.
     await browser.page.locator('[data-testid=engine-badge][data-state=ready]', { hasText: 'window' }).waitFor({ timeout: 60_000 });
