@@ -65,6 +65,8 @@ function tileReporter(spec: InspectJobSpec, ctx: InspectJobContext, what: string
 
 export async function runInspectJob(spec: InspectJobSpec, ctx: InspectJobContext): Promise<JobOutput> {
   const { model } = ctx;
+  // The window device carries dreams only so far: the badge says where this job's steps run.
+  if (ctx.windowTiles) ctx.onDevice?.(model.device?.device ?? 'cpu', `${model.accelerator ?? 'the CPU'} (the window device runs dreams only)`);
   const cache = new FeatureCache(spec.cache.dir);
   const task = spec.task;
   if (task.op === 'grid') {
