@@ -5,3 +5,7 @@ export const EVENTS_PROTOCOL = 'reverie.events';
 export const SESSION_PROTOCOL_PREFIX = 'reverie.session.';
 /** The meta tag of the one page load the launch token opens. */
 export const SESSION_META = 'reverie-session';
+/** The window-device socket (/api/window): tiles to the page's GPU worker and gradients back. */
+export const WINDOW_PROTOCOL = 'reverie.window';
+/** Where the window's gradient worker reads the active model's files (session header required). */
+export const WINDOW_MODEL_PATH = '/window-model/';

@@ -9,6 +9,7 @@ import { assetsText, dreamAssets } from '../engine/io/assets.ts';
 import { tilesPerStep } from '../engine/parallel/layout.ts';
 import { jpeg, scaledInput, thumbnail } from './pictures.ts';
 import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
+import { windowAccelerator, WindowTileSource, type WindowTileClient } from './windowTiles.ts';
 
 export interface JobContext {
   backend: string;
@@ -18,6 +19,10 @@ export interface JobContext {
   onProgress(message: ProgressMessage): void;
   /** Worker threads for tiled jobs, as the engine's layout decides (absent: tiles run in this thread). */
   pools?: PoolKeeper;
+  /** Present when the Device setting is the app window: dream tiles go there, the CPU route behind. */
+  windowTiles?: WindowTileClient;
+  /** Tells the host where steps run now, when that changes (the engine badge follows it). */
+  onDevice?(device: string, accelerator: string | null): void;
 }
 
 export interface DreamJobContext extends JobContext {
@@ -34,11 +39,25 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   ctx.signal.throwIfAborted();
 
   let lastPreview = -Infinity;
-  // Sent to the farm: the tiles of each step go there (an image of one tile has nothing to spread).
-  // The farm's code (BullMQ, ioredis) loads only when a dream asks for it.
+  // On the window device every tile goes to the window; when it cannot, the CPU route here takes over.
+  // Sent to the farm instead: the tiles of each step go there (an image of one tile has nothing to
+  // spread); the farm's code (BullMQ, ioredis) loads only when a dream asks for it.
   const tiled = tilesPerStep(input.width, input.height, spec.recipe.tileSize) > 1;
   const farm = spec.farm && tiled ? await (await import('./farm/dreamFarm.ts')).openDreamFarm(spec.farm, spec.recipe.model, ctx.signal) : undefined;
-  const pool = farm ? undefined : await ctx.pools?.forJob(input.width, input.height, spec.recipe.tileSize);
+  let where = '';
+  const cpu = ctx.model.accelerator ?? null;
+  const onWindow = ctx.windowTiles && !farm
+    ? new WindowTileSource(ctx.windowTiles, ctx.model, (reason) => {
+        where = ` · on the CPU (the window device stopped: ${reason})`;
+        ctx.onDevice?.(ctx.model.device?.device ?? 'cpu', `${cpu ?? 'the CPU'} (the window device stopped: ${reason})`);
+      })
+    : undefined;
+  if (onWindow) {
+    where = " · on the window's GPU";
+    // Each job tries the window afresh: the badge says so again after an earlier job fell back.
+    ctx.onDevice?.('window', windowAccelerator(cpu));
+  }
+  const pool = farm ? undefined : (onWindow ?? (await ctx.pools?.forJob(input.width, input.height, spec.recipe.tileSize)));
   if (farm) {
     // Said before the first step comes back: with no worker online the tiles wait in the queue.
     const spread = farm.progress();
@@ -54,21 +73,22 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
     }
     const { done, total, elapsedMs, etaMs } = p;
     const spread = farm?.progress();
-    const label = spread ? `${dreamLabel(p)} · ${spread.workers} worker${spread.workers === 1 ? '' : 's'}` : dreamLabel(p);
+    const label = spread ? `${dreamLabel(p)} · ${spread.workers} worker${spread.workers === 1 ? '' : 's'}` : `${dreamLabel(p)}${where}`;
     ctx.onProgress({ type: 'progress', jobId: spec.jobId, done, total, label, elapsedMs, etaMs, ...(preview ? { preview } : {}), ...(spread ? { farm: spread } : {}) });
   };
   let result;
   try {
     const tiles = pool ?? farm?.pool;
-    result = await dreamToEnd(ctx.model, input, spec.recipe, { signal: ctx.signal, onProgress, assets: dreamAssets(spec.assets ?? []), ...(tiles ? { pool: tiles } : {}) });
+    result = await dreamToEnd(ctx.model, input, spec.recipe, { signal: ctx.signal, onProgress, assets: dreamAssets(spec.assets ?? []), ...(tiles ? { pool: tiles } : {}), ...(onWindow ? { poolEveryStep: true } : {}) });
   } finally {
     await farm?.close();
   }
   ctx.signal.throwIfAborted();
   const alpha = input.alpha && result.width === input.width && result.height === input.height ? input.alpha : null;
-  const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, ...deviceMetadata(ctx.model), input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };
+  const device = onWindow ? onWindow.describe() : deviceMetadata(ctx.model);
+  const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, ...deviceMetadata(ctx.model), ...device, input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };
   // The PNG carries the guide (and masks) too, so reverie dream --recipe-from reproduces it.
   const png = await encodePng({ ...result, alpha }, { ...metadataText(meta), ...(await assetsText(spec.assets ?? [])) });
   const thumb = await thumbnail(png);
-  return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend, route: pool?.lastRoute ?? ctx.model.lastRoute ?? 'tfjs' };
+  return { kind: 'dream', png, thumb, width: result.width, height: result.height, elapsedMs: performance.now() - started, backend: ctx.backend, route: pool?.lastRoute ?? ctx.model.lastRoute ?? 'tfjs', ...(device.device ? { device: device.device } : {}), ...(device.deviceLabel ? { deviceLabel: device.deviceLabel } : {}) };
 }

@@ -32,13 +32,16 @@ export async function createProject(place: ProjectPlace, spec: CreateZoomSpec, b
 async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobContext, o: { frames?: number; prefix?: string; thumb: string }): Promise<{ frames: number; made: number; rels: string[] }> {
   let last = { done: 0, elapsedMs: 0, etaMs: null as number | null, label: 'starting' };
   const rels: string[] = [];
+  // The window device carries dreams only so far: zoom and session renders run on the CPU route, and say so.
+  const where = ctx.windowTiles ? ' · on the CPU (the window device runs dreams only)' : '';
+  if (ctx.windowTiles) ctx.onDevice?.(ctx.model.device?.device ?? 'cpu', `${ctx.model.accelerator ?? 'the CPU'} (the window device runs dreams only)`);
   const result = await runZoomProject(ctx.model, dir, {
     signal: ctx.signal,
     appVersion: ctx.appVersion,
     ...(ctx.pools ? { pools: ctx.pools } : {}),
     ...(o.frames !== undefined ? { frames: o.frames } : {}),
     onProgress: (p) => {
-      last = { done: Math.round((p.fraction ?? 0) * PROGRESS_UNITS), elapsedMs: p.elapsedMs, etaMs: p.etaMs, label: zoomLabel(p, o.prefix) };
+      last = { done: Math.round((p.fraction ?? 0) * PROGRESS_UNITS), elapsedMs: p.elapsedMs, etaMs: p.etaMs, label: `${zoomLabel(p, o.prefix)}${where}` };
       ctx.onProgress({ type: 'progress', jobId, total: PROGRESS_UNITS, ...last });
     },
     onFrame: (f, m) => {

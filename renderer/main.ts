@@ -5,6 +5,7 @@ import App from './App.svelte';
 import { createPicker, downloadUrl } from './lib/files.ts';
 import { connect } from './lib/host.ts';
 import { AppState } from './state/app.svelte.ts';
+import { linkWindowDevice } from './gpu/windowLink.ts';
 
 const connection = connect();
 const app = new AppState(connection.api, {
@@ -24,6 +25,8 @@ if (connection.http) {
     app.connection = state;
     if (reconnected) void app.resync();
   };
+  // The page offers its GPU to the host's jobs (the "window" device); idle until a job asks.
+  linkWindowDevice(window.location.origin, connection.http.session);
 }
 mount(App, { target: document.getElementById('app')!, props: { app } });
 void app.init();
