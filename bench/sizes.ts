@@ -7,7 +7,7 @@ import { initBackend, type BackendChoice } from '../engine/backend.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
 import { dreamToEnd } from '../engine/render/dream.ts';
 import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
-import { DEFAULT_PATTERN_SIZE } from '../engine/render/octavePlan.ts';
+import { DEFAULT_PATTERN_SIZE } from '../engine/recipe/octavePlan.ts';
 import { patternFraction } from '../tests/helpers/patternSize.ts';
 
 const { values } = parseArgs({ options: { backend: { type: 'string' }, widths: { type: 'string' } } });

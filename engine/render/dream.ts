@@ -10,7 +10,7 @@ import { randomShift, seededRandom } from '../shared/random.ts';
 import type { RgbImage } from '../shared/image.ts';
 import { fromRange, normalisedStep, resizeBilinear, toRange } from './pixels.ts';
 import { minimumInputSize } from './minimumSize.ts';
-import { octaveCount } from './octavePlan.ts';
+import { octaveCount } from '../recipe/octavePlan.ts';
 import { addMasked, blendTowardInput, maskedStep, multiplyMask } from './mask.ts';
 import { maskedPlan, octaveMasks, usesMasksOrGuide, type DreamAssets, type MaskedPlan } from './termGroups.ts';
 

@@ -7,6 +7,7 @@ import { formatDuration } from '../lib/format.ts';
 import { Importer } from './importer.svelte.ts';
 import { MaskState, maskPng } from './mask.svelte.ts';
 import { ORIGINAL_SIZE } from '../lib/recipeFields.ts';
+import { octaveCount } from '../../engine/recipe/octavePlan.ts';
 import { MAX_ZOOM, MIN_ZOOM } from '../lib/viewport.ts';
 import { JobFollower } from './job.svelte.ts';
 import type { Notices } from './notices.svelte.ts';
@@ -81,6 +82,20 @@ export class DreamState {
 
   get canDream(): boolean {
     return this.input !== null && !this.busy && !this.importing && this.problems.length === 0;
+  }
+
+  /** The size the dream runs at: the input's own, or scaled so its long side is maxSide (sharp's 'inside'). */
+  get dreamSize(): { width: number; height: number } | null {
+    const i = this.input;
+    if (!i) return null;
+    const k = Math.min(1, this.maxSide / Math.max(i.width, i.height));
+    return { width: Math.max(1, Math.round(i.width * k)), height: Math.max(1, Math.round(i.height * k)) };
+  }
+
+  /** How many octaves the recipe dreams this image with (size-aware or fixed), once an image is open. */
+  get octavesHere(): number | null {
+    const size = this.dreamSize;
+    return size ? octaveCount(this.deps.recipe.recipe, size.height, size.width) : null;
   }
 
   get statusText(): string {
