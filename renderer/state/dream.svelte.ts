@@ -1,9 +1,10 @@
 // The Dream panel's state: the input, the job in flight with its live preview, the result and the
 // before/after split. Components only render this and call its methods.
 import type { ReverieApi } from '../../contract/channels.ts';
-import type { ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobState } from '../../contract/types.ts';
+import type { ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobState, LoadedAsset, Recipe } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { formatDuration } from '../lib/format.ts';
+import { restoredAssets, termMaskInputs } from './dreamAssets.ts';
 import { Importer } from './importer.svelte.ts';
 import { MaskState, maskPng } from './mask.svelte.ts';
 import { ORIGINAL_SIZE } from '../lib/recipeFields.ts';
@@ -14,6 +15,7 @@ import type { Notices } from './notices.svelte.ts';
 import type { RecipeState } from './recipe.svelte.ts';
 
 export type StageView = 'compare' | 'result' | 'input';
+
 
 export interface DreamDeps {
   api: ReverieApi;
@@ -43,6 +45,8 @@ export class DreamState {
   readonly guideImporter: Importer;
   /** The painted mask: where the dream applies. */
   readonly mask = new MaskState();
+  /** Per-term masks a loaded recipe names, by content hash (imported from its PNG). */
+  termMasks = new Map<string, InputImage>();
   /** How the result is seen: null fits it in the stage, 1 is 1:1 (one image pixel per screen pixel). */
   zoom = $state<number | null>(null);
   /** The point of the picture in the middle of the stage (fractions of its size). */
@@ -170,14 +174,20 @@ export class DreamState {
       this.maxSide = Math.max(loaded.width, loaded.height);
       this.keepSizeInRange();
       this.deps.notices.push('success', 'Recipe loaded', `From ${file.name} (dreamed from ${loaded.input} at ${loaded.width}×${loaded.height} with Reverie ${loaded.appVersion}).`);
-      // The recipe names its mask and guide by hash; their images stay in the PNG, not in the panel.
-      const r = loaded.recipe;
-      if (r.mask || r.guide || [...r.layers, ...r.channels, ...(r.classes ?? [])].some((t) => t.mask)) {
-        this.deps.notices.push('info', 'Mask and guide not loaded', 'Paint the mask and choose the guide again, or reproduce the dream exactly with reverie dream --recipe-from.');
-      }
+      this.restoreAssets(loaded.recipe, loaded.assets ?? []);
     } catch (err) {
       this.deps.notices.error(err, 'No recipe loaded');
     }
+  }
+
+  /** Puts a loaded recipe's mask and guide back in their slots, and keeps its per-term masks. */
+  private restoreAssets(recipe: Recipe, assets: readonly LoadedAsset[]): void {
+    const found = restoredAssets(recipe, assets);
+    this.guide = found.guide;
+    if (found.mask) this.mask.restore(found.mask);
+    else this.mask.clear();
+    this.termMasks = found.termMasks;
+    if (found.missing) this.deps.notices.push('info', 'Mask or guide missing', 'The PNG does not carry every mask and guide its recipe names; paint the mask and choose the guide again.');
   }
 
   async dream(): Promise<void> {
@@ -187,10 +197,14 @@ export class DreamState {
     this.deps.notices.resolve('The dream failed', 'Could not start the dream');
     try {
       const guide = this.guide ? { guideInputId: this.guide.id } : {};
-      // The mask goes to the host as an image at the input's size, imported like any other.
-      const painted = this.mask.active ? await this.deps.api['image.import']({ name: 'mask.png', data: await maskPng(this.mask, input.width, input.height) }) : null;
-      const mask = painted ? { maskInputId: painted.id } : {};
-      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe: this.deps.recipe.recipe, maxSide: this.maxSide, ...guide, ...mask }));
+      const recipe = this.deps.recipe.recipe;
+      // The mask goes to the host as an image: a loaded one as it came (so the recipe's hash is
+      // reproduced), a painted or edited one drawn at the input's size and imported.
+      const m = this.mask;
+      const maskImage = !m.active ? null : m.base && !m.edited ? m.base : await this.deps.api['image.import']({ name: 'mask.png', data: await maskPng(m, input.width, input.height) });
+      const mask = maskImage ? { maskInputId: maskImage.id } : {};
+      const assets = termMaskInputs(recipe, this.termMasks);
+      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe, maxSide: this.maxSide, ...guide, ...mask, ...(assets.length ? { assets } : {}) }));
     } catch (err) {
       this.deps.notices.error(err, 'Could not start the dream');
     }
