@@ -75,6 +75,8 @@ export interface DreamRequest {
 export interface AssetInput {
   kind: 'mask' | 'guide';
   inputId: string;
+  /** A mask painted for one objective term: the host names it by hash in that term (recipe.layers[index]...). */
+  term?: { list: 'layers' | 'channels' | 'classes'; index: number };
 }
 
 /** A mask or guide a Reverie PNG carried, imported so the page can show and reuse it. */

@@ -14,6 +14,18 @@ async function readAsset(inputs: InputStore, kind: Asset['kind'], id: unknown, w
   return kind === 'mask' ? readMask(inputs.sourcePath(inputId)) : readGuide(inputs.sourcePath(inputId));
 }
 
+/** The recipe with a mask painted for one of its terms named by hash in that term. */
+function withTermMask(recipe: Recipe, term: unknown, asset: Asset, what: string): Recipe {
+  const t = requireObject(term, what);
+  const list = t['list'];
+  if (list !== 'layers' && list !== 'channels' && list !== 'classes') throw new BadRequestError(`${what}.list must be "layers", "channels" or "classes".`);
+  if (asset.kind !== 'mask') throw new BadRequestError(`${what}: only a mask belongs to a term.`);
+  const terms = (recipe[list] ?? []) as Array<{ mask?: string }>;
+  const index = t['index'];
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= terms.length) throw new BadRequestError(`${what}.index must name one of the recipe's ${list} (0 to ${terms.length - 1}).`);
+  return parseRecipe({ ...recipe, [list]: terms.map((x, j) => (j === index ? { ...x, mask: asset.hash } : x)) }, 'recipe');
+}
+
 /** The recipe with the Guide slot's and the painted mask's hashes set, and every asset it names. */
 export async function dreamRequestAssets(req: Record<string, unknown>, recipe: Recipe, inputs: InputStore): Promise<{ recipe: Recipe; assets: Asset[] }> {
   const assets: Asset[] = [];
@@ -22,7 +34,9 @@ export async function dreamRequestAssets(req: Record<string, unknown>, recipe: R
   for (const [i, entry] of listed.entries()) {
     const a = requireObject(entry, `assets[${i}]`);
     if (a['kind'] !== 'mask' && a['kind'] !== 'guide') throw new BadRequestError(`assets[${i}].kind must be "mask" or "guide".`);
-    assets.push(await readAsset(inputs, a['kind'], a['inputId'], `assets[${i}].inputId`));
+    const asset = await readAsset(inputs, a['kind'], a['inputId'], `assets[${i}].inputId`);
+    assets.push(asset);
+    if (a['term'] !== undefined) recipe = withTermMask(recipe, a['term'], asset, `assets[${i}].term`);
   }
   // A guide is an imported image; the recipe names it by content hash, the job carries its pixels.
   if (req['guideInputId'] !== undefined) {

@@ -1,10 +1,11 @@
 // The Dream panel's state: the input, the job in flight with its live preview, the result and the
 // before/after split. Components only render this and call its methods.
 import type { ReverieApi } from '../../contract/channels.ts';
-import type { ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobState, LoadedAsset, Recipe } from '../../contract/types.ts';
+import type { AssetInput, ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobState, LoadedAsset, Recipe } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { formatDuration } from '../lib/format.ts';
-import { restoredAssets, termMaskInputs } from './dreamAssets.ts';
+import { restoredAssets, termMaskInputs, withoutTermMask } from './dreamAssets.ts';
+import { MaskBrushes, maskTargets } from './maskBrushes.svelte.ts';
 import { Importer } from './importer.svelte.ts';
 import { MaskState, maskPng } from './mask.svelte.ts';
 import { ORIGINAL_SIZE } from '../lib/recipeFields.ts';
@@ -45,6 +46,8 @@ export class DreamState {
   readonly guideImporter: Importer;
   /** The painted mask: where the dream applies. */
   readonly mask = new MaskState();
+  /** What the brush paints: the whole dream's mask, or one term's. */
+  readonly brushes = new MaskBrushes(this.mask);
   /** Per-term masks a loaded recipe names, by content hash (imported from its PNG). */
   termMasks = new Map<string, InputImage>();
   /** How the result is seen: null fits it in the stage, 1 is 1:1 (one image pixel per screen pixel). */
@@ -186,6 +189,7 @@ export class DreamState {
     this.guide = found.guide;
     if (found.mask) this.mask.restore(found.mask);
     else this.mask.clear();
+    this.brushes.clearTerms();
     this.termMasks = found.termMasks;
     if (found.missing) this.deps.notices.push('info', 'Mask or guide missing', 'The PNG does not carry every mask and guide its recipe names; paint the mask and choose the guide again.');
   }
@@ -197,13 +201,22 @@ export class DreamState {
     this.deps.notices.resolve('The dream failed', 'Could not start the dream');
     try {
       const guide = this.guide ? { guideInputId: this.guide.id } : {};
-      const recipe = this.deps.recipe.recipe;
       // The mask goes to the host as an image: a loaded one as it came (so the recipe's hash is
       // reproduced), a painted or edited one drawn at the input's size and imported.
       const m = this.mask;
-      const maskImage = !m.active ? null : m.base && !m.edited ? m.base : await this.deps.api['image.import']({ name: 'mask.png', data: await maskPng(m, input.width, input.height) });
+      const upload = async (mask: MaskState) => this.deps.api['image.import']({ name: 'mask.png', data: await maskPng(mask, input.width, input.height) });
+      const maskImage = !m.active ? null : m.base && !m.edited ? m.base : await upload(m);
       const mask = maskImage ? { maskInputId: maskImage.id } : {};
-      const assets = termMaskInputs(recipe, this.termMasks);
+      // Terms with a painted mask get it (the host names it by hash in the term); the others keep a loaded one.
+      const painted: AssetInput[] = [];
+      let recipe = this.deps.recipe.recipe;
+      for (const t of maskTargets(recipe)) {
+        const brush = this.brushes.painted(t.key);
+        if (!brush) continue;
+        painted.push({ kind: 'mask', inputId: (await upload(brush)).id, term: { list: t.list, index: t.index } });
+        recipe = withoutTermMask(recipe, t.list, t.index);
+      }
+      const assets = [...termMaskInputs(recipe, this.termMasks), ...painted];
       await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe, maxSide: this.maxSide, ...guide, ...mask, ...(assets.length ? { assets } : {}) }));
     } catch (err) {
       this.deps.notices.error(err, 'Could not start the dream');

@@ -35,3 +35,9 @@ export function termMaskInputs(recipe: Recipe, termMasks: ReadonlyMap<string, In
     return image ? [{ kind: 'mask' as const, inputId: image.id }] : [];
   });
 }
+
+/** The recipe with one term's mask taken off (a freshly painted one replaces it). */
+export function withoutTermMask(recipe: Recipe, list: 'layers' | 'channels' | 'classes', index: number): Recipe {
+  const terms = (recipe[list] ?? []) as Array<{ mask?: string }>;
+  return { ...recipe, [list]: terms.map((t, j) => (j === index ? (({ mask: _mask, ...rest }) => rest)(t) : t)) };
+}

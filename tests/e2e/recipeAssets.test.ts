@@ -11,7 +11,7 @@ import { assetsText, readAssetsFromPng, readGuide, readMask } from '../../engine
 import { addPngTexts } from '../../engine/io/pngText.ts';
 import { metadataText, readDreamMetadata } from '../../engine/render/metadata.ts';
 import { DEFAULT_RECIPE, type Recipe } from '../../engine/recipe/recipe.ts';
-import { dropFile, screenshot, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -90,6 +90,44 @@ describe('a loaded recipe restores its mask and guide', () => {
     expect(keptMax).toBe(0);
     expect(top / (64 * 40 * 3)).toBeGreaterThan(1);
     expect(top / (64 * 40)).toBeGreaterThan((2 * bottom) / (64 * 32));
+    expect(browser.problems).toEqual([]);
+  }, 240_000);
+
+  it('paints a mask for one layer term only: the recipe names it in that term, and the PNG carries it', async () => {
+    const { page } = browser;
+    await page.getByTestId('guide-clear').click();
+    await page.getByTestId('mask-clear').click(); // the loaded whole-dream mask
+    await page.getByTestId('preset-classic').click(); // mixed3 + mixed5, no term masks
+    await setNumber(page, 'field-steps', 2);
+    await setNumber(page, 'field-octaves', 1);
+    await page.getByTestId('view-input').click();
+    await page.getByTestId('mask-target').selectOption('layer:mixed5');
+    const layer = page.getByTestId('mask-layer');
+    await layer.waitFor();
+    const box = (await layer.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
+    await page.mouse.down();
+    for (let i = 1; i <= 8; i++) await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * (0.2 + 0.07 * i));
+    await page.mouse.up();
+    await screenshot(page, 'dream-term-mask-painted');
+
+    await page.keyboard.press('Control+Enter');
+    await page.locator('[data-testid=progress]').waitFor();
+    await page.locator('[data-testid=compare]').waitFor({ timeout: 90_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+s')]);
+    const saved = join(dataDir, '..', `term-${download.suggestedFilename()}`);
+    await download.saveAs(saved);
+    const recipe = (await readDreamMetadata(saved)).recipe;
+    expect(recipe.mask).toBeUndefined();
+    expect(recipe.guide).toBeUndefined();
+    expect(recipe.layers[0]).toEqual({ name: 'mixed3', weight: 1 });
+    expect(recipe.layers[1]).toMatchObject({ name: 'mixed5', weight: 1, mask: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    const carried = await readAssetsFromPng(saved);
+    expect(carried.map((a) => [a.kind, a.hash])).toEqual([['mask', recipe.layers[1]!.mask]]);
+    // The term's mask is the painted stroke: white near x = 0.2 of the width, black on the right.
+    const m = carried[0]!;
+    expect(m.pixels[Math.round(m.height * 0.5) * m.width + Math.round(m.width * 0.2)]).toBeGreaterThan(200);
+    expect(m.pixels[Math.round(m.height * 0.5) * m.width + Math.round(m.width * 0.8)]).toBe(0);
     expect(browser.problems).toEqual([]);
   }, 240_000);
 });
