@@ -5,3 +5,7 @@ export const EVENTS_PROTOCOL = 'reverie.events';
 export const SESSION_PROTOCOL_PREFIX = 'reverie.session.';
 /** The meta tag of the one page load the launch token opens. */
 export const SESSION_META = 'reverie-session';
+/** Every page load: this data folder's server id, and the ports to ask after losing it (server/where.ts). */
+export const INSTANCE_META = 'reverie-instance';
+export const PORTS_META = 'reverie-ports';
+export const WHERE_PATH = '/where';

@@ -38,6 +38,8 @@ export class AppState {
   engine = $state<EngineStatus>({ state: 'starting' });
   layers = $state<LayerChoice[]>([]);
   connection = $state<'connecting' | 'open' | 'closed' | 'refused'>('open');
+  /** Browser mode, server lost: the address it answers at now (it restarted on another port), if found. */
+  movedTo = $state<string | null>(null);
   shortcutsOpen = $state(false);
   /** Kept work has been put back (or there was none): from now on changes are kept. */
   workRestored = $state(false);
