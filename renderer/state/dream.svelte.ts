@@ -4,7 +4,7 @@ import type { ReverieApi } from '../../contract/channels.ts';
 import type { AssetInput, ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobState, LoadedAsset, Recipe } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { formatDuration } from '../lib/format.ts';
-import { restoredAssets, termMaskInputs, withoutTermMask } from './dreamAssets.ts';
+import { restoredAssets, termMaskHashes, termMaskInputs, withoutTermMask } from './dreamAssets.ts';
 import { MaskBrushes, maskTargets } from './maskBrushes.svelte.ts';
 import { Importer } from './importer.svelte.ts';
 import { MaskState, maskPng } from './mask.svelte.ts';
@@ -50,6 +50,8 @@ export class DreamState {
   readonly brushes = new MaskBrushes(this.mask);
   /** Per-term masks a loaded recipe names, by content hash (imported from its PNG). */
   termMasks = new Map<string, InputImage>();
+  /** A gallery result's mask and guide being read back (a dream waits for them). */
+  private restoring: Promise<void> | null = null;
   /** How the result is seen: null fits it in the stage, 1 is 1:1 (one image pixel per screen pixel). */
   zoom = $state<number | null>(null);
   /** The point of the picture in the middle of the stage (fractions of its size). */
@@ -195,6 +197,7 @@ export class DreamState {
   }
 
   async dream(): Promise<void> {
+    if (this.restoring) await this.restoring;
     const input = this.input;
     if (!this.canDream || !input) return;
     this.error = null;
@@ -260,6 +263,22 @@ export class DreamState {
     this.error = null;
     this.view = 'compare';
     this.fit();
+    const restoring = this.assetsFromResult(item).finally(() => {
+      if (this.restoring === restoring) this.restoring = null;
+    });
+    this.restoring = restoring;
+  }
+
+  /** The mask, guide and term masks a gallery result was dreamed with come back from its PNG. */
+  private async assetsFromResult(item: GalleryItem): Promise<void> {
+    const r = item.recipe;
+    if (!r.mask && !r.guide && !termMaskHashes(r).length) return this.restoreAssets(r, []);
+    try {
+      const loaded = await this.deps.api['recipe.fromPng']({ name: 'result.png', data: await this.deps.fetchBytes(item.resultUrl) });
+      if (this.result?.id === item.id) this.restoreAssets(r, loaded.assets ?? []);
+    } catch (err) {
+      this.deps.notices.error(err, 'The mask and guide of this result did not load');
+    }
   }
 
   async rerun(item: GalleryItem): Promise<void> {

@@ -82,4 +82,17 @@ describe('DreamState: a loaded recipe’s mask, guide and per-term masks', () =>
     expect(dream.mask.base).toBeNull();
     expect(notices.list.map((n) => n.title)).toContain('Mask or guide missing');
   });
+
+  it('a gallery result brings back the mask and guide its PNG carries, and re-running sends them', async () => {
+    const { host, dream } = setup([
+      { kind: 'mask', hash: h('a'), image: maskImg },
+      { kind: 'mask', hash: h('b'), image: termImg },
+      { kind: 'guide', hash: h('c'), image: guideImg },
+    ]);
+    const item = { id: 'g1', kind: 'dream' as const, createdAt: 'x', input: photo, recipe, maxSide: 8192, width: 451, height: 300, resultUrl: '/files/gallery/g1/result.png', thumbUrl: '/t', elapsedMs: 1, backend: 'wasm' };
+    await dream.rerun(item as never);
+    expect(host.calls.find((c) => c.channel === 'recipe.fromPng')).toBeDefined();
+    expect(dream.guide).toEqual(guideImg);
+    expect(host.calls.at(-1)).toMatchObject({ channel: 'dream.start', request: { guideInputId: 'g1', maskInputId: 'm1', assets: [{ kind: 'mask', inputId: 'm2' }] } });
+  });
 });
