@@ -3,6 +3,7 @@
 import type { BackendChoice } from '../engine/backend.ts';
 import type { DeviceChoice } from '../engine/accel/providers.ts';
 import type { EngineStatus, LayerChoice } from '../contract/types.ts';
+import { ReverieError } from '../engine/shared/errors.ts';
 import { JobFailedError, type CallSpec, type ClassHeadInfo, type DoneMessage, type EngineMessage, type HostMessage, type JobSpec, type ProgressMessage } from './protocol.ts';
 
 /** One started worker, whatever carries its messages (worker thread or utility process). */
@@ -23,13 +24,17 @@ export interface EngineSpec {
 }
 export type LaunchEngine = (spec: EngineSpec) => EngineLink;
 
-export class EngineCrashedError extends Error {
+// What the user sees of the engine's own state: each passes (start again, wait, the job was stopped).
+export class EngineCrashedError extends ReverieError {
   override name = 'EngineCrashedError';
+  constructor(message: string) {
+    super(message, { hint: 'Start the job again; a very large image may need a smaller size or tile.' });
+  }
 }
-export class EngineRestartedError extends Error {
+export class EngineRestartedError extends ReverieError {
   override name = 'EngineRestartedError';
 }
-export class JobCancelledError extends Error {
+export class JobCancelledError extends ReverieError {
   override name = 'JobCancelledError';
 }
 

@@ -13,8 +13,8 @@ import { fromWire, toWire } from '../contract/wire.ts';
 import type { Service } from '../host/service.ts';
 import { fileLimit, Gate, MAX_CONCURRENT_UPLOADS, requestLimit } from '../host/limits.ts';
 import { SERVED_DATA_FOLDERS, redactPaths, safeFileName } from '../host/files.ts';
-import { NotFoundError } from '../host/validate.ts';
-import { errorInfo, isExpectedFailure } from '../host/protocol.ts';
+import { errorInfo } from '../host/protocol.ts';
+import { isBug, statusFor } from './status.ts';
 import { isAllowedHost, isAllowedOrigin, securityHeaders } from './guard.ts';
 import { Credentials, EVENTS_PROTOCOL, parseCookies, SESSION_HEADER, SESSION_META, sessionFromProtocols, viewCookieName } from './credentials.ts';
 import { drain, HttpError, readBody } from './body.ts';
@@ -42,16 +42,6 @@ export interface AppServer {
   /** File-carrying calls being read or handled, and those waiting unread for a slot. */
   readonly uploads: { readonly inFlight: number; readonly queued: number };
   close(): Promise<void>;
-}
-
-/**
- * By class: what the user can fix (a ReverieError, here or in the engine worker, or a body that is not
- * JSON) is a 4xx; anything else (RangeError and TypeError included) is a bug: 500.
- */
-function statusFor(err: unknown): number {
-  if (err instanceof NotFoundError) return 404;
-  if (err instanceof HttpError) return err.status;
-  return isExpectedFailure(err) || err instanceof SyntaxError ? 400 : 500;
 }
 
 const TOKEN_ADVICE = 'Open the address printed in the terminal (…/?token=…).';
@@ -112,8 +102,8 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       drain(req);
       status = statusFor(err);
       const e = err instanceof Error ? err : new Error(String(err));
-      if (status >= 500) process.stderr.write(`reverie: ${channel}: ${e.stack ?? e.message}\n`);
-      const message = status >= 500 ? 'Internal error (the terminal running Reverie has the details).' : redactPaths(e.message, privateRoots);
+      if (isBug(status)) process.stderr.write(`reverie: ${channel}: ${e.stack ?? e.message}\n`);
+      const message = isBug(status) ? 'Internal error (the terminal running Reverie has the details).' : redactPaths(e.message, privateRoots);
       result = { ok: false, error: err instanceof HttpError ? { name: 'RequestError', message } : { ...errorInfo(e), message } };
     }
     send(res, status, toWire(result), 'application/json');

@@ -18,10 +18,13 @@ import { FfmpegNotFoundError } from '../engine/video/errors.ts';
 import { BadRequestError, BusyError, NotFoundError } from '../host/validate.ts';
 import { errorInfo, isExpectedFailure, JobFailedError, workerErrorInfo } from '../host/protocol.ts';
 import { curatedRecipe } from '../engine/model/curated.ts';
+import { EngineCrashedError, EngineRestartedError, JobCancelledError } from '../host/engine.ts';
+import { HttpError } from '../server/body.ts';
+import { isBug, statusFor } from '../server/status.ts';
 
 describe('error family', () => {
   it('every user-facing error class extends ReverieError', () => {
-    const classes = [ImageTooSmallError, ModelLoadError, UnknownLayerError, RecipeError, KeyframeError, ClassObjectiveError, ModelManagerError, PresetError, SettingsError, ProjectError, BackendUnavailableError, ChannelListError, FeatureRecipeError, NoKernelsError, UnsupportedImageError, FfmpegNotFoundError, BadRequestError, BusyError, NotFoundError];
+    const classes = [ImageTooSmallError, ModelLoadError, UnknownLayerError, RecipeError, KeyframeError, ClassObjectiveError, ModelManagerError, PresetError, SettingsError, ProjectError, BackendUnavailableError, ChannelListError, FeatureRecipeError, NoKernelsError, UnsupportedImageError, FfmpegNotFoundError, BadRequestError, BusyError, NotFoundError, EngineCrashedError, EngineRestartedError, JobCancelledError];
     for (const cls of classes) expect(cls.prototype, cls.name).toBeInstanceOf(ReverieError);
   });
 
@@ -46,6 +49,26 @@ describe('error family', () => {
     expect(isExpectedFailure(crossed)).toBe(true);
     expect(isExpectedFailure(new JobFailedError(workerErrorInfo(new TypeError('undefined is not a function'))))).toBe(false);
     expect(errorInfo(crossed)).toEqual({ name: 'ImageTooSmallError', message: 'too small' });
+  });
+
+  it('gives each class its HTTP status, and only bugs hide their message', () => {
+    const cases: Array<[unknown, number]> = [
+      [new RecipeError('steps must be a number'), 400],
+      [new SyntaxError('Unexpected token'), 400],
+      [new NotFoundError('no such project'), 404],
+      [new BusyError('a job is running'), 409],
+      [new EngineRestartedError('restarted with another model'), 409],
+      [new JobCancelledError('cancelled'), 409],
+      [new EngineCrashedError('The engine stopped unexpectedly (out of memory).'), 503],
+      [new HttpError(415, 'json only'), 415],
+      [new TypeError('undefined is not a function'), 500],
+      [Object.assign(new Error('x'), { name: 'BusyError' }), 500],
+      [new JobFailedError(workerErrorInfo(new ImageTooSmallError('too small'))), 400],
+    ];
+    expect(cases.map(([err]) => statusFor(err))).toEqual(cases.map(([, status]) => status));
+    expect([400, 409, 503].map(isBug)).toEqual([false, false, false]);
+    expect(isBug(500)).toBe(true);
+    expect(new EngineCrashedError('stopped').hint).toMatch(/again/);
   });
 
   it('refuses an unknown curated recipe with a RecipeError, not a RangeError', () => {

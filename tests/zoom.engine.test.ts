@@ -73,6 +73,8 @@ describe('runZoomProject', () => {
     expect(m).toMatchObject({ status: 'complete', pid: null, error: null, seed: 5 });
     expect(m.frames.map((f) => [f.index, f.file, f.kind])).toEqual([0, 1, 2, 3, 4].map((i) => [i, `frame_0000${i}.png`, 'dream']));
     expect(new Set(m.frames.map((f) => f.seed)).size).toBe(5);
+    // Each dreamed frame names the route that ran it, so a resume on another device can say so.
+    expect(m.frames.map((f) => f.device)).toEqual(Array(5).fill(model.device?.device ?? 'tfjs'));
     expect(m.anchor?.mean).toHaveLength(3);
     reference = await framePixels(dir);
     for (const p of reference) expect(p.length).toBe(96 * 80 * 3);
@@ -117,6 +119,7 @@ describe('runZoomProject', () => {
     await runZoomProject(model, dir);
     const m = await readZoomManifest(dir);
     expect(m.frames.map((f) => f.kind)).toEqual(['dream', 'tween', 'tween', 'dream']);
+    expect(m.frames.map((f) => f.device === undefined)).toEqual([false, true, true, false]);
     const dreamed = await decodeImage(join(dir, 'frame_00000.png'));
     const geometry = { zoom: 1.08, rotate: 2, centerX: 0.3, centerY: 0.6 };
     const step = frameTransform(geometry, 96, 80);

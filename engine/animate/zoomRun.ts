@@ -184,7 +184,8 @@ export async function runZoomProject(model: DreamModel, dir: string, o: RunZoomO
       }
       if (f === 0) m.anchor = colorStats(decoded);
       const ms = Math.round(performance.now() - started);
-      const record: FrameRecord = { index: f, file, kind: plan.kind, status: 'done', seed: plan.seed, params: plan.params, sha256: sha256(png), ms };
+      const ran = plan.kind === 'dream' ? (model.device?.device ?? 'tfjs') : undefined;
+      const record: FrameRecord = { index: f, file, kind: plan.kind, status: 'done', seed: plan.seed, params: plan.params, sha256: sha256(png), ms, ...(ran ? { device: ran } : {}) };
       m.frames.push(record);
       await writeManifest(dir, m);
       clock.record(plan.kind, ms);

@@ -36,6 +36,8 @@ export interface FrameRecord {
   params: FrameParams;
   sha256: string;
   ms: number;
+  /** The route that dreamed it (cpu, webgpu, tfjs…): pixels repeat only on the same device. Absent in older projects. */
+  device?: string;
 }
 
 interface ManifestBase {
@@ -111,6 +113,7 @@ function checkFrames(dir: string, frames: unknown): void {
     need(r['kind'] === 'dream' || r['kind'] === 'tween', dir, `frames[${i}].kind must be "dream" or "tween"`);
     need(isString(r['sha256']) && /^[0-9a-f]{64}$/.test(r['sha256']), dir, `frames[${i}].sha256 is not a SHA-256`);
     need(isObject(r['params']), dir, `frames[${i}].params is missing`);
+    need(r['device'] === undefined || (isString(r['device']) && r['device'].length <= 40), dir, `frames[${i}].device must be a short device name`);
   });
 }
 
