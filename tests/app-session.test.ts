@@ -111,6 +111,7 @@ describe('ping-pong sessions', () => {
     expect(keptMax).toBeLessThanOrEqual(1); // the zoomed painting, a flat colour: unchanged where black
     expect(dreamed / (40 * 80 * 3)).toBeGreaterThan(0.5);
     await expect(service.handlers['session.new']({ painting: await painting('#3060c0'), recipe, settings, maskInputId: 'nope' })).rejects.toMatchObject({ name: 'NotFoundError' });
+    expect(await service.handlers['gallery.delete']({ id: masked.id })).toEqual({ deleted: true }); // the other tests count sessions
   });
 
   it('refuses a session video size the encoder cannot make before queueing anything, in the encoder\'s words', async () => {
