@@ -1,13 +1,10 @@
 // The Dream panel's state: the input, the job in flight with its live preview, the result and the
 // before/after split. Components only render this and call its methods.
 import type { ReverieApi } from '../../contract/channels.ts';
-import type { AssetInput, ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobState, LoadedAsset, Recipe } from '../../contract/types.ts';
+import type { ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobState } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { formatDuration } from '../lib/format.ts';
-import { restoredAssets, termMaskHashes, termMaskInputs, withoutTermMask } from './dreamAssets.ts';
-import { MaskBrushes, maskTargets } from './maskBrushes.svelte.ts';
-import { Importer } from './importer.svelte.ts';
-import { MaskState, maskPng } from './mask.svelte.ts';
+import { DreamSlots } from './dreamSlots.svelte.ts';
 import { ORIGINAL_SIZE } from '../lib/recipeFields.ts';
 import { octaveCount } from '../../engine/recipe/octavePlan.ts';
 import { MAX_ZOOM, MIN_ZOOM } from '../lib/viewport.ts';
@@ -41,17 +38,8 @@ export class DreamState {
   error = $state<ErrorInfo | null>(null);
   view = $state<StageView>('compare');
   split = $state(0.5);
-  /** An image to dream toward: the recipe's layer terms match its features (the Guide slot). */
-  guide = $state<InputImage | null>(null);
-  readonly guideImporter: Importer;
-  /** The painted mask: where the dream applies. */
-  readonly mask = new MaskState();
-  /** What the brush paints: the whole dream's mask, or one term's. */
-  readonly brushes = new MaskBrushes(this.mask);
-  /** Per-term masks a loaded recipe names, by content hash (imported from its PNG). */
-  termMasks = new Map<string, InputImage>();
-  /** A gallery result's mask and guide being read back (a dream waits for them). */
-  private restoring: Promise<void> | null = null;
+  /** The Guide and Mask slots. */
+  readonly slots: DreamSlots;
   /** How the result is seen: null fits it in the stage, 1 is 1:1 (one image pixel per screen pixel). */
   zoom = $state<number | null>(null);
   /** The point of the picture in the middle of the stage (fractions of its size). */
@@ -59,9 +47,7 @@ export class DreamState {
   readonly job: JobFollower;
 
   constructor(private readonly deps: DreamDeps) {
-    this.guideImporter = new Importer(deps, (input) => {
-      this.guide = input;
-    });
+    this.slots = new DreamSlots(deps);
     this.job = new JobFollower(
       {
         done: ({ item }) => {
@@ -179,48 +165,22 @@ export class DreamState {
       this.maxSide = Math.max(loaded.width, loaded.height);
       this.keepSizeInRange();
       this.deps.notices.push('success', 'Recipe loaded', `From ${file.name} (dreamed from ${loaded.input} at ${loaded.width}×${loaded.height} with Reverie ${loaded.appVersion}).`);
-      this.restoreAssets(loaded.recipe, loaded.assets ?? []);
+      this.slots.restore(loaded.recipe, loaded.assets ?? []);
     } catch (err) {
       this.deps.notices.error(err, 'No recipe loaded');
     }
   }
 
-  /** Puts a loaded recipe's mask and guide back in their slots, and keeps its per-term masks. */
-  private restoreAssets(recipe: Recipe, assets: readonly LoadedAsset[]): void {
-    const found = restoredAssets(recipe, assets);
-    this.guide = found.guide;
-    if (found.mask) this.mask.restore(found.mask);
-    else this.mask.clear();
-    this.brushes.clearTerms();
-    this.termMasks = found.termMasks;
-    if (found.missing) this.deps.notices.push('info', 'Mask or guide missing', 'The PNG does not carry every mask and guide its recipe names; paint the mask and choose the guide again.');
-  }
-
   async dream(): Promise<void> {
-    if (this.restoring) await this.restoring;
+    if (this.slots.restoring) await this.slots.restoring;
     const input = this.input;
     if (!this.canDream || !input) return;
     this.error = null;
     this.deps.notices.resolve('The dream failed', 'Could not start the dream');
     try {
-      const guide = this.guide ? { guideInputId: this.guide.id } : {};
-      // The mask goes to the host as an image: a loaded one as it came (so the recipe's hash is
-      // reproduced), a painted or edited one drawn at the input's size and imported.
-      const m = this.mask;
-      const upload = async (mask: MaskState) => this.deps.api['image.import']({ name: 'mask.png', data: await maskPng(mask, input.width, input.height) });
-      const maskImage = !m.active ? null : m.base && !m.edited ? m.base : await upload(m);
-      const mask = maskImage ? { maskInputId: maskImage.id } : {};
-      // Terms with a painted mask get it (the host names it by hash in the term); the others keep a loaded one.
-      const painted: AssetInput[] = [];
-      let recipe = this.deps.recipe.recipe;
-      for (const t of maskTargets(recipe)) {
-        const brush = this.brushes.painted(t.key);
-        if (!brush) continue;
-        painted.push({ kind: 'mask', inputId: (await upload(brush)).id, term: { list: t.list, index: t.index } });
-        recipe = withoutTermMask(recipe, t.list, t.index);
-      }
-      const assets = [...termMaskInputs(recipe, this.termMasks), ...painted];
-      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe, maxSide: this.maxSide, ...guide, ...mask, ...(assets.length ? { assets } : {}) }));
+      const pending = this.slots.request(input, this.deps.recipe.recipe);
+      const request = pending instanceof Promise ? await pending : pending;
+      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, maxSide: this.maxSide, ...request }));
     } catch (err) {
       this.deps.notices.error(err, 'Could not start the dream');
     }
@@ -263,22 +223,7 @@ export class DreamState {
     this.error = null;
     this.view = 'compare';
     this.fit();
-    const restoring = this.assetsFromResult(item).finally(() => {
-      if (this.restoring === restoring) this.restoring = null;
-    });
-    this.restoring = restoring;
-  }
-
-  /** The mask, guide and term masks a gallery result was dreamed with come back from its PNG. */
-  private async assetsFromResult(item: GalleryItem): Promise<void> {
-    const r = item.recipe;
-    if (!r.mask && !r.guide && !termMaskHashes(r).length) return this.restoreAssets(r, []);
-    try {
-      const loaded = await this.deps.api['recipe.fromPng']({ name: 'result.png', data: await this.deps.fetchBytes(item.resultUrl) });
-      if (this.result?.id === item.id) this.restoreAssets(r, loaded.assets ?? []);
-    } catch (err) {
-      this.deps.notices.error(err, 'The mask and guide of this result did not load');
-    }
+    this.slots.fromResult(item, () => this.result?.id === item.id);
   }
 
   async rerun(item: GalleryItem): Promise<void> {

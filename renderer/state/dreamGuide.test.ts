@@ -24,8 +24,8 @@ describe('DreamState guide', () => {
       channelCounts: () => new Map(),
     });
     await dream.importFile({ name: 'cat.jpg', data: new Uint8Array([2]) });
-    await dream.guideImporter.open();
-    expect(dream.guide).toEqual(guide);
+    await dream.slots.guideImporter.open();
+    expect(dream.slots.guide).toEqual(guide);
     expect(dream.input).toEqual(photo);
     await dream.dream();
     expect(host.calls.at(-1)).toMatchObject({ channel: 'dream.start', request: { inputId: 'in1', guideInputId: 'in2' } });
@@ -64,9 +64,9 @@ describe('DreamState: a loaded recipe’s mask, guide and per-term masks', () =>
     ]);
     await dream.importFile({ name: 'cat.jpg', data: new Uint8Array([2]) });
     await dream.loadRecipe();
-    expect(dream.guide).toEqual(guideImg);
-    expect(dream.mask.base).toEqual(maskImg);
-    expect(dream.mask.active).toBe(true);
+    expect(dream.slots.guide).toEqual(guideImg);
+    expect(dream.slots.mask.base).toEqual(maskImg);
+    expect(dream.slots.mask.active).toBe(true);
     expect(recipeState.recipe.layers).toEqual([{ name: 'mixed3', weight: 1, mask: h('b') }]);
     await dream.dream();
     expect(host.calls.at(-1)).toMatchObject({
@@ -78,8 +78,8 @@ describe('DreamState: a loaded recipe’s mask, guide and per-term masks', () =>
   it('says so when the PNG lacks an image its recipe names, and leaves that slot empty', async () => {
     const { dream, notices } = setup([{ kind: 'mask', hash: h('b'), image: termImg }]);
     await dream.loadRecipe();
-    expect(dream.guide).toBeNull();
-    expect(dream.mask.base).toBeNull();
+    expect(dream.slots.guide).toBeNull();
+    expect(dream.slots.mask.base).toBeNull();
     expect(notices.list.map((n) => n.title)).toContain('Mask or guide missing');
   });
 
@@ -92,7 +92,7 @@ describe('DreamState: a loaded recipe’s mask, guide and per-term masks', () =>
     const item = { id: 'g1', kind: 'dream' as const, createdAt: 'x', input: photo, recipe, maxSide: 8192, width: 451, height: 300, resultUrl: '/files/gallery/g1/result.png', thumbUrl: '/t', elapsedMs: 1, backend: 'wasm' };
     await dream.rerun(item as never);
     expect(host.calls.find((c) => c.channel === 'recipe.fromPng')).toBeDefined();
-    expect(dream.guide).toEqual(guideImg);
+    expect(dream.slots.guide).toEqual(guideImg);
     expect(host.calls.at(-1)).toMatchObject({ channel: 'dream.start', request: { guideInputId: 'g1', maskInputId: 'm1', assets: [{ kind: 'mask', inputId: 'm2' }] } });
   });
 });
