@@ -24,16 +24,22 @@ function onlyImports(folder, allowed, typesFrom = []) {
 
 // The browser-safe part of the engine: what the window (renderer/) and, for GPU work, a Web Worker may
 // load. These modules import nothing Node-only (node: builtins, sharp, onnxruntime-node, tfjs-node).
-const BROWSER_SAFE_FOLDERS = ['recipe', 'shared', 'graph', 'ops', 'objectives'];
-const BROWSER_SAFE_FILES = ['video/args.ts', 'video/plan.ts', 'video/size.ts', 'video/errors.ts'];
+// windowDevice/ is the gradient engine of the window's worker; it builds the graph with model/keras/.
+const BROWSER_SAFE_FOLDERS = ['recipe', 'shared', 'graph', 'ops', 'objectives', 'windowDevice'];
+// Parts of Node-side folders that are browser-safe: files, or subfolders (ending in '/').
+const BROWSER_SAFE_PARTS = ['video/args.ts', 'video/plan.ts', 'video/size.ts', 'video/errors.ts', 'model/keras/'];
+const SPLIT_FOLDERS = [...new Set(BROWSER_SAFE_PARTS.map((p) => p.split('/')[0]))];
+const escape = (s) => s.replace(/[.]/g, '\\.');
+/** Matches a path (from engine/) that is one of the browser-safe parts. */
+const PARTS_REGEX = BROWSER_SAFE_PARTS.map((p) => (p.endsWith('/') ? escape(p) : `${escape(p)}$`)).join('|');
 const NODE_ONLY = {
   regex: '^(node:.*|(fs|path|os|url|crypto|child_process|worker_threads|stream|http|https|module|util)(/.*)?|sharp|onnxruntime-node|@tensorflow/tfjs-node)$',
   message: 'The browser-safe engine (README, "How it works") imports nothing Node-only: the window and Web Workers load it.',
 };
-/** Engine folders that are Node-side (sharp, ffmpeg, files, threads); video/ is split by file. */
+/** Engine folders that are Node-side (sharp, ffmpeg, files, threads); video/ and model/ are split. */
 function nodeSideEngine() {
   return readdirSync(new URL('./engine', import.meta.url), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && ![...BROWSER_SAFE_FOLDERS, 'video'].includes(d.name))
+    .filter((d) => d.isDirectory() && ![...BROWSER_SAFE_FOLDERS, ...SPLIT_FOLDERS].includes(d.name))
     .map((d) => d.name);
 }
 /** engine/backend.ts and the like: Node-side too. */
@@ -42,19 +48,30 @@ function engineRootFiles() {
 }
 function browserSafeEngine() {
   const outside = TOP.filter((f) => f !== 'engine');
-  return {
-    files: [...BROWSER_SAFE_FOLDERS.map((f) => `engine/${f}/**/*.ts`), ...BROWSER_SAFE_FILES.map((f) => `engine/${f}`)],
-    ignores: ['engine/**/*.test.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [
-          { regex: `^(\\.\\./)+(${outside.join('|')})/`, message: 'engine/ may import only nothing outside itself (README, "How it works").' },
-          { regex: `^(\\.\\./)+((${nodeSideEngine().join('|')})/|(${engineRootFiles().join('|')})\\.ts$|video/(?!(args|plan|size|errors)\\.ts$))`, message: 'The browser-safe engine imports only browser-safe engine modules (README, "How it works").' },
-          NODE_ONLY,
-        ],
-      }],
+  const message = 'The browser-safe engine imports only browser-safe engine modules (README, "How it works").';
+  const rules = (extra) => ({
+    '@typescript-eslint/no-restricted-imports': ['error', {
+      patterns: [
+        { regex: `^(\\.\\./)+(${outside.join('|')})/`, message: 'engine/ may import only nothing outside itself (README, "How it works").' },
+        { regex: `^(\\.\\./)+((${nodeSideEngine().join('|')})/|(${engineRootFiles().join('|')})\\.ts$|(?!(${PARTS_REGEX}))(${SPLIT_FOLDERS.join('|')})/)`, message },
+        ...extra,
+        NODE_ONLY,
+      ],
+    }],
+  });
+  return [
+    {
+      files: [...BROWSER_SAFE_FOLDERS.map((f) => `engine/${f}/**/*.ts`), ...BROWSER_SAFE_PARTS.filter((p) => !p.endsWith('/')).map((f) => `engine/${f}`)],
+      ignores: ['engine/**/*.test.ts'],
+      rules: rules([]),
     },
-  };
+    // A browser-safe subfolder sits one level deeper: one '../' reaches its Node-side siblings.
+    ...BROWSER_SAFE_PARTS.filter((p) => p.endsWith('/')).map((p) => ({
+      files: [`engine/${p}**/*.ts`],
+      ignores: ['engine/**/*.test.ts'],
+      rules: rules([{ regex: '^\\.\\./(?!\\.\\./)', message }]),
+    })),
+  ];
 }
 // renderer/ imports contract/ and the browser-safe engine only.
 function rendererImports() {
@@ -67,7 +84,7 @@ function rendererImports() {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [
           { regex: `^(\\.\\./)+(${banned.join('|')})/`, message },
-          { regex: `^(\\.\\./)+engine/(?!(${BROWSER_SAFE_FOLDERS.join('|')})/|(${BROWSER_SAFE_FILES.map((f) => f.replace('.', '\\.')).join('|')})$)`, message },
+          { regex: `^(\\.\\./)+engine/(?!(${BROWSER_SAFE_FOLDERS.join('|')})/|${PARTS_REGEX})`, message },
           NODE_ONLY,
         ],
       }],
@@ -100,6 +117,6 @@ export default tseslint.config(
   onlyImports('launch', ['main', 'server']),
   // Packaging builds what main loads (preload, renderer) and compiles main; it runs none of it.
   onlyImports('packaging', ['main']),
-  browserSafeEngine(),
+  ...browserSafeEngine(),
   rendererImports(),
 );

@@ -19,6 +19,8 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     reportCompressedSize: false,
   },
+  // The window's gradient worker (renderer/gpu/) loads its GPU backend on demand: ES module workers split.
+  worker: { format: 'es' },
   server: { host: '127.0.0.1' },
   test: { include: ['**/*.test.ts'], environment: 'node' },
 });

@@ -6,7 +6,7 @@ import { initBackend } from '../engine/backend.ts';
 import { convForward, convInputGradient, disposeConvGradient, flipKernel, prepareConvGradient, type ConvSpec } from '../engine/ops/conv.ts';
 import { convOutputSize } from '../engine/ops/padding.ts';
 import { avgPoolForward, avgPoolInputGradient, maxPoolForward, type PoolSpec } from '../engine/ops/pool.ts';
-import { maxPoolInputGradient } from '../tests/helpers/maxPoolPhases.ts';
+import { maxPoolInputGradient } from '../engine/ops/maxPoolPhases.ts';
 
 // Minimum of several runs: the least disturbed by other processes on a shared machine.
 function timeMs(run: () => tf.Tensor, reps = 9): number {

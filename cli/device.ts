@@ -1,6 +1,7 @@
 // `--device auto|cpu|webgpu|dml|coreml|cuda`: one flag spec, help line and resolver that every
 // engine command (and the farm's workers) share.
 import { deviceChoices, DeviceUnavailableError, type DeviceChoice } from '../engine/accel/providers.ts';
+import type { DeviceSetting } from '../engine/shared/device.ts';
 import type { DeviceReport } from '../engine/accel/route.ts';
 import type { DreamModel } from '../engine/shared/model.ts';
 import { UsageError } from './shared.ts';
@@ -10,8 +11,13 @@ export const deviceFlagSpec = { device: { type: 'string' } } as const;
 export const deviceFlagHelp = `  --device D                  ${deviceChoices.join(' | ')} (default: the saved setting, else auto;
                               auto never picks a software GPU; see "reverie devices")`;
 
-export function parseDeviceFlag(text: string | undefined, fallback: DeviceChoice = 'auto'): DeviceChoice {
-  if (text === undefined) return fallback;
+/** The saved Device setting as a command runs it: 'window' (the app window's GPU) has no window here. */
+export function settingDevice(saved: DeviceSetting): DeviceChoice {
+  return saved === 'window' ? 'auto' : saved;
+}
+
+export function parseDeviceFlag(text: string | undefined, fallback: DeviceSetting = 'auto'): DeviceChoice {
+  if (text === undefined) return settingDevice(fallback);
   if ((deviceChoices as readonly string[]).includes(text)) return text as DeviceChoice;
   throw new UsageError(`--device must be one of ${deviceChoices.join(', ')}; got "${text}".`);
 }

@@ -9,3 +9,7 @@ export const SESSION_META = 'reverie-session';
 export const INSTANCE_META = 'reverie-instance';
 export const PORTS_META = 'reverie-ports';
 export const WHERE_PATH = '/where';
+/** The window-device socket (/api/window): tiles to the page's GPU worker and gradients back. */
+export const WINDOW_PROTOCOL = 'reverie.window';
+/** Where the window's gradient worker reads the active model's files (session header required). */
+export const WINDOW_MODEL_PATH = '/window-model/';

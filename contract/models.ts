@@ -2,11 +2,12 @@
 // downloads with progress, class labels of the active model's head, settings and saved presets.
 import type { BackendChoice } from '../engine/backend.ts';
 import type { DeviceChoice } from '../engine/accel/providers.ts';
+import type { DeviceSetting } from '../engine/shared/device.ts';
 import type { ModelListing } from '../engine/model/files/manager.ts';
 import type { Recipe } from '../engine/recipe/recipe.ts';
 import type { LastUsed, Settings } from '../engine/settings/settings.ts';
 
-export type { BackendChoice, DeviceChoice };
+export type { BackendChoice, DeviceChoice, DeviceSetting };
 
 /** A model the user can pick or download; the engine's listing plus what the app needs to show it. */
 export interface ModelInfo extends ModelListing {
@@ -63,7 +64,7 @@ export interface BackendOption {
 
 /** A device for dream steps as the Settings panel lists it (no probe: that is `reverie devices`). */
 export interface DeviceOption {
-  choice: DeviceChoice;
+  choice: DeviceSetting;
   available: boolean;
   /** The adapter, "software GPU", or why it is not available. */
   note: string;
@@ -84,7 +85,7 @@ export interface SettingsView {
 /** Fields to change; the rest keep their values. */
 export interface SettingsUpdate {
   backend?: BackendChoice;
-  device?: DeviceChoice;
+  device?: DeviceSetting;
   defaultRecipe?: Recipe;
   outputFolder?: string | null;
   lastUsed?: LastUsed;

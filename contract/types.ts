@@ -145,8 +145,11 @@ export interface GalleryItem {
   width: number;
   height: number;
   backend: string;
-  /** The executor the dream's steps ran on (absent in entries made before it was recorded). */
-  route?: 'onnxruntime' | 'tfjs';
+  /** The executor the dream's steps ran on (absent in entries made before it was recorded); window: the app window's GPU. */
+  route?: 'onnxruntime' | 'tfjs' | 'window';
+  /** Where the steps ran ("cpu", "window", "window+cpu" when the window stopped mid-dream), and in words. */
+  device?: string;
+  deviceLabel?: string;
   elapsedMs: number;
   resultUrl: string;
   thumbUrl: string;

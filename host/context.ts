@@ -8,6 +8,7 @@ import type { InputStore } from './inputs.ts';
 import type { JobQueue } from './jobs.ts';
 import type { SessionStore } from './sessionStore.ts';
 import type { ZoomStore } from './zoomStore.ts';
+import type { WindowDevice } from './windowDevice.ts';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -59,4 +60,6 @@ export interface ServiceContext {
   /** The model cache. */
   cacheDir: string;
   emit(event: HostEvent): void;
+  /** The app windows as a gradient device (pages attach through the transport). */
+  window: WindowDevice;
 }

@@ -1,10 +1,10 @@
 // The host's handle on its engine worker: status, the layer list, and running one job at a time.
 // A worker that dies fails the job in hand and is started afresh for the next one.
 import type { BackendChoice } from '../engine/backend.ts';
-import type { DeviceChoice } from '../engine/accel/providers.ts';
+import type { DeviceSetting } from '../engine/shared/device.ts';
 import type { EngineStatus, LayerChoice } from '../contract/types.ts';
 import { ReverieError } from '../engine/shared/errors.ts';
-import { JobFailedError, type CallSpec, type ClassHeadInfo, type DoneMessage, type EngineMessage, type HostMessage, type JobSpec, type ProgressMessage } from './protocol.ts';
+import { JobFailedError, type CallSpec, type ClassHeadInfo, type DoneMessage, type EngineMessage, type HostMessage, type JobSpec, type ProgressMessage, type WindowTileReply, type WindowTileRequest } from './protocol.ts';
 
 /** One started worker, whatever carries its messages (worker thread or utility process). */
 export interface EngineLink {
@@ -17,8 +17,8 @@ export interface EngineLink {
 export interface EngineSpec {
   model: string;
   backend?: BackendChoice;
-  /** Where dream steps run (auto: a real GPU when one answers, else the CPU). */
-  device?: DeviceChoice;
+  /** Where dream steps run (auto: a real GPU when one answers, else the CPU; window: the app window's GPU). */
+  device?: DeviceSetting;
   /** Where downloaded models are cached (the host's model list reads the same folder). */
   cacheDir?: string;
 }
@@ -63,6 +63,8 @@ export class Engine {
   private readonly calls = new Map<number, { resolve: (value: unknown) => void; reject: (e: Error) => void }>();
   private nextCall = 1;
   private stopping = false;
+  /** Computes a tile the worker sends to the window device (the service wires it to WindowDevice). */
+  windowTile: (tile: WindowTileRequest) => Promise<WindowTileReply> = async (tile) => ({ type: 'window-tile-result', tileId: tile.tileId, ok: false, message: 'This host has no window device.' });
 
   constructor(
     private readonly launch: LaunchEngine,
@@ -159,6 +161,18 @@ export class Engine {
   }
 
   private onMessage(m: EngineMessage): void {
+    if (m.type === 'window-tile') {
+      const link = this.link;
+      void this.windowTile(m).then((reply) => {
+        if (this.link === link) link?.post(reply);
+      });
+      return;
+    }
+    if (m.type === 'device-ran') {
+      const s = this.status;
+      if (s.state === 'ready' && (s.device !== m.device || s.accelerator !== m.accelerator)) this.setStatus({ ...s, device: m.device, accelerator: m.accelerator });
+      return;
+    }
     if (m.type === 'reply') {
       const pending = this.calls.get(m.callId);
       this.calls.delete(m.callId);

@@ -2,7 +2,9 @@
 // loads the model once, runs the jobs the host sends one at a time until cancelled, and answers
 // quick project calls (which need the backend's name, never the model) meanwhile.
 import { initBackend, type BackendChoice } from '../engine/backend.ts';
-import { DeviceUnavailableError, type DeviceChoice } from '../engine/accel/providers.ts';
+import { DeviceUnavailableError } from '../engine/accel/providers.ts';
+import type { DeviceSetting } from '../engine/shared/device.ts';
+import { windowAccelerator, WindowTileClient } from './windowTiles.ts';
 import { classHead } from '../engine/model/classes.ts';
 import { curatedModel } from '../engine/model/curated.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
@@ -19,7 +21,7 @@ import { runSessionDream, runZoomJob, runZoomPreview } from './zoomJob.ts';
 export interface EngineOptions {
   backend: BackendChoice;
   /** Where dream steps run; a saved device this machine no longer offers falls back to auto, and says so. */
-  device?: DeviceChoice;
+  device?: DeviceSetting;
   model: string;
   /** Where downloaded models are cached (default: $REVERIE_CACHE_DIR, else ~/.cache/reverie/models). */
   cacheDir?: string;
@@ -64,6 +66,8 @@ async function runJob(job: JobSpec, ctx: JobContext, model: () => Promise<DreamM
 
 export function serveEngine(port: WorkerPort, options: EngineOptions): void {
   const running = new Map<string, AbortController>();
+  // The window device: dream tiles go to the host (and the app window's GPU); the CPU route stands behind.
+  const windowTiles = options.device === 'window' ? new WindowTileClient((m) => port.post(m)) : undefined;
   const backendReady = initBackend(options.backend);
   // Tiled jobs spread over worker threads as the engine's layout decides; started on first need.
   const pools = backendReady.then((backend) => new PoolKeeper({ model: options.model, backend, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) }));
@@ -72,7 +76,7 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
     const started = performance.now();
     const model: DreamModel = await loadDreamModel(options.model, options.cacheDir ? { cacheDir: options.cacheDir } : {});
     try {
-      model.useDevice?.({ device: options.device ?? 'auto' });
+      model.useDevice?.({ device: options.device === 'window' ? 'cpu' : (options.device ?? 'auto') });
     } catch (err) {
       if (!(err instanceof DeviceUnavailableError)) throw err;
       model.useDevice?.({ device: 'auto' });
@@ -81,6 +85,10 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
   })();
 
   port.listen((message: HostMessage) => {
+    if (message.type === 'window-tile-result') {
+      windowTiles?.receive(message);
+      return;
+    }
     if (message.type === 'cancel') {
       running.get(message.jobId)?.abort();
       return;
@@ -115,6 +123,8 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
           signal: controller.signal,
           onProgress: (p) => port.post(p),
           pools: await pools,
+          ...(windowTiles ? { windowTiles } : {}),
+          onDevice: (device, accelerator) => port.post({ type: 'device-ran', device, accelerator }),
         };
         const output = await runJob(job, ctx, async () => (await ready).model);
         port.post({ type: 'done', jobId: job.jobId, output });
@@ -128,7 +138,8 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
 
   ready.then(
     ({ backend, model, loadMs }) => {
-      port.post({ type: 'ready', backend, modelId: model.id, loadMs, accelerator: model.accelerator ?? null, device: model.device?.device ?? null, layers: layerChoices(model), classes: classHeadInfo(model) });
+      const accelerator = windowTiles ? windowAccelerator(model.accelerator ?? null) : (model.accelerator ?? null);
+      port.post({ type: 'ready', backend, modelId: model.id, loadMs, accelerator, device: windowTiles ? 'window' : (model.device?.device ?? null), layers: layerChoices(model), classes: classHeadInfo(model) });
     },
     (err: unknown) => port.post({ type: 'start-failed', error: workerErrorInfo(err) }),
   );

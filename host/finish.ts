@@ -41,6 +41,8 @@ export async function finishJob(ctx: ServiceContext, spec: JobSpec, done: DoneMe
       height: out.height,
       backend: out.backend,
       route: out.route,
+      ...(out.device ? { device: out.device } : {}),
+      ...(out.deviceLabel ? { deviceLabel: out.deviceLabel } : {}),
       elapsedMs: Math.round(out.elapsedMs),
     };
     return { item: await ctx.gallery.add(record, out.png, out.thumb) };

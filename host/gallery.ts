@@ -93,6 +93,8 @@ export class Gallery {
       height: r.height,
       backend: r.backend,
       ...(r.route ? { route: r.route } : {}),
+      ...(r.device ? { device: r.device } : {}),
+      ...(r.deviceLabel ? { deviceLabel: r.deviceLabel } : {}),
       elapsedMs: r.elapsedMs,
       resultUrl: this.fileUrl(`gallery/${r.id}/result.png`),
       thumbUrl: this.fileUrl(`gallery/${r.id}/thumb.jpg`),

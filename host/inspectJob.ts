@@ -65,6 +65,8 @@ function tileReporter(spec: InspectJobSpec, ctx: InspectJobContext, what: string
 
 export async function runInspectJob(spec: InspectJobSpec, ctx: InspectJobContext): Promise<JobOutput> {
   const { model } = ctx;
+  // The window device carries dreams only so far: the badge says where this job's steps run.
+  if (ctx.windowTiles) ctx.onDevice?.(model.device?.device ?? 'cpu', `${model.accelerator ?? 'the CPU'} (the window device runs dreams only)`);
   const cache = new FeatureCache(spec.cache.dir);
   const task = spec.task;
   if (task.op === 'grid') {
@@ -74,6 +76,8 @@ export async function runInspectJob(spec: InspectJobSpec, ctx: InspectJobContext
     await visualizeMany(model, targets, recipe, {
       cache,
       signal: ctx.signal,
+      // The grid's images spread over the host's worker threads by the engine's layout rule.
+      ...(ctx.pools ? { pools: ctx.pools } : {}),
       onProgress: tileReporter(spec, ctx, `${task.layer} channels`),
       onImage: (t) => {
         const rel = cacheRel(spec.cache, cache.file(model.id, t, recipe));

@@ -1,6 +1,8 @@
 // Messages between a host and its engine worker (a worker thread in Node, a utility process in Electron).
 // Jobs run one at a time and report progress; calls are quick project edits answered directly.
 // Paths are absolute and chosen by the host (inside its data folder); `rel` paths are relative to it.
+import type { WindowBackend, WindowTerms } from '../engine/windowDevice/protocol.ts';
+import type { GpuAdapter } from '../engine/shared/device.ts';
 import type { Recipe } from '../engine/recipe/recipe.ts';
 import type { Asset } from '../engine/io/assets.ts';
 import type { ErrorInfo, LayerChoice } from '../contract/types.ts';
@@ -105,6 +107,7 @@ export type CallSpec =
 
 export type HostMessage =
   | { type: 'job'; job: JobSpec; previewIntervalMs: number; appVersion: string }
+  | WindowTileReply
   | { type: 'call'; callId: number; call: CallSpec; appVersion: string }
   | { type: 'cancel'; jobId: string };
 
@@ -126,7 +129,8 @@ export interface ProgressMessage {
 }
 
 export type JobOutput =
-  | { kind: 'dream'; png: Uint8Array; thumb: Uint8Array; width: number; height: number; elapsedMs: number; backend: string; route: 'onnxruntime' | 'tfjs' }
+  /** device/deviceLabel: where the steps ran, fallbacks included ("window", "cpu"; "window (…) for 12 tiles, then the CPU: …"). */
+  | { kind: 'dream'; png: Uint8Array; thumb: Uint8Array; width: number; height: number; elapsedMs: number; backend: string; route: 'onnxruntime' | 'tfjs' | 'window'; device?: string; deviceLabel?: string }
   | { kind: 'zoom'; frames: number; made: number }
   | { kind: 'preview'; rels: string[] }
   | { kind: 'video'; out: string; frames: number; durationS: number; width: number; height: number }
@@ -152,6 +156,9 @@ export type ClassHeadInfo = { labels: string[]; source: 'imagenet' | 'model' } |
 export type EngineMessage =
   | { type: 'ready'; backend: string; modelId: string; loadMs: number; accelerator: string | null; device?: string | null; layers: LayerChoice[]; classes: ClassHeadInfo }
   | { type: 'start-failed'; error: WorkerErrorInfo }
+  | WindowTileRequest
+  /** Where dream steps run now, when it changes within a worker's life (the window device fell back, or came back). */
+  | { type: 'device-ran'; device: string; accelerator: string | null }
   | ProgressMessage
   | DoneMessage
   | { type: 'failed'; jobId: string; error: WorkerErrorInfo }
@@ -195,3 +202,17 @@ export function errorInfo(err: unknown): ErrorInfo {
   if (err instanceof Error) return { name: err.name || 'Error', message: err.message };
   return { name: 'Error', message: String(err) };
 }
+
+/** A tile the engine asks the app window's GPU for (the "window" device); the host answers with WindowTileReply. */
+export interface WindowTileRequest {
+  type: 'window-tile';
+  tileId: number;
+  height: number;
+  width: number;
+  terms: WindowTerms;
+  pixels: Float32Array;
+}
+
+export type WindowTileReply =
+  | { type: 'window-tile-result'; tileId: number; ok: true; value: number; gradient: Float32Array; backend: WindowBackend; adapter: GpuAdapter }
+  | { type: 'window-tile-result'; tileId: number; ok: false; message: string };

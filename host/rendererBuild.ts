@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const RENDERER_OUT = join(ROOT, 'dist', 'renderer');
 /** What the renderer bundle is made from. */
-const SOURCES = ['renderer', 'contract', 'vite.config.ts'];
+// The browser-safe engine is bundled too (recipes in the UI, the window's gradient worker).
+const SOURCES = ['renderer', 'contract', 'vite.config.ts', ...['recipe', 'shared', 'graph', 'ops', 'objectives', 'windowDevice', 'model/keras', 'video'].map((f) => join('engine', f))];
 const STAMP = '.sources-mtime';
 const LOCK = join(ROOT, 'dist', '.renderer-build.lock');
 

@@ -25,6 +25,9 @@ import { BadRequestError, requireFileBytes, requireId, requireInt, requireObject
 import { dreamRequestAssets } from './dreamAssets.ts';
 import { zoomHandlers } from './zoomHandlers.ts';
 import { ZoomStore } from './zoomStore.ts';
+import { windowModelFiles, type WindowModelFiles } from './windowModel.ts';
+import { WindowDevice } from './windowDevice.ts';
+import { WINDOW_MODEL_PATH } from '../contract/browserAuth.ts';
 
 export type { ServiceOptions } from './context.ts';
 
@@ -32,6 +35,10 @@ export interface Service {
   handlers: Handlers;
   subscribe(listener: (event: HostEvent) => void): () => void;
   readonly busy: boolean;
+  /** The active model's files for the window's gradient worker (served read-only, session-gated). */
+  windowModelFiles(): Promise<WindowModelFiles>;
+  /** The open windows as a gradient device: transports attach each page's link. */
+  readonly window: WindowDevice;
   close(): Promise<void>;
 }
 
@@ -50,9 +57,11 @@ export function createService(options: ServiceOptions): Service {
     (status) => emit({ channel: 'engine.changed', payload: status }),
     { model: saved.lastUsed.model ?? 'inception_v3', backend: saved.backend, device: saved.device, cacheDir },
   );
+  const windowDevice = new WindowDevice(() => ({ modelId: engine.spec.model, modelUrl: WINDOW_MODEL_PATH }));
   const ctx: ServiceContext = {
     options,
     engine,
+    window: windowDevice,
     emit,
     inputs: new InputStore(join(options.dataDir, 'inputs'), options.fileUrl),
     gallery: new Gallery(join(options.dataDir, 'gallery'), options.fileUrl),
@@ -64,6 +73,12 @@ export function createService(options: ServiceOptions): Service {
     queue: new JobQueue(engine, { finish: (spec, done, target) => finishJob(ctx, spec, done, target), progress: (jobId, kind, p) => progressView(ctx, jobId, kind, p) }, emit),
   };
   const { inputs, gallery, queue } = ctx;
+  // Tiles the engine sends to the window device; a refusal sends the engine to its CPU route.
+  engine.windowTile = (tile) =>
+    windowDevice.gradient(tile.pixels, tile.height, tile.width, tile.terms).then(
+      (r) => ({ type: 'window-tile-result', tileId: tile.tileId, ok: true, value: r.value, gradient: r.gradient, backend: r.backend, adapter: r.adapter }),
+      (err: unknown) => ({ type: 'window-tile-result', tileId: tile.tileId, ok: false, message: (err as Error).message }),
+    );
   const models = modelHandlers(ctx);
   engine.start();
 
@@ -124,6 +139,8 @@ export function createService(options: ServiceOptions): Service {
     get busy() {
       return queue.busy;
     },
+    windowModelFiles: () => windowModelFiles(engine.spec.model, cacheDir),
+    window: windowDevice,
     close: async () => {
       await models.downloads.close();
       await engine.stop();

@@ -38,6 +38,9 @@ async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobConte
   // Masks and guides the recipe names, from the project's assets/ (a session keeps them in its own).
   const named = recipeAssets((await readZoomManifest(dir)).recipe);
   const assets = named.length ? dreamAssets(await loadAssets(o.assetsDir ?? dir, named)) : undefined;
+  // The window device carries dreams only so far: zoom and session renders run on the CPU route, and say so.
+  const where = ctx.windowTiles ? ' · on the CPU (the window device runs dreams only)' : '';
+  if (ctx.windowTiles) ctx.onDevice?.(ctx.model.device?.device ?? 'cpu', `${ctx.model.accelerator ?? 'the CPU'} (the window device runs dreams only)`);
   const result = await runZoomProject(ctx.model, dir, {
     ...(assets ? { assets } : {}),
     signal: ctx.signal,
@@ -45,7 +48,7 @@ async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobConte
     ...(ctx.pools ? { pools: ctx.pools } : {}),
     ...(o.frames !== undefined ? { frames: o.frames } : {}),
     onProgress: (p) => {
-      last = { done: Math.round((p.fraction ?? 0) * PROGRESS_UNITS), elapsedMs: p.elapsedMs, etaMs: p.etaMs, label: zoomLabel(p, o.prefix) };
+      last = { done: Math.round((p.fraction ?? 0) * PROGRESS_UNITS), elapsedMs: p.elapsedMs, etaMs: p.etaMs, label: `${zoomLabel(p, o.prefix)}${where}` };
       ctx.onProgress({ type: 'progress', jobId, total: PROGRESS_UNITS, ...last });
     },
     onFrame: (f, m) => {

@@ -6,6 +6,7 @@ import { createPicker, downloadUrl } from './lib/files.ts';
 import { connect } from './lib/host.ts';
 import { findMoved, readWhere } from './lib/moved.ts';
 import { AppState } from './state/app.svelte.ts';
+import { linkWindowDevice } from './gpu/windowLink.ts';
 
 const connection = connect();
 const app = new AppState(connection.api, {
@@ -38,6 +39,8 @@ if (connection.http) {
         .finally(() => (looking = false));
     }, 3000);
   }
+  // The page offers its GPU to the host's jobs (the "window" device); idle until a job asks.
+  linkWindowDevice(window.location.origin, connection.http.session);
 }
 mount(App, { target: document.getElementById('app')!, props: { app } });
 void app.init();

@@ -20,6 +20,8 @@ import { Credentials, EVENTS_PROTOCOL, parseCookies, SESSION_HEADER, SESSION_MET
 import { drain, HttpError, readBody } from './body.ts';
 import { serveFile } from '../host/staticFiles.ts';
 import { answerWhere, whereMeta } from './where.ts';
+import { serveWindowModel, WINDOW_MODEL_PREFIX } from './windowModelRoute.ts';
+import { attachWindowSocket, WINDOW_SOCKET_PATH, windowSocketServer } from './windowSocket.ts';
 
 export interface AppServerOptions {
   service: Service;
@@ -62,6 +64,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   const probe = options.probePorts ?? [];
   const uploads = new Gate(MAX_CONCURRENT_UPLOADS);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024, handleProtocols: (offered) => (offered.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false) });
+  const windowSockets = windowSocketServer();
   const privateRoots: Array<[string, string]> = [[options.dataDir, '<data folder>'], [homedir(), '~']];
 
   /** Host, then Origin: the refusal, or null when the request may go on to its credential check. */
@@ -121,6 +124,10 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       if (!hasSession(req)) return send(res, 401, `API calls need this page's session credential. ${TOKEN_ADVICE}`);
       return handleApi(req, res, path.slice('/api/'.length));
     }
+    if (path.startsWith(WINDOW_MODEL_PREFIX)) {
+      if (!hasSession(req)) return send(res, 401, `The model's files need this page's session credential. ${TOKEN_ADVICE}`);
+      return serveWindowModel(req, res, service, path.slice(WINDOW_MODEL_PREFIX.length));
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.');
     if (path === '/' || path === '/index.html') {
       const token = url.searchParams.get('token');
@@ -161,13 +168,15 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    let refused = url.pathname === '/api/events' ? refusal(req) : ([404, 'Not found.'] as [number, string]);
+    const isWindow = url.pathname === WINDOW_SOCKET_PATH;
+    let refused = url.pathname === '/api/events' || isWindow ? refusal(req) : ([404, 'Not found.'] as [number, string]);
     // Browsers cannot set headers on a WebSocket: the page offers its session as a subprotocol.
     if (!refused && !credentials.isSession(sessionFromProtocols(req.headers['sec-websocket-protocol']))) refused = [401, `The event socket needs this page's session credential. ${TOKEN_ADVICE}`];
     if (refused) {
       socket.end(`HTTP/1.1 ${refused[0]} Refused\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused[1]}`);
       return;
     }
+    if (isWindow) return windowSockets.handleUpgrade(req, socket, head, (ws) => attachWindowSocket(ws, service.window));
     wss.handleUpgrade(req, socket, head, (ws) => {
       const unsubscribe = service.subscribe((event) => ws.send(toWire(event)));
       ws.on('close', unsubscribe);
@@ -186,8 +195,9 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     uploads,
     url: `http://127.0.0.1:${port}/?token=${options.token}`,
     close: async () => {
-      for (const client of wss.clients) client.terminate();
+      for (const client of [...wss.clients, ...windowSockets.clients]) client.terminate();
       wss.close();
+      windowSockets.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },

@@ -220,7 +220,8 @@ describe('settings and presets', () => {
     expect(after.settings).toMatchObject({ defaultRecipe: recipe, outputFolder: dataDir, lastUsed: { model: 'mobilenet_v2', recipe: { model: 'mobilenet_v2' } } });
     expect((await loadSettings(join(dataDir, 'config'))).value.defaultRecipe).toEqual(recipe);
     await expect(service.handlers['settings.update']({ backend: 'warp' as never })).rejects.toMatchObject({ name: 'SettingsError', message: expect.stringMatching(/"backend" must be one of/) });
-    await expect(service.handlers['settings.update']({ backend: 'webgl' })).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringMatching(/not available here/) });
+    // The engine's own backend runs in Node: WebGL is the window device's (Device "window"), and the refusal says so.
+    await expect(service.handlers['settings.update']({ backend: 'webgl' })).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringMatching(/not available here.*Device setting "window"/) });
     await expect(service.handlers['settings.update']({ outputFolder: join(dataDir, 'missing') })).rejects.toMatchObject({ name: 'BadRequestError' });
     await expect(service.handlers['settings.update']({ colour: 'red' } as never)).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringMatching(/Unknown setting "colour"/) });
     expect((await loadSettings(join(dataDir, 'config'))).value.outputFolder).toBe(dataDir);
@@ -254,10 +255,12 @@ describe('settings and presets', () => {
       expect(await nextStatus(own, 0, log)).toMatchObject({ state: 'ready', modelId: 'inception_v3', device: 'cpu' });
       const view = await own.handlers['settings.get']({});
       expect(view.settings.device).toBe('auto');
-      expect(view.devices.map((d) => d.choice)).toEqual(['auto', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda']);
+      expect(view.devices.map((d) => d.choice)).toEqual(['auto', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda', 'window']);
+      // Browser mode carries the window device over its socket (tests/e2e/windowDream.test.ts runs it).
+      expect(view.devices.find((d) => d.choice === 'window')).toMatchObject({ available: true, note: expect.stringMatching(/window's GPU \(WebGL2\)/) });
       expect(view.devices.find((d) => d.choice === 'cuda')).toMatchObject({ available: false, note: expect.stringMatching(/fetch-cuda/) });
       await expect(own.handlers['settings.update']({ device: 'cuda' })).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringMatching(/cuda device is not available here/) });
-      await expect(own.handlers['settings.update']({ device: 'gpu' as never })).rejects.toMatchObject({ name: 'SettingsError', message: expect.stringMatching(/"device" must be one of auto, cpu, webgpu/) });
+      await expect(own.handlers['settings.update']({ device: 'gpu' as never })).rejects.toMatchObject({ name: 'SettingsError', message: expect.stringMatching(/"device" must be one of auto, cpu, webgpu.*window/) });
       const from = log.length;
       expect((await own.handlers['settings.update']({ device: 'cpu' })).settings.device).toBe('cpu');
       expect(await nextStatus(own, from, log)).toMatchObject({ state: 'ready', device: 'cpu', accelerator: expect.stringMatching(/^onnxruntime-node [\d.]+, \d+ threads?$/) });

@@ -62,7 +62,8 @@ describe('visualize', () => {
   it('a channel renders the same alone as inside a batch (so cached images do not depend on batching)', async () => {
     const alone = await visualize(model, { layer: 'mixed3', channel: 40 }, SMALL);
     const { images } = await visualizeMany(model, [{ layer: 'mixed3', channel: 12 }, { layer: 'mixed3', channel: 40 }], SMALL, { batchSize: 2 });
-    expect(maxDiff(alone.rgb, images[1]!.rgb)).toBeLessThan(1.5);
+    // Image by image (inspect/featureUnits.ts): the batch changes nothing; visualizeMany hands out rounded pixels.
+    expect(maxDiff(alone.rgb, images[1]!.rgb)).toBeLessThanOrEqual(0.5);
   });
 
   it('diversity renders a batch of different images for one channel, without leaks', async () => {

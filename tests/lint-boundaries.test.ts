@@ -46,6 +46,9 @@ describe('import directions', () => {
     ['engine/graph/ops/probe.ts', "import { convForward } from '../../ops/conv.ts';\nimport type { AttrValue } from '../onnxProto.ts';"],
     ['engine/render/probe.ts', "import { readFile } from 'node:fs/promises';"],
     ['cli/farm/probe.ts', "import { submitJobs } from '../../farm/submit.ts';"],
+    ['engine/windowDevice/probe.ts', "import { buildKerasGraph } from '../model/keras/build.ts';\nimport { GraphExecutor } from '../graph/executor.ts';"],
+    ['engine/model/keras/probe.ts', "import { GraphBuilder } from './builder.ts';\nimport type { Graph } from '../../graph/graph.ts';"],
+    ['renderer/gpu/probe.ts', "import { PageModel } from '../../engine/windowDevice/pageModel.ts';"],
   ];
   it.each(right)('%s: %s passes', async (file, code) => {
     expect(await restricted(file, `${code}\nexport {};\n`)).toEqual([]);
@@ -58,6 +61,9 @@ describe('import directions', () => {
     ['engine/objectives/probe.ts', "import sharp from 'sharp';"],
     ['engine/video/plan.ts', "import { encodeVideo } from '../video/encode.ts';"],
     ['renderer/lib/probe.ts', "import { join } from 'node:path';"],
+    ['engine/windowDevice/probe.ts', "import { loadDreamModel } from '../model/load.ts';"],
+    ['engine/model/keras/probe.ts', "import { loadModelFiles } from '../files/source.ts';"],
+    ['renderer/gpu/probe.ts', "import { loadDreamModel } from '../../engine/model/load.ts';"],
   ];
   it.each(nodeSide)('%s: %s fails lint', async (file, code) => {
     const messages = await restricted(file, `${code}\nexport {};\n`);

@@ -8,7 +8,9 @@ import { encodePng } from '../../engine/io/image.ts';
 import { writeFileAtomic } from '../../engine/io/atomic.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
 import { loadSettings } from '../../engine/settings/settings.ts';
-import { applyDevice, deviceFields, deviceFlagSpec, parseDeviceFlag } from '../device.ts';
+import { applyDevice, deviceFields, deviceFlagSpec, onGpu, parseDeviceFlag } from '../device.ts';
+import { PoolKeeper } from '../../engine/parallel/poolKeeper.ts';
+import { DEFAULT_MODEL } from '../../engine/model/load.ts';
 import { contactSheet, FEATURE_PNG_KEY, FeatureCache, featureRecipe, layerInfo, parseChannelList, visualizeMany, type FeatureRecipe } from '../../engine/inspect/index.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
 import { appVersion, UsageError, withInterrupt } from '../shared.ts';
@@ -80,8 +82,11 @@ export async function filtersCommand(argv: string[]): Promise<void> {
   const backend = await initBackend((values.backend ?? 'auto') as BackendChoice);
   const device = parseDeviceFlag(values.device, (await loadSettings()).value.device);
   const model = await loadDreamModel(values.model);
+  // A batch's images spread over worker threads by the engine's layout rule (none on a GPU device).
+  let pools: PoolKeeper | undefined;
   try {
     applyDevice(model, device);
+    pools = new PoolKeeper({ model: values.model ?? DEFAULT_MODEL, backend, ...(onGpu(model) ? { workers: 0 } : {}) });
     const info = layerInfo(model, values.layer);
     const channels = parseChannelList(values.channels ?? `0-${Math.min(16, info.channels) - 1}`, info.channels, `layer "${info.name}"`);
     const fineTuned = info.training === 'fine-tuned';
@@ -94,6 +99,7 @@ export async function filtersCommand(argv: string[]): Promise<void> {
         signal,
         cache,
         batchSize: int('batch', values.batch) ?? 4,
+        pools,
         onProgress: (p) => sink.update(p.done / p.total, `channels ${p.targets.map((t) => t.channel).join(',')} step ${p.step + 1}/${p.steps}`, p.etaMs, { done: p.done, total: p.total, value: Number(p.value.toFixed(4)) }),
       }),
     );
@@ -112,6 +118,7 @@ export async function filtersCommand(argv: string[]): Promise<void> {
       channels: channels.map((channel, i) => ({ channel, cached: result.cached[i], fineTuned })),
     });
   } finally {
+    await pools?.close();
     model.dispose();
   }
 }

@@ -8,7 +8,7 @@ import { decodeImage, DEFAULT_MAX_PIXELS } from '../../engine/io/image.ts';
 import { loadDreamModel } from '../../engine/model/load.ts';
 import { loadSettings } from '../../engine/settings/settings.ts';
 import type { DeviceChoice } from '../../engine/accel/providers.ts';
-import { applyDevice, deviceFields, deviceFlagHelp, deviceFlagSpec, onGpu, parseDeviceFlag } from '../device.ts';
+import { applyDevice, deviceFields, deviceFlagHelp, deviceFlagSpec, onGpu, parseDeviceFlag, settingDevice } from '../device.ts';
 import { checkParam, KeyframeError, parseKeyframes, type Keyframes } from '../../engine/recipe/keyframes.ts';
 import { PoolKeeper } from '../../engine/parallel/poolKeeper.ts';
 import { ZOOM_FRAME_RECIPE } from '../../engine/animate/zoomPlan.ts';
@@ -119,7 +119,7 @@ export async function renderProject(dir: string, sink: ProgressSink, o: { backen
   const assets = dreamAssets(await loadAssets(dir, recipeAssets(m.recipe)));
   const model = await loadDreamModel(m.recipe.model);
   let result: ZoomRunResult;
-  applyDevice(model, o.device ?? (await loadSettings()).value.device);
+  applyDevice(model, o.device ?? settingDevice((await loadSettings()).value.device));
   const pools = new PoolKeeper({ model: m.recipe.model, backend, ...(onGpu(model) ? { workers: 0 } : {}) });
   try {
     const ran = deviceFields(model);

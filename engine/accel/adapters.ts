@@ -6,15 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { GpuAdapter } from '../shared/device.ts';
+import { isSoftwareAdapter } from '../shared/softwareGpu.ts';
 
 export type { GpuAdapter };
-
-const SOFTWARE = /swiftshader|llvmpipe|lavapipe|libvulkan_lvp|\blvp\b|basic render|basic display|microsoft basic|\bwarp\b/i;
-
-/** Whether an adapter's name, driver or library names a software rasteriser. */
-export function isSoftwareAdapter(description: string): boolean {
-  return SOFTWARE.test(description);
-}
+export { isSoftwareAdapter };
 
 /** A readable name for a Vulkan driver library ("libvulkan_radeon.so" -> "AMD RADV"). */
 export function vulkanDriverName(library: string): string {

@@ -1,7 +1,9 @@
 // The dream step on onnxruntime: one compiled session per (input shape, layers) runs forward and
 // backward natively on all cores. The objective stays a tfjs function: its gradient with respect to
-// the layers (the "seeds") is fed in. Seeds are guessed from the previous step with the same key, or
-// at zero activations on the first (exact for the usual linear objectives: weighted means); after each run the true seeds are
+// the layers (the "seeds") is fed in. Seeds are guessed from the previous step with the same key and
+// the same objective function (several objectives may take turns on one session: a batch of feature
+// images, masked term groups), or at zero activations on an objective's first step (exact for the
+// usual linear objectives: weighted means); after each run the true seeds are
 // computed from the returned activations, and where they differ the session runs again with them,
 // so every gradient returned is exact whatever the objective.
 import * as tf from '@tensorflow/tfjs-core';
@@ -22,8 +24,8 @@ export interface OrtExecutorOptions {
 interface Compiled {
   session: OrtSession;
   shape: CompiledShape;
-  /** The seeds of the last step with this key (NHWC), reused as the next guess. */
-  seeds: Float32Array[] | null;
+  /** Each objective's seeds at its last step with this key (NHWC), reused as its next guess. */
+  seeds: WeakMap<ObjectiveFn, Float32Array[]>;
 }
 
 /**
@@ -110,7 +112,7 @@ export class OrtExecutor {
       this.compileMs += performance.now() - started;
     }
     this.built++;
-    c = { session, shape, seeds: null };
+    c = { session, shape, seeds: new WeakMap() };
     this.sessions.set(key, c);
     while (this.sessions.size > MAX_SESSIONS) {
       const [oldest, evicted] = this.sessions.entries().next().value as [string, Compiled];
@@ -145,24 +147,30 @@ export class OrtExecutor {
       }
     };
     // First step for this key: the objective's gradient at zero activations, exact for linear objectives.
-    const guess = c.seeds ?? this.objectiveAt(layers, c.shape, null, objective).seeds;
+    const guess = c.seeds.get(objective) ?? this.objectiveAt(layers, c.shape, null, objective).seeds;
     let result = run(guess);
     const { value, seeds } = this.objectiveAt(layers, c.shape, result, objective);
     if (!seeds.every((s, i) => sameBits(s, guess[i]!))) {
       this.reruns++;
       result = run(seeds);
     }
-    c.seeds = seeds;
+    c.seeds.set(objective, seeds);
     return { value, gradient: result[GRADIENT]! };
   }
 
   /** The objective's value and its gradient with respect to each layer, at the activations just computed. */
   private objectiveAt(layers: readonly string[], shape: CompiledShape, result: Record<string, Float32Array> | null, objective: ObjectiveFn): { value: number; seeds: Float32Array[] } {
-    return tf.tidy(() => {
+    // The tidy returns tensors only: tfjs walks whatever a tidy returns key by key, and walking the
+    // seeds as Float32Arrays (every element into a Set) cost more than 100 ms a step at 500 px.
+    const { value, grads } = tf.tidy(() => {
       const acts = layers.map((l, i) => (result ? tf.tensor4d(result[actName(l)]!, shape.layerShapes[i]!) : tf.zeros(shape.layerShapes[i]!)));
-      const { value, grads } = tf.valueAndGrads((...a: tf.Tensor[]) => objective(Object.fromEntries(layers.map((l, i) => [l, a[i] as tf.Tensor4D]))))(acts);
-      return { value: value.dataSync()[0]!, seeds: grads.map((g) => g.dataSync() as Float32Array) };
+      return tf.valueAndGrads((...a: tf.Tensor[]) => objective(Object.fromEntries(layers.map((l, i) => [l, a[i] as tf.Tensor4D]))))(acts);
     });
+    try {
+      return { value: value.dataSync()[0]!, seeds: grads.map((g) => g.dataSync() as Float32Array) };
+    } finally {
+      tf.dispose([value, ...grads]);
+    }
   }
 
   dispose(): void {

@@ -64,6 +64,17 @@ export class GraphExecutor {
   }
 
   valueAndGradient(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): ValueAndGradient {
+    const { value: valueTensor, gradient } = this.valueAndGradientTensors(x, layers, objective);
+    const value = valueTensor.dataSync()[0]!;
+    valueTensor.dispose();
+    return { value, gradient };
+  }
+
+  /**
+   * The same with the value left as a tensor: backends whose synchronous read-back is slow or broken
+   * (webgpu) read both with `await data()`. The caller owns both tensors.
+   */
+  valueAndGradientTensors(x: tf.Tensor4D, layers: readonly string[], objective: ObjectiveFn): { value: tf.Scalar; gradient: tf.Tensor4D } {
     const plan = ancestors(this.graph, layers);
     const [valueTensor, gradient] = tf.tidy(() => {
       // Backward needs each node's inputs (pools) or outputs (ReLU masks): keep everything in the plan.
@@ -93,9 +104,7 @@ export class GraphExecutor {
       const dx = pending.get(this.inputName) ?? tf.zerosLike(x);
       return [value, dx] as const;
     });
-    const value = valueTensor.dataSync()[0]!;
-    valueTensor.dispose();
-    return { value, gradient };
+    return { value: valueTensor, gradient };
   }
 
   dispose(): void {

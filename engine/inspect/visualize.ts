@@ -15,6 +15,8 @@ import { minimumInputSize } from '../render/minimumSize.ts';
 import { seededRandom } from '../shared/random.ts';
 import { featureRecipe, type FeatureRecipe } from './recipe.ts';
 import { checkTargets, targetKey, targetObjective, type FeatureTarget } from './targets.ts';
+import { FeatureUnits } from './featureUnits.ts';
+import type { TileGradientSource } from '../render/tiles.ts';
 
 export interface FeatureProgress {
   /** Steps of the current render, and over the whole request (several renders for a channel sheet). */
@@ -33,6 +35,8 @@ export interface FeatureProgress {
 
 export interface VisualizeOptions {
   signal?: AbortSignal;
+  /** Worker threads for requests whose images have separate targets (parallel/poolKeeper.ts forUnits). */
+  pool?: TileGradientSource;
   onProgress?: (p: FeatureProgress) => void;
 }
 
@@ -61,6 +65,11 @@ export interface RenderRequest {
   /** One start seed per image in the batch. */
   seeds: number[];
   targets: FeatureTarget[];
+  /**
+   * Each image's objective is its own target's alone (`objective` is then only their sum): gradients
+   * go image by image (featureUnits.ts), in `options.pool` when given, with the same bits either way.
+   */
+  separate?: boolean;
   /** For progress over several renders: steps done before this one, and in all. */
   doneBefore?: number;
   total?: number;
@@ -83,6 +92,7 @@ export async function renderFeatures(model: DreamModel, request: RenderRequest, 
   const total = request.total ?? recipe.steps;
   const param = makeParam(model, recipe, seeds);
   const optimizer = tf.train.adam(recipe.learningRate);
+  const units = request.separate ? new FeatureUnits(model, request.targets, options.pool) : null;
   let finished = false;
   const preview = (): RgbImage[] => {
     if (finished) throw new Error('preview() is only available while the render runs; use the returned images.');
@@ -97,7 +107,7 @@ export async function renderFeatures(model: DreamModel, request: RenderRequest, 
       const x = tf.tidy(() => applied(param.image()));
       let result;
       try {
-        result = model.valueAndGradient(x, objective.layers, objective.fn);
+        result = units ? await units.valueAndGradient(x) : model.valueAndGradient(x, objective.layers, objective.fn);
       } finally {
         x.dispose();
       }
@@ -137,7 +147,7 @@ export async function renderFeatures(model: DreamModel, request: RenderRequest, 
 export async function visualize(model: DreamModel, target: FeatureTarget, recipe: Partial<FeatureRecipe> = {}, options: VisualizeOptions = {}): Promise<RgbImage> {
   const r = featureRecipe(recipe);
   checkTargets(model, [target]);
-  const [image] = await renderFeatures(model, { objective: targetObjective(model, target), seeds: [targetSeed(r, target)], targets: [target] }, r, options);
+  const [image] = await renderFeatures(model, { objective: targetObjective(model, target), seeds: [targetSeed(r, target)], targets: [target], separate: true }, r, options);
   return image!;
 }
 

@@ -5,7 +5,7 @@ import { initBackend } from '../backend.ts';
 import { concatInputGradients } from './concat.ts';
 import { convForward, convInputGradient, disposeConvGradient, flipKernel, prepareConvGradient, type ConvSpec } from './conv.ts';
 import { avgPoolForward, avgPoolInputGradient, avgPoolReciprocalCounts, maxPoolForward, type PoolSpec } from './pool.ts';
-import { maxPoolInputGradient } from '../../tests/helpers/maxPoolPhases.ts';
+import { maxPoolInputGradient } from './maxPoolPhases.ts';
 import { reluInputGradient } from './relu.ts';
 
 beforeAll(async () => {

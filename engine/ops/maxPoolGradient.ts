@@ -1,9 +1,19 @@
 // Max-pool input gradient as one plain loop over the data: route each dy to the first maximum of its
 // window (row-major, padding never wins). On wasm the op-by-op version costs ~50 ms per InceptionV3
-// pool; this loop reads x and dy once and takes a few ms. Any backend works (it reads the data out).
+// pool; this loop reads x and dy once and takes a few ms. On a GPU backend (webgl, webgpu) reading
+// them out stalls the pipeline and copies every pool's input back, so there the tensor-op form runs.
 import * as tf from '@tensorflow/tfjs-core';
 import { padAmounts } from './padding.ts';
 import type { PoolSpec } from './pool.ts';
+import { maxPoolInputGradient } from './maxPoolPhases.ts';
+
+/** Backends whose tensors live in CPU memory: the loop reads them for free. */
+const CPU_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
+
+/** The max-pool input gradient in the form that is fastest on the active backend; y = maxPoolForward(x). */
+export function maxPoolBackward(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4D, spec: PoolSpec): tf.Tensor4D {
+  return CPU_BACKENDS.has(tf.getBackend()) ? maxPoolInputGradientLoop(dy, x, spec) : maxPoolInputGradient(dy, x, y, spec);
+}
 
 export function maxPoolInputGradientLoop(dy: tf.Tensor4D, x: tf.Tensor4D, spec: PoolSpec): tf.Tensor4D {
   const [n, h, w, c] = x.shape;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { describeReport, gradCheck, mulberry32, weightedSum } from '../../tests/helpers/gradcheck.ts';
 import { avgPoolForward, avgPoolInputGradient, maxPoolForward, type PoolSpec } from './pool.ts';
-import { maxPoolInputGradient } from '../../tests/helpers/maxPoolPhases.ts';
+import { maxPoolInputGradient } from './maxPoolPhases.ts';
 import { refPool } from '../../tests/helpers/poolReference.ts';
 
 beforeAll(async () => {

@@ -27,12 +27,25 @@ export class PoolKeeper {
 
   /** The layout for a job on an image of this size with this recipe. */
   layoutFor(width: number, height: number, tileSize: number): ParallelLayout {
-    return chooseLayout(tilesPerStep(width, height, tileSize), { ...(this.spec.workers !== undefined ? { workers: this.spec.workers } : {}), ...(this.spec.cores !== undefined ? { cores: this.spec.cores } : {}) });
+    return this.layoutForUnits(tilesPerStep(width, height, tileSize));
   }
 
   /** A pool for this job when its layout wants workers; undefined when its tiles run in this thread. */
-  async forJob(width: number, height: number, tileSize: number): Promise<GradientPool | undefined> {
-    const layout = this.layoutFor(width, height, tileSize);
+  forJob(width: number, height: number, tileSize: number): Promise<GradientPool | undefined> {
+    return this.forLayout(this.layoutFor(width, height, tileSize));
+  }
+
+  /** The layout for `units` independent gradients per step (a batch of feature images), by the same rule as tiles. */
+  layoutForUnits(units: number): ParallelLayout {
+    return chooseLayout(units, { ...(this.spec.workers !== undefined ? { workers: this.spec.workers } : {}), ...(this.spec.cores !== undefined ? { cores: this.spec.cores } : {}) });
+  }
+
+  /** A pool for `units` gradients per step (visualizeMany's batch), or undefined where they run in this thread. */
+  forUnits(units: number): Promise<GradientPool | undefined> {
+    return this.forLayout(this.layoutForUnits(units));
+  }
+
+  private async forLayout(layout: ParallelLayout): Promise<GradientPool | undefined> {
     if (layout.workers === 0) return undefined;
     const current = this.pool ?? (await this.starting?.catch(() => undefined));
     if (current && !current.isClosed && current.size === layout.workers) return current;

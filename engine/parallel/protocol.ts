@@ -2,6 +2,7 @@
 import type { BackendChoice } from '../backend.ts';
 import type { GradientRoute } from '../shared/model.ts';
 import type { ChannelTerm, ClassTerm, LayerTerm } from '../recipe/recipe.ts';
+import type { FeatureTarget } from '../inspect/targets.ts';
 
 export interface WorkerInit {
   type: 'init';
@@ -18,6 +19,8 @@ export interface ObjectiveTerms {
   channels: ChannelTerm[];
   /** Class logits (models with an ImageNet head); each worker resolves names on its own model copy. */
   classes?: ClassTerm[];
+  /** A feature-visualization image's target (inspect/targets.ts), instead of the terms above. */
+  feature?: FeatureTarget;
 }
 
 export interface GradientRequest {

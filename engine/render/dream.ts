@@ -38,6 +38,8 @@ export interface DreamOptions {
   objective?: Objective;
   /** Worker threads or a farm for tiled octaves (the recipe's own objective only: it crosses as terms). */
   pool?: TileGradientSource;
+  /** The pool is a device (the app window's GPU), not more CPU: it gets single-tile octaves too. */
+  poolEveryStep?: boolean;
   /** The masks and guide image the recipe names by hash. */
   assets?: DreamAssets;
 }
@@ -138,7 +140,7 @@ async function* dreamWith(model: DreamModel, input: RgbImage, recipe: Recipe, op
         let value = 0;
         if (part) gradient.fill(0);
         for (const [i, g] of plan.groups.entries()) {
-          const r = await tiledGradient(model, x, height, width, g.objective, { ...tileOptions, into: part ?? gradient, ...(tiled && g.runner ? { runner: g.runner } : {}) });
+          const r = await tiledGradient(model, x, height, width, g.objective, { ...tileOptions, into: part ?? gradient, ...((tiled || options.poolEveryStep) && g.runner ? { runner: g.runner } : {}) });
           value += r.value;
           if (part) addMasked(gradient, r.gradient, masks.groups[i]!);
           else if (masks.groups[i]) multiplyMask(gradient, masks.groups[i]!);
@@ -148,7 +150,7 @@ async function* dreamWith(model: DreamModel, input: RgbImage, recipe: Recipe, op
         if (masks.coverage) maskedStep(x, gradient, step, range, masks.coverage);
         else normalisedStep(x, gradient, step, range);
       } else {
-        result = await tiledGradient(model, x, height, width, objective!, { ...tileOptions, into: gradient, ...(tiled && runner ? { runner } : {}) });
+        result = await tiledGradient(model, x, height, width, objective!, { ...tileOptions, into: gradient, ...((tiled || options.poolEveryStep) && runner ? { runner } : {}) });
         normalisedStep(x, result.gradient, step, range);
       }
       done++;

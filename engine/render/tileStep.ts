@@ -10,6 +10,7 @@ import type { DreamModel } from '../shared/model.ts';
 import type { Objective } from '../objectives/objective.ts';
 import type { ObjectiveTerms } from '../parallel/protocol.ts';
 import { recipeObjective } from '../recipe/recipe.ts';
+import { targetObjective } from '../inspect/targets.ts';
 
 export interface TileGradient {
   value: number;
@@ -19,6 +20,7 @@ export interface TileGradient {
 
 /** An objective rebuilt from serialisable terms (what crosses to workers and farm nodes). */
 export function termsObjective(model: DreamModel, terms: ObjectiveTerms): Objective {
+  if (terms.feature) return targetObjective(model, terms.feature);
   return recipeObjective({ layers: terms.layers, channels: terms.channels, classes: terms.classes ?? [] }, classObjectiveFactory(model));
 }
 

@@ -7,7 +7,7 @@ export interface BackendInfo {
   choice: BackendChoice;
   /** One line: what it is and what it costs. */
   description: string;
-  /** Whether it can run in this process (tfjs-node installed, a DOM for webgl). */
+  /** Whether it can run in this process (tfjs-node installed; webgl never: the engine runs in Node). */
   available: boolean;
 }
 
@@ -16,7 +16,7 @@ const DESCRIPTIONS: Record<BackendChoice, string> = {
   tensorflow: 'native TensorFlow via @tensorflow/tfjs-node, multi-threaded; the fastest where it is installed',
   wasm: 'WebAssembly with SIMD (XNNPACK), no install; dream steps run natively on every core through onnxruntime-node where it loads (about 0.15 s per step at 299 px on 2 cores; 0.55 s on wasm alone)',
   cpu: 'plain JavaScript reference kernels; always works, roughly 25x slower than wasm',
-  webgl: 'the GPU through WebGL, in the app window only (browser or Electron renderer)',
+  webgl: 'not for the engine, which runs in Node; the GPU through WebGL2 is the Device setting "window": the app window\'s gradient worker computes the dream\'s tiles',
 };
 
 function installed(pkg: string): boolean {

@@ -2,7 +2,11 @@
 // Stored as settings.json in the config folder; validated on load with errors that name the field.
 import { join } from 'node:path';
 import { backendChoices, type BackendChoice } from '../backend.ts';
-import { deviceChoices, type DeviceChoice } from '../accel/providers.ts';
+import { deviceChoices } from '../accel/providers.ts';
+import type { DeviceSetting } from '../shared/device.ts';
+
+/** What the Device setting accepts: the devices, and the app window's GPU. */
+export const settingDevices: readonly DeviceSetting[] = [...deviceChoices, 'window'];
 import { DEFAULT_RECIPE, parseRecipe, RecipeError, type Recipe } from '../recipe/recipe.ts';
 import { configDir } from './paths.ts';
 import { isObject, readJsonFile, SettingsError, writeJsonFile, type Loaded } from './jsonFile.ts';
@@ -20,7 +24,7 @@ export interface Settings {
   version: 1;
   backend: BackendChoice;
   /** Where dream steps run: auto (a real GPU when one answers, else the CPU), cpu, webgpu, dml, coreml, cuda. */
-  device: DeviceChoice;
+  device: DeviceSetting;
   /** The recipe a new dream starts from. */
   defaultRecipe: Recipe;
   /** Where results go by default; null: next to the input. */
@@ -57,7 +61,7 @@ export function parseSettings(json: unknown, source = 'settings'): Settings {
   const s = { ...DEFAULT_SETTINGS, ...json };
   if (s.version !== 1) throw new SettingsError(`${source}: settings version ${JSON.stringify(s.version)} is not supported (this Reverie reads version 1).`);
   if (!backendChoices.includes(s.backend as BackendChoice)) throw new SettingsError(`${source}: "backend" must be one of ${backendChoices.join(', ')}, got ${JSON.stringify(s.backend)}.`);
-  if (!deviceChoices.includes(s.device as DeviceChoice)) throw new SettingsError(`${source}: "device" must be one of ${deviceChoices.join(', ')}, got ${JSON.stringify(s.device)}.`);
+  if (!settingDevices.includes(s.device as DeviceSetting)) throw new SettingsError(`${source}: "device" must be one of ${settingDevices.join(', ')}, got ${JSON.stringify(s.device)}.`);
   const outputFolder = s.outputFolder === null ? null : text(`${source}: "outputFolder"`, s.outputFolder);
   if (!isObject(s.lastUsed)) throw new SettingsError(`${source}: "lastUsed" must be an object.`);
   const lu = s.lastUsed as Record<string, unknown>;
@@ -65,7 +69,7 @@ export function parseSettings(json: unknown, source = 'settings'): Settings {
   const lastUsed: LastUsed = {};
   for (const k of ['model', 'preset', 'inputFolder', 'outputFolder'] as const) if (lu[k] !== undefined) lastUsed[k] = text(`${source}: "lastUsed.${k}"`, lu[k]);
   if (lu['recipe'] !== undefined) lastUsed.recipe = recipeField(`${source}: lastUsed.recipe`, lu['recipe']);
-  return { version: 1, backend: s.backend as BackendChoice, device: s.device as DeviceChoice, defaultRecipe: recipeField(`${source}: defaultRecipe`, s.defaultRecipe), outputFolder, lastUsed };
+  return { version: 1, backend: s.backend as BackendChoice, device: s.device as DeviceSetting, defaultRecipe: recipeField(`${source}: defaultRecipe`, s.defaultRecipe), outputFolder, lastUsed };
 }
 
 /** The saved settings, or defaults; a corrupt file is set aside and reported in `problem`. */

@@ -4,6 +4,11 @@ import type { Lowering } from '../graph/ops/onnx.ts';
 
 export type DeviceName = 'cpu' | 'webgpu' | 'dml' | 'coreml' | 'cuda';
 export type DeviceChoice = 'auto' | DeviceName;
+/**
+ * The app's Device setting: a device choice, or 'window': gradient steps on the app window's GPU
+ * (WebGL2 in its Web Worker), with the CPU route behind it. Commands without a window read it as auto.
+ */
+export type DeviceSetting = DeviceChoice | 'window';
 /** Where a step ran: an onnxruntime device, or the tfjs executor. */
 export type RouteName = DeviceName | 'tfjs';
 

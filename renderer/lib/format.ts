@@ -72,6 +72,8 @@ export function formatBytes(bytes: number): string {
  * "native" when dream steps run in native code beside the tfjs backend, else the backend's name.
  */
 export function engineRoute(status: { backend: string; accelerator?: string | null; device?: string | null }): { name: string; detail: string } {
+  // The app window's GPU says what stands behind it; after a fallback the device is the CPU's again.
+  if (status.device === 'window') return { name: 'window', detail: status.accelerator ?? "the app window's GPU" };
   // A GPU device names itself (the accelerator text says which adapter, and whether it is software).
   if (status.device && status.device !== 'cpu' && status.device !== 'tfjs') return { name: status.device, detail: `the GPU (${status.accelerator ?? status.device})` };
   if (status.accelerator) return { name: 'native', detail: `native code (${status.accelerator})` };

@@ -27,7 +27,8 @@ export class HttpTransport implements Transport {
 
   constructor(
     private readonly origin: string,
-    private readonly session: string | null,
+    /** The page's session credential (the window device's socket and model files use it too). */
+    readonly session: string | null,
     private readonly deps: HttpDeps = { fetch: globalThis.fetch.bind(globalThis), WebSocket: globalThis.WebSocket, setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms) },
   ) {}
 

@@ -1,7 +1,7 @@
 // The renderer's small pure helpers: shortcuts, words and numbers, and the browser-mode transport.
 import { describe, expect, it } from 'vitest';
 import { fromWire, toWire } from '../../contract/wire.ts';
-import { describeRecipe, errorTitle, formatDate, formatDuration, formatEta } from './format.ts';
+import { describeRecipe, engineRoute, errorTitle, formatDate, formatDuration, formatEta } from './format.ts';
 import { HttpTransport, type ConnectionState, type HttpDeps } from './httpTransport.ts';
 import { BLOCK_NAMES, layerNote } from './layerNotes.ts';
 import { DEFAULT_PRESET } from './presets.ts';
@@ -39,6 +39,14 @@ describe('shortcuts', () => {
 });
 
 describe('format', () => {
+  it('names the route a ready engine dreams on: the window, a GPU, native code or the backend', () => {
+    const window = engineRoute({ backend: 'wasm', device: 'window', accelerator: "the app window's GPU (WebGL2), onnxruntime-node 1.30.0, 2 threads when no window can" });
+    expect(window).toEqual({ name: 'window', detail: "the app window's GPU (WebGL2), onnxruntime-node 1.30.0, 2 threads when no window can" });
+    expect(engineRoute({ backend: 'wasm', device: 'cpu', accelerator: 'onnxruntime-node 1.30.0, 2 threads (the window device stopped: The window closed or reloaded.)' }).name).toBe('native');
+    expect(engineRoute({ backend: 'wasm', device: 'webgpu', accelerator: 'onnxruntime-node 1.30.0 on webgpu' }).name).toBe('webgpu');
+    expect(engineRoute({ backend: 'wasm', device: null, accelerator: null }).name).toBe('wasm');
+  });
+
   it('writes durations, ETAs and dates for people', () => {
     expect(formatDuration(400)).toBe('0 s');
     expect(formatDuration(59_400)).toBe('59 s');

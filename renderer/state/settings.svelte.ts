@@ -1,7 +1,7 @@
 // Settings as the app shows them (the backend with what each is, the default recipe, the output
 // folder, the last used values) and the user's saved presets: save, rename, delete, share as JSON.
 import type { ReverieApi } from '../../contract/channels.ts';
-import type { BackendChoice, DeviceChoice, SettingsUpdate, SettingsView, UserPreset } from '../../contract/models.ts';
+import type { BackendChoice, DeviceSetting, SettingsUpdate, SettingsView, UserPreset } from '../../contract/models.ts';
 import type { FileBytes, Recipe } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
 import type { Notices } from './notices.svelte.ts';
@@ -58,7 +58,7 @@ export class SettingsState {
     return this.update({ backend }, pinned ? `Backend saved: ${backend} (this launch keeps ${pinned})` : `Backend: ${backend}`);
   }
 
-  setDevice(device: DeviceChoice): Promise<boolean> {
+  setDevice(device: DeviceSetting): Promise<boolean> {
     return this.update({ device }, `Device: ${device} (the engine restarts on it)`);
   }
 

@@ -69,14 +69,28 @@ export interface Browser {
   problems: string[];
 }
 
-export async function openBrowser(): Promise<Browser> {
+/**
+ * Chromium's software GPU for the window-device tests: WebGL2 on ANGLE over SwiftShader's Vulkan, and
+ * a WebGPU adapter on SwiftShader (navigator.gpu offers none here without these flags).
+ */
+export const SOFTWARE_GPU_ARGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan', '--use-angle=swiftshader'];
+
+export interface BrowserOptions {
+  /** Software GPU flags instead of --disable-gpu. */
+  gpu?: boolean;
+  /** Ignore the page's CSP: only for tests that inject their own check scripts. */
+  bypassCSP?: boolean;
+}
+
+export async function openBrowser(options: BrowserOptions = {}): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'reverie-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     acceptDownloads: true,
     viewport: { width: 1280, height: 800 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    ...(options.bypassCSP ? { bypassCSP: true } : {}),
+    args: ['--headless', '--no-sandbox', ...(options.gpu ? SOFTWARE_GPU_ARGS : ['--disable-gpu']), '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const problems: string[] = [];
@@ -89,9 +103,9 @@ export async function openBrowser(): Promise<Browser> {
 }
 
 /** A test file's app: a server on a fresh data folder (`label` names it) and a browser, started together. */
-export async function startApp(label: string, env: Record<string, string> = {}): Promise<{ dataDir: string; server: RunningServer; browser: Browser }> {
+export async function startApp(label: string, env: Record<string, string> = {}, browserOptions: BrowserOptions = {}): Promise<{ dataDir: string; server: RunningServer; browser: Browser }> {
   const dataDir = await tempDir(label);
-  const [server, browser] = await Promise.all([startServer(dataDir, env), openBrowser()]);
+  const [server, browser] = await Promise.all([startServer(dataDir, env), openBrowser(browserOptions)]);
   return { dataDir, server, browser };
 }
 

@@ -1,7 +1,7 @@
 // Max pooling: dy goes to each window's arg-max (ONNX: MaxPool's indices, scattered back).
 import * as tf from '@tensorflow/tfjs-core';
 import { maxPoolForward, type PoolSpec } from '../../ops/pool.ts';
-import { maxPoolInputGradientLoop } from '../../ops/maxPoolGradient.ts';
+import { maxPoolBackward } from '../../ops/maxPoolGradient.ts';
 import { windowPads } from './onnx.ts';
 import { maxPoolGradientByWindows } from './maxPoolWindows.ts';
 import { windowShape } from './shapes.ts';
@@ -17,7 +17,7 @@ export const maxPool: OpDef<MaxPoolNode> = {
   shape: (node, [first]) => windowShape(first!, node.spec.poolSize, node.spec.strides, node.spec.padding, first![2]),
   weights: () => [],
   forward: (node, [x]) => maxPoolForward(x!, node.spec),
-  backward: (node, dy, [x]) => [maxPoolInputGradientLoop(dy, x!, node.spec)],
+  backward: (node, dy, [x], y) => [maxPoolBackward(dy, x!, y, node.spec)],
   autodiff: (node, [a]) => tf.maxPool(a!, node.spec.poolSize, node.spec.strides, node.spec.padding),
   onnx: {
     forward(node, ctx) {

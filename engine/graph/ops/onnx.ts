@@ -79,7 +79,11 @@ export function rectifierMask(ctx: OnnxLowering, g: string, y: string, clip: num
     ctx.emit('And', [m, below], [both]);
     m = both;
   }
+  // g times the mask as 0/1 floats: exact (g * 1 = g, g * 0 = ±0), and onnxruntime's CPU Where with a
+  // broadcast scalar measured ~7x slower than Cast + Mul on the same 3.9M values (ReLU masks were 14% of a step).
+  const mf = ctx.fresh(`maskF:${y}`);
+  ctx.emit('Cast', [m], [mf], { to: 1 });
   const out = ctx.fresh(`drelu:${y}`);
-  ctx.emit('Where', [m, g, ctx.zero], [out]);
+  ctx.emit('Mul', [g, mf], [out]);
   return out;
 }

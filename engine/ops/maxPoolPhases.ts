@@ -1,9 +1,10 @@
-// The max-pool gradient in tensor ops (stride phases), the independent route the tests check the
-// executor's loop (ops/maxPoolGradient.ts) against; the app never runs it.
+// The max-pool gradient in tensor ops (stride phases): the form GPU backends run (webgl, webgpu),
+// where the loop in maxPoolGradient.ts would read every pool's input back to the CPU. It is also the
+// independent route the tests check that loop against.
 import * as tf from '@tensorflow/tfjs-core';
-import { padAmounts } from '../../engine/ops/padding.ts';
-import { expectOutShape, interleavePhases, padOrCrop, splitPhases } from '../../engine/ops/layout.ts';
-import type { PoolSpec } from '../../engine/ops/pool.ts';
+import { padAmounts } from './padding.ts';
+import { expectOutShape, interleavePhases, padOrCrop, splitPhases } from './layout.ts';
+import type { PoolSpec } from './pool.ts';
 
 /**
  * Routes each dy pixel to its window's arg-max, the first maximum in row-major window order on

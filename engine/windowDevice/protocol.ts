@@ -1,0 +1,34 @@
+// Messages between the host's job loop and the window's gradient worker: the host sends a tile, the
+// window answers with its gradient. Plain data plus one Float32Array, so the same messages travel
+// over the browser-mode WebSocket (frames.ts), Electron IPC (structured clone) and postMessage to the
+// page's Web Worker unchanged.
+import type { ChannelTerm, ClassTerm, LayerTerm } from '../recipe/recipe.ts';
+import type { GpuAdapter } from '../shared/device.ts';
+
+/** The tfjs backends the window runs gradients on. */
+export type WindowBackend = 'webgl' | 'webgpu';
+
+/** An objective as recipe terms (the same shape as the worker pool's ObjectiveTerms). */
+export interface WindowTerms {
+  layers: LayerTerm[];
+  channels: ChannelTerm[];
+  classes?: ClassTerm[];
+}
+
+/** Host to window. */
+export type ToWindow =
+  /** Load the model the host serves at `modelUrl` (model.json, then weights.bin) on this backend. */
+  | { type: 'start'; backend: WindowBackend; modelUrl: string; modelId: string }
+  | { type: 'gradient'; id: number; height: number; width: number; terms: WindowTerms; pixels: Float32Array }
+  | { type: 'stop' };
+
+/** Window to host. */
+export type FromWindow =
+  /** On connecting: the GPU adapters this window offers (null: none), before any model is loaded. */
+  | { type: 'hello'; webgl: GpuAdapter | null; webgpu: GpuAdapter | null }
+  | { type: 'ready'; backend: WindowBackend; adapter: GpuAdapter; modelId: string; loadMs: number }
+  | { type: 'result'; id: number; value: number; gradient: Float32Array; backend: WindowBackend }
+  /** id null: the device as a whole failed (start refused, context lost); the host stops sending. */
+  | { type: 'error'; id: number | null; message: string };
+
+export type WindowMessage = ToWindow | FromWindow;

@@ -1,0 +1,89 @@
+// The engine thread's side of the "window" device: tiles go to the host (and on to the app window's
+// GPU worker) through the engine's port; a tile the window cannot compute (window closed or reloaded,
+// GPU context lost, a failed tile, no window open) is computed here on the CPU route instead, and
+// every later tile of the job stays here. Nothing is lost: the dream waits for each tile either way.
+import type { GpuAdapter } from '../engine/shared/device.ts';
+import type { DreamModel } from '../engine/shared/model.ts';
+import type { ObjectiveTerms } from '../engine/parallel/protocol.ts';
+import { termsObjective, tileGradient, type TileGradient } from '../engine/render/tileStep.ts';
+import type { WindowBackend } from '../engine/windowDevice/protocol.ts';
+import type { EngineMessage, WindowTileReply } from './protocol.ts';
+
+type Answer = Extract<WindowTileReply, { ok: true }>;
+
+/** The engine's accelerator text on the window device: where steps go, and what stands behind. */
+export function windowAccelerator(cpu: string | null): string {
+  return `the app window's GPU (WebGL2), ${cpu ?? 'the CPU'} when no window can`;
+}
+
+/** Matches the host's answers to the tiles this engine sent. */
+export class WindowTileClient {
+  private readonly pending = new Map<number, { resolve(a: Answer): void; reject(err: Error): void }>();
+  private nextId = 1;
+
+  constructor(private readonly post: (message: EngineMessage) => void) {}
+
+  request(pixels: Float32Array, height: number, width: number, terms: ObjectiveTerms): Promise<Answer> {
+    const tileId = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(tileId, { resolve, reject });
+      // Copied, not transferred: the CPU route needs the pixels if the window fails.
+      this.post({ type: 'window-tile', tileId, height, width, terms, pixels });
+    });
+  }
+
+  receive(reply: WindowTileReply): void {
+    const p = this.pending.get(reply.tileId);
+    this.pending.delete(reply.tileId);
+    if (reply.ok) p?.resolve(reply);
+    else p?.reject(new Error(reply.message));
+  }
+}
+
+/** One job's tile source on the window device, with the CPU route behind it. */
+export class WindowTileSource {
+  windowTiles = 0;
+  cpuTiles = 0;
+  /** Why the job left the window, once it has. */
+  fallback: string | null = null;
+  ranOn: { backend: WindowBackend; adapter: GpuAdapter } | null = null;
+
+  constructor(
+    private readonly client: WindowTileClient,
+    private readonly model: DreamModel,
+    private readonly onFallback: (reason: string) => void,
+  ) {}
+
+  /** The route of the latest tile, as the job reports it. */
+  get lastRoute(): 'window' | 'onnxruntime' | 'tfjs' {
+    return this.cpuTiles > 0 ? (this.model.lastRoute ?? 'tfjs') : 'window';
+  }
+
+  async gradient(pixels: Float32Array, height: number, width: number, terms: ObjectiveTerms): Promise<TileGradient> {
+    if (this.fallback === null) {
+      try {
+        const r = await this.client.request(pixels, height, width, terms);
+        this.windowTiles++;
+        this.ranOn = { backend: r.backend, adapter: r.adapter };
+        return { value: r.value, gradient: r.gradient };
+      } catch (err) {
+        if (this.fallback === null) {
+          this.fallback = (err as Error).message;
+          this.onFallback(this.fallback);
+        }
+      }
+    }
+    this.cpuTiles++;
+    return tileGradient(this.model, pixels, height, width, termsObjective(this.model, terms));
+  }
+
+  /** Where the job's steps ran, in words: the device the metadata and the gallery record. */
+  describe(): { device: string; deviceLabel: string; softwareGpu?: true } {
+    const gpu = this.ranOn ? `the app window's ${this.ranOn.backend} on ${this.ranOn.adapter.name}${this.ranOn.adapter.software ? ', software GPU' : ''}` : "the app window's GPU";
+    const cpu = this.model.device?.label ?? 'the CPU route';
+    if (this.cpuTiles === 0) return { device: 'window', deviceLabel: gpu, ...(this.ranOn?.adapter.software ? { softwareGpu: true as const } : {}) };
+    if (this.windowTiles === 0) return { device: this.model.device?.device ?? 'cpu', deviceLabel: `${cpu} (the window could not: ${this.fallback})` };
+    const tiles = (n: number): string => `${n} tile${n === 1 ? '' : 's'}`;
+    return { device: 'window+cpu', deviceLabel: `${gpu} for ${tiles(this.windowTiles)}, then ${cpu} for ${tiles(this.cpuTiles)} (${this.fallback})` };
+  }
+}
