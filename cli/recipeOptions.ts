@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_RECIPE, parseChannelTerm, parseClassTerm, parseLayerList, parseRecipe, RecipeError, type Recipe } from '../engine/recipe/recipe.ts';
 import { readRecipeFromPng } from '../engine/render/metadata.ts';
-import { DEFAULT_PATTERN_SIZE } from '../engine/render/octavePlan.ts';
+import { DEFAULT_PATTERN_SIZE } from '../engine/recipe/octavePlan.ts';
 import { curatedRecipe } from '../engine/model/curated.ts';
 import { readAssetsFromPng, readGuide, readMask, type Asset } from '../engine/io/assets.ts';
 import { PresetStore } from '../engine/settings/presets.ts';

@@ -5,6 +5,10 @@ export const EVENTS_PROTOCOL = 'reverie.events';
 export const SESSION_PROTOCOL_PREFIX = 'reverie.session.';
 /** The meta tag of the one page load the launch token opens. */
 export const SESSION_META = 'reverie-session';
+/** Every page load: this data folder's server id, and the ports to ask after losing it (server/where.ts). */
+export const INSTANCE_META = 'reverie-instance';
+export const PORTS_META = 'reverie-ports';
+export const WHERE_PATH = '/where';
 /** The window-device socket (/api/window): tiles to the page's GPU worker and gradients back. */
 export const WINDOW_PROTOCOL = 'reverie.window';
 /** Where the window's gradient worker reads the active model's files (session header required). */

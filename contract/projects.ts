@@ -119,6 +119,8 @@ export interface SessionNewRequest {
   painting: FileBytes;
   recipe: Recipe;
   settings: RoundSettings;
+  /** An imported mask (white dreams, black keeps) of the painting's shape: where every round dreams. */
+  maskInputId?: string;
 }
 
 export interface SessionVideoRequest extends VideoOptions {

@@ -67,6 +67,27 @@ export interface DreamRequest {
   maskInputId?: string;
   /** Send the tiles of each step to the farm in Settings (an image of one tile dreams here). */
   farm?: boolean;
+  /**
+   * Imported images the recipe already names by content hash (a loaded recipe's mask, guide and
+   * per-term masks, as recipe.fromPng gave them back): the host checks each one's hash.
+   */
+  assets?: AssetInput[];
+}
+
+/** An imported image used as a recipe's mask or guide. */
+export interface AssetInput {
+  kind: 'mask' | 'guide';
+  inputId: string;
+  /** A mask painted for one objective term: the host names it by hash in that term (recipe.layers[index]...). */
+  term?: { list: 'layers' | 'channels' | 'classes'; index: number };
+}
+
+/** A mask or guide a Reverie PNG carried, imported so the page can show and reuse it. */
+export interface LoadedAsset {
+  kind: 'mask' | 'guide';
+  /** The content hash the recipe names it by. */
+  hash: string;
+  image: InputImage;
 }
 
 /** What a job does: a dream, a zoom render or its short preview, a ping-pong round, a video, a channel picture. */
@@ -156,6 +177,8 @@ export interface LoadedRecipe {
   /** The dreamed PNG's own size: dreaming the same input at this long side reproduces it. */
   width: number;
   height: number;
+  /** The masks and guide the PNG carries (the recipe names them by hash); absent or empty: none. */
+  assets?: LoadedAsset[];
 }
 
 /** What an open dialog is for: it filters by it (images; a PNG's recipe; a preset or recipe JSON). */

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { addPainting, createSession, pickFrame } from '../engine/animate/session.ts';
 import { decodeImage, DEFAULT_MAX_PIXELS } from '../engine/io/image.ts';
+import { saveAssets } from '../engine/io/assets.ts';
 import type { DreamModel } from '../engine/shared/model.ts';
 import { cachedChannels } from './inspectJob.ts';
 import { writeThumbnail } from './pictures.ts';
@@ -22,6 +23,8 @@ export async function runCall(call: CallSpec, backend: string, appVersion: strin
       const painting = await decodeImage(Buffer.from(call.painting), { name: call.name, maxPixels: DEFAULT_MAX_PIXELS });
       const loaded = await model();
       const m = await createSession(call.session.dir, painting, call.name, { recipe: call.recipe, settings: call.settings, appVersion, ...(loaded ? { model: loaded } : {}) });
+      // The painted mask stays with the session (assets/), for every round's dream.
+      await saveAssets(call.session.dir, call.assets ?? []);
       await writeThumbnail(join(call.session.dir, m.rounds[0]!.painting), call.session.thumb);
       return { width: painting.width, height: painting.height };
     }

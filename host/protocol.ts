@@ -103,7 +103,7 @@ export interface CreateZoomSpec {
 
 export type CallSpec =
   | ({ op: 'zoom.create'; project: ProjectPlace } & CreateZoomSpec)
-  | { op: 'session.new'; session: ProjectPlace; painting: Uint8Array; name: string; recipe: Recipe; settings: RoundSettings }
+  | { op: 'session.new'; session: ProjectPlace; painting: Uint8Array; name: string; recipe: Recipe; settings: RoundSettings; assets?: Asset[] }
   | { op: 'session.add'; session: ProjectPlace; painting: Uint8Array; name: string }
   | { op: 'session.pick'; session: ProjectPlace; round: number; frame: number }
   | { op: 'inspect.cached'; cache: FeaturePlace; modelId: string; layer: string; channels: number[]; recipe: FeatureSize };

@@ -23,10 +23,10 @@ import { JobQueue } from './jobs.ts';
 import { recipeFromPngBytes } from './pngRecipe.ts';
 import { sessionHandlers } from './sessionHandlers.ts';
 import { SessionStore } from './sessionStore.ts';
-import { BadRequestError, requireFileBytes, requireId, requireInt, requireObject, requireNoAssets } from './validate.ts';
+import { BadRequestError, requireFileBytes, requireId, requireInt, requireObject } from './validate.ts';
+import { dreamRequestAssets } from './dreamAssets.ts';
 import { zoomHandlers } from './zoomHandlers.ts';
 import { ZoomStore } from './zoomStore.ts';
-import { readGuide, readMask, type Asset } from '../engine/io/assets.ts';
 import { windowModelFiles, type WindowModelFiles } from './windowModel.ts';
 import { WindowDevice } from './windowDevice.ts';
 import { WINDOW_MODEL_PATH } from '../contract/browserAuth.ts';
@@ -93,29 +93,15 @@ export function createService(options: ServiceOptions): Service {
       return engine.layers;
     },
     'image.import': async (request) => inputs.import(requireFileBytes(request)),
-    'recipe.fromPng': async (request) => recipeFromPngBytes(requireFileBytes(request)),
+    'recipe.fromPng': async (request) => recipeFromPngBytes(requireFileBytes(request), (file) => inputs.import(file)),
     'dream.start': async (request) => {
       const req = requireObject(request, 'The dream request');
       const inputId = requireId(req['inputId'], 'The input id');
       let recipe = parseRecipe(req['recipe'], 'recipe');
       const maxSide = requireInt(req['maxSide'], 'The image size', 64, 8192);
-      // A guide is an imported image; the recipe names it by content hash, the job carries its pixels.
-      const assets: Asset[] = [];
-      if (req['guideInputId'] !== undefined) {
-        const guideId = requireId(req['guideInputId'], 'The guide image id');
-        await inputs.record(guideId);
-        const guide = await readGuide(inputs.sourcePath(guideId));
-        assets.push(guide);
-        recipe = parseRecipe({ ...recipe, guide: guide.hash }, 'recipe');
-      }
-      if (req['maskInputId'] !== undefined) {
-        const maskId = requireId(req['maskInputId'], 'The mask image id');
-        await inputs.record(maskId);
-        const mask = await readMask(inputs.sourcePath(maskId));
-        assets.push(mask);
-        recipe = parseRecipe({ ...recipe, mask: mask.hash }, 'recipe');
-      }
-      requireNoAssets(recipe, assets);
+      const withAssets = await dreamRequestAssets(req, recipe, inputs);
+      recipe = withAssets.recipe;
+      const assets = withAssets.assets;
       requireActiveModel(ctx, recipe);
       const farm = await farmFor(req['farm'], configDir);
       const input = await inputs.record(inputId);

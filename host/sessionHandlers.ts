@@ -3,6 +3,7 @@
 // session compiles to one video. Edits wait while a round is dreaming, so they never race it.
 import type { Handlers } from '../contract/channels.ts';
 import { parseRecipe } from '../engine/recipe/recipe.ts';
+import { readMask, type Asset } from '../engine/io/assets.ts';
 import { requireActiveModel } from './modelHandlers.ts';
 import type { ServiceContext } from './context.ts';
 import { newGalleryId } from './gallery.ts';
@@ -31,14 +32,23 @@ export function sessionHandlers(ctx: ServiceContext): SessionHandlers {
     'session.new': async (request) => {
       const req = requireObject(request, 'The session request');
       const painting = requireFileBytes(req['painting']);
-      const recipe = parseRecipe(req['recipe'], 'recipe');
-      requireNoAssets(recipe);
+      let recipe = parseRecipe(req['recipe'], 'recipe');
+      // A mask painted in Paint: where each round dreams (kept in the session's assets/).
+      const assets: Asset[] = [];
+      if (req['maskInputId'] !== undefined) {
+        const maskId = requireId(req['maskInputId'], 'The mask image id');
+        await ctx.inputs.record(maskId);
+        const mask = await readMask(ctx.inputs.sourcePath(maskId));
+        assets.push(mask);
+        recipe = parseRecipe({ ...recipe, mask: mask.hash }, 'recipe');
+      }
+      requireNoAssets(recipe, assets);
       requireActiveModel(ctx, recipe);
       const settings = requireRoundSettings(req['settings']);
       const id = newGalleryId();
       await sessions.entries.create(id);
       try {
-        const size = (await engine.call({ op: 'session.new', session: sessions.place(id), painting: painting.data, name: painting.name, recipe, settings })) as { width: number; height: number };
+        const size = (await engine.call({ op: 'session.new', session: sessions.place(id), painting: painting.data, name: painting.name, recipe, settings, ...(assets.length ? { assets } : {}) })) as { width: number; height: number };
         await sessions.entries.write({ version: 1, id, kind: 'session', createdAt: new Date().toISOString(), width: size.width, height: size.height, exports: [] });
       } catch (err) {
         await sessions.entries.discard(id);

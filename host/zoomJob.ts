@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { latestRoundProject } from '../engine/animate/session.ts';
 import { createZoomProject, INPUT_FILE, runZoomProject } from '../engine/animate/zoomRun.ts';
 import type { ZoomProgress } from '../engine/animate/zoomProgress.ts';
+import { dreamAssets, loadAssets } from '../engine/io/assets.ts';
+import { readZoomManifest } from '../engine/project/store.ts';
+import { recipeAssets } from '../engine/recipe/recipe.ts';
 import type { DreamModel } from '../engine/shared/model.ts';
 import type { JobContext } from './dreamJob.ts';
 import { relPath } from './entries.ts';
@@ -29,13 +32,17 @@ export async function createProject(place: ProjectPlace, spec: CreateZoomSpec, b
 }
 
 /** Runs a project to its target (or `frames`), reporting steps and frames; throws on cancel. */
-async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobContext, o: { frames?: number; prefix?: string; thumb: string }): Promise<{ frames: number; made: number; rels: string[] }> {
+async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobContext, o: { frames?: number; prefix?: string; thumb: string; assetsDir?: string }): Promise<{ frames: number; made: number; rels: string[] }> {
   let last = { done: 0, elapsedMs: 0, etaMs: null as number | null, label: 'starting' };
   const rels: string[] = [];
+  // Masks and guides the recipe names, from the project's assets/ (a session keeps them in its own).
+  const named = recipeAssets((await readZoomManifest(dir)).recipe);
+  const assets = named.length ? dreamAssets(await loadAssets(o.assetsDir ?? dir, named)) : undefined;
   // The window device carries dreams only so far: zoom and session renders run on the CPU route, and say so.
   const where = ctx.windowTiles ? ' · on the CPU (the window device runs dreams only)' : '';
   if (ctx.windowTiles) ctx.onDevice?.(ctx.model.device?.device ?? 'cpu', `${ctx.model.accelerator ?? 'the CPU'} (the window device runs dreams only)`);
   const result = await runZoomProject(ctx.model, dir, {
+    ...(assets ? { assets } : {}),
     signal: ctx.signal,
     appVersion: ctx.appVersion,
     ...(ctx.pools ? { pools: ctx.pools } : {}),
@@ -71,6 +78,6 @@ export async function runZoomPreview(spec: ZoomPreviewSpec, ctx: ZoomJobContext)
 export async function runSessionDream(spec: SessionDreamSpec, ctx: ZoomJobContext): Promise<JobOutput> {
   const { round, project, frames } = await latestRoundProject(spec.session.dir, ctx.backend);
   const rel = relPath(spec.session.rel, round.dream);
-  const r = await render(spec.jobId, project, rel, ctx, { frames: frames + spec.frames, prefix: `round ${round.number} · `, thumb: spec.session.thumb });
+  const r = await render(spec.jobId, project, rel, ctx, { frames: frames + spec.frames, prefix: `round ${round.number} · `, thumb: spec.session.thumb, assetsDir: spec.session.dir });
   return { kind: 'zoom', frames: r.frames, made: r.made };
 }

@@ -19,11 +19,16 @@ export interface WebContents {
   on(event: 'will-attach-webview', listener: (event: PreventableEvent) => void): void;
 }
 
-export type PermissionRequestHandler = (webContents: unknown, permission: string, callback: (granted: boolean) => void) => void;
+/** The part of a web contents a permission handler reads (Electron may pass null to checks). */
+export interface PermissionAsker {
+  getURL?(): string;
+}
+export type PermissionRequestHandler = (webContents: PermissionAsker | null, permission: string, callback: (granted: boolean) => void, details?: { requestingUrl?: string }) => void;
+export type PermissionCheckHandler = (webContents: PermissionAsker | null, permission: string, requestingOrigin: string, details?: { requestingUrl?: string }) => boolean;
 
 export interface Session {
   setPermissionRequestHandler(handler: PermissionRequestHandler): void;
-  setPermissionCheckHandler(handler: (webContents: unknown, permission: string) => boolean): void;
+  setPermissionCheckHandler(handler: PermissionCheckHandler): void;
 }
 
 export interface BrowserWindowOptions {

@@ -13,7 +13,8 @@ import { forwardEvents, registerIpc } from './ipc.ts';
 import { menuTemplate } from './menu.ts';
 import { utilityEngine } from './processLink.ts';
 import { serveAppRequest } from './protocol.ts';
-import { APP_SCHEME, SCHEME_PRIVILEGES, denyPermissionCheck, denyPermissionRequest, hardenWebContents } from './security.ts';
+import { permissionCheck, permissionRequest } from './permissions.ts';
+import { APP_SCHEME, SCHEME_PRIVILEGES, hardenWebContents } from './security.ts';
 import { RenderActivity } from './taskbar.ts';
 import { createMainWindow, focusWindow } from './windows.ts';
 
@@ -28,8 +29,8 @@ electron.protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges:
 
 /** Everything after 'ready'. Not a top-level await: in an ESM main that would hang the app. */
 async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void> {
-  electron.session.defaultSession.setPermissionRequestHandler(denyPermissionRequest);
-  electron.session.defaultSession.setPermissionCheckHandler(denyPermissionCheck);
+  electron.session.defaultSession.setPermissionRequestHandler(permissionRequest);
+  electron.session.defaultSession.setPermissionCheckHandler(permissionCheck);
   const dataDir = resolve(process.env['REVERIE_DATA_DIR'] || app.getPath('userData'));
   await prepareDataDir(dataDir);
   const dirs = { rendererDir: join(ROOT, 'dist', 'renderer'), dataDir };

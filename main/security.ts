@@ -1,7 +1,8 @@
 // Electron's security checklist as data and small functions, each tested without Electron:
 // isolation and sandbox, a strict CSP, only our own scheme loaded, no navigation or new windows,
-// every permission denied, and IPC answered only for frames of our own page.
-import type { PermissionRequestHandler, PreventableEvent, WebContents } from './electronTypes.ts';
+// permissions (permissions.ts: all refused but a clipboard write from our page), and IPC answered
+// only for frames of our own page.
+import type { PreventableEvent, WebContents } from './electronTypes.ts';
 
 export const APP_SCHEME = 'reverie';
 export const APP_HOST = 'app';
@@ -64,10 +65,6 @@ export function isAllowedNavigation(url: string): boolean {
 }
 
 export const denyWindowOpen = (): { action: 'deny' } => ({ action: 'deny' });
-
-/** Reverie needs no camera, microphone, notifications, geolocation or anything else. */
-export const denyPermissionRequest: PermissionRequestHandler = (_contents, _permission, callback) => callback(false);
-export const denyPermissionCheck = (): boolean => false;
 
 /** Applied to every web contents the app creates (windows, and anything a page might attach). */
 export function hardenWebContents(contents: WebContents): void {

@@ -4,6 +4,7 @@ import './app.css';
 import App from './App.svelte';
 import { createPicker, downloadUrl } from './lib/files.ts';
 import { connect } from './lib/host.ts';
+import { findMoved, readWhere } from './lib/moved.ts';
 import { AppState } from './state/app.svelte.ts';
 import { linkWindowDevice } from './gpu/windowLink.ts';
 
@@ -23,8 +24,21 @@ const app = new AppState(connection.api, {
 if (connection.http) {
   connection.http.onConnection = (state, reconnected) => {
     app.connection = state;
+    if (state === 'open') app.movedTo = null;
     if (reconnected) void app.resync();
   };
+  // While the server is lost, look every few seconds for it at the other ports it may have moved to.
+  const where = readWhere(document);
+  let looking = false;
+  if (where) {
+    setInterval(() => {
+      if (looking || app.connection === 'open' || app.connection === 'connecting') return;
+      looking = true;
+      void findMoved(where, Number(window.location.port), fetch.bind(window))
+        .then((url) => (app.movedTo = app.connection === 'open' ? null : url))
+        .finally(() => (looking = false));
+    }, 3000);
+  }
   // The page offers its GPU to the host's jobs (the "window" device); idle until a job asks.
   linkWindowDevice(window.location.origin, connection.http.session);
 }

@@ -3,7 +3,9 @@
 // or WebSocket subprotocol by our own page, which keeps it in this origin's storage) and a view
 // cookie (for the page, its assets and /files/ only). Cookies are shared by every port of
 // 127.0.0.1, so the cookie can never call the API; the token in history and scrollback is dead.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+// Sessions and views are signed with the data folder's secret (launchState.ts), so a restarted
+// server still knows the tabs it opened before; a new secret forgets them all.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 import { SESSION_PROTOCOL_PREFIX } from '../contract/browserAuth.ts';
 
@@ -38,32 +40,53 @@ export function sessionFromProtocols(header: string | string[] | undefined): str
 
 export type TokenUse = 'opened' | 'used' | 'wrong';
 
+type Kind = 'session' | 'view';
+const ID_LENGTH = 24;
+
 export class Credentials {
   private tokenUsed = false;
-  private readonly sessions = new Set<string>();
-  private readonly views = new Set<string>();
 
-  constructor(private readonly token: string) {}
+  /** `secret`: the data folder's (kept across launches); a random one forgets every tab at exit. */
+  constructor(
+    private readonly token: string,
+    private readonly secret: string = randomBytes(32).toString('base64url'),
+  ) {}
+
+  private sign(kind: Kind, id: string): string {
+    return createHmac('sha256', this.secret).update(`${kind}:${id}`).digest('base64url');
+  }
+
+  /** A random id (24 base64url characters) followed by its signature (43). */
+  private issue(kind: Kind): string {
+    const id = randomBytes(18).toString('base64url');
+    return `${id}${this.sign(kind, id)}`;
+  }
+
+  private verify(kind: Kind, given: string | undefined): boolean {
+    if (given === undefined || given.length <= ID_LENGTH) return false;
+    return same(this.sign(kind, given.slice(0, ID_LENGTH)), given.slice(ID_LENGTH));
+  }
 
   /** Spends the launch token: 'opened' with fresh credentials the first time, 'used' after. */
   open(given: string): { use: TokenUse; session?: string; view?: string } {
     if (!same(this.token, given)) return { use: 'wrong' };
     if (this.tokenUsed) return { use: 'used' };
     this.tokenUsed = true;
-    const session = randomBytes(24).toString('base64url');
-    const view = randomBytes(24).toString('base64url');
-    this.sessions.add(session);
-    this.views.add(view);
-    return { use: 'opened', session, view };
+    return { use: 'opened', session: this.issue('session'), view: this.issue('view') };
   }
 
   /** May call the API and open the event socket. */
   isSession(given: string | undefined): boolean {
-    return given !== undefined && [...this.sessions].some((s) => same(s, given));
+    return this.verify('session', given);
   }
 
   /** May load the page, its assets and result files (never the API). */
   isView(given: string | undefined): boolean {
-    return given !== undefined && [...this.views].some((v) => same(v, given));
+    return this.verify('view', given);
+  }
+
+  /** Names this data folder's server to a tab that lost it (where.ts), without revealing the secret. */
+  get instance(): string {
+    return createHmac('sha256', this.secret).update('instance').digest('base64url').slice(0, 22);
   }
 }

@@ -17,8 +17,9 @@ export function isAllowedOrigin(origin: string | undefined, port: number): boole
   return allowedHosts(port).some((h) => origin.toLowerCase() === `http://${h}`);
 }
 
-export function contentSecurityPolicy(port: number): string {
-  const ws = allowedHosts(port).map((h) => `ws://${h}`).join(' ');
+/** `probe`: other ports the page may ask where Reverie went after a restart (server/where.ts). */
+export function contentSecurityPolicy(port: number, probe: readonly number[] = []): string {
+  const ws = [...allowedHosts(port).map((h) => `ws://${h}`), ...probe.filter((p) => p !== port).map((p) => `http://127.0.0.1:${p}`)].join(' ');
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -32,9 +33,9 @@ export function contentSecurityPolicy(port: number): string {
   ].join('; ');
 }
 
-export function securityHeaders(port: number): Record<string, string> {
+export function securityHeaders(port: number, probe: readonly number[] = []): Record<string, string> {
   return {
-    'content-security-policy': contentSecurityPolicy(port),
+    'content-security-policy': contentSecurityPolicy(port, probe),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',

@@ -19,6 +19,7 @@ import { isAllowedHost, isAllowedOrigin, securityHeaders } from './guard.ts';
 import { Credentials, EVENTS_PROTOCOL, parseCookies, SESSION_HEADER, SESSION_META, sessionFromProtocols, viewCookieName } from './credentials.ts';
 import { drain, HttpError, readBody } from './body.ts';
 import { serveFile } from '../host/staticFiles.ts';
+import { answerWhere, whereMeta } from './where.ts';
 import { serveWindowModel, WINDOW_MODEL_PREFIX } from './windowModelRoute.ts';
 import { attachWindowSocket, WINDOW_SOCKET_PATH, windowSocketServer } from './windowSocket.ts';
 
@@ -30,6 +31,10 @@ export interface AppServerOptions {
   dataDir: string;
   /** 0 picks a free port. */
   port: number;
+  /** Signs tab sessions (the data folder's, so a restart knows them); absent: this launch's own. */
+  secret?: string;
+  /** Ports a tab asks where Reverie went if it loses this one (server/where.ts). */
+  probePorts?: readonly number[];
 }
 
 export interface AppServer {
@@ -43,11 +48,11 @@ export interface AppServer {
 
 const TOKEN_ADVICE = 'Open the address printed in the terminal (…/?token=…).';
 
-/** index.html carrying this page's session credential, which the page moves to its own storage. */
-async function indexWithSession(rendererDir: string, session: string | null): Promise<string | null> {
+/** index.html carrying `extra` meta tags and this page's session credential, which the page moves to its own storage. */
+async function indexWithSession(rendererDir: string, session: string | null, extra: string): Promise<string | null> {
   const html = await readFile(join(rendererDir, 'index.html'), 'utf8').catch(() => null);
-  if (html === null || session === null) return html;
-  const meta = `<meta name="${SESSION_META}" content="${session}">`;
+  if (html === null) return html;
+  const meta = `${extra}${session === null ? '' : `<meta name="${SESSION_META}" content="${session}">`}`;
   const head = /<head[^>]*>/i.exec(html);
   return head ? html.replace(head[0], `${head[0]}${meta}`) : `${meta}${html}`;
 }
@@ -55,7 +60,8 @@ async function indexWithSession(rendererDir: string, session: string | null): Pr
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
   const { service } = options;
   let port = options.port;
-  const credentials = new Credentials(options.token);
+  const credentials = new Credentials(options.token, options.secret);
+  const probe = options.probePorts ?? [];
   const uploads = new Gate(MAX_CONCURRENT_UPLOADS);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024, handleProtocols: (offered) => (offered.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false) });
   const windowSockets = windowSocketServer();
@@ -107,8 +113,10 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    for (const [k, v] of Object.entries(securityHeaders(port))) res.setHeader(k, v);
+    for (const [k, v] of Object.entries(securityHeaders(port, probe))) res.setHeader(k, v);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // Asked from a tab of another port: it lost its server and looks for it.
+    if (isAllowedHost(req.headers.host, port) && answerWhere(req, res, credentials.instance)) return;
     const refused = refusal(req);
     if (refused) return send(res, ...refused);
     const path = url.pathname;
@@ -133,7 +141,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       } else if (!hasView(req)) {
         return send(res, 401, `Open Reverie with its token first. ${TOKEN_ADVICE}`);
       }
-      const html = await indexWithSession(options.rendererDir, session);
+      const html = await indexWithSession(options.rendererDir, session, whereMeta(credentials.instance, probe));
       if (html === null) return send(res, 500, 'The interface is not built (dist/renderer/index.html is missing).');
       return send(res, 200, html, 'text/html; charset=utf-8');
     }

@@ -9,7 +9,9 @@ import { createService } from '../host/service.ts';
 import { BadRequestError } from '../host/validate.ts';
 import { threadEngine } from '../host/threadLink.ts';
 import { defaultDataDir, namedDataDirConfig, prepareDataDir } from '../host/dataDir.ts';
-import { startAppServer } from './httpServer.ts';
+import { startAppServer, type AppServer } from './httpServer.ts';
+import { loadLaunchState, rememberPort } from './launchState.ts';
+import { probePorts } from './where.ts';
 import { safeFileName } from '../host/files.ts';
 import { ensureRendererBuilt } from '../host/rendererBuild.ts';
 import { insideRoots } from '../host/localModels.ts';
@@ -25,13 +27,14 @@ const { values } = parseArgs({
 });
 /**
  * Unless a port is asked for (--port, $REVERIE_PORT; 0 picks any), the app keeps one address across
- * restarts, so an open tab's kept work (stored per address) comes back; another free port is taken
- * when some other program holds it. The token still guards every request.
+ * restarts (the port this data folder last used, else 47474), so an open tab's kept work (stored per
+ * address) comes back; when some other program holds it, the next of a few known ports (which an
+ * orphaned tab asks where Reverie went, server/where.ts), then any free one. The token still guards
+ * every request.
  */
-const STABLE_PORT = 47474;
 const requestedPort = values.port ?? (process.env['REVERIE_PORT'] || undefined);
-const port = requestedPort === undefined ? STABLE_PORT : Number(requestedPort);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
+const port = requestedPort === undefined ? null : Number(requestedPort);
+if (port !== null && (!Number.isInteger(port) || port < 0 || port > 65535)) {
   process.stderr.write(`reverie: --port must be a port number, got "${requestedPort}".\n`);
   process.exit(2);
 }
@@ -71,11 +74,24 @@ const service = createService({
   },
 });
 const token = randomBytes(24).toString('base64url');
-const app = await startAppServer({ service, token, rendererDir, dataDir, port }).catch((err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EADDRINUSE' || requestedPort !== undefined) throw err;
-  return startAppServer({ service, token, rendererDir, dataDir, port: 0 });
-});
+const launch = await loadLaunchState(dataDir);
+const probe = probePorts();
+const tries = port !== null ? [port] : [...new Set([...(launch.port ? [launch.port] : []), ...probe, 0])];
+const app = await listenOnFirst(tries, (p) => startAppServer({ service, token, rendererDir, dataDir, port: p, secret: launch.secret, probePorts: probe }));
+await rememberPort(dataDir, launch, app.port);
 process.stdout.write(`Reverie is running at ${app.url}\nResults are kept in ${dataDir}\nPress Ctrl+C to stop.\n`);
+
+/** Listens on the first port of `ports` that is free (a taken one is skipped; any other error stops). */
+async function listenOnFirst(ports: number[], start: (port: number) => Promise<AppServer>): Promise<AppServer> {
+  for (const [i, p] of ports.entries()) {
+    try {
+      return await start(p);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || i === ports.length - 1) throw err;
+    }
+  }
+  throw new Error('No port to listen on.');
+}
 
 let stopping = false;
 const stop = async (): Promise<void> => {

@@ -39,6 +39,24 @@ describe('recipe version 2 in the app host', () => {
     expect(await service.handlers['job.list']({})).toEqual([]);
   });
 
+  it('a mask for one term: refused for a term that is not there or a guide, named in the term otherwise', async () => {
+    const bad = [
+      { kind: 'mask', inputId: input.id, term: { list: 'layers', index: 1 } },
+      { kind: 'mask', inputId: input.id, term: { list: 'outputs', index: 0 } },
+      { kind: 'guide', inputId: input.id, term: { list: 'layers', index: 0 } },
+      { kind: 'picture', inputId: input.id },
+    ];
+    for (const asset of bad) {
+      await expect(service.handlers['dream.start']({ inputId: input.id, recipe: small, maxSide: 128, assets: [asset as never] })).rejects.toMatchObject({ name: 'BadRequestError' });
+    }
+    expect(await service.handlers['job.list']({})).toEqual([]);
+    const { jobId } = await service.handlers['dream.start']({ inputId: input.id, recipe: small, maxSide: 128, assets: [{ kind: 'mask', inputId: input.id, term: { list: 'layers', index: 0 } }] });
+    await expect.poll(() => events.some((e) => e.channel === 'job.state' && e.payload.jobId === jobId && e.payload.state === 'done'), { timeout: 120_000 }).toBe(true);
+    const item = (await service.handlers['gallery.list']({})).find((g) => g.kind === 'dream' && g.recipe.layers[0]?.mask);
+    expect(item?.recipe.layers[0]?.mask).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(item?.recipe.mask).toBeUndefined();
+  }, 180_000);
+
   it('dreams with fade and a pattern size; the gallery item keeps them', async () => {
     const ticket = await service.handlers['dream.start']({ inputId: input.id, recipe: { ...small, version: 2, fade: 40, patternSize: 0.3 }, maxSide: 128 });
     await expect.poll(() => events.some((e) => e.channel === 'job.state' && e.payload.jobId === ticket.jobId && e.payload.state === 'done'), { timeout: 120_000 }).toBe(true);

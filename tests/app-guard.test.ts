@@ -51,6 +51,21 @@ describe('credentials', () => {
     expect(c.isSession(`${session!}x`)).toBe(false);
   });
 
+  it('a restart with the data folder’s secret still knows the tabs it opened; another secret does not', () => {
+    const first = new Credentials('t1', 's'.repeat(43));
+    const { session, view } = first.open('t1');
+    const restarted = new Credentials('t2', 's'.repeat(43));
+    expect(restarted.isSession(session)).toBe(true);
+    expect(restarted.isView(view)).toBe(true);
+    expect(restarted.open('t1')).toEqual({ use: 'wrong' }); // the old launch token stays dead
+    expect(restarted.instance).toBe(first.instance);
+    const other = new Credentials('t3', 'o'.repeat(43));
+    expect(other.isSession(session)).toBe(false);
+    expect(other.instance).not.toBe(first.instance);
+    expect(restarted.isSession(`${session!.slice(0, 24)}${'A'.repeat(43)}`)).toBe(false); // a forged signature
+    expect(restarted.isSession(`x${session!}`)).toBe(false);
+  });
+
   it('reads the session from the socket subprotocols and cookies by our port-specific name', () => {
     expect(sessionFromProtocols(`reverie.events, ${SESSION_PROTOCOL_PREFIX}s3cret`)).toBe('s3cret');
     expect(sessionFromProtocols('reverie.events')).toBeUndefined();

@@ -14,8 +14,6 @@ import {
   CONTENT_SECURITY_POLICY,
   SCHEME_PRIVILEGES,
   WEB_PREFERENCES,
-  denyPermissionCheck,
-  denyPermissionRequest,
   hardenWebContents,
   isAllowedNavigation,
   isTrustedSender,
@@ -79,15 +77,6 @@ describe('security checklist', () => {
     expect(navigate('will-navigate', 'reverie://app/index.html')).toBe(false);
     expect(navigate('will-attach-webview', '')).toBe(true);
     expect(isAllowedNavigation('javascript:alert(1)')).toBe(false);
-  });
-
-  it('denies every permission request and check', () => {
-    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen']) {
-      let granted: boolean | undefined;
-      denyPermissionRequest({}, permission, (g) => (granted = g));
-      expect(granted, permission).toBe(false);
-    }
-    expect(denyPermissionCheck()).toBe(false);
   });
 
   it('opens a window that fits 1280×800, with the checklist preferences and only our page', () => {

@@ -85,6 +85,35 @@ describe('ping-pong sessions', () => {
     expect(session.exports).toHaveLength(2);
   });
 
+  it('a mask painted in Paint: kept in the session, each round dreams only where it is white', async () => {
+    const half = Buffer.alloc(96 * 80);
+    for (let y = 0; y < 80; y++) for (let x = 0; x < 48; x++) half[y * 96 + x] = 255;
+    const mask = await service.handlers['image.import']({ name: 'mask.png', data: new Uint8Array(await sharp(half, { raw: { width: 96, height: 80, channels: 1 } }).png().toBuffer()) });
+    const masked = await service.handlers['session.new']({ painting: await painting('#3060c0'), recipe, settings, maskInputId: mask.id });
+    expect(masked.recipe.mask).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const hex = masked.recipe.mask!.slice('sha256:'.length);
+    expect(await exists(join(dataDir, 'sessions', masked.id, 'session', 'assets', `mask-${hex}.png`))).toBe(true);
+    const ticket = await service.handlers['session.dream']({ id: masked.id, frames: 1 });
+    const end = await log.finished(ticket.jobId);
+    if (end.state !== 'done' || end.item?.kind !== 'session') throw new Error(`the round ended ${JSON.stringify(end)}`);
+    const frame = await sharp(fileOf(end.item.rounds[0]!.frameUrls[0]!)).removeAlpha().raw().toBuffer();
+    let [keptMax, dreamed] = [0, 0];
+    const colour = [0x30, 0x60, 0xc0];
+    for (let y = 0; y < 80; y++) {
+      for (let x = 0; x < 96; x++) {
+        for (let k = 0; k < 3; k++) {
+          const d = Math.abs(frame[(y * 96 + x) * 3 + k]! - colour[k]!);
+          if (x >= 56) keptMax = Math.max(keptMax, d);
+          else if (x < 40) dreamed += d;
+        }
+      }
+    }
+    expect(keptMax).toBeLessThanOrEqual(1); // the zoomed painting, a flat colour: unchanged where black
+    expect(dreamed / (40 * 80 * 3)).toBeGreaterThan(0.5);
+    await expect(service.handlers['session.new']({ painting: await painting('#3060c0'), recipe, settings, maskInputId: 'nope' })).rejects.toMatchObject({ name: 'NotFoundError' });
+    expect(await service.handlers['gallery.delete']({ id: masked.id })).toEqual({ deleted: true }); // the other tests count sessions
+  });
+
   it('refuses a session video size the encoder cannot make before queueing anything, in the encoder\'s words', async () => {
     const video = { id: session.id, format: 'mp4', fps: 10, quality: null, crossfade: 0, hold: 1, allFrames: false } as const;
     const refused: Array<[SessionVideoRequest['size'], RegExp]> = [

@@ -65,9 +65,12 @@ describe('size-aware defaults and --fade', () => {
     const out = join(dir, 'default.png');
     expect((await run(['dream', input, '-o', out, '--layers', 'mixed3', ...small, '--json'])).code).toBe(0);
     expect((await readRecipeFromPng(out)).patternSize).toBeGreaterThan(0);
+    // info says how many octaves this size got, not the recipe's unused fixed count.
+    expect((await run(['info', out])).stdout).toMatch(/steps +(\d+\+)*\d+ over \d+ octaves? \(from the image size, pattern size /);
     const fixed = join(dir, 'fixed.png');
     expect((await run(['dream', input, '-o', fixed, '--layers', 'mixed3', ...small, '--octaves', '2'])).code).toBe(0);
     expect(await readRecipeFromPng(fixed)).toMatchObject({ version: 1, octaves: 2 });
+    expect((await run(['info', fixed])).stdout).toMatch(/steps +\d+ x 2 octaves/);
     const both = await run(['dream', input, '-o', join(dir, 'x.png'), '--octaves', '2', '--pattern-size', '0.1']);
     expect(both.code).not.toBe(0);
     expect(both.stderr).toMatch(/--octaves .* or --pattern-size .*not both/);

@@ -1,12 +1,24 @@
 // `reverie info DREAM.png`: the recipe and facts a dreamed PNG carries.
 import { parseArgs } from 'node:util';
+import sharp from 'sharp';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
+import { octaveCount, octaveSteps } from '../../engine/recipe/octavePlan.ts';
+import type { Recipe } from '../../engine/recipe/recipe.ts';
 import { UsageError } from '../shared.ts';
 
 export const infoHelp = `reverie info DREAM.png [--json]
 
 Prints the recipe embedded in a PNG that Reverie made; reproduce it with
 reverie dream INPUT --recipe-from DREAM.png -o again.png`;
+
+/** The steps line: a fixed count, or (size-aware) the octaves this PNG's size gets and each one's steps. */
+async function stepsLine(file: string, r: Recipe): Promise<string> {
+  if (r.patternSize === undefined) return `${r.steps} x ${r.octaves} octaves (scale ${r.octaveScale}), step size ${r.stepSize}`;
+  const { width = 0, height = 0 } = await sharp(file).metadata();
+  const n = octaveCount(r, height, width);
+  const sides = Array.from({ length: n }, (_, i) => Math.min(height, width) / r.octaveScale ** (n - 1 - i));
+  return `${octaveSteps(r, sides).join('+')} over ${n} octaves (from the image size, pattern size ${r.patternSize}, scale ${r.octaveScale}), step size ${r.stepSize}`;
+}
 
 export async function infoCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
@@ -25,7 +37,7 @@ export async function infoCommand(argv: string[]): Promise<void> {
       ...(meta.deviceLabel ? [`device       ${meta.deviceLabel}`] : []),
       `model        ${r.model}`,
       `objective    ${terms.join(' + ')}`,
-      `steps        ${r.steps} x ${r.octaves} octaves (scale ${r.octaveScale}), step size ${r.stepSize}`,
+      `steps        ${await stepsLine(file, r)}`,
       `tiles        ${r.tileSize} px, jitter ${r.jitter} px, seed ${r.seed}`,
       `recipe JSON  ${JSON.stringify(r)}`,
     ].join('\n') + '\n',

@@ -73,18 +73,23 @@ export async function assetsText(assets: readonly Asset[]): Promise<Record<strin
 
 /** The assets a dreamed PNG carries ([] if none). */
 export async function readAssetsFromPng(pngPath: string): Promise<Asset[]> {
-  const text = readPngTexts(await readFile(pngPath), pngPath)[ASSETS_PNG_KEY];
+  return assetsFromPng(await readFile(pngPath), pngPath);
+}
+
+/** The assets carried by a dreamed PNG's bytes ([] if none); `where` names it in errors. */
+export async function assetsFromPng(png: Buffer, where: string): Promise<Asset[]> {
+  const text = readPngTexts(png, where)[ASSETS_PNG_KEY];
   if (text === undefined) return [];
   let entries: Record<string, { kind?: unknown; png?: unknown }>;
   try {
     entries = JSON.parse(text) as typeof entries;
   } catch {
-    throw new RecipeError(`${pngPath}: the stored masks and guides are not valid JSON.`);
+    throw new RecipeError(`${where}: the stored masks and guides are not valid JSON.`);
   }
   return Promise.all(
     Object.entries(entries).map(([hash, e]) => {
-      if ((e.kind !== 'mask' && e.kind !== 'guide') || typeof e.png !== 'string') throw new RecipeError(`${pngPath}: stored asset ${hash} is malformed.`);
-      return assetFromPng(e.kind, hash, Buffer.from(e.png, 'base64'), `${pngPath} (${hash.slice(0, 15)}…)`);
+      if ((e.kind !== 'mask' && e.kind !== 'guide') || typeof e.png !== 'string') throw new RecipeError(`${where}: stored asset ${hash} is malformed.`);
+      return assetFromPng(e.kind, hash, Buffer.from(e.png, 'base64'), `${where} (${hash.slice(0, 15)}…)`);
     }),
   );
 }

@@ -10,7 +10,7 @@ import { randomShift, seededRandom } from '../shared/random.ts';
 import type { RgbImage } from '../shared/image.ts';
 import { fromRange, normalisedStep, resizeBilinear, toRange } from './pixels.ts';
 import { minimumInputSize } from './minimumSize.ts';
-import { octaveCount } from './octavePlan.ts';
+import { octaveCount, octaveSteps } from '../recipe/octavePlan.ts';
 import { addMasked, blendTowardInput, maskedStep, multiplyMask } from './mask.ts';
 import { maskedPlan, octaveMasks, usesMasksOrGuide, type DreamAssets, type MaskedPlan } from './termGroups.ts';
 
@@ -99,7 +99,9 @@ async function* dreamWith(model: DreamModel, input: RgbImage, recipe: Recipe, op
   const range = model.inputRange;
   const step = (recipe.stepSize * (range[1] - range[0])) / 255;
   const random = seededRandom(recipe.seed);
-  const work = sizes.map(([h, w]) => h * w * recipe.steps);
+  const stepsAt = octaveSteps(recipe, sizes.map(([h, w]) => Math.min(h, w)));
+  const totalSteps = stepsAt.reduce((a, b) => a + b, 0);
+  const work = sizes.map(([h, w], i) => h * w * stepsAt[i]!);
   const totalWork = work.reduce((a, b) => a + b, 0);
   const started = performance.now();
   let doneWork = 0;
@@ -124,7 +126,7 @@ async function* dreamWith(model: DreamModel, input: RgbImage, recipe: Recipe, op
     const tiled = Math.max(height, width) > recipe.tileSize;
     // Tiled images roll by up to a whole tile (TF2 tutorial), so seams land somewhere new each step.
     const shiftRange = tiled ? Math.max(recipe.jitter, recipe.tileSize) : recipe.jitter;
-    for (let s = 0; s < recipe.steps; s++) {
+    for (let s = 0; s < stepsAt[octave]!; s++) {
       // A macrotask turn per step, so the host's signals, timers and IPC run even between untiled steps.
       await new Promise((resolve) => setImmediate(resolve));
       options.signal?.throwIfAborted();
@@ -159,9 +161,9 @@ async function* dreamWith(model: DreamModel, input: RgbImage, recipe: Recipe, op
         octave,
         octaves: sizes.length,
         step: s,
-        steps: recipe.steps,
+        steps: stepsAt[octave]!,
         done,
-        total: sizes.length * recipe.steps,
+        total: totalSteps,
         elapsedMs,
         etaMs: doneWork > 0 ? (elapsedMs / doneWork) * (totalWork - doneWork) : null,
         value: result.value,

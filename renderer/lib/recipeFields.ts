@@ -29,8 +29,7 @@ export const ARTIST_FIELDS: Record<ArtistField, FieldSpec<ArtistField>> = {
   patternSize: { key: 'patternSize', label: 'Pattern size', min: 0.01, max: 0.5, step: 0.01, integer: false, help: 'Pattern size as a share of the short side; the octave count follows the image size, so large images dream like small ones, only sharper.' },
   fade: { key: 'fade', label: 'Fade %', min: 0, max: 100, step: 1, integer: true, help: 'Blends the result back toward the original, as Photoshop’s Fade (100 % gives the original).' },
 };
-/** The engine's default pattern size (engine/render/octavePlan.ts; a test keeps them equal). */
-export const DEFAULT_PATTERN_SIZE = 0.06;
+export { DEFAULT_PATTERN_SIZE } from '../../engine/recipe/octavePlan.ts';
 
 /** The value the field would hold for this input: clamped, and rounded to its step. */
 export function clampField(spec: FieldSpec<string>, value: number): number {

@@ -5,8 +5,8 @@ import type { AppInfo, EngineStatus, GalleryEntry, JobProgress, JobState, LayerC
 import type { UserPreset } from '../../contract/models.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { presetApplied } from '../lib/lastUsed.ts';
-import { emptyRecipeFor, placeholderLayers, startRecipe } from '../lib/modelRecipes.ts';
-import { presetsFor, savedPresets } from '../lib/presets.ts';
+import { emptyRecipeFor, placeholderLayers, sizeAware, startRecipe } from '../lib/modelRecipes.ts';
+import { DEFAULT_PRESET, presetsFor, savedPresets } from '../lib/presets.ts';
 import type { Command } from '../lib/shortcuts.ts';
 import type { PanelId } from '../panels.ts';
 import { DreamState } from './dream.svelte.ts';
@@ -40,11 +40,14 @@ export class AppState {
   engine = $state<EngineStatus>({ state: 'starting' });
   layers = $state<LayerChoice[]>([]);
   connection = $state<'connecting' | 'open' | 'closed' | 'refused'>('open');
+  /** Browser mode, server lost: the address it answers at now (it restarted on another port), if found. */
+  movedTo = $state<string | null>(null);
   shortcutsOpen = $state(false);
   /** Kept work has been put back (or there was none): from now on changes are kept. */
   workRestored = $state(false);
   readonly notices = new Notices();
-  readonly recipe = new RecipeState();
+  /** Dream's recipe: the built-in default, octaves chosen from the image size. */
+  readonly recipe = new RecipeState(sizeAware(DEFAULT_PRESET.recipe));
   readonly dream: DreamState;
   readonly zoom: ZoomState;
   readonly paint: PaintState;

@@ -4,15 +4,16 @@ import type { ReverieApi } from '../../contract/channels.ts';
 import type { ErrorInfo, FileBytes, GalleryItem, InputImage, JobProgress, JobState } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
 import { formatDuration } from '../lib/format.ts';
-import { Importer } from './importer.svelte.ts';
-import { MaskState, maskPng } from './mask.svelte.ts';
+import { DreamSlots } from './dreamSlots.svelte.ts';
 import { ORIGINAL_SIZE } from '../lib/recipeFields.ts';
+import { octaveCount } from '../../engine/recipe/octavePlan.ts';
 import { MAX_ZOOM, MIN_ZOOM } from '../lib/viewport.ts';
 import { JobFollower } from './job.svelte.ts';
 import type { Notices } from './notices.svelte.ts';
 import type { RecipeState } from './recipe.svelte.ts';
 
 export type StageView = 'compare' | 'result' | 'input';
+
 
 export interface DreamDeps {
   api: ReverieApi;
@@ -39,11 +40,8 @@ export class DreamState {
   error = $state<ErrorInfo | null>(null);
   view = $state<StageView>('compare');
   split = $state(0.5);
-  /** An image to dream toward: the recipe's layer terms match its features (the Guide slot). */
-  guide = $state<InputImage | null>(null);
-  readonly guideImporter: Importer;
-  /** The painted mask: where the dream applies. */
-  readonly mask = new MaskState();
+  /** The Guide and Mask slots. */
+  readonly slots: DreamSlots;
   /** How the result is seen: null fits it in the stage, 1 is 1:1 (one image pixel per screen pixel). */
   zoom = $state<number | null>(null);
   /** The point of the picture in the middle of the stage (fractions of its size). */
@@ -53,9 +51,7 @@ export class DreamState {
   sendToFarm = $state(false);
 
   constructor(private readonly deps: DreamDeps) {
-    this.guideImporter = new Importer(deps, (input) => {
-      this.guide = input;
-    });
+    this.slots = new DreamSlots(deps);
     this.job = new JobFollower(
       {
         done: ({ item }) => {
@@ -85,6 +81,20 @@ export class DreamState {
 
   get canDream(): boolean {
     return this.input !== null && !this.busy && !this.importing && this.problems.length === 0;
+  }
+
+  /** The size the dream runs at: the input's own, or scaled so its long side is maxSide (sharp's 'inside'). */
+  get dreamSize(): { width: number; height: number } | null {
+    const i = this.input;
+    if (!i) return null;
+    const k = Math.min(1, this.maxSide / Math.max(i.width, i.height));
+    return { width: Math.max(1, Math.round(i.width * k)), height: Math.max(1, Math.round(i.height * k)) };
+  }
+
+  /** How many octaves the recipe dreams this image with (size-aware or fixed), once an image is open. */
+  get octavesHere(): number | null {
+    const size = this.dreamSize;
+    return size ? octaveCount(this.deps.recipe.recipe, size.height, size.width) : null;
   }
 
   get statusText(): string {
@@ -159,11 +169,7 @@ export class DreamState {
       this.maxSide = Math.max(loaded.width, loaded.height);
       this.keepSizeInRange();
       this.deps.notices.push('success', 'Recipe loaded', `From ${file.name} (dreamed from ${loaded.input} at ${loaded.width}×${loaded.height} with Reverie ${loaded.appVersion}).`);
-      // The recipe names its mask and guide by hash; their images stay in the PNG, not in the panel.
-      const r = loaded.recipe;
-      if (r.mask || r.guide || [...r.layers, ...r.channels, ...(r.classes ?? [])].some((t) => t.mask)) {
-        this.deps.notices.push('info', 'Mask and guide not loaded', 'Paint the mask and choose the guide again, or reproduce the dream exactly with reverie dream --recipe-from.');
-      }
+      this.slots.restore(loaded.recipe, loaded.assets ?? []);
     } catch (err) {
       this.deps.notices.error(err, 'No recipe loaded');
     }
@@ -180,17 +186,16 @@ export class DreamState {
   }
 
   async dream(): Promise<void> {
+    if (this.slots.restoring) await this.slots.restoring;
     const input = this.input;
     if (!this.canDream || !input) return;
     this.error = null;
     this.deps.notices.resolve('The dream failed', 'Could not start the dream');
     try {
-      const guide = this.guide ? { guideInputId: this.guide.id } : {};
-      // The mask goes to the host as an image at the input's size, imported like any other.
-      const painted = this.mask.active ? await this.deps.api['image.import']({ name: 'mask.png', data: await maskPng(this.mask, input.width, input.height) }) : null;
-      const mask = painted ? { maskInputId: painted.id } : {};
+      const pending = this.slots.request(input, this.deps.recipe.recipe);
+      const request = pending instanceof Promise ? await pending : pending;
       const farm = this.usesFarm ? { farm: true } : {};
-      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, recipe: this.deps.recipe.recipe, maxSide: this.maxSide, ...guide, ...mask, ...farm }));
+      await this.job.start(() => this.deps.api['dream.start']({ inputId: input.id, maxSide: this.maxSide, ...request, ...farm }));
     } catch (err) {
       this.deps.notices.error(err, 'Could not start the dream');
     }
@@ -233,6 +238,7 @@ export class DreamState {
     this.error = null;
     this.view = 'compare';
     this.fit();
+    this.slots.fromResult(item, () => this.result?.id === item.id);
   }
 
   async rerun(item: GalleryItem): Promise<void> {

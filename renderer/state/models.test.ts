@@ -4,7 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelDownload, ModelInfo, SettingsView, UserPreset } from '../../contract/models.ts';
 import type { Recipe } from '../../contract/types.ts';
+import { DEFAULT_RECIPE } from '../../engine/recipe/recipe.ts';
+import { DEFAULT_PATTERN_SIZE } from '../../engine/recipe/octavePlan.ts';
 import { lastUsedLines } from '../lib/lastUsed.ts';
+import { sizeAware } from '../lib/modelRecipes.ts';
 import { DEFAULT_PRESET } from '../lib/presets.ts';
 import { AppState } from './app.svelte.ts';
 import { isDownload, ModelsState } from './models.svelte.ts';
@@ -153,7 +156,22 @@ describe('AppState with models and settings', () => {
     expect(a.app.recipe.recipe).toEqual(saved);
     const b = setup({ lastUsed: { recipe: { ...DEFAULT_PRESET.recipe, steps: 2 } } });
     await b.app.init();
-    expect(b.app.recipe.recipe).toEqual(mobileRecipe);
+    expect(b.app.recipe.recipe).toEqual(sizeAware(mobileRecipe));
+  });
+
+  it('the built-in starting recipes choose octaves from the image size; the user’s own keep theirs; Zoom and Paint stay fixed', async () => {
+    const { app } = setup({ defaultRecipe: DEFAULT_RECIPE });
+    await app.init();
+    expect(app.recipe.recipe).toMatchObject({ version: 2, patternSize: DEFAULT_PATTERN_SIZE, model: 'mobilenet_v2' }); // curated
+    await app.selectModel('inception_v3');
+    expect(app.recipe.recipe).toMatchObject({ version: 2, patternSize: DEFAULT_PATTERN_SIZE, layers: DEFAULT_RECIPE.layers });
+    expect(app.recipe.preset?.id).toBe('classic');
+    for (const r of [app.zoom.recipe, app.paint.recipe]) expect(r.recipe).not.toHaveProperty('patternSize');
+    const own = { ...DEFAULT_RECIPE, octaves: 6 };
+    const b = setup({ defaultRecipe: own });
+    await b.app.init();
+    await b.app.selectModel('inception_v3');
+    expect(b.app.recipe.recipe).toEqual(own);
   });
 
   it('switching models points the recipe, layers and presets at the new model', async () => {
@@ -164,7 +182,7 @@ describe('AppState with models and settings', () => {
     app.inspect.layer = 'block_6_expand_relu';
     await app.selectModel('inception_v3');
     expect(host.calls.some((c) => c.channel === 'models.select')).toBe(true);
-    expect(app.recipe.recipe).toEqual(DEFAULT_PRESET.recipe);
+    expect(app.recipe.recipe).toEqual(sizeAware(DEFAULT_PRESET.recipe));
     expect(app.recipe.preset?.id).toBe('classic');
     expect(app.paint.recipe.recipe).toMatchObject({ model: 'inception_v3', layers: DEFAULT_PRESET.recipe.layers, steps: 5, octaves: 1 });
     expect(app.layers).toEqual([]);

@@ -6,6 +6,8 @@ import type { SessionItem } from '../../contract/projects.ts';
 import type { FileBytes, InputImage, JobProgress, JobState } from '../../contract/types.ts';
 import { DEFAULT_ZOOM } from '../lib/zoomFields.ts';
 import { BrushState } from './brush.svelte.ts';
+import { MaskState, maskPng } from './mask.svelte.ts';
+import { MaskBrushes } from './maskBrushes.svelte.ts';
 import { Importer } from './importer.svelte.ts';
 import { JobFollower } from './job.svelte.ts';
 import { RecipeState } from './recipe.svelte.ts';
@@ -31,6 +33,9 @@ export class PaintState {
   zoom = $state(DEFAULT_ZOOM.zoom);
   readonly recipe = new RecipeState(ZOOM_RECIPE);
   readonly brush = new BrushState();
+  /** Where the session's rounds dream (white) and keep the painting (black); fixed when the session starts. */
+  readonly mask = new MaskState();
+  readonly maskBrushes = new MaskBrushes(this.mask);
   readonly round: JobFollower;
   readonly exporter: VideoExportState;
   readonly importer: Importer;
@@ -102,6 +107,14 @@ export class PaintState {
     this.exporter.last = null;
   }
 
+  /** The painted mask, imported at the painting's size, for a new session (none when off or empty). */
+  private async maskInput(): Promise<{ maskInputId?: string }> {
+    const base = this.base;
+    if (!this.mask.active || !base) return {};
+    const image = await this.deps.api['image.import']({ name: 'mask.png', data: await maskPng(this.mask, base.width, base.height) });
+    return { maskInputId: image.id };
+  }
+
   /** Dream from my painting: a new session or round from the canvas, then N frames. */
   async dream(): Promise<void> {
     if (!this.canDream) return;
@@ -114,7 +127,7 @@ export class PaintState {
         const { frames: _frames, ...round } = settings;
         this.session = this.session
           ? await this.deps.api['session.add']({ id: this.session.id, painting })
-          : await this.deps.api['session.new']({ painting, recipe: this.recipe.recipe, settings: round });
+          : await this.deps.api['session.new']({ painting, recipe: this.recipe.recipe, settings: round, ...(await this.maskInput()) });
         const latest = this.session.rounds.at(-1)!;
         this.base = { kind: 'painting', url: latest.paintingUrl, width: this.session.width, height: this.session.height, label: `Round ${latest.number} painting` };
         this.brush.reset();

@@ -36,12 +36,15 @@ export class RecipeState {
   get recipe(): Recipe {
     // Version 2 only when a version-2 field is used, as the engine writes it.
     const extras = { ...(this.patternSize !== null ? { patternSize: this.patternSize } : {}), ...(this.fade > 0 ? { fade: this.fade } : {}) };
+    // A term's mask (by content hash) stays with it; the Dream panel sends the image it names.
+    const mask = (t: { mask?: string }) => (t.mask ? { mask: t.mask } : {});
+    const terms = [...this.layers, ...this.channels, ...this.classes];
     return {
-      version: Object.keys(extras).length ? 2 : 1,
+      version: Object.keys(extras).length || terms.some((t) => t.mask) ? 2 : 1,
       model: this.model,
-      layers: this.layers.map((l) => ({ name: l.name, weight: l.weight })),
-      channels: this.channels.map((c) => ({ layer: c.layer, index: c.index, weight: c.weight })),
-      classes: this.classes.map((c) => ({ name: c.name, weight: c.weight })),
+      layers: this.layers.map((l) => ({ name: l.name, weight: l.weight, ...mask(l) })),
+      channels: this.channels.map((c) => ({ layer: c.layer, index: c.index, weight: c.weight, ...mask(c) })),
+      classes: this.classes.map((c) => ({ name: c.name, weight: c.weight, ...mask(c) })),
       steps: this.steps,
       stepSize: this.stepSize,
       octaves: this.octaves,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { RecipeState } from './recipe.svelte.ts';
 import { ARTIST_FIELDS, DEFAULT_PATTERN_SIZE } from '../lib/recipeFields.ts';
-import { DEFAULT_PATTERN_SIZE as ENGINE_PATTERN_SIZE } from '../../engine/render/octavePlan.ts';
+import { DEFAULT_PATTERN_SIZE as ENGINE_PATTERN_SIZE } from '../../engine/recipe/octavePlan.ts';
 import { parseRecipe } from '../../engine/recipe/recipe.ts';
 
 describe('RecipeState: pattern size and fade', () => {

@@ -56,6 +56,27 @@ describe('kept work', () => {
     expect(gone.dream.input).toEqual(input);
   });
 
+  it('brings back Dream’s guide and painted mask (strokes, invert, on) after a reload', async () => {
+    const storage = memory();
+    const first = appOn(storage, []);
+    await first.init();
+    const guide = { id: 'gd1', name: 'flowers.jpg', width: 300, height: 200, url: '/g' };
+    first.dream.slots.guide = guide;
+    const m = first.dream.slots.mask;
+    m.enabled = true;
+    m.begin(0.1, 0.2);
+    m.extend(0.3, 0.4);
+    m.end();
+    m.inverted = true;
+    first.keepWork();
+
+    const again = appOn(storage, []);
+    await again.init();
+    expect(again.dream.slots.guide).toEqual(guide);
+    expect(again.dream.slots.mask).toMatchObject({ enabled: true, inverted: true, strokes: m.strokes, base: null });
+    expect(again.dream.slots.mask.active).toBe(true);
+  });
+
   it('ignores storage that is not ours to read', () => {
     const storage = memory();
     storage.map.set(WORK_KEY, '{not json');

@@ -1,9 +1,12 @@
 // Each panel's work survives a reload: what Dream, Zoom and Paint have open (gallery ids and
 // inputs, never pictures) and their settings, kept in the page's storage and reopened once the
-// gallery is read. Strokes not yet dreamed from are not kept (they live in a canvas).
+// gallery is read. Paint strokes not yet dreamed from are not kept (they live in a canvas); Dream's
+// guide and whole-dream mask (strokes as data, a loaded mask by its input) are.
 import type { InputImage, Recipe } from '../../contract/types.ts';
 import { PANELS, type PanelId } from '../panels.ts';
 import type { AppState } from './app.svelte.ts';
+import type { DreamSlots } from './dreamSlots.svelte.ts';
+import type { MaskStroke } from './mask.svelte.ts';
 import type { PaintBase } from './paint.svelte.ts';
 import type { ZoomState } from './zoom.svelte.ts';
 
@@ -15,9 +18,25 @@ export type WorkStorage = Pick<Storage, 'getItem' | 'setItem'>;
 export interface SavedWork {
   version: 1;
   panel: PanelId;
-  dream: { input: InputImage | null; resultId: string | null; recipe: Recipe; maxSide: number };
+  dream: { input: InputImage | null; resultId: string | null; recipe: Recipe; maxSide: number; slots?: KeptSlots };
   zoom: { input: InputImage | null; projectId: string | null; recipe: Recipe; maxSide: number; values: ZoomState['values'] };
   paint: { base: PaintBase | null; sessionId: string | null; recipe: Recipe; maxSide: number; framesPerRound: number; zoom: number };
+}
+
+/** Dream's Guide and Mask slots as kept (absent in work kept before they were). */
+export interface KeptSlots {
+  guide: InputImage | null;
+  mask: { enabled: boolean; inverted: boolean; strokes: MaskStroke[]; base: InputImage | null };
+}
+
+function captureSlots(slots: DreamSlots): KeptSlots {
+  const m = slots.mask;
+  return JSON.parse(JSON.stringify({ guide: slots.guide, mask: { enabled: m.enabled, inverted: m.inverted, strokes: m.strokes, base: m.base } })) as KeptSlots;
+}
+
+function restoreSlots(slots: DreamSlots, kept: KeptSlots): void {
+  slots.guide = kept.guide;
+  Object.assign(slots.mask, kept.mask);
 }
 
 export function captureWork(app: AppState): SavedWork {
@@ -26,7 +45,7 @@ export function captureWork(app: AppState): SavedWork {
   return {
     version: 1,
     panel: app.panel,
-    dream: { input: clone(dream.input), resultId: dream.result?.id ?? null, recipe: app.recipe.recipe, maxSide: dream.maxSide },
+    dream: { input: clone(dream.input), resultId: dream.result?.id ?? null, recipe: app.recipe.recipe, maxSide: dream.maxSide, slots: captureSlots(dream.slots) },
     zoom: { input: clone(zoom.input), projectId: zoom.project?.id ?? null, recipe: zoom.recipe.recipe, maxSide: zoom.maxSide, values: clone(zoom.values) },
     // A base that is a round's painting or frame comes back with its session.
     paint: {
@@ -73,6 +92,7 @@ export function restoreWork(app: AppState, work: SavedWork): void {
   else if (work.dream.input) dream.input = work.dream.input;
   if (sameModel(work.dream.recipe)) app.recipe.load(work.dream.recipe);
   dream.maxSide = work.dream.maxSide;
+  if (work.dream.slots) restoreSlots(dream.slots, work.dream.slots);
 
   const project = find(work.zoom.projectId);
   if (project?.kind === 'zoom') zoom.openProject(project);

@@ -58,6 +58,7 @@ describe('Reverie in the browser', () => {
     await page.getByTestId('preset-quick').click();
     await page.getByTestId('field-steps').fill('2');
     await page.getByTestId('field-steps').press('Tab');
+    await page.getByTestId('auto-octaves').uncheck(); // a fixed count (octaves follow the image size by default)
     await page.getByTestId('field-octaves').fill('2');
     await page.getByTestId('field-octaves').press('Tab');
     await screenshot(page, 'dream-ready');

@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { LAUNCH_STATE_FILE } from '../../server/launchState.ts';
 import sharp from 'sharp';
 import { tempDir } from '../appHelpers.ts';
 import { dropFile, openBrowser, screenshot, setNumber, smallPhoto, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
@@ -42,6 +44,7 @@ describe('Dream for artists', () => {
     await page.locator('[data-testid=shown-image]').waitFor();
     await page.getByTestId('preset-quick').click();
     await setNumber(page, 'field-steps', 1);
+    await page.getByTestId('auto-octaves').uncheck(); // a fixed count (octaves follow the image size by default)
     await setNumber(page, 'field-octaves', 1);
     expect(await page.locator('[data-testid=size] option:checked').textContent()).toBe('Original · 600×400');
     expect(await dreamOnce()).toBe(600);
@@ -204,7 +207,7 @@ describe('Dream for artists', () => {
     await expect.poll(() => page.getByTestId('gallery-item').first().textContent()).toMatch(/inception_v3\s·\smixed3/);
   });
 
-  it('brings each panel\'s work back after a reload, and after a restart on the same address tells the old tab plainly what to do', async () => {
+  it('brings each panel\'s work back after a reload, and after a restart that forgot the tab tells it plainly what to do', async () => {
     const { page } = browser;
     await page.getByTestId('nav-dream').click();
     await setNumber(page, 'field-steps', 3);
@@ -226,6 +229,9 @@ describe('Dream for artists', () => {
 
     const port = Number(new URL(server.origin).port);
     await server.stop();
+    // A data folder whose launch secret is gone (browser.json deleted) forgets the tabs it knew;
+    // tests/e2e/restart.test.ts has the ordinary restart, which keeps them.
+    await rm(join(dataDir, LAUNCH_STATE_FILE));
     server = await startServer(dataDir, { REVERIE_CONFIG_DIR: '', XDG_CONFIG_HOME: userConfig }, port);
     const refused = page.getByTestId('connection-refused');
     await refused.waitFor({ timeout: 30_000 });

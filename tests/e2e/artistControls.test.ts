@@ -1,5 +1,5 @@
 // The Dream panel's version-2 controls in chromium, with the real server, engine and model: octaves
-// from the image size (pattern size replaces the octave count) and fade; a fade of 100 % gives the
+// from the image size by default (pattern size replaces the octave count; a fixed count on request) and fade; a fade of 100 % gives the
 // original back, pixel for pixel, and the saved PNG's recipe carries both fields; and the Guide slot.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { fileURLToPath } from 'node:url';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
 import { readAssetsFromPng } from '../../engine/io/assets.ts';
+import { DEFAULT_PATTERN_SIZE } from '../../engine/recipe/octavePlan.ts';
 import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
@@ -30,11 +31,14 @@ describe('Dream panel: pattern size, fade and guide', () => {
     await page.getByTestId('preset-quick').click();
     await setNumber(page, 'field-steps', 2);
 
-    expect(await page.getByTestId('field-patternSize').count()).toBe(0);
-    await page.getByTestId('auto-octaves').check();
+    // Size-aware by default (as the CLI): the octave count follows the image, and the panel says it.
+    expect(await page.getByTestId('auto-octaves').isChecked()).toBe(true);
     await page.getByTestId('field-patternSize').waitFor();
     expect(await page.getByTestId('field-octaves').count()).toBe(0);
+    expect(await page.getByTestId('field-patternSize').inputValue()).toBe(String(DEFAULT_PATTERN_SIZE));
+    expect(await page.getByTestId('octaves-here').textContent()).toBe('1 for this image'); // 128x96 at 0.06
     await setNumber(page, 'field-patternSize', 0.3);
+    expect(await page.getByTestId('octaves-here').textContent()).toBe('4 for this image');
     await setNumber(page, 'field-fade', 100);
     expect(await page.getByTestId('field-fade').inputValue()).toBe('100');
     await screenshot(page, 'dream-artist-fields');
@@ -48,9 +52,10 @@ describe('Dream panel: pattern size, fade and guide', () => {
     const [out, input] = await Promise.all([sharp(saved).removeAlpha().raw().toBuffer(), sharp(photo).removeAlpha().raw().toBuffer()]);
     expect(out.equals(input)).toBe(true);
 
-    // Unchecking brings the fixed octave count back, and the recipe drops the pattern size.
+    // Unchecking brings the fixed octave count back (an option), and the recipe drops the pattern size.
     await page.getByTestId('auto-octaves').uncheck();
     await page.getByTestId('field-octaves').waitFor();
+    expect(await page.getByTestId('octaves-here').count()).toBe(0);
     expect(browser.problems).toEqual([]);
   }, 240_000);
 

@@ -22,10 +22,12 @@ export interface RunningServer {
 
 /**
  * Settings and presets go to `<dataDir>/config`, downloaded models to `<dataDir>/models` (unless `env` says otherwise): never the user's.
- * `port` 0 (the default) takes any free port; a restart test names the old one to keep the address.
+ * `port` 0 (the default) takes any free port; a restart test names the old one to keep the address,
+ * or null to let the server choose as `npm start` does (the data folder's last port, then known ones).
  */
-export async function startServer(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'start.ts'), '--port', String(port), '--data-dir', dataDir], {
+export async function startServer(dataDir: string, env: Record<string, string> = {}, port: number | null = 0): Promise<RunningServer> {
+  const portArgs = port === null ? [] : ['--port', String(port)];
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'start.ts'), ...portArgs, '--data-dir', dataDir], {
     cwd: ROOT,
     env: { ...process.env, REVERIE_CONFIG_DIR: join(dataDir, 'config'), REVERIE_CACHE_DIR: join(dataDir, 'models'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -34,6 +34,7 @@ describe('Layout at every window size', () => {
     // A finished dream puts the view switch and the view controls on the stage too.
     await page.getByTestId('preset-quick').click();
     await setNumber(page, 'field-steps', 1);
+    await page.getByTestId('auto-octaves').uncheck(); // a fixed count (octaves follow the image size by default)
     await setNumber(page, 'field-octaves', 1);
     await page.getByTestId('size').selectOption('256');
     await page.keyboard.press('Control+Enter');
