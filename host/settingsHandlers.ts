@@ -13,6 +13,7 @@ import { deviceOptions } from '../engine/accel/devices.ts';
 import { DEFAULT_SETTINGS, loadSettings, parseSettings, settingsFile, updateSettings, type Settings } from '../engine/settings/settings.ts';
 import type { ServiceContext } from './context.ts';
 import { checkFarmSetting } from './farm/farmHandlers.ts';
+import { hideFarmPassword, restoreFarmPassword } from './farm/farmSecret.ts';
 import { displayPath } from './files.ts';
 import { MAX_PRESET_BYTES } from './limits.ts';
 import { BadRequestError, BusyError, requireFileBytes, requireObject } from './validate.ts';
@@ -39,7 +40,7 @@ function deviceList(mode: string, offers: string | null): SettingsView['devices'
 function view(settings: Settings, configDir: string, pinned: string | null, devices: SettingsView['devices'], problem?: string): SettingsView {
   const fastest = fastestBackend();
   return {
-    settings,
+    settings: { ...settings, farmUrl: hideFarmPassword(settings.farmUrl) },
     backends: backendInfos().map((b) => ({ ...b, fastest: b.choice === fastest })),
     devices,
     file: displayPath(settingsFile(configDir)),
@@ -77,6 +78,7 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
       const device = deviceList(ctx.options.mode, ctx.window.describe()).find((d) => d.choice === req['device']);
       if (device && !device.available) throw new BadRequestError(`The ${device.choice} device is not available here (${device.note}).`);
       const before = (await loadSettings(configDir)).value;
+      if (typeof req['farmUrl'] === 'string') req['farmUrl'] = restoreFarmPassword(req['farmUrl'], before.farmUrl);
       const backendChanges = req['backend'] !== undefined && req['backend'] !== before.backend;
       const deviceChanges = req['device'] !== undefined && req['device'] !== before.device;
       const restart = (backendChanges && !pinned) || deviceChanges;

@@ -43,9 +43,9 @@ export async function setAside(path: string): Promise<string | null> {
   return rename(path, aside).then(() => aside, () => null);
 }
 
-export async function writeJsonFile(path: string, value: unknown): Promise<void> {
+export async function writeJsonFile(path: string, value: unknown, opts: { mode?: number } = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, opts);
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

@@ -85,7 +85,8 @@ export function loadSettings(dir = configDir()): Promise<Loaded<Settings>> {
 }
 
 export async function saveSettings(settings: Settings, dir = configDir()): Promise<void> {
-  await writeJsonFile(settingsFile(dir), parseSettings(settings, 'settings'));
+  // Owner-only: a farm URL may carry the Redis password.
+  await writeJsonFile(settingsFile(dir), parseSettings(settings, 'settings'), { mode: 0o600 });
 }
 
 /** Loads, changes and saves atomically in one call; returns the new settings (and any load problem). */

@@ -4,6 +4,7 @@ import type { Handlers } from '../../contract/channels.ts';
 import { loadSettings } from '../../engine/settings/settings.ts';
 import type { ServiceContext } from '../context.ts';
 import { BadRequestError, requireObject } from '../validate.ts';
+import { restoreFarmPassword } from './farmSecret.ts';
 
 // BullMQ and ioredis load when the farm is first used, not with the app.
 const farmCalls = () => import('./connection.ts');
@@ -17,8 +18,9 @@ export function farmHandlers(ctx: Pick<ServiceContext, 'configDir'>): FarmHandle
       const url = req['url'];
       if (typeof url !== 'string' || url.length === 0 || url.length > 500) throw new BadRequestError('The farm URL must be 1 to 500 characters.');
       if (req['insecure'] !== undefined && typeof req['insecure'] !== 'boolean') throw new BadRequestError('"insecure" must be true or false.');
+      const full = restoreFarmPassword(url, (await loadSettings(ctx.configDir)).value.farmUrl);
       const { farmConnection, farmStatus } = await farmCalls();
-      return farmStatus(farmConnection(url, req['insecure'] === true));
+      return farmStatus(farmConnection(full, req['insecure'] === true));
     },
     'farm.status': async () => {
       const { farmUrl, farmInsecure } = (await loadSettings(ctx.configDir)).value;
