@@ -1,12 +1,12 @@
 // Tiles as raw bytes under their own Redis keys, with a real redis-server: a tile flow through an
-// in-process worker whose handler echoes the tile (float32 bytes out equal bytes in), the keys gone
-// once the step is read; the store refuses keys of another shape, wrong sizes and expired tiles.
+// in-process worker whose handler echoes the tile (float32 bytes out equal bytes in), in pipelined
+// flows of a few tiles, the keys gone once the step is read, a poisoned tile failing its flow alone; the store refuses keys of another shape, wrong sizes and expired tiles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startRedis, type TestRedis } from '../tests/helpers/redis.ts';
 import { farmTilePool } from '../host/farm/tilePool.ts';
 import { BLOB_PREFIX, blobStore } from './blobs.ts';
-import { checkPayload, tileFloat32, type GradientResult, type ModelRef, type TileImage } from './kinds.ts';
+import { checkPayload, FarmPayloadError, tileFloat32, type GradientResult, type ModelRef, type TileImage } from './kinds.ts';
 import { parseFarmUrl } from './url.ts';
 import { startWorkers, type JobHandlers } from './worker.ts';
 
@@ -30,18 +30,27 @@ describe('raw tile bytes in Redis', () => {
     const handlers = {
       'dream-tile': async (p: { tile: TileImage }): Promise<GradientResult> => {
         seen.push(p.tile);
+        if (tileFloat32(p.tile)[0] === -99) throw new FarmPayloadError('poisoned tile');
         const doubled = tileFloat32(p.tile).map((v) => v * 2);
         return { value: 1, gradient: { width: p.tile.width, height: p.tile.height, bytes: new Uint8Array(doubled.buffer) } };
       },
     } as unknown as JobHandlers;
     const worker = startWorkers(connection, [{ model, handlers }], { concurrency: 4 });
     await worker.ready;
-    const pool = farmTilePool(connection, model);
-    const tiles = [0, 1, 2].map((k) => Float32Array.from({ length: 5 * 4 * 3 }, (_, i) => i * 0.5 - k));
+    // Seven tiles in flows of three: three flows pipelined, each result back in its own tile's place.
+    const pool = farmTilePool(connection, model, undefined, { chunk: 3 });
+    const tiles = [0, 1, 2, 3, 4, 5, 6].map((k) => Float32Array.from({ length: 5 * 4 * 3 }, (_, i) => i * 0.5 - k));
     const results = await Promise.all(tiles.map((t) => pool.gradient(t, 4, 5, { layers: [{ name: 'mixed3', weight: 1 }], channels: [] })));
     results.forEach((r, k) => expect([...r.gradient]).toEqual([...tiles[k]!].map((v) => v * 2)));
     // The handler saw bytes read from Redis (never base64), and every key is gone.
     expect(seen.every((t) => 'bytes' in t)).toBe(true);
+    expect(await client.keys(`${BLOB_PREFIX}*`)).toEqual([]);
+    // A poisoned tile fails its flow's tiles only; the other flows' tiles come back, and no key stays.
+    const again = tiles.map((t, k) => (k === 1 ? Float32Array.from(t, (v, i) => (i === 0 ? -99 : v)) : t.map((v) => v + 1)));
+    const settled = await Promise.allSettled(again.map((t) => pool.gradient(t, 4, 5, { layers: [{ name: 'mixed3', weight: 1 }], channels: [] })));
+    expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/poisoned tile/);
+    expect([...(settled[6] as PromiseFulfilledResult<{ gradient: Float32Array }>).value.gradient]).toEqual([...again[6]!].map((v) => v * 2));
     expect(await client.keys(`${BLOB_PREFIX}*`)).toEqual([]);
     await pool.close();
     await worker.close();

@@ -94,13 +94,24 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
         }
         const values = await parent.getChildrenValues();
         const results: Array<JobKinds[K]['result']> = [];
+        const failed: JobFailure[] = [];
         for (const [i, t] of tasks.entries()) {
           // A child finished twice (its lock lapsed while it computed) can miss the parent's list; its own hash has the value.
-          const value = (values[`${FARM_PREFIX}:${tiles}:${runId}-${i}`] as unknown) ?? (await Job.fromId(queues.tiles, `${runId}-${i}`))?.returnvalue;
+          let value = values[`${FARM_PREFIX}:${tiles}:${runId}-${i}`] as unknown;
+          if (value === undefined || value === null) {
+            const child = await Job.fromId(queues.tiles, `${runId}-${i}`);
+            value = child?.returnvalue;
+            // BullMQ may release the parent even though a child failed for good (an unrecoverable error).
+            if ((value === undefined || value === null) && child?.failedReason) {
+              failed.push({ index: i, reason: child.failedReason });
+              continue;
+            }
+          }
           if (value === undefined || value === null) throw new Error(`Step ${runId}: the farm returned no result for tile ${i} of ${tasks.length}.`);
           checkResult(t.kind, value);
           results.push(value as JobKinds[K]['result']);
         }
+        if (failed.length) throw new FarmJobsFailedError(failed, results);
         if (onWorkers) onWorkers(await processedBy(queues.tiles, tasks.map((_, i) => `${runId}-${i}`)));
         return results;
       } finally {

@@ -40,7 +40,8 @@ export interface JobFailure {
 
 export class FarmJobsFailedError extends Error {
   override name = 'FarmJobsFailedError';
-  constructor(readonly failures: JobFailure[]) {
+  /** `done`: what the other jobs of a flow returned, so the caller can still free what they hold. */
+  constructor(readonly failures: JobFailure[], readonly done: unknown[] = []) {
     super(`${failures.length} farm job(s) failed: ${failures.slice(0, 5).map((f) => `#${f.index}: ${f.reason}`).join('; ')}${failures.length > 5 ? '; …' : ''}`);
   }
 }

@@ -1,6 +1,6 @@
-// The dream loop's tile gradients on a farm (the CLI's dream --farm and the app's dreams sent to it): the loop asks for every tile of a step at once (see
-// engine/render/tiles.ts), so requests made in the same turn become one BullMQ flow, the step being
-// the barrier. Tiles travel as float32 in the model's range, as raw bytes under their own Redis keys
+// The dream loop's tile gradients on a farm (the CLI's dream --farm and the app's dreams sent to it):
+// the loop asks for every tile of a step at once (engine/render/tiles.ts); the requests made in one
+// turn go out as BullMQ flows of TILES_PER_FLOW tiles, pipelined (see sendChunk), each flow a barrier. Tiles travel as float32 in the model's range, as raw bytes under their own Redis keys
 // (farm/blobs.ts; `rawTiles: false` sends base64 inside the job, as before); gradients come back the
 // same way, and every key of a step is deleted once its results are read.
 import type { ObjectiveTerms } from '../../engine/parallel/protocol.ts';
@@ -8,10 +8,13 @@ import type { TileGradientSource } from '../../engine/render/tiles.ts';
 import { flowRunner, STEP_QUEUE } from '../../farm/flow.ts';
 import { Redis } from 'ioredis';
 import { blobStore, float32Of } from '../../farm/blobs.ts';
-import { encodeBytes, tileFloat32, type ModelRef } from '../../farm/kinds.ts';
+import { encodeBytes, tileFloat32, type GradientResult, type ModelRef } from '../../farm/kinds.ts';
 import { openQueue, openQueueEvents, workersOnline } from '../../farm/queues.ts';
-import type { FarmTask } from '../../farm/submit.ts';
+import { FarmJobsFailedError, type FarmTask } from '../../farm/submit.ts';
 import type { FarmConnection } from '../../farm/url.ts';
+
+/** Tiles per flow: small enough that the workers start early, large enough that a flow's own round trips stay few. */
+export const TILES_PER_FLOW = 4;
 
 interface Pending {
   pixels: Float32Array;
@@ -29,8 +32,9 @@ export interface FarmTilePool extends TileGradientSource {
   close(): Promise<void>;
 }
 
-export function farmTilePool(connection: FarmConnection, model: ModelRef, signal?: AbortSignal, options: { rawTiles?: boolean } = {}): FarmTilePool {
+export function farmTilePool(connection: FarmConnection, model: ModelRef, signal?: AbortSignal, options: { rawTiles?: boolean; chunk?: number } = {}): FarmTilePool {
   const raw = options.rawTiles ?? true;
+  const chunk = Math.max(1, options.chunk ?? TILES_PER_FLOW);
   const redis = raw ? new Redis({ ...connection.options }) : undefined;
   redis?.on('error', () => undefined);
   const blobs = redis ? blobStore(redis) : undefined;
@@ -41,39 +45,76 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
   steps.on('error', () => undefined);
   tiles.on('error', () => undefined);
   stepEvents.on('error', () => undefined);
+  stepEvents.setMaxListeners(0); // each flow in flight listens for its own barrier
   const flows = flowRunner(connection, model, { steps, stepEvents, tiles });
   let batch: Pending[] = [];
   const tilesByWorker = new Map<string, number>();
   const count = (names: Array<string | null>): void => {
     for (const n of names) tilesByWorker.set(n ?? '?', (tilesByWorker.get(n ?? '?') ?? 0) + 1);
   };
+  // A step goes out in flows of `chunk` tiles, one after another: while the workers compute the
+  // first flows, the submitter writes the next flows' tiles, and it reads each flow's gradients as
+  // soon as that flow is done, not after the whole step. Only the first flow's upload and the last
+  // flow's download cannot overlap the workers' compute. A flow's id is its tiles' content, so a
+  // resumed run cuts the same flows and reattaches to each.
+  /** Writes a chunk's tiles and adds its flow (`sent`), then reads its gradients when it is done (`done`). */
+  const sendChunk = (mine: Pending[]): { sent: Promise<void>; done: Promise<void> } => {
+    const keys: string[] = [];
+    let sent!: () => void;
+    const sentP = new Promise<void>((resolve) => (sent = resolve));
+    const done = (async () => {
+      try {
+        signal?.throwIfAborted();
+        const tasks: Array<FarmTask<'dream-tile'>> = [];
+        for (const p of mine) {
+          const bytes = new Uint8Array(p.pixels.buffer, p.pixels.byteOffset, p.pixels.byteLength);
+          const key = blobs ? await blobs.put(bytes) : undefined;
+          if (key) keys.push(key);
+          const tile = key ? { width: p.width, height: p.height, blob: key } : { width: p.width, height: p.height, data: encodeBytes(bytes) };
+          tasks.push({ kind: 'dream-tile', payload: { model, terms: p.terms, tile } });
+        }
+        const running = flows.run(tasks, signal, count);
+        sent();
+        const results = await running;
+        const gradients: Float32Array[] = [];
+        for (const r of results) {
+          const g = r.gradient;
+          if (!('blob' in g)) gradients.push(tileFloat32(g));
+          else {
+            keys.push(g.blob);
+            gradients.push(float32Of(await blobs!.get(g.blob, g.width * g.height * 12)));
+          }
+        }
+        results.forEach((r, i) => mine[i]!.resolve({ value: r.value, gradient: gradients[i]! }));
+      } catch (err) {
+        // The flow's other tiles computed: their gradients' keys go too.
+        if (err instanceof FarmJobsFailedError) for (const r of err.done as GradientResult[]) if ('blob' in r.gradient) keys.push(r.gradient.blob);
+        for (const p of mine) p.reject(err);
+      } finally {
+        sent();
+        // Taken off Redis as soon as read (or the flow failed); a killed run's keys expire by themselves.
+        await blobs?.remove([...new Set(keys)]).catch(() => undefined);
+      }
+    })();
+    return { sent: sentP, done };
+  };
   const flush = async (): Promise<void> => {
     const mine = batch;
     batch = [];
-    const keys: string[] = [];
     try {
       await stepEvents.waitUntilReady();
-      const tasks = await Promise.all(mine.map(async (p): Promise<FarmTask<'dream-tile'>> => {
-        const bytes = new Uint8Array(p.pixels.buffer, p.pixels.byteOffset, p.pixels.byteLength);
-        const key = blobs ? await blobs.put(bytes) : undefined;
-        if (key) keys.push(key);
-        const tile = key ? { width: p.width, height: p.height, blob: key } : { width: p.width, height: p.height, data: encodeBytes(bytes) };
-        return { kind: 'dream-tile', payload: { model, terms: p.terms, tile } };
-      }));
-      const results = await flows.run(tasks, signal, count);
-      const gradients = await Promise.all(results.map(async (r) => {
-        const g = r.gradient;
-        if (!('blob' in g)) return tileFloat32(g);
-        keys.push(g.blob);
-        return float32Of(await blobs!.get(g.blob, g.width * g.height * 12));
-      }));
-      results.forEach((r, i) => mine[i]!.resolve({ value: r.value, gradient: gradients[i]! }));
     } catch (err) {
       for (const p of mine) p.reject(err);
-    } finally {
-      // Taken off Redis as soon as read (or the step failed); a killed run's keys expire by themselves.
-      await blobs?.remove([...new Set(keys)]).catch(() => undefined);
+      return;
     }
+    const runs: Array<Promise<void>> = [];
+    for (let i = 0; i < mine.length; i += chunk) {
+      // One chunk's tiles at a time into Redis; the workers start on a chunk as soon as it is there.
+      const { sent, done } = sendChunk(mine.slice(i, i + chunk));
+      runs.push(done);
+      await sent;
+    }
+    await Promise.all(runs);
   };
   return {
     gradient(pixels: Float32Array, height: number, width: number, terms: ObjectiveTerms) {
