@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startRedis, type TestRedis } from '../tests/helpers/redis.ts';
 import { farmTilePool } from '../host/farm/tilePool.ts';
-import { BLOB_PREFIX, blobStore } from './blobs.ts';
+import { BLOB_PREFIX, blobStore, float32Of } from './blobs.ts';
 import { checkPayload, FarmPayloadError, tileFloat32, type GradientResult, type ModelRef, type TileImage } from './kinds.ts';
 import { parseFarmUrl } from './url.ts';
 import { startWorkers, type JobHandlers } from './worker.ts';
@@ -68,5 +68,16 @@ describe('raw tile bytes in Redis', () => {
     expect(() => checkPayload('dream-tile', { model, terms: {}, tile: { width: 2, height: 2, bytes: new Uint8Array(47) } })).toThrow(/float32 RGB/);
     await new Promise((r) => setTimeout(r, 400));
     await expect(store.get(key, 4)).rejects.toMatchObject({ name: 'FarmPayloadError', message: expect.stringContaining('no longer in Redis') });
+  });
+
+  it('reads float32 from bytes in place when they own their buffer, else from an aligned copy', () => {
+    const values = Float32Array.from([1.5, -2, 3.25]);
+    const own = Buffer.from(values.buffer);
+    expect(float32Of(own).buffer).toBe(values.buffer);
+    const shifted = new Uint8Array(13);
+    shifted.set(new Uint8Array(values.buffer), 1);
+    const unaligned = shifted.subarray(1);
+    expect([...float32Of(unaligned)]).toEqual([1.5, -2, 3.25]);
+    expect(float32Of(unaligned).buffer).not.toBe(shifted.buffer);
   });
 });

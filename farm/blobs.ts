@@ -46,8 +46,12 @@ export function blobStore(redis: Redis, ttlMs = BLOB_TTL_MS): BlobStore {
   };
 }
 
-/** Bytes as float32 values, in an aligned copy (a Buffer may sit at any offset of a shared pool). */
+/**
+ * Bytes as float32 values: a view when the bytes own their whole buffer (a large Redis reply does),
+ * else an aligned copy (a small Buffer may sit at any offset of a shared pool).
+ */
 export function float32Of(bytes: Uint8Array): Float32Array {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.byteLength % 4 === 0) return new Float32Array(bytes.buffer, 0, bytes.byteLength / 4);
   const out = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(out.buffer).set(bytes);
   return out;
