@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendChoice } from '../engine/backend.ts';
 import { loadFarmModel } from '../cli/farm/model.ts';
 import { jobHandlers } from '../cli/farm/handlers.ts';
-import { farmTilePool } from '../host/farm/tilePool.ts';
+import { farmTilePool, TILES_PER_FLOW } from '../host/farm/tilePool.ts';
+import { pipelineStep } from './farmPipeline.ts';
 import { Redis } from 'ioredis';
 import { blobStore, float32Of } from '../farm/blobs.ts';
 import { decodeFloat32, encodeBytes, type GradientResult, type TileImage } from '../farm/kinds.ts';
@@ -98,6 +99,10 @@ const perJobMs = atlasRun.median / ATLAS_JOBS;
 await Promise.all([events.close(), queue.close()]);
 await echoWorker.close();
 blobClient.disconnect();
+// 3b. A 4K frame's step on 16 simulated machines (workers that wait c instead of computing): the
+//     step's measured wall time, pipelined and as one flow, so E(16) is measured, not projected.
+const tiles4k = Math.ceil(3840 / TILE) * Math.ceil(2160 / TILE);
+const simulated = await pipelineStep(connection, ref, { computeMs: compute.median, tiles: tiles4k, machines: 16 });
 const pool = farmTilePool(connection, ref);
 let salt = 1e6;
 const flowOf = async (n: number): Promise<void> => {
@@ -141,12 +146,14 @@ await pool.close();
 await redis.stop();
 model.dispose();
 
-// 5. The projection (README, "Render farm"): a step of T tiles on n machines takes
-//    t(n) = b + T·s + ceil(T/n)·(c + w), efficiency E(n) = T·c / (n·t(n));
+// 5. The projection (README, "Render farm"): a step of T tiles on n machines, the submitter writing
+//    flows of k tiles while the workers compute the earlier ones and reading each flow when done,
+//    takes t(n) = b + k·s + max(T·s, ceil(T/n)·(c + w)) (only the first flow's writes and the last
+//    one's reads cannot overlap the compute); one flow per step (before) took b + T·s + ceil(T/n)·(c + w).
+//    Efficiency E(n) = T·c / (n·t(n));
 //    an atlas of independent channels: E(n) = min(1, c_a / (n·s_a)) (the submitter's serial
 //    handling of each job, s_a, is all that does not spread; a worker's encode of 49 kB is negligible).
 const c = compute.median;
-const tiles4k = Math.ceil(3840 / TILE) * Math.ceil(2160 / TILE);
 // The echo worker runs in this process, so the slope of flow time over tiles holds its w as well:
 // the submitter's own serial cost is the slope less w (a real worker's w is on its own machine).
 const submitter = <F extends { perTileMs: number }>(f: F, w: number): F => ({ ...f, perTileMs: Math.max(0, f.perTileMs - w) });
@@ -159,8 +166,11 @@ const overhead = (f: { perTileMs: number; perStepMs: number; oneTileMs: number; 
   flowOfTilesMs: { tiles: batchTiles, ms: Number(f.manyTilesMs.toFixed(1)) },
   percentOfTileCompute: Number(((100 * (f.perTileMs + w)) / c).toFixed(2)),
 });
-const frame = (f: { perTileMs: number; perStepMs: number }, w: number) => (n: number): number =>
-  Number(((tiles4k * c) / (n * (f.perStepMs + tiles4k * f.perTileMs + Math.ceil(tiles4k / n) * (c + w)))).toFixed(3));
+const frame = (f: { perTileMs: number; perStepMs: number }, w: number, k = tiles4k) => (n: number): number => {
+  const compute = Math.ceil(tiles4k / n) * (c + w);
+  const t = k >= tiles4k ? f.perStepMs + tiles4k * f.perTileMs + compute : f.perStepMs + k * f.perTileMs + Math.max(tiles4k * f.perTileMs, compute);
+  return Number(((tiles4k * c) / (n * t)).toFixed(3));
+};
 const rawW = rawWorker.median; // a worker's GET of the tile and SET of its gradient
 const b64W = encode.median + decode.median; // a worker decodes the tile and encodes the gradient
 const atlas = (n: number): number => Number(Math.min(1, channelMs / (n * perJobMs)).toFixed(3));
@@ -172,12 +182,15 @@ const report = {
   tile: { size: TILE, layers: 'mixed3+mixed5', computeMs: c, computeMinMs: compute.min },
   overhead: { raw: overhead(submitter(rawFlow, rawW), rawW), base64: { ...overhead(submitter(base64Flow, b64W), b64W), encodeMs: encode.median, decodeMs: decode.median } },
   throughput,
+  simulated16: simulated,
   atlas: { channelMs: Math.round(channelMs), size: 128, steps: 256, measuredSteps: atlasSteps, submitterPerJobMs: Number(perJobMs.toFixed(2)), mixed3ChannelsHoursHere: Number(((768 * channelMs) / 3_600_000).toFixed(2)) },
   projection: {
-    formula: 't(n) = b + T*s + ceil(T/n)*(c + w); E(n) = T*c / (n*t(n))',
+    formula: 'pipelined: t(n) = b + k*s + max(T*s, ceil(T/n)*(c + w)); one flow per step: t(n) = b + T*s + ceil(T/n)*(c + w); E(n) = T*c / (n*t(n))',
     frame4k: {
       tiles: tiles4k,
-      raw: Object.fromEntries([4, 16, 64].map((n) => [n, frame(submitter(rawFlow, rawW), rawW)(n)])),
+      tilesPerFlow: TILES_PER_FLOW,
+      raw: Object.fromEntries([4, 16, 64].map((n) => [n, frame(submitter(rawFlow, rawW), rawW, TILES_PER_FLOW)(n)])),
+      rawOneFlowPerStep: Object.fromEntries([4, 16, 64].map((n) => [n, frame(submitter(rawFlow, rawW), rawW)(n)])),
       base64: Object.fromEntries([4, 16, 64].map((n) => [n, frame(submitter(base64Flow, b64W), b64W)(n)])),
     },
     atlas: { formula: 'E(n) = min(1, c_a / (n*s_a))', efficiency: Object.fromEntries([4, 16, 64].map((n) => [n, atlas(n)])) },

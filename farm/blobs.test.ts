@@ -56,6 +56,26 @@ describe('raw tile bytes in Redis', () => {
     await worker.close();
   });
 
+  it('equal tiles in different flows of a step share a key that stays until the whole step is read', async () => {
+    const connection = parseFarmUrl(redis.url);
+    // One slow worker: the first flow is read while the later flows' jobs still wait for their tiles.
+    const handlers = {
+      'dream-tile': async (p: { tile: TileImage }): Promise<GradientResult> => {
+        await new Promise((r) => setTimeout(r, 30));
+        return { value: 1, gradient: { width: p.tile.width, height: p.tile.height, bytes: new Uint8Array(tileFloat32(p.tile).map((v) => v * 2).buffer) } };
+      },
+    } as unknown as JobHandlers;
+    const worker = startWorkers(connection, [{ model, handlers }], { concurrency: 1 });
+    await worker.ready;
+    const pool = farmTilePool(connection, model, undefined, { chunk: 2 });
+    const tile = Float32Array.from({ length: 5 * 4 * 3 }, (_, i) => i * 0.25);
+    const same = await Promise.all(Array.from({ length: 6 }, () => pool.gradient(tile.slice(), 4, 5, { layers: [{ name: 'mixed3', weight: 1 }], channels: [] })));
+    for (const r of same) expect([...r.gradient]).toEqual([...tile].map((v) => v * 2));
+    expect(await client.keys(`${BLOB_PREFIX}*`)).toEqual([]);
+    await pool.close();
+    await worker.close();
+  });
+
   it('refuses other keys, wrong sizes and tiles no longer in Redis', async () => {
     const store = blobStore(client, 200);
     const key = await store.put(new Uint8Array([1, 2, 3, 4]));

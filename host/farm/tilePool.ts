@@ -56,13 +56,13 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
   // first flows, the submitter writes the next flows' tiles, and it reads each flow's gradients as
   // soon as that flow is done, not after the whole step. Only the first flow's upload and the last
   // flow's download cannot overlap the workers' compute. A flow's id is its tiles' content, so a
-  // resumed run cuts the same flows and reattaches to each.
-  /** Writes a chunk's tiles and adds its flow (`sent`), then reads its gradients when it is done (`done`). */
-  const sendChunk = (mine: Pending[]): { sent: Promise<void>; done: Promise<void> } => {
-    const keys: string[] = [];
+  // resumed run cuts the same flows and reattaches to each. Keys are content hashes, so two flows of
+  // a step can share one (equal tiles, equal gradients): a step's keys all go together at its end.
+  /** Writes a chunk's tiles and adds its flow (`sent`), then reads its gradients when it is done (`done`: how to settle its tiles). */
+  const sendChunk = (mine: Pending[], keys: string[]): { sent: Promise<void>; done: Promise<() => void> } => {
     let sent!: () => void;
     const sentP = new Promise<void>((resolve) => (sent = resolve));
-    const done = (async () => {
+    const done = (async (): Promise<() => void> => {
       try {
         signal?.throwIfAborted();
         const tasks: Array<FarmTask<'dream-tile'>> = [];
@@ -85,15 +85,13 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
             gradients.push(float32Of(await blobs!.get(g.blob, g.width * g.height * 12)));
           }
         }
-        results.forEach((r, i) => mine[i]!.resolve({ value: r.value, gradient: gradients[i]! }));
+        return () => results.forEach((r, i) => mine[i]!.resolve({ value: r.value, gradient: gradients[i]! }));
       } catch (err) {
         // The flow's other tiles computed: their gradients' keys go too.
         if (err instanceof FarmJobsFailedError) for (const r of err.done as GradientResult[]) if ('blob' in r.gradient) keys.push(r.gradient.blob);
-        for (const p of mine) p.reject(err);
+        return () => mine.forEach((p) => p.reject(err));
       } finally {
         sent();
-        // Taken off Redis as soon as read (or the flow failed); a killed run's keys expire by themselves.
-        await blobs?.remove([...new Set(keys)]).catch(() => undefined);
       }
     })();
     return { sent: sentP, done };
@@ -107,14 +105,20 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
       for (const p of mine) p.reject(err);
       return;
     }
-    const runs: Array<Promise<void>> = [];
+    const keys: string[] = [];
+    const runs: Array<Promise<() => void>> = [];
     for (let i = 0; i < mine.length; i += chunk) {
       // One chunk's tiles at a time into Redis; the workers start on a chunk as soon as it is there.
-      const { sent, done } = sendChunk(mine.slice(i, i + chunk));
+      const { sent, done } = sendChunk(mine.slice(i, i + chunk), keys);
       runs.push(done);
       await sent;
     }
-    await Promise.all(runs);
+    const settle = await Promise.all(runs);
+    // Taken off Redis once the step is read (or failed); a killed run's keys expire by themselves. The
+    // UNLINK is queued before the tiles settle, so the next step's writes (same connection) follow it.
+    const removed = blobs?.remove([...new Set(keys)]).catch(() => undefined);
+    for (const s of settle) s();
+    await removed;
   };
   return {
     gradient(pixels: Float32Array, height: number, width: number, terms: ObjectiveTerms) {
