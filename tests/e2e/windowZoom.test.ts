@@ -1,7 +1,7 @@
 // Zoom frames on the app window as a device (browser mode, Debian's chromium, SwiftShader WebGL2):
 // a 2-frame zoom render sends each frame's tiles over /api/window to the page's gradient worker, its
 // manifest records `window` for every dream frame, and its frames match the same render on the CPU
-// route within a stated tolerance. Session rounds render through the same code (host/zoomJob.ts).
+// route within a stated tolerance; a Paint session's round records the window for its frame too.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { DEFAULT_RECIPE, type Recipe } from '../../engine/recipe/recipe.ts';
 import type { ZoomManifest } from '../../engine/project/manifest.ts';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
+import { readSessionManifest, readZoomManifest } from '../../engine/project/store.ts';
 import type { ZoomItem, ZoomSettings } from '../../contract/projects.ts';
 import type { InputImage } from '../../contract/types.ts';
 import { smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
@@ -99,4 +100,20 @@ describe('zoom frames on the app window', () => {
     expect(stats[1]!.mean).toBeLessThan(moved / 10);
     expect(stats[1]!.over1).toBeLessThan(0.2);
   }, 1_800_000);
+
+  it("a Paint session's round on the window records window for its frame", async () => {
+    await api.call('settings.update', { device: 'window' });
+    await api.waitEngine('window');
+    const { tween, zoom, rotate, centerX, centerY, blend, anchorColors, keyframes } = settings;
+    const session = await api.call<{ id: string }>('session.new', { painting: { name: 'painting.png', data: new Uint8Array(await smallPhoto(SIZE, 96, 'png')) }, recipe, settings: { tween, zoom, rotate, centerX, centerY, blend, anchorColors, keyframes } });
+    const { jobId } = await api.call<{ jobId: string }>('session.dream', { id: session.id, frames: 1 });
+    await api.waitJob(jobId, 900_000);
+    const dir = join(dataDir, 'sessions', session.id, 'session');
+    const { rounds } = await readSessionManifest(dir);
+    const manifest = await readZoomManifest(join(dir, rounds[0]!.dream));
+    expect(manifest.frames.map((f) => [f.kind, f.device])).toEqual([['dream', 'window']]);
+    const labels = (api.progress.get(jobId) ?? []).map((p) => p.label).filter((l) => l.startsWith('round 1 · '));
+    expect(labels.length).toBeGreaterThan(0);
+    for (const l of labels) expect(l).toContain("on the window's GPU");
+  }, 900_000);
 });
