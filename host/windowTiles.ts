@@ -97,3 +97,19 @@ export class WindowTileSource {
     return { device: 'window+cpu', deviceLabel: `${gpu} for ${count(tiles.window)}, then ${cpu} for ${count(tiles.cpu)} (${this.fallback})` };
   }
 }
+
+/**
+ * A job's route on the window device (dreams, zoom frames, session rounds alike): its tile source, the
+ * badge told the window now and the CPU route when the window stops, and the progress label's note.
+ */
+export function openWindowRoute(client: WindowTileClient, model: DreamModel, onDevice?: (device: string, accelerator: string | null) => void): { tiles: WindowTileSource; where(): string } {
+  const cpu = model.accelerator ?? null;
+  let where = " · on the window's GPU";
+  const tiles = new WindowTileSource(client, model, (reason) => {
+    where = ` · on the CPU (the window device stopped: ${reason})`;
+    onDevice?.(model.device?.device ?? 'cpu', `${cpu ?? 'the CPU'} (the window device stopped: ${reason})`);
+  });
+  // Each job tries the window afresh: the badge says so again after an earlier job fell back.
+  onDevice?.('window', windowAccelerator(cpu));
+  return { tiles, where: () => where };
+}

@@ -11,7 +11,7 @@ import { recipeAssets } from '../engine/recipe/recipe.ts';
 import type { DreamModel } from '../engine/shared/model.ts';
 import type { JobContext } from './dreamJob.ts';
 import { relPath } from './entries.ts';
-import { windowAccelerator, WindowTileSource } from './windowTiles.ts';
+import { openWindowRoute } from './windowTiles.ts';
 import { scaledInput, writeThumbnail } from './pictures.ts';
 import type { CreateZoomSpec, JobOutput, ProjectPlace, SessionDreamSpec, ZoomJobSpec, ZoomPreviewSpec } from './protocol.ts';
 
@@ -32,20 +32,6 @@ export async function createProject(place: ProjectPlace, spec: CreateZoomSpec, b
   await writeThumbnail(join(place.dir, INPUT_FILE), place.thumb);
 }
 
-/** The job's window tile source when the Device setting is the window, and the progress label's note on where steps run. */
-function windowRoute(ctx: ZoomJobContext): { where: () => string; tiles?: WindowTileSource } {
-  if (!ctx.windowTiles) return { where: () => '' };
-  const cpu = ctx.model.accelerator ?? 'the CPU';
-  let where = " · on the window's GPU";
-  const tiles = new WindowTileSource(ctx.windowTiles, ctx.model, (reason) => {
-    where = ` · on the CPU (the window device stopped: ${reason})`;
-    ctx.onDevice?.(ctx.model.device?.device ?? 'cpu', `${cpu} (the window device stopped: ${reason})`);
-  });
-  // Each job tries the window afresh: the badge says so again after an earlier job fell back.
-  ctx.onDevice?.('window', windowAccelerator(ctx.model.accelerator ?? null));
-  return { where: () => where, tiles };
-}
-
 /** Runs a project to its target (or `frames`), reporting steps and frames; throws on cancel. */
 async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobContext, o: { frames?: number; prefix?: string; thumb: string; assetsDir?: string }): Promise<{ frames: number; made: number; rels: string[] }> {
   let last = { done: 0, elapsedMs: 0, etaMs: null as number | null, label: 'starting' };
@@ -54,7 +40,8 @@ async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobConte
   const named = recipeAssets((await readZoomManifest(dir)).recipe);
   const assets = named.length ? dreamAssets(await loadAssets(o.assetsDir ?? dir, named)) : undefined;
   // On the window device every frame's tiles go to the window, the CPU route behind it as in a dream.
-  const { where, tiles } = windowRoute(ctx);
+  const route = ctx.windowTiles ? openWindowRoute(ctx.windowTiles, ctx.model, ctx.onDevice) : undefined;
+  const tiles = route?.tiles;
   const result = await runZoomProject(ctx.model, dir, {
     ...(assets ? { assets } : {}),
     signal: ctx.signal,
@@ -62,7 +49,7 @@ async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobConte
     ...(tiles ? { tiles, tilesDevice: tiles } : ctx.pools ? { pools: ctx.pools } : {}),
     ...(o.frames !== undefined ? { frames: o.frames } : {}),
     onProgress: (p) => {
-      last = { done: Math.round((p.fraction ?? 0) * PROGRESS_UNITS), elapsedMs: p.elapsedMs, etaMs: p.etaMs, label: `${zoomLabel(p, o.prefix)}${where()}` };
+      last = { done: Math.round((p.fraction ?? 0) * PROGRESS_UNITS), elapsedMs: p.elapsedMs, etaMs: p.etaMs, label: `${zoomLabel(p, o.prefix)}${route?.where() ?? ''}` };
       ctx.onProgress({ type: 'progress', jobId, total: PROGRESS_UNITS, ...last });
     },
     onFrame: (f, m) => {
