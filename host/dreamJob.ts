@@ -9,7 +9,7 @@ import { assetsText, dreamAssets } from '../engine/io/assets.ts';
 import { tilesPerStep } from '../engine/parallel/layout.ts';
 import { jpeg, scaledInput, thumbnail } from './pictures.ts';
 import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
-import { windowAccelerator, WindowTileSource, type WindowTileClient } from './windowTiles.ts';
+import { openWindowRoute, type WindowTileClient } from './windowTiles.ts';
 
 export interface JobContext {
   backend: string;
@@ -44,19 +44,8 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   // spread); the farm's code (BullMQ, ioredis) loads only when a dream asks for it.
   const tiled = tilesPerStep(input.width, input.height, spec.recipe.tileSize) > 1;
   const farm = spec.farm && tiled ? await (await import('./farm/dreamFarm.ts')).openDreamFarm(spec.farm, spec.recipe.model, ctx.signal) : undefined;
-  let where = '';
-  const cpu = ctx.model.accelerator ?? null;
-  const onWindow = ctx.windowTiles && !farm
-    ? new WindowTileSource(ctx.windowTiles, ctx.model, (reason) => {
-        where = ` · on the CPU (the window device stopped: ${reason})`;
-        ctx.onDevice?.(ctx.model.device?.device ?? 'cpu', `${cpu ?? 'the CPU'} (the window device stopped: ${reason})`);
-      })
-    : undefined;
-  if (onWindow) {
-    where = " · on the window's GPU";
-    // Each job tries the window afresh: the badge says so again after an earlier job fell back.
-    ctx.onDevice?.('window', windowAccelerator(cpu));
-  }
+  const route = ctx.windowTiles && !farm ? openWindowRoute(ctx.windowTiles, ctx.model, ctx.onDevice) : undefined;
+  const onWindow = route?.tiles;
   const pool = farm ? undefined : (onWindow ?? (await ctx.pools?.forJob(input.width, input.height, spec.recipe.tileSize)));
   if (farm) {
     // Said before the first step comes back: with no worker online the tiles wait in the queue.
@@ -73,7 +62,7 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
     }
     const { done, total, elapsedMs, etaMs } = p;
     const spread = farm?.progress();
-    const label = spread ? `${dreamLabel(p)} · ${spread.workers} worker${spread.workers === 1 ? '' : 's'}` : `${dreamLabel(p)}${where}`;
+    const label = spread ? `${dreamLabel(p)} · ${spread.workers} worker${spread.workers === 1 ? '' : 's'}` : `${dreamLabel(p)}${route?.where() ?? ''}`;
     ctx.onProgress({ type: 'progress', jobId: spec.jobId, done, total, label, elapsedMs, etaMs, ...(preview ? { preview } : {}), ...(spread ? { farm: spread } : {}) });
   };
   let result;

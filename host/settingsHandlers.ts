@@ -29,11 +29,9 @@ export function launchSettings(configDir: string): Settings {
   }
 }
 
-/** The devices, and the app window's GPU: carried over browser mode's socket (Electron's IPC does not carry it yet). */
-function deviceList(mode: string, offers: string | null): SettingsView['devices'] {
-  const window = mode === 'browser'
-    ? { choice: 'window' as const, available: true, note: `the app window's GPU (WebGL2${offers ? `: ${offers}` : ''}); the CPU whenever no window can` }
-    : { choice: 'window' as const, available: false, note: 'browser mode only (npm start) for now' };
+/** The devices, and the app window's GPU: carried over browser mode's socket and over Electron's IPC alike. */
+function deviceList(offers: string | null): SettingsView['devices'] {
+  const window = { choice: 'window' as const, available: true, note: `the app window's GPU (WebGL2${offers ? `: ${offers}` : ''}); the CPU whenever no window can` };
   return [...deviceOptions(), window];
 }
 
@@ -62,7 +60,7 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
   return {
     'settings.get': async () => {
       const loaded = await loadSettings(configDir);
-      return view(loaded.value, configDir, pinned, deviceList(ctx.options.mode, ctx.window.describe()), loaded.problem);
+      return view(loaded.value, configDir, pinned, deviceList(ctx.window.describe()), loaded.problem);
     },
     'settings.update': async (request) => {
       const req = requireObject(request, 'The settings');
@@ -75,7 +73,7 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
       }
       const wanted = backendInfos().find((b) => b.choice === req['backend']);
       if (wanted && !wanted.available) throw new BadRequestError(`The ${wanted.choice} backend is not available here (${wanted.description}).`);
-      const device = deviceList(ctx.options.mode, ctx.window.describe()).find((d) => d.choice === req['device']);
+      const device = deviceList(ctx.window.describe()).find((d) => d.choice === req['device']);
       if (device && !device.available) throw new BadRequestError(`The ${device.choice} device is not available here (${device.note}).`);
       const before = (await loadSettings(configDir)).value;
       if (typeof req['farmUrl'] === 'string') req['farmUrl'] = restoreFarmPassword(req['farmUrl'], before.farmUrl);
@@ -89,7 +87,7 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
       const saved = await updateSettings(() => next, configDir);
       // A pinned backend stays pinned (the launcher overrides the spec's); the device is never pinned.
       if (restart) await engine.restart({ ...engine.spec, backend: next.backend as BackendChoice, device: next.device });
-      return view(saved.value, configDir, pinned, deviceList(ctx.options.mode, ctx.window.describe()));
+      return view(saved.value, configDir, pinned, deviceList(ctx.window.describe()));
     },
     'presets.list': async () => presets.list(),
     'presets.save': async (request) => {

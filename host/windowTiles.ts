@@ -47,6 +47,8 @@ export class WindowTileSource {
   /** Why the job left the window, once it has. */
   fallback: string | null = null;
   ranOn: { backend: WindowBackend; adapter: GpuAdapter } | null = null;
+  /** The counts when the latest frame began (a zoom records each frame's device apart). */
+  private frameStart = { window: 0, cpu: 0 };
 
   constructor(
     private readonly client: WindowTileClient,
@@ -77,13 +79,37 @@ export class WindowTileSource {
     return tileGradient(this.model, pixels, height, width, termsObjective(this.model, terms));
   }
 
-  /** Where the job's steps ran, in words: the device the metadata and the gallery record. */
-  describe(): { device: string; deviceLabel: string; softwareGpu?: true } {
+  /** Where the tiles since the previous call ran (one zoom frame's), as describe() words them; the next frame starts counting. */
+  frameDevice(): { device: string; deviceLabel: string; softwareGpu?: true } {
+    const now = { window: this.windowTiles, cpu: this.cpuTiles };
+    const described = this.describe({ window: now.window - this.frameStart.window, cpu: now.cpu - this.frameStart.cpu });
+    this.frameStart = now;
+    return described;
+  }
+
+  /** Where the job's steps ran (or `tiles`' share of them), in words: the device the metadata and the gallery record. */
+  describe(tiles = { window: this.windowTiles, cpu: this.cpuTiles }): { device: string; deviceLabel: string; softwareGpu?: true } {
     const gpu = this.ranOn ? `the app window's ${this.ranOn.backend} on ${this.ranOn.adapter.name}${this.ranOn.adapter.software ? ', software GPU' : ''}` : "the app window's GPU";
     const cpu = this.model.device?.label ?? 'the CPU route';
-    if (this.cpuTiles === 0) return { device: 'window', deviceLabel: gpu, ...(this.ranOn?.adapter.software ? { softwareGpu: true as const } : {}) };
-    if (this.windowTiles === 0) return { device: this.model.device?.device ?? 'cpu', deviceLabel: `${cpu} (the window could not: ${this.fallback})` };
-    const tiles = (n: number): string => `${n} tile${n === 1 ? '' : 's'}`;
-    return { device: 'window+cpu', deviceLabel: `${gpu} for ${tiles(this.windowTiles)}, then ${cpu} for ${tiles(this.cpuTiles)} (${this.fallback})` };
+    if (tiles.cpu === 0) return { device: 'window', deviceLabel: gpu, ...(this.ranOn?.adapter.software ? { softwareGpu: true as const } : {}) };
+    if (tiles.window === 0) return { device: this.model.device?.device ?? 'cpu', deviceLabel: `${cpu} (the window could not: ${this.fallback})` };
+    const count = (n: number): string => `${n} tile${n === 1 ? '' : 's'}`;
+    return { device: 'window+cpu', deviceLabel: `${gpu} for ${count(tiles.window)}, then ${cpu} for ${count(tiles.cpu)} (${this.fallback})` };
   }
+}
+
+/**
+ * A job's route on the window device (dreams, zoom frames, session rounds alike): its tile source, the
+ * badge told the window now and the CPU route when the window stops, and the progress label's note.
+ */
+export function openWindowRoute(client: WindowTileClient, model: DreamModel, onDevice?: (device: string, accelerator: string | null) => void): { tiles: WindowTileSource; where(): string } {
+  const cpu = model.accelerator ?? null;
+  let where = " · on the window's GPU";
+  const tiles = new WindowTileSource(client, model, (reason) => {
+    where = ` · on the CPU (the window device stopped: ${reason})`;
+    onDevice?.(model.device?.device ?? 'cpu', `${cpu ?? 'the CPU'} (the window device stopped: ${reason})`);
+  });
+  // Each job tries the window afresh: the badge says so again after an earlier job fell back.
+  onDevice?.('window', windowAccelerator(cpu));
+  return { tiles, where: () => where };
 }

@@ -11,6 +11,7 @@ import { recipeAssets } from '../engine/recipe/recipe.ts';
 import type { DreamModel } from '../engine/shared/model.ts';
 import type { JobContext } from './dreamJob.ts';
 import { relPath } from './entries.ts';
+import { openWindowRoute } from './windowTiles.ts';
 import { scaledInput, writeThumbnail } from './pictures.ts';
 import type { CreateZoomSpec, JobOutput, ProjectPlace, SessionDreamSpec, ZoomJobSpec, ZoomPreviewSpec } from './protocol.ts';
 
@@ -38,17 +39,17 @@ async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobConte
   // Masks and guides the recipe names, from the project's assets/ (a session keeps them in its own).
   const named = recipeAssets((await readZoomManifest(dir)).recipe);
   const assets = named.length ? dreamAssets(await loadAssets(o.assetsDir ?? dir, named)) : undefined;
-  // The window device carries dreams only so far: zoom and session renders run on the CPU route, and say so.
-  const where = ctx.windowTiles ? ' · on the CPU (the window device runs dreams only)' : '';
-  if (ctx.windowTiles) ctx.onDevice?.(ctx.model.device?.device ?? 'cpu', `${ctx.model.accelerator ?? 'the CPU'} (the window device runs dreams only)`);
+  // On the window device every frame's tiles go to the window, the CPU route behind it as in a dream.
+  const route = ctx.windowTiles ? openWindowRoute(ctx.windowTiles, ctx.model, ctx.onDevice) : undefined;
+  const tiles = route?.tiles;
   const result = await runZoomProject(ctx.model, dir, {
     ...(assets ? { assets } : {}),
     signal: ctx.signal,
     appVersion: ctx.appVersion,
-    ...(ctx.pools ? { pools: ctx.pools } : {}),
+    ...(tiles ? { tiles, tilesDevice: tiles } : ctx.pools ? { pools: ctx.pools } : {}),
     ...(o.frames !== undefined ? { frames: o.frames } : {}),
     onProgress: (p) => {
-      last = { done: Math.round((p.fraction ?? 0) * PROGRESS_UNITS), elapsedMs: p.elapsedMs, etaMs: p.etaMs, label: `${zoomLabel(p, o.prefix)}${where}` };
+      last = { done: Math.round((p.fraction ?? 0) * PROGRESS_UNITS), elapsedMs: p.elapsedMs, etaMs: p.etaMs, label: `${zoomLabel(p, o.prefix)}${route?.where() ?? ''}` };
       ctx.onProgress({ type: 'progress', jobId, total: PROGRESS_UNITS, ...last });
     },
     onFrame: (f, m) => {

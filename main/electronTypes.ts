@@ -17,6 +17,8 @@ export interface WebContents {
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void;
   on(event: 'will-navigate' | 'will-redirect', listener: (event: PreventableEvent, url: string) => void): void;
   on(event: 'will-attach-webview', listener: (event: PreventableEvent) => void): void;
+  on(event: 'did-start-navigation', listener: (details: { isSameDocument?: boolean; isMainFrame?: boolean }) => void): void;
+  on(event: 'destroyed' | 'render-process-gone', listener: () => void): void;
 }
 
 /** The part of a web contents a permission handler reads (Electron may pass null to checks). */
@@ -92,6 +94,8 @@ export interface ElectronMain {
   ipcMain: {
     handle(channel: string, handler: (event: IpcMainInvokeEvent, request: unknown) => Promise<unknown>): void;
     removeHandler(channel: string): void;
+    on(channel: string, listener: (event: { sender: { id: number }; senderFrame?: { url: string } | null }, payload: unknown) => void): void;
+    removeListener(channel: string, listener: (event: { sender: { id: number }; senderFrame?: { url: string } | null }, payload: unknown) => void): void;
   };
   protocol: {
     registerSchemesAsPrivileged(schemes: Array<{ scheme: string; privileges: Record<string, boolean> }>): void;

@@ -18,7 +18,7 @@ export async function answer(handlers: Handlers, channel: keyof Handlers, event:
   }
 }
 
-export function registerIpc(ipcMain: ElectronMain['ipcMain'], handlers: Handlers): () => void {
+export function registerIpc(ipcMain: Pick<ElectronMain['ipcMain'], 'handle' | 'removeHandler'>, handlers: Handlers): () => void {
   for (const channel of invokeChannels) ipcMain.handle(channel, (event, request) => answer(handlers, channel, event, request));
   return () => {
     for (const channel of invokeChannels) ipcMain.removeHandler(channel);

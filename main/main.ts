@@ -10,6 +10,7 @@ import { loadElectron } from './electron.ts';
 import type { AppCommand } from '../contract/types.ts';
 import type { BrowserWindow } from './electronTypes.ts';
 import { forwardEvents, registerIpc } from './ipc.ts';
+import { linkWindowIpc } from './windowIpc.ts';
 import { menuTemplate } from './menu.ts';
 import { utilityEngine } from './processLink.ts';
 import { serveAppRequest } from './protocol.ts';
@@ -33,7 +34,7 @@ async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void>
   electron.session.defaultSession.setPermissionCheckHandler(permissionCheck);
   const dataDir = resolve(process.env['REVERIE_DATA_DIR'] || app.getPath('userData'));
   await prepareDataDir(dataDir);
-  const dirs = { rendererDir: join(ROOT, 'dist', 'renderer'), dataDir };
+  const dirs = { rendererDir: join(ROOT, 'dist', 'renderer'), dataDir, windowModel: () => service.windowModelFiles() };
   electron.protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, dirs));
 
   // Window, service and IPC are set up in one synchronous run, so the page cannot call before the handlers exist.
@@ -59,6 +60,8 @@ async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void>
     saveVideo: (video, path) => dialogs.saveVideo(video, path),
   });
   registerIpc(electron.ipcMain, service.handlers);
+  // The window's GPU as a device (Settings' Device "window"): the page's frames over IPC.
+  linkWindowIpc(electron.ipcMain, service.window, mainWindow.webContents);
 
   focusOnSecond(mainWindow);
   service.subscribe(forwardEvents(mainWindow.webContents));

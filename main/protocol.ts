@@ -1,7 +1,10 @@
-// reverie://app/ serves the built renderer and, under /files/, the result files in the data
-// folder: the same layout as browser mode, with the same path checks, and our CSP on every answer.
+// reverie://app/ serves the built renderer, under /files/ the result files in the data folder and
+// under /window-model/ the active model's files for the window device's worker: the same layout as
+// browser mode, with the same path checks, and our CSP on every answer.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WINDOW_MODEL_PATH } from '../contract/browserAuth.ts';
+import type { WindowModelFiles } from '../host/windowModel.ts';
 import { SERVED_DATA_FOLDERS, resolveInside } from '../host/files.ts';
 import { contentType, realFileInside } from '../host/staticFiles.ts';
 import { CONTENT_SECURITY_POLICY, isAppUrl } from './security.ts';
@@ -9,9 +12,11 @@ import { CONTENT_SECURITY_POLICY, isAppUrl } from './security.ts';
 export interface AppDirs {
   rendererDir: string;
   dataDir: string;
+  /** The active model's files for the window device (absent: /window-model/ answers 404). */
+  windowModel?: () => Promise<WindowModelFiles>;
 }
 
-export type AppRoute = { kind: 'file'; root: string; path: string } | { kind: 'refuse'; status: 403 | 404 | 405 };
+export type AppRoute = { kind: 'file'; root: string; path: string } | { kind: 'window-model'; name: 'model.json' | 'weights.bin' } | { kind: 'refuse'; status: 403 | 404 | 405 };
 
 /** Where a reverie:// request may read from, decided from the URL alone. */
 export function routeAppRequest(url: string, method: string, dirs: AppDirs): AppRoute {
@@ -19,6 +24,10 @@ export function routeAppRequest(url: string, method: string, dirs: AppDirs): App
   if (method !== 'GET' && method !== 'HEAD') return { kind: 'refuse', status: 405 };
   const { pathname } = new URL(url);
   if (pathname === '/' || pathname === '/index.html') return { kind: 'file', root: dirs.rendererDir, path: join(dirs.rendererDir, 'index.html') };
+  if (pathname.startsWith(WINDOW_MODEL_PATH)) {
+    const name = pathname.slice(WINDOW_MODEL_PATH.length);
+    return name === 'model.json' || name === 'weights.bin' ? { kind: 'window-model', name } : { kind: 'refuse', status: 404 };
+  }
   if (pathname.startsWith('/files/')) {
     const rest = pathname.slice('/files/'.length);
     const folder = rest.split('/')[0] ?? '';
@@ -35,6 +44,18 @@ export async function serveAppRequest(request: { url: string; method: string }, 
   const headers = { 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' };
   const route = routeAppRequest(request.url, request.method, dirs);
   if (route.kind === 'refuse') return new Response(null, { status: route.status, headers });
+  if (route.kind === 'window-model') {
+    if (!dirs.windowModel) return new Response(null, { status: 404, headers });
+    let files;
+    try {
+      files = await dirs.windowModel();
+    } catch (err) {
+      return new Response(`The model's files could not be read: ${(err as Error).message}`, { status: 503, headers });
+    }
+    const nostore = { ...headers, 'cache-control': 'no-store' };
+    if (route.name === 'model.json') return new Response(files.json, { status: 200, headers: { ...nostore, 'content-type': 'application/json' } });
+    return new Response(files.weights as Uint8Array<ArrayBuffer>, { status: 200, headers: { ...nostore, 'content-type': 'application/octet-stream' } });
+  }
   const file = await realFileInside(route.root, route.path);
   if (file === null) return new Response(null, { status: 404, headers });
   return new Response(await readFile(file.path), { status: 200, headers: { ...headers, 'content-type': contentType(route.path) } });

@@ -6,7 +6,8 @@ import { createPicker, downloadUrl } from './lib/files.ts';
 import { connect } from './lib/host.ts';
 import { findMoved, readWhere } from './lib/moved.ts';
 import { AppState } from './state/app.svelte.ts';
-import { linkWindowDevice } from './gpu/windowLink.ts';
+import { linkWindowDevice, linkWindowIpc } from './gpu/windowLink.ts';
+import { WINDOW_BRIDGE_KEY, type WindowFrameBridge } from '../contract/windowIpc.ts';
 
 const connection = connect();
 const app = new AppState(connection.api, {
@@ -41,6 +42,10 @@ if (connection.http) {
   }
   // The page offers its GPU to the host's jobs (the "window" device); idle until a job asks.
   linkWindowDevice(window.location.origin, connection.http.session);
+} else {
+  // Electron: the same frames over preload's IPC bridge.
+  const bridge = (window as unknown as Record<string, WindowFrameBridge | undefined>)[WINDOW_BRIDGE_KEY];
+  if (bridge) linkWindowIpc(window.location.origin, bridge);
 }
 mount(App, { target: document.getElementById('app')!, props: { app } });
 void app.init();

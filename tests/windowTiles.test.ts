@@ -57,4 +57,27 @@ describe('window tiles', () => {
     // The window got a copy: the pixels are still here for the CPU route.
     expect(pixels.length).toBe(h * w * 3);
   });
+
+  it("records each zoom frame's own device: window, window+cpu for the frame it failed in, then the CPU route", async () => {
+    let answered = 0;
+    const post = (m: EngineMessage): void => {
+      if (m.type !== 'window-tile') return;
+      // The scripted window answers three tiles, then fails.
+      const ok = answered++ < 3;
+      queueMicrotask(() => client.receive(ok ? { type: 'window-tile-result', tileId: m.tileId, ok: true, value: 1, gradient: new Float32Array(m.height * m.width * 3), backend: 'webgl', adapter } : { type: 'window-tile-result', tileId: m.tileId, ok: false, message: 'The window closed or reloaded.' }));
+    };
+    const client: WindowTileClient = new WindowTileClient(post);
+    const source = new WindowTileSource(client, model, () => undefined);
+    const [h, w] = [80, 88];
+    const pixels = new Float32Array(h * w * 3).fill(0.1);
+    const frame = async (tiles: number) => {
+      for (let i = 0; i < tiles; i++) await source.gradient(pixels, h, w, terms);
+      return source.frameDevice();
+    };
+    expect((await frame(2)).device).toBe('window');
+    expect(await frame(2)).toMatchObject({ device: 'window+cpu', deviceLabel: expect.stringMatching(/for 1 tile, then onnxruntime-node .* for 1 tile \(The window closed or reloaded\.\)$/) });
+    expect(await frame(2)).toMatchObject({ device: 'cpu', deviceLabel: expect.stringMatching(/\(the window could not: The window closed or reloaded\.\)$/) });
+    // The job as a whole still says where all its tiles ran.
+    expect(source.describe()).toMatchObject({ device: 'window+cpu', deviceLabel: expect.stringMatching(/for 3 tiles, then .* for 3 tiles/) });
+  });
 });

@@ -78,11 +78,16 @@ export interface RunZoomOptions {
   appVersion?: string;
   /** Worker threads for tiled frames, as the engine's layout decides (absent: tiles run in this thread). */
   pools?: PoolKeeper;
-  /** Where tile gradients go instead (a render farm); takes the place of `pools`. */
+  /** Where tile gradients go instead (a render farm, the app window's GPU); takes the place of `pools`. */
   tiles?: TileGradientSource;
+  /** `tiles` is a device (the app window's GPU, the CPU behind it): single-tile frames go there too, and
+   * each dream frame records where its tiles ran. Absent, `tiles` is a farm and frames record 'farm'. */
+  tilesDevice?: { frameDevice(): FrameDevice };
   /** Masks and guide the recipe names (a project keeps them in its assets/ folder). */
   assets?: DreamAssets;
 }
+
+type FrameDevice = ReturnType<typeof deviceMetadata> & { device: string };
 
 export interface ZoomRunResult {
   status: 'complete' | 'cancelled';
@@ -119,7 +124,7 @@ async function makeFrame(model: DreamModel, m: ZoomManifest, plan: FramePlan, so
   const moved = plan.index === 0 ? source : warpImage(source, plan.transform);
   if (plan.kind === 'tween' || plan.params.steps === 0) return moved;
   const recipe = frameRecipe(m.recipe, plan);
-  let out = await dreamToEnd(model, moved, recipe, { ...(o.signal ? { signal: o.signal } : {}), ...(o.pool ? { pool: o.pool } : {}), ...(o.assets ? { assets: o.assets } : {}), onProgress: (p) => o.progress(p.done, p.total) });
+  let out = await dreamToEnd(model, moved, recipe, { ...(o.signal ? { signal: o.signal } : {}), ...(o.pool ? { pool: o.pool } : {}), ...(o.tilesDevice ? { poolEveryStep: true } : {}), ...(o.assets ? { assets: o.assets } : {}), onProgress: (p) => o.progress(p.done, p.total) });
   if (plan.index > 0 && plan.params.blend > 0) out = blendImages(out, moved, plan.params.blend);
   if (plan.index > 0 && plan.params.anchorColors > 0 && m.anchor) out = anchorColors(out, m.anchor, plan.params.anchorColors);
   return out;
@@ -175,7 +180,9 @@ export async function runZoomProject(model: DreamModel, dir: string, o: RunZoomO
       const progress = (step: number, steps: number): void => o.onProgress?.(clock.progress(f, plan.kind, step, steps));
       progress(0, plan.kind === 'dream' ? plan.params.steps : 0);
       const image = await makeFrame(model, m, plan, source, { ...o, pool, progress });
-      const meta = metadataText({ app: 'reverie', appVersion: o.appVersion ?? m.appVersion, backend: m.backend, ...deviceMetadata(model), input: m.input.source, createdAt: new Date().toISOString(), recipe: frameRecipe(m.recipe, plan) });
+      // Frames whose tiles ran elsewhere (a render farm, the window) were made on that device, not this one.
+      const ranOn = plan.kind === 'dream' ? o.tilesDevice?.frameDevice() : undefined;
+      const meta = metadataText({ app: 'reverie', appVersion: o.appVersion ?? m.appVersion, backend: m.backend, ...deviceMetadata(model), ...ranOn, input: m.input.source, createdAt: new Date().toISOString(), recipe: frameRecipe(m.recipe, plan) });
       const png = await encodePng({ ...image, alpha: null }, meta);
       const file = await writeFrame(dir, f, png);
       // Continue from exactly what is on disk: the 8-bit pixels a resumed run would read back.
@@ -186,8 +193,7 @@ export async function runZoomProject(model: DreamModel, dir: string, o: RunZoomO
       }
       if (f === 0) m.anchor = colorStats(decoded);
       const ms = Math.round(performance.now() - started);
-      // Frames whose tiles ran elsewhere (a render farm) were made on the workers' device, not this one.
-      const ran = plan.kind === 'dream' ? (o.tiles ? 'farm' : (model.device?.device ?? 'tfjs')) : undefined;
+      const ran = plan.kind === 'dream' ? (ranOn?.device ?? (o.tiles ? 'farm' : (model.device?.device ?? 'tfjs'))) : undefined;
       const record: FrameRecord = { index: f, file, kind: plan.kind, status: 'done', seed: plan.seed, params: plan.params, sha256: sha256(png), ms, ...(ran ? { device: ran } : {}) };
       m.frames.push(record);
       await writeManifest(dir, m);
