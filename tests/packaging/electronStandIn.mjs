@@ -12,7 +12,7 @@ const REPORT_PREFIX = 'REVERIE_STAND_IN_REPORT ';
 const userData = process.env['REVERIE_STAND_IN_USER_DATA'];
 if (!userData) throw new Error('Set REVERIE_STAND_IN_USER_DATA to a temporary folder.');
 
-const report = { standIn: 'not Electron', ipcChannels: [], windows: [], protocolHandlers: [], privilegedSchemes: [], permissionHandlers: 0, forks: [], menuSet: false, singleInstanceLock: false };
+const report = { standIn: 'not Electron', ipcChannels: [], ipcListeners: [], windows: [], protocolHandlers: [], privilegedSchemes: [], permissionHandlers: 0, forks: [], menuSet: false, singleInstanceLock: false };
 const ipcHandlers = new Map();
 
 function finish(appInfo) {
@@ -21,6 +21,7 @@ function finish(appInfo) {
 }
 
 class WebContents extends EventEmitter {
+  id = 1;
   sent = [];
   send(channel, payload) {
     this.sent.push({ channel, payload });
@@ -75,6 +76,9 @@ const electron = {
       ipcHandlers.set(channel, handler);
     },
     removeHandler: (channel) => ipcHandlers.delete(channel),
+    // One-way channels (the window device's frames): recorded, never called here.
+    on: (channel) => report.ipcListeners.push(channel),
+    removeListener: () => undefined,
   },
   protocol: {
     registerSchemesAsPrivileged: (schemes) => report.privilegedSchemes.push(...schemes),

@@ -10,6 +10,7 @@ import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import asar from '@electron/asar';
 import { invokeChannels } from '../../contract/channels.ts';
+import { WINDOW_FRAME_CHANNEL } from '../../contract/windowIpc.ts';
 import { EMBEDDED_MODELS, embeddedFolder } from '../../engine/model/files/embedded.ts';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
 import { DEFAULT_RECIPE } from '../../engine/recipe/recipe.ts';
@@ -147,6 +148,8 @@ describe('packaged app (electron-builder, stand-in Electron: inspected, never ru
     const { home, env } = await standInEnv();
     const report = await startMain(join(app, 'dist', 'main', 'main.mjs'), env);
     expect([...report.ipcChannels].sort()).toEqual([...invokeChannels].sort());
+    // The window device's frames come in on their own one-way channel.
+    expect(report.ipcListeners).toEqual([WINDOW_FRAME_CHANNEL]);
     expect(report.forks.map((f) => f.modulePath)).toEqual([join(app, 'dist', 'main', 'engineProcess.mjs')]);
     expect(report.appInfo.value?.version).toBe((JSON.parse(view.read('package.json').toString('utf8')) as { version: string }).version);
 

@@ -12,6 +12,7 @@ const here = (file: string): string => fileURLToPath(new URL(file, import.meta.u
 export interface MainReport {
   standIn: string;
   ipcChannels: string[];
+  ipcListeners: string[];
   windows: Array<{ options: { webPreferences: Record<string, unknown> }; urls: string[] }>;
   protocolHandlers: string[];
   privilegedSchemes: Array<{ scheme: string }>;
