@@ -4,8 +4,9 @@
 // every later tile of the job stays here. Nothing is lost: the dream waits for each tile either way.
 import type { GpuAdapter } from '../engine/shared/device.ts';
 import type { DreamModel } from '../engine/shared/model.ts';
+import type { Objective } from '../engine/objectives/objective.ts';
 import type { ObjectiveTerms } from '../engine/parallel/protocol.ts';
-import { termsObjective, tileGradient, type TileGradient } from '../engine/render/tileStep.ts';
+import { termsObjectives, tileGradient, type TileGradient } from '../engine/render/tileStep.ts';
 import type { WindowBackend } from '../engine/windowDevice/protocol.ts';
 import type { EngineMessage, WindowTileReply } from './protocol.ts';
 
@@ -49,12 +50,16 @@ export class WindowTileSource {
   ranOn: { backend: WindowBackend; adapter: GpuAdapter } | null = null;
   /** The counts when the latest frame began (a zoom records each frame's device apart). */
   private frameStart = { window: 0, cpu: 0 };
+  /** The CPU route's objectives, built once per terms (its seeds carry over between fallback tiles). */
+  private readonly objectiveOf: (terms: ObjectiveTerms) => Objective;
 
   constructor(
     private readonly client: WindowTileClient,
     private readonly model: DreamModel,
     private readonly onFallback: (reason: string) => void,
-  ) {}
+  ) {
+    this.objectiveOf = termsObjectives(model);
+  }
 
   /** The route of the latest tile, as the job reports it. */
   get lastRoute(): 'window' | 'onnxruntime' | 'tfjs' {
@@ -76,7 +81,7 @@ export class WindowTileSource {
       }
     }
     this.cpuTiles++;
-    return tileGradient(this.model, pixels, height, width, termsObjective(this.model, terms));
+    return tileGradient(this.model, pixels, height, width, this.objectiveOf(terms));
   }
 
   /** Where the tiles since the previous call ran (one zoom frame's), as describe() words them; the next frame starts counting. */

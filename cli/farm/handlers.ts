@@ -1,11 +1,10 @@
 // What each job kind does, bound to one loaded model: the same functions run a job in a farm worker
 // and in a local run, which is what makes farm and local pixels the same.
-import * as tf from '@tensorflow/tfjs-core';
 import type { DreamModel } from '../../engine/shared/model.ts';
 import { featureRecipe, visualizeMany } from '../../engine/inspect/index.ts';
 import { dreamToEnd } from '../../engine/render/dream.ts';
-import { parseRecipe, recipeObjective } from '../../engine/recipe/recipe.ts';
-import { classObjectiveFactory } from '../../engine/model/classes.ts';
+import { parseRecipe } from '../../engine/recipe/recipe.ts';
+import { termsObjectives, tileGradient } from '../../engine/render/tileStep.ts';
 import type { RgbImage } from '../../engine/shared/image.ts';
 import { decodeUint8, encodeBytes, tileFloat32, type ModelRef, type RawImage } from '../../farm/kinds.ts';
 import type { JobHandlers } from '../../farm/worker.ts';
@@ -20,6 +19,7 @@ export function rawToImage(raw: RawImage): RgbImage {
 }
 
 export function jobHandlers(model: DreamModel, ref: ModelRef): JobHandlers {
+  const objectiveOf = termsObjectives(model);
   return {
     async feature(p, signal) {
       const recipe = featureRecipe(p.recipe);
@@ -32,19 +32,12 @@ export function jobHandlers(model: DreamModel, ref: ModelRef): JobHandlers {
       return imageToRaw(await dreamToEnd(model, image, recipe, { signal }));
     },
     async 'dream-tile'(p) {
+      // The payload's terms are checked as a recipe's would be, then run as the local tile unit does.
       const terms = p.terms as { layers?: unknown; channels?: unknown; classes?: unknown };
       const recipe = parseRecipe({ model: ref.id, layers: terms.layers ?? [], channels: terms.channels ?? [], classes: terms.classes ?? [] }, 'job terms');
-      const objective = recipeObjective(recipe, classObjectiveFactory(model));
-      const x = tf.tensor4d(tileFloat32(p.tile), [1, p.tile.height, p.tile.width, 3]);
-      try {
-        const { value, gradient } = model.valueAndGradient(x, objective.layers, objective.fn);
-        const data = gradient.dataSync() as Float32Array;
-        gradient.dispose();
-        // Bytes in hand: the worker sends them back the way the tile came (a Redis key, or base64).
-        return { value, gradient: { width: p.tile.width, height: p.tile.height, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) } };
-      } finally {
-        x.dispose();
-      }
+      const { value, gradient } = tileGradient(model, tileFloat32(p.tile), p.tile.height, p.tile.width, objectiveOf({ layers: recipe.layers, channels: recipe.channels, classes: recipe.classes }));
+      // Bytes in hand: the worker sends them back the way the tile came (a Redis key, or base64).
+      return { value, gradient: { width: p.tile.width, height: p.tile.height, bytes: new Uint8Array(gradient.buffer, gradient.byteOffset, gradient.byteLength) } };
     },
   };
 }

@@ -24,6 +24,25 @@ export function termsObjective(model: DreamModel, terms: ObjectiveTerms): Object
   return recipeObjective({ layers: terms.layers, channels: terms.channels, classes: terms.classes ?? [] }, classObjectiveFactory(model));
 }
 
+/**
+ * Objectives by their terms for one model: the same terms get the same function, so the onnxruntime
+ * route's seeds (kept per objective function) carry over from one tile request to the next. Bounded:
+ * few term sets are alive at once, and the oldest goes first.
+ */
+export function termsObjectives(model: DreamModel, limit = 64): (terms: ObjectiveTerms) => Objective {
+  const known = new Map<string, Objective>();
+  return (terms) => {
+    const key = JSON.stringify(terms);
+    let o = known.get(key);
+    if (!o) {
+      if (known.size >= limit) known.delete(known.keys().next().value!);
+      o = termsObjective(model, terms);
+      known.set(key, o);
+    }
+    return o;
+  };
+}
+
 /** The objective's value and its gradient for one tile (NHWC batch 1, in the model's input range). */
 export function tileGradient(model: DreamModel, pixels: Float32Array, height: number, width: number, objective: Objective): TileGradient {
   // onnxruntime takes and returns plain arrays: no tensor round trip through the tfjs backend.
