@@ -2,6 +2,7 @@
 // engine command (and the farm's workers) share.
 import { deviceChoices, DeviceUnavailableError, type DeviceChoice } from '../engine/accel/providers.ts';
 import type { DeviceSetting } from '../engine/shared/device.ts';
+import { isWindowDevice } from '../engine/windowDevice/choice.ts';
 import type { DeviceReport } from '../engine/accel/route.ts';
 import type { DreamModel } from '../engine/shared/model.ts';
 import { UsageError } from './shared.ts';
@@ -11,9 +12,9 @@ export const deviceFlagSpec = { device: { type: 'string' } } as const;
 export const deviceFlagHelp = `  --device D                  ${deviceChoices.join(' | ')} (default: the saved setting, else auto;
                               auto never picks a software GPU; see "reverie devices")`;
 
-/** The saved Device setting as a command runs it: 'window' (the app window's GPU) has no window here. */
+/** The saved Device setting as a command runs it: a window device (the app window's GPU) has no window here. */
 export function settingDevice(saved: DeviceSetting): DeviceChoice {
-  return saved === 'window' ? 'auto' : saved;
+  return isWindowDevice(saved) ? 'auto' : saved;
 }
 
 export function parseDeviceFlag(text: string | undefined, fallback: DeviceSetting = 'auto'): DeviceChoice {

@@ -5,6 +5,7 @@ import { initBackend, type BackendChoice } from '../engine/backend.ts';
 import { DeviceUnavailableError } from '../engine/accel/providers.ts';
 import type { DeviceSetting } from '../engine/shared/device.ts';
 import { windowAccelerator, WindowTileClient } from './windowTiles.ts';
+import { isWindowDevice, windowBackendChoice } from '../engine/windowDevice/choice.ts';
 import { classHead } from '../engine/model/classes.ts';
 import { curatedModel } from '../engine/model/curated.ts';
 import { loadDreamModel } from '../engine/model/load.ts';
@@ -67,7 +68,7 @@ async function runJob(job: JobSpec, ctx: JobContext, model: () => Promise<DreamM
 export function serveEngine(port: WorkerPort, options: EngineOptions): void {
   const running = new Map<string, AbortController>();
   // The window device: dream tiles go to the host (and the app window's GPU); the CPU route stands behind.
-  const windowTiles = options.device === 'window' ? new WindowTileClient((m) => port.post(m)) : undefined;
+  const windowTiles = isWindowDevice(options.device) ? new WindowTileClient((m) => port.post(m), windowBackendChoice(options.device)) : undefined;
   const backendReady = initBackend(options.backend);
   // Tiled jobs spread over worker threads as the engine's layout decides; started on first need.
   const pools = backendReady.then((backend) => new PoolKeeper({ model: options.model, backend, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) }));
@@ -76,7 +77,7 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
     const started = performance.now();
     const model: DreamModel = await loadDreamModel(options.model, options.cacheDir ? { cacheDir: options.cacheDir } : {});
     try {
-      model.useDevice?.({ device: options.device === 'window' ? 'cpu' : (options.device ?? 'auto') });
+      model.useDevice?.({ device: isWindowDevice(options.device) ? 'cpu' : (options.device ?? 'auto') });
     } catch (err) {
       if (!(err instanceof DeviceUnavailableError)) throw err;
       model.useDevice?.({ device: 'auto' });
@@ -138,7 +139,7 @@ export function serveEngine(port: WorkerPort, options: EngineOptions): void {
 
   ready.then(
     ({ backend, model, loadMs }) => {
-      const accelerator = windowTiles ? windowAccelerator(model.accelerator ?? null) : (model.accelerator ?? null);
+      const accelerator = windowTiles ? windowAccelerator(model.accelerator ?? null, windowTiles.choice) : (model.accelerator ?? null);
       port.post({ type: 'ready', backend, modelId: model.id, loadMs, accelerator, device: windowTiles ? 'window' : (model.device?.device ?? null), layers: layerChoices(model), classes: classHeadInfo(model) });
     },
     (err: unknown) => port.post({ type: 'start-failed', error: workerErrorInfo(err) }),

@@ -7,6 +7,7 @@ import type { Handlers } from '../contract/channels.ts';
 import { INSPECT_QUALITY, MAX_CHANNELS_PER_REQUEST, type InspectQuality } from '../contract/inspect.ts';
 import type { ServiceContext } from './context.ts';
 import { newGalleryId } from './gallery.ts';
+import { featureCacheDevice } from './windowChoices.ts';
 import type { FeaturePlace, FeatureSize } from './protocol.ts';
 import { BadRequestError, requireId, requireInt, requireObject } from './validate.ts';
 
@@ -17,7 +18,9 @@ export const viewSize = (q: FeatureSize): FeatureSize => ({ size: Math.min(256, 
 
 export function inspectHandlers(ctx: ServiceContext): InspectHandlers {
   const { engine, queue, inputs, options } = ctx;
-  const cache: FeaturePlace = { dir: join(options.dataDir, 'features'), rel: 'features' };
+  const features = { dir: join(options.dataDir, 'features'), rel: 'features' };
+  /** The cache as the next job sees it: keyed by the device its steps will run on. */
+  const place = (): FeaturePlace => ({ ...features, device: featureCacheDevice(engine.spec.device, ctx.window.offers()) });
   const probes = join(options.dataDir, 'inspect');
 
   /** The layer, once the model is loaded and has it; with its channel count. */
@@ -49,18 +52,18 @@ export function inspectHandlers(ctx: ServiceContext): InspectHandlers {
       const { layer, channels, recipe } = await page(request);
       const status = engine.status;
       const modelId = status.state === 'ready' ? status.modelId : 'inception_v3';
-      const found = (await engine.call({ op: 'inspect.cached', cache, modelId, layer, channels, recipe })) as Array<{ channel: number; rel: string }>;
+      const found = (await engine.call({ op: 'inspect.cached', cache: place(), modelId, layer, channels, recipe })) as Array<{ channel: number; rel: string }>;
       return found.map((f) => ({ channel: f.channel, url: options.fileUrl(f.rel) }));
     },
     'inspect.render': async (request) => {
       const { layer, channels, recipe } = await page(request);
-      return queue.enqueue({ kind: 'inspect', cache, task: { op: 'grid', layer, channels, recipe } });
+      return queue.enqueue({ kind: 'inspect', cache: place(), task: { op: 'grid', layer, channels, recipe } });
     },
     'inspect.channel': async (request) => {
       const req = requireObject(request, 'The inspect request');
       const { layer, channels } = await layerOf(req);
       const channel = requireInt(req['channel'], `A channel of ${layer}`, 0, channels - 1);
-      return queue.enqueue({ kind: 'inspect', cache, task: { op: 'channel', layer, channel, recipe: viewSize(quality(req['quality'])), neighbours: 6 } });
+      return queue.enqueue({ kind: 'inspect', cache: place(), task: { op: 'channel', layer, channel, recipe: viewSize(quality(req['quality'])), neighbours: 6 } });
     },
     'inspect.image': async (request) => {
       const req = requireObject(request, 'The inspect request');
@@ -74,7 +77,7 @@ export function inspectHandlers(ctx: ServiceContext): InspectHandlers {
       const id = newGalleryId();
       await mkdir(join(probes, id), { recursive: true });
       const out = { dir: join(probes, id), rel: `inspect/${id}` };
-      return queue.enqueue({ kind: 'inspect', cache, task: { op: 'image', layer, inputPath: inputs.sourcePath(inputId), inputName: input.name, top, out } }, id);
+      return queue.enqueue({ kind: 'inspect', cache: place(), task: { op: 'image', layer, inputPath: inputs.sourcePath(inputId), inputName: input.name, top, out } }, id);
     },
   };
 }

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../engine/io/atomic.ts';
 import type { JobContext } from './dreamJob.ts';
 import { relPath } from './entries.ts';
 import { jpeg, scaledInput } from './pictures.ts';
+import { featureDevice } from './inspectDevice.ts';
 import type { FeaturePlace, FeatureSize, InspectJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
 
 export interface InspectJobContext extends JobContext {
@@ -20,20 +21,20 @@ export interface InspectJobContext extends JobContext {
 const recipeOf = (r: FeatureSize) => featureRecipe({ size: r.size, steps: r.steps });
 const cacheRel = (place: FeaturePlace, file: string): string => relPath(place.rel, relative(place.dir, file));
 
-/** Cached pictures among `channels` (no model needed: the cache is keyed by the model's id). */
+/** Cached pictures among `channels` made on the place's device (no model needed: the cache is keyed by the model's id). */
 export async function cachedChannels(place: FeaturePlace, modelId: string, layer: string, channels: number[], size: FeatureSize): Promise<Array<{ channel: number; rel: string }>> {
-  const cache = new FeatureCache(place.dir);
+  const cache = new FeatureCache(place.dir, place.device);
   const recipe = recipeOf(size);
   const found = await Promise.all(channels.map(async (channel) => ((await cache.get(modelId, { layer, channel }, recipe)) ? { channel, rel: cacheRel(place, cache.file(modelId, { layer, channel }, recipe)) } : null)));
   return found.filter((f): f is { channel: number; rel: string } => f !== null);
 }
 
 /** Progress reports for a feature render, with a live JPEG of its first picture now and then. */
-function reporter(spec: InspectJobSpec, ctx: InspectJobContext, what: string): (p: FeatureProgress) => void {
+function reporter(spec: InspectJobSpec, ctx: InspectJobContext, what: string, where: () => string): (p: FeatureProgress) => void {
   let last = -Infinity;
   let latest: ProgressMessage | null = null;
   return (p) => {
-    latest = { type: 'progress', jobId: spec.jobId, done: p.done, total: p.total, label: `${what} · step ${p.step + 1}/${p.steps}`, elapsedMs: p.elapsedMs, etaMs: p.etaMs };
+    latest = { type: 'progress', jobId: spec.jobId, done: p.done, total: p.total, label: `${what} · step ${p.step + 1}/${p.steps}${where()}`, elapsedMs: p.elapsedMs, etaMs: p.etaMs };
     ctx.onProgress(latest);
     const now = performance.now();
     if (now - last < ctx.previewIntervalMs) return;
@@ -45,10 +46,10 @@ function reporter(spec: InspectJobSpec, ctx: InspectJobContext, what: string): (
 }
 
 /** A channel grid's progress, with every picture of the batch as it stands now and then (tiles grow in place). */
-function tileReporter(spec: InspectJobSpec, ctx: InspectJobContext, what: string): (p: FeatureProgress) => void {
+function tileReporter(spec: InspectJobSpec, ctx: InspectJobContext, what: string, where: () => string): (p: FeatureProgress) => void {
   let last = -Infinity;
   return (p) => {
-    const message: ProgressMessage = { type: 'progress', jobId: spec.jobId, done: p.done, total: p.total, label: `${what} · step ${p.step + 1}/${p.steps}`, elapsedMs: p.elapsedMs, etaMs: p.etaMs };
+    const message: ProgressMessage = { type: 'progress', jobId: spec.jobId, done: p.done, total: p.total, label: `${what} · step ${p.step + 1}/${p.steps}${where()}`, elapsedMs: p.elapsedMs, etaMs: p.etaMs };
     ctx.onProgress(message);
     const now = performance.now();
     if (now - last < ctx.previewIntervalMs) return;
@@ -65,10 +66,13 @@ function tileReporter(spec: InspectJobSpec, ctx: InspectJobContext, what: string
 
 export async function runInspectJob(spec: InspectJobSpec, ctx: InspectJobContext): Promise<JobOutput> {
   const { model } = ctx;
-  // The window device carries dreams only so far: the badge says where this job's steps run.
-  if (ctx.windowTiles) ctx.onDevice?.(model.device?.device ?? 'cpu', `${model.accelerator ?? 'the CPU'} (the window device runs dreams only)`);
-  const cache = new FeatureCache(spec.cache.dir);
   const task = spec.task;
+  // Feature images' gradients go to the window device when it is chosen; an image probe is forward passes only, here.
+  const onWindow = task.op !== 'image' ? ctx.windowTiles : undefined;
+  if (ctx.windowTiles && !onWindow) ctx.onDevice?.(model.device?.device ?? 'cpu', `${model.accelerator ?? 'the CPU'} (the window device computes gradients only)`);
+  const device = featureDevice(spec.cache, model, onWindow, ctx.onDevice);
+  const { cache, where } = device;
+  const route = device.tiles ? { pool: device.tiles } : {};
   if (task.op === 'grid') {
     const recipe = recipeOf(task.recipe);
     const rels: string[] = [];
@@ -76,11 +80,12 @@ export async function runInspectJob(spec: InspectJobSpec, ctx: InspectJobContext
     await visualizeMany(model, targets, recipe, {
       cache,
       signal: ctx.signal,
-      // The grid's images spread over the host's worker threads by the engine's layout rule.
+      // The grid's images spread over the host's worker threads by the engine's layout rule, or go to the window.
       ...(ctx.pools ? { pools: ctx.pools } : {}),
-      onProgress: tileReporter(spec, ctx, `${task.layer} channels`),
-      onImage: (t) => {
-        const rel = cacheRel(spec.cache, cache.file(model.id, t, recipe));
+      ...route,
+      onProgress: tileReporter(spec, ctx, `${task.layer} channels`, where),
+      onImage: (t, _image, fromCache) => {
+        const rel = cacheRel(spec.cache, fromCache ? cache.file(model.id, t, recipe) : cache.stored(model.id, t, recipe));
         rels.push(rel);
         ctx.onProgress({ type: 'progress', jobId: spec.jobId, done: rels.length, total: targets.length, label: `${rels.length}/${targets.length} channels`, elapsedMs: 0, etaMs: null, frame: { index: t.channel!, rel } });
       },
@@ -91,13 +96,14 @@ export async function runInspectJob(spec: InspectJobSpec, ctx: InspectJobContext
     const recipe = recipeOf(task.recipe);
     const target = { layer: task.layer, channel: task.channel };
     let image: RgbImage | null = await cache.get(model.id, target, recipe);
+    let file = cache.file(model.id, target, recipe);
     if (!image) {
-      image = await visualize(model, target, recipe, { signal: ctx.signal, onProgress: reporter(spec, ctx, `${task.layer} channel ${task.channel}`) });
-      await cache.put(model.id, target, recipe, image);
+      image = await visualize(model, target, recipe, { signal: ctx.signal, onProgress: reporter(spec, ctx, `${task.layer} channel ${task.channel}`, where), ...route });
+      file = await cache.put(model.id, target, recipe, image);
     }
     ctx.signal.throwIfAborted();
     const neighbours = strongestNeighbours(model, image, task.layer, task.channel, task.neighbours);
-    return { kind: 'inspect', rels: [cacheRel(spec.cache, cache.file(model.id, target, recipe))], findings: { layer: task.layer, channel: task.channel, neighbours } };
+    return { kind: 'inspect', rels: [cacheRel(spec.cache, file)], findings: { layer: task.layer, channel: task.channel, neighbours } };
   }
   const input = await scaledInput(task.inputPath, 512, task.inputName);
   ctx.onProgress({ type: 'progress', jobId: spec.jobId, done: 0, total: 1, label: `${task.layer}: reading the image`, elapsedMs: 0, etaMs: null });

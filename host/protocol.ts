@@ -72,6 +72,8 @@ export interface VideoJobSpec {
 export interface FeaturePlace {
   dir: string;
   rel: string;
+  /** The cache key of the device the job's steps will run on (inspect/cache.ts): 'cpu', 'window-webgl', 'window-webgpu'. */
+  device?: string;
 }
 
 export interface FeatureSize {

@@ -29,6 +29,7 @@ import { zoomHandlers } from './zoomHandlers.ts';
 import { ZoomStore } from './zoomStore.ts';
 import { windowModelFiles, type WindowModelFiles } from './windowModel.ts';
 import { WindowDevice } from './windowDevice.ts';
+import { isWindowDevice, windowBackendChoice } from '../engine/windowDevice/choice.ts';
 import { WINDOW_MODEL_PATH } from '../contract/browserAuth.ts';
 
 export type { ServiceOptions } from './context.ts';
@@ -77,7 +78,7 @@ export function createService(options: ServiceOptions): Service {
   const { inputs, gallery, queue } = ctx;
   // Tiles the engine sends to the window device; a refusal sends the engine to its CPU route.
   engine.windowTile = (tile) =>
-    windowDevice.gradient(tile.pixels, tile.height, tile.width, tile.terms).then(
+    windowDevice.gradient(tile.pixels, tile.height, tile.width, tile.terms, windowBackendChoice(isWindowDevice(engine.spec.device) ? engine.spec.device : 'window')).then(
       (r) => ({ type: 'window-tile-result', tileId: tile.tileId, ok: true, value: r.value, gradient: r.gradient, backend: r.backend, adapter: r.adapter }),
       (err: unknown) => ({ type: 'window-tile-result', tileId: tile.tileId, ok: false, message: (err as Error).message }),
     );

@@ -15,6 +15,8 @@ import type { ServiceContext } from './context.ts';
 import { checkFarmSetting } from './farm/farmHandlers.ts';
 import { hideFarmPassword, restoreFarmPassword } from './farm/farmSecret.ts';
 import { displayPath } from './files.ts';
+import { windowDeviceOptions } from './windowChoices.ts';
+import type { WindowOffers } from '../engine/windowDevice/choice.ts';
 import { MAX_PRESET_BYTES } from './limits.ts';
 import { BadRequestError, BusyError, requireFileBytes, requireObject } from './validate.ts';
 
@@ -30,9 +32,8 @@ export function launchSettings(configDir: string): Settings {
 }
 
 /** The devices, and the app window's GPU: carried over browser mode's socket and over Electron's IPC alike. */
-function deviceList(offers: string | null): SettingsView['devices'] {
-  const window = { choice: 'window' as const, available: true, note: `the app window's GPU (WebGL2${offers ? `: ${offers}` : ''}); the CPU whenever no window can` };
-  return [...deviceOptions(), window];
+function deviceList(offers: WindowOffers | null): SettingsView['devices'] {
+  return [...deviceOptions(), ...windowDeviceOptions(offers)];
 }
 
 function view(settings: Settings, configDir: string, pinned: string | null, devices: SettingsView['devices'], problem?: string): SettingsView {
@@ -60,7 +61,7 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
   return {
     'settings.get': async () => {
       const loaded = await loadSettings(configDir);
-      return view(loaded.value, configDir, pinned, deviceList(ctx.window.describe()), loaded.problem);
+      return view(loaded.value, configDir, pinned, deviceList(ctx.window.offers()), loaded.problem);
     },
     'settings.update': async (request) => {
       const req = requireObject(request, 'The settings');
@@ -73,7 +74,7 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
       }
       const wanted = backendInfos().find((b) => b.choice === req['backend']);
       if (wanted && !wanted.available) throw new BadRequestError(`The ${wanted.choice} backend is not available here (${wanted.description}).`);
-      const device = deviceList(ctx.window.describe()).find((d) => d.choice === req['device']);
+      const device = deviceList(ctx.window.offers()).find((d) => d.choice === req['device']);
       if (device && !device.available) throw new BadRequestError(`The ${device.choice} device is not available here (${device.note}).`);
       const before = (await loadSettings(configDir)).value;
       if (typeof req['farmUrl'] === 'string') req['farmUrl'] = restoreFarmPassword(req['farmUrl'], before.farmUrl);
@@ -87,7 +88,7 @@ export function settingsHandlers(ctx: ServiceContext): SettingsHandlers {
       const saved = await updateSettings(() => next, configDir);
       // A pinned backend stays pinned (the launcher overrides the spec's); the device is never pinned.
       if (restart) await engine.restart({ ...engine.spec, backend: next.backend as BackendChoice, device: next.device });
-      return view(saved.value, configDir, pinned, deviceList(ctx.window.describe()));
+      return view(saved.value, configDir, pinned, deviceList(ctx.window.offers()));
     },
     'presets.list': async () => presets.list(),
     'presets.save': async (request) => {

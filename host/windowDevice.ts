@@ -1,10 +1,12 @@
 // The window as a device for the host's jobs: each open page attaches a link (the WebSocket in
 // browser mode; Electron IPC could carry the same messages), and tiles go to the newest page that
-// works. A page that closes, reloads, loses its GPU context or fails to start fails what it held;
-// the caller (the engine's window tile source) then computes those tiles on the CPU route.
+// works, on the backend the Device setting names or the best hardware one the page offers. A page
+// that closes, reloads or loses its GPU context fails what it held; one that cannot start a backend
+// refuses that backend. The caller (the engine's window tile source) then computes on the CPU route.
 import type { GpuAdapter } from '../engine/shared/device.ts';
 import type { FromWindow, ToWindow, WindowBackend, WindowTerms } from '../engine/windowDevice/protocol.ts';
 import { decodeFrame, encodeFrame } from '../engine/windowDevice/frames.ts';
+import { pickWindowBackend, type WindowBackendChoice, type WindowOffers } from '../engine/windowDevice/choice.ts';
 
 /** How the host talks to one page, whatever carries the messages. */
 export interface WindowPort {
@@ -27,17 +29,26 @@ interface Pending {
   reject(err: Error): void;
 }
 
+type Started = { backend: WindowBackend; adapter: GpuAdapter };
+
 class PageLink {
   failed: string | null = null;
-  /** The adapters the page said it offers. */
-  offers: { webgl: GpuAdapter | null; webgpu: GpuAdapter | null } | null = null;
-  ready: Promise<{ backend: WindowBackend; adapter: GpuAdapter }> | null = null;
-  private started: { resolve(r: { backend: WindowBackend; adapter: GpuAdapter }): void; reject(err: Error): void } | null = null;
+  /** The adapters the page said it offers (its first message). */
+  offers: WindowOffers | null = null;
+  readonly hello: Promise<WindowOffers>;
+  private said!: (offers: WindowOffers) => void;
+  /** The page's worker as last started: which backend and model, and when it is ready. */
+  private ready: { key: string; backend: WindowBackend; done: Promise<Started> } | null = null;
+  private starting: { resolve(r: Started): void; reject(err: Error): void } | null = null;
+  /** Backends this page refused to start, and why: asked again, they fail at once (another may still start). */
+  private readonly refused = new Map<WindowBackend, string>();
   readonly pending = new Map<number, Pending>();
   /** One tile at a time per page: its worker runs them in turn, so each answer's time limit is its own. */
   private turn: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly port: WindowPort) {}
+  constructor(readonly port: WindowPort) {
+    this.hello = new Promise((resolve) => (this.said = resolve));
+  }
 
   inTurn<T>(job: () => Promise<T>): Promise<T> {
     const run = this.turn.then(job, job);
@@ -45,26 +56,44 @@ class PageLink {
     return run;
   }
 
-  start(backend: WindowBackend, modelId: string, modelUrl: string): Promise<{ backend: WindowBackend; adapter: GpuAdapter }> {
-    this.ready ??= new Promise((resolve, reject) => {
-      this.started = { resolve, reject };
-      this.port.send({ type: 'start', backend, modelUrl, modelId });
-    });
-    return this.ready;
+  /** The page's worker on `backend` with the model: started once, again when either changes. */
+  start(backend: WindowBackend, modelId: string, modelUrl: string): Promise<Started> {
+    const refusal = this.refused.get(backend);
+    if (refusal) return Promise.reject(new WindowDeviceError(refusal));
+    const key = `${backend}\n${modelId}`;
+    if (this.ready?.key !== key) {
+      const done = new Promise<Started>((resolve, reject) => {
+        this.starting = { resolve, reject };
+        this.port.send({ type: 'start', backend, modelUrl, modelId });
+      });
+      this.ready = { key, backend, done };
+    }
+    return this.ready.done;
   }
 
   receive(message: FromWindow): void {
-    if (message.type === 'hello') this.offers = { webgl: message.webgl, webgpu: message.webgpu };
-    else if (message.type === 'ready') this.started?.resolve({ backend: message.backend, adapter: message.adapter });
-    else if (message.type === 'result') this.take(message.id)?.resolve(message);
+    if (message.type === 'hello') {
+      this.offers = { webgl: message.webgl, webgpu: message.webgpu };
+      this.said(this.offers);
+    } else if (message.type === 'ready') {
+      this.starting?.resolve({ backend: message.backend, adapter: message.adapter });
+      this.starting = null;
+    } else if (message.type === 'result') this.take(message.id)?.resolve(message);
     else if (message.id !== null) this.take(message.id)?.reject(new WindowDeviceError(message.message));
-    else this.fail(message.message);
+    else if (this.starting && this.ready) {
+      // The page could not start this backend: that backend is refused here, the page stays usable.
+      this.refused.set(this.ready.backend, message.message);
+      this.starting.reject(new WindowDeviceError(message.message));
+      this.starting = null;
+      this.ready = null;
+    } else this.fail(message.message);
   }
 
   /** The page is gone or its device broke: everything it held fails, and it gets no more tiles. */
   fail(reason: string): void {
     this.failed ??= reason;
-    this.started?.reject(new WindowDeviceError(reason));
+    this.starting?.reject(new WindowDeviceError(reason));
+    this.starting = null;
     for (const p of this.pending.values()) p.reject(new WindowDeviceError(reason));
     this.pending.clear();
   }
@@ -138,13 +167,9 @@ export class WindowDevice {
     };
   }
 
-  /** What the newest working page offers, in words (the Settings panel's device note); null when no page said. */
-  describe(): string | null {
-    const offers = this.pages.findLast((p) => !p.failed && p.offers)?.offers;
-    if (!offers) return null;
-    const name = (a: { name: string; software: boolean }): string => `${a.name}${a.software ? ', software GPU' : ''}`;
-    const parts = [offers.webgl ? name(offers.webgl) : 'no WebGL2', ...(offers.webgpu ? [`WebGPU: ${name(offers.webgpu)}`] : [])];
-    return parts.join('; ');
+  /** What the newest working page offers (the Settings panel's device notes); null when no page said. */
+  offers(): WindowOffers | null {
+    return this.pages.findLast((p) => !p.failed && p.offers)?.offers ?? null;
   }
 
   /** Whether a page is open that has not failed. */
@@ -152,15 +177,20 @@ export class WindowDevice {
     return this.pages.some((p) => !p.failed);
   }
 
-  /** One tile's gradient on the newest working page; rejects with WindowDeviceError when none can. */
-  async gradient(pixels: Float32Array, height: number, width: number, terms: WindowTerms, backend: WindowBackend = 'webgl'): Promise<WindowTileResult> {
+  /**
+   * One tile's gradient on the newest working page, on the backend `choice` names or (auto) the best
+   * hardware one it offers; rejects with WindowDeviceError when none can.
+   */
+  async gradient(pixels: Float32Array, height: number, width: number, terms: WindowTerms, choice: WindowBackendChoice): Promise<WindowTileResult> {
     const link = this.pages.findLast((p) => !p.failed);
     if (!link) throw new WindowDeviceError('No app window is open to compute on.');
     const { modelId, modelUrl } = this.model();
     return link.inTurn(async () => {
       // A page that failed while this tile waited its turn takes no more.
       if (link.failed) throw new WindowDeviceError(link.failed);
-      const started = await this.inTime(link, link.start(backend, modelId, modelUrl));
+      const picked = pickWindowBackend(choice, await this.inTime(link, link.hello));
+      if ('refused' in picked) throw new WindowDeviceError(picked.refused);
+      const started = await this.inTime(link, link.start(picked.backend, modelId, modelUrl));
       const id = this.nextId++;
       const answer = new Promise<{ value: number; gradient: Float32Array; backend: WindowBackend }>((resolve, reject) => {
         link.pending.set(id, { resolve, reject });

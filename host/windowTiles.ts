@@ -7,14 +7,18 @@ import type { DreamModel } from '../engine/shared/model.ts';
 import type { Objective } from '../engine/objectives/objective.ts';
 import type { ObjectiveTerms } from '../engine/parallel/protocol.ts';
 import { termsObjectives, tileGradient, type TileGradient } from '../engine/render/tileStep.ts';
-import type { WindowBackend } from '../engine/windowDevice/protocol.ts';
+import type { WindowBackend, WindowTerms } from '../engine/windowDevice/protocol.ts';
+import { classLogit } from '../engine/model/classes.ts';
+import { targetKey, type FeatureTarget } from '../engine/objectives/featureTarget.ts';
+import { backendWords, type WindowBackendChoice } from '../engine/windowDevice/choice.ts';
 import type { EngineMessage, WindowTileReply } from './protocol.ts';
 
 type Answer = Extract<WindowTileReply, { ok: true }>;
 
 /** The engine's accelerator text on the window device: where steps go, and what stands behind. */
-export function windowAccelerator(cpu: string | null): string {
-  return `the app window's GPU (WebGL2), ${cpu ?? 'the CPU'} when no window can`;
+export function windowAccelerator(cpu: string | null, choice: WindowBackendChoice): string {
+  const gpu = choice === 'auto' ? 'WebGPU or WebGL2, a hardware GPU only' : backendWords[choice];
+  return `the app window's GPU (${gpu}), ${cpu ?? 'the CPU'} when no window can`;
 }
 
 /** Matches the host's answers to the tiles this engine sent. */
@@ -22,9 +26,13 @@ export class WindowTileClient {
   private readonly pending = new Map<number, { resolve(a: Answer): void; reject(err: Error): void }>();
   private nextId = 1;
 
-  constructor(private readonly post: (message: EngineMessage) => void) {}
+  /** `choice`: the window backend the Device setting asks for (the host picks it on the page). */
+  constructor(
+    private readonly post: (message: EngineMessage) => void,
+    readonly choice: WindowBackendChoice = 'auto',
+  ) {}
 
-  request(pixels: Float32Array, height: number, width: number, terms: ObjectiveTerms): Promise<Answer> {
+  request(pixels: Float32Array, height: number, width: number, terms: WindowTerms): Promise<Answer> {
     const tileId = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(tileId, { resolve, reject });
@@ -50,6 +58,8 @@ export class WindowTileSource {
   ranOn: { backend: WindowBackend; adapter: GpuAdapter } | null = null;
   /** The counts when the latest frame began (a zoom records each frame's device apart). */
   private frameStart = { window: 0, cpu: 0 };
+  /** Feature images' tiles by where they ran, by target. */
+  private readonly features = new Map<string, { window: number; cpu: number }>();
   /** The CPU route's objectives, built once per terms (its seeds carry over between fallback tiles). */
   private readonly objectiveOf: (terms: ObjectiveTerms) => Objective;
 
@@ -66,11 +76,34 @@ export class WindowTileSource {
     return this.cpuTiles > 0 ? (this.model.lastRoute ?? 'tfjs') : 'window';
   }
 
+  /** The terms as the window takes them: class names resolved to logits here, where the labels are. */
+  private windowTerms(terms: ObjectiveTerms): WindowTerms {
+    if (terms.feature) return { layers: [], channels: [], feature: terms.feature };
+    const { classes, ...rest } = terms;
+    return classes?.length ? { ...rest, logits: classes.map((c) => classLogit(this.model, c.name, c.weight)) } : rest;
+  }
+
+  /** Where one feature image's tiles ran so far: its cache key (inspect/cache.ts) is where it was computed. */
+  featureDevice(target: FeatureTarget): 'window' | 'cpu' | 'window+cpu' | null {
+    const t = this.features.get(targetKey(target));
+    if (!t) return null;
+    return t.cpu === 0 ? 'window' : t.window === 0 ? 'cpu' : 'window+cpu';
+  }
+
+  private count(terms: ObjectiveTerms, where: 'window' | 'cpu'): void {
+    if (!terms.feature) return;
+    const key = targetKey(terms.feature);
+    const t = this.features.get(key) ?? { window: 0, cpu: 0 };
+    t[where]++;
+    this.features.set(key, t);
+  }
+
   async gradient(pixels: Float32Array, height: number, width: number, terms: ObjectiveTerms): Promise<TileGradient> {
     if (this.fallback === null) {
       try {
-        const r = await this.client.request(pixels, height, width, terms);
+        const r = await this.client.request(pixels, height, width, this.windowTerms(terms));
         this.windowTiles++;
+        this.count(terms, 'window');
         this.ranOn = { backend: r.backend, adapter: r.adapter };
         return { value: r.value, gradient: r.gradient };
       } catch (err) {
@@ -81,6 +114,7 @@ export class WindowTileSource {
       }
     }
     this.cpuTiles++;
+    this.count(terms, 'cpu');
     return tileGradient(this.model, pixels, height, width, this.objectiveOf(terms));
   }
 
@@ -115,6 +149,6 @@ export function openWindowRoute(client: WindowTileClient, model: DreamModel, onD
     onDevice?.(model.device?.device ?? 'cpu', `${cpu ?? 'the CPU'} (the window device stopped: ${reason})`);
   });
   // Each job tries the window afresh: the badge says so again after an earlier job fell back.
-  onDevice?.('window', windowAccelerator(cpu));
+  onDevice?.('window', windowAccelerator(cpu, client.choice));
   return { tiles, where: () => where };
 }

@@ -255,12 +255,13 @@ describe('settings and presets', () => {
       expect(await nextStatus(own, 0, log)).toMatchObject({ state: 'ready', modelId: 'inception_v3', device: 'cpu' });
       const view = await own.handlers['settings.get']({});
       expect(view.settings.device).toBe('auto');
-      expect(view.devices.map((d) => d.choice)).toEqual(['auto', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda', 'window']);
-      // Browser mode carries the window device over its socket (tests/e2e/windowDream.test.ts runs it).
-      expect(view.devices.find((d) => d.choice === 'window')).toMatchObject({ available: true, note: expect.stringMatching(/window's GPU \(WebGL2\)/) });
+      expect(view.devices.map((d) => d.choice)).toEqual(['auto', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda', 'window', 'window-webgl', 'window-webgpu']);
+      // Browser mode carries the window devices over its socket (tests/e2e/windowDream.test.ts runs them).
+      expect(view.devices.find((d) => d.choice === 'window')).toMatchObject({ available: true, note: expect.stringMatching(/window's best hardware GPU \(WebGPU, then WebGL2; never a software GPU\)/) });
+      expect(view.devices.find((d) => d.choice === 'window-webgpu')).toMatchObject({ available: true, note: expect.stringMatching(/window's WebGPU \(used even when it is a software GPU\)/) });
       expect(view.devices.find((d) => d.choice === 'cuda')).toMatchObject({ available: false, note: expect.stringMatching(/fetch-cuda/) });
       await expect(own.handlers['settings.update']({ device: 'cuda' })).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringMatching(/cuda device is not available here/) });
-      await expect(own.handlers['settings.update']({ device: 'gpu' as never })).rejects.toMatchObject({ name: 'SettingsError', message: expect.stringMatching(/"device" must be one of auto, cpu, webgpu.*window/) });
+      await expect(own.handlers['settings.update']({ device: 'gpu' as never })).rejects.toMatchObject({ name: 'SettingsError', message: expect.stringMatching(/"device" must be one of auto, cpu, webgpu.*window, window-webgl, window-webgpu/) });
       const from = log.length;
       expect((await own.handlers['settings.update']({ device: 'cpu' })).settings.device).toBe('cpu');
       expect(await nextStatus(own, from, log)).toMatchObject({ state: 'ready', device: 'cpu', accelerator: expect.stringMatching(/^onnxruntime-node [\d.]+, \d+ threads?$/) });

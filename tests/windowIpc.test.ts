@@ -72,8 +72,8 @@ describe('the window device over Electron IPC (stand-in, no Electron binary)', (
     const page = scriptedPage(e.ipcRenderer);
     await tick();
     expect(host.available).toBe(true);
-    expect(host.describe()).toBe('Scripted GPU');
-    const r = await host.gradient(pixels, 2, 3, { layers: [{ name: 'mixed3', weight: 1 }], channels: [] });
+    expect(host.offers()).toEqual({ webgl: adapter, webgpu: null });
+    const r = await host.gradient(pixels, 2, 3, { layers: [{ name: 'mixed3', weight: 1 }], channels: [] }, 'webgl');
     expect(Array.from(r.gradient)).toEqual(Array.from(pixels, (v) => Math.fround(v * 2)));
     expect(r).toMatchObject({ value: 3, backend: 'webgl', adapter });
     expect(page.seen.map((m) => m.type)).toEqual(['start', 'gradient']);
@@ -91,7 +91,7 @@ describe('the window device over Electron IPC (stand-in, no Electron binary)', (
       scriptedPage(e.ipcRenderer);
       await tick();
       expect(host.available).toBe(false);
-      await expect(host.gradient(pixels, 2, 3, { layers: [], channels: [] })).rejects.toBeInstanceOf(WindowDeviceError);
+      await expect(host.gradient(pixels, 2, 3, { layers: [], channels: [] }, 'webgl')).rejects.toBeInstanceOf(WindowDeviceError);
     }
   });
 
@@ -101,7 +101,7 @@ describe('the window device over Electron IPC (stand-in, no Electron binary)', (
     linkWindowIpc(e.ipcMain, host, e.contents);
     const first = scriptedPage(e.ipcRenderer, { hold: true });
     await tick();
-    const held = host.gradient(pixels, 2, 3, { layers: [], channels: [] });
+    const held = host.gradient(pixels, 2, 3, { layers: [], channels: [] }, 'webgl');
     await tick();
     expect(first.seen.map((m) => m.type)).toEqual(['start', 'gradient']);
     // An in-page navigation is not a reload: the link stays.
@@ -115,7 +115,7 @@ describe('the window device over Electron IPC (stand-in, no Electron binary)', (
     const second = scriptedPage(e.ipcRenderer);
     await tick();
     expect(host.available).toBe(true);
-    expect((await host.gradient(pixels, 2, 3, { layers: [], channels: [] })).value).toBe(3);
+    expect((await host.gradient(pixels, 2, 3, { layers: [], channels: [] }, 'webgl')).value).toBe(3);
     expect(second.seen.map((m) => m.type)).toEqual(['start', 'gradient']);
 
     e.fire('destroyed');

@@ -1,5 +1,7 @@
-// Finished visualizations on disk, one PNG per model, target and recipe, so the inspector opens
-// instantly the second time. Writes are atomic; an unreadable entry counts as a miss.
+// Finished visualizations on disk, one PNG per model, target, recipe and device, so the inspector
+// opens instantly the second time. Keyed by device because devices round differently (a GPU's float32
+// differs from the CPU's in the last bits, which Adam's steps grow): a picture the app window's GPU made
+// never answers for the CPU, nor the reverse. Writes are atomic; an unreadable entry counts as a miss.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -29,13 +31,21 @@ function safeName(text: string): string {
   return clean === text ? text : `${clean}-${createHash('sha256').update(text).digest('hex').slice(0, 8)}`;
 }
 
-export class FeatureCache {
-  constructor(readonly dir: string = defaultFeatureCacheDir()) {}
+/** The engine's own routes (the CPU, and onnxruntime's providers) as a cache key; pictures made before keys existed were made there. */
+export const ENGINE_DEVICE = 'cpu';
 
-  /** Where a target's image lives: DIR/model/layer/channel-recipehash.png. */
-  file(modelId: string, target: FeatureTarget, recipe: FeatureRecipe): string {
+export class FeatureCache {
+  /** `device`: where the pictures this cache answers with were computed ('cpu', 'window-webgl', ...). */
+  constructor(
+    readonly dir: string = defaultFeatureCacheDir(),
+    readonly device: string = ENGINE_DEVICE,
+  ) {}
+
+  /** Where a target's image lives: DIR/model/layer/channel-recipehash.png, with -device before .png for other devices. */
+  file(modelId: string, target: FeatureTarget, recipe: FeatureRecipe, device = this.device): string {
     const what = target.channel === undefined ? 'layer' : `${target.channel}${target.neuron ? '-centre' : ''}`;
-    return join(this.dir, safeName(modelId), safeName(target.layer), `${what}-${recipeHash(recipe)}.png`);
+    const on = device === ENGINE_DEVICE ? '' : `-${safeName(device)}`;
+    return join(this.dir, safeName(modelId), safeName(target.layer), `${what}-${recipeHash(recipe)}${on}.png`);
   }
 
   async get(modelId: string, target: FeatureTarget, recipe: FeatureRecipe): Promise<RgbImage | null> {
@@ -53,10 +63,11 @@ export class FeatureCache {
     }
   }
 
-  async put(modelId: string, target: FeatureTarget, recipe: FeatureRecipe, image: RgbImage): Promise<string> {
-    const path = this.file(modelId, target, recipe);
+  /** Stores a picture computed on `device` (by default this cache's). */
+  async put(modelId: string, target: FeatureTarget, recipe: FeatureRecipe, image: RgbImage, device = this.device): Promise<string> {
+    const path = this.file(modelId, target, recipe, device);
     await mkdir(dirname(path), { recursive: true });
-    const meta = JSON.stringify({ model: modelId, target: targetKey(target), recipe });
+    const meta = JSON.stringify({ model: modelId, target: targetKey(target), recipe, device });
     await writeFileAtomic(path, await encodePng({ ...image, alpha: null }, { [FEATURE_PNG_KEY]: meta }));
     return path;
   }

@@ -1,32 +1,18 @@
 // What a visualization maximises: a whole layer, one channel, or one channel's centre unit (a neuron).
-import { layerMean, neuron, type Objective } from '../objectives/objective.ts';
-import { layerAt, neuronAt } from '../objectives/batch.ts';
-import { redirectedChannel } from '../objectives/redirected.ts';
+import type { Objective } from '../objectives/objective.ts';
+import { featureObjective, type FeatureTarget } from '../objectives/featureTarget.ts';
 import { UnknownLayerError } from '../shared/errors.ts';
 import type { DreamModel, LayerInfo } from '../shared/model.ts';
 import { FeatureRecipeError } from './recipe.ts';
 
-export interface FeatureTarget {
-  layer: string;
-  /** Omit for the whole layer. */
-  channel?: number;
-  /** The channel's centre unit instead of its mean (Lucid's neuron). */
-  neuron?: boolean;
-}
-
-export function targetKey(t: FeatureTarget): string {
-  if (t.channel === undefined) return t.layer;
-  return `${t.layer}:${t.channel}${t.neuron ? '@centre' : ''}`;
-}
+export { targetKey, type FeatureTarget } from '../objectives/featureTarget.ts';
 
 /**
  * The objective for a target rendered alone (index undefined) or as image `index` of a batch.
  * Channels use the redirected-ReLU form, so channels silent on the grey start still get going.
  */
 export function targetObjective(model: DreamModel, t: FeatureTarget, index?: number): Objective {
-  if (t.channel === undefined) return index === undefined ? layerMean(t.layer) : layerAt(t.layer, index);
-  if (t.neuron) return index === undefined ? neuron(t.layer, t.channel) : neuronAt(t.layer, t.channel, index);
-  return redirectedChannel(model, t.layer, t.channel, index);
+  return featureObjective(model, t, index);
 }
 
 /** The layer's catalogue entry (shape, channels, ImageNet or fine-tuned); fails fast on unknown names. */

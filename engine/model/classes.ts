@@ -1,8 +1,8 @@
 // Class objectives: dream toward a class ("jellyfish") by raising its logit, the classifier's score
 // before the softmax. Offered only where the model runs its head and we know its labels: 1000 (or
 // 1001 with a background class first) ImageNet outputs, or a label list in model.json's metadata.
-import * as tf from '@tensorflow/tfjs-core';
 import type { Objective } from '../objectives/objective.ts';
+import { logitObjective, type ClassLogit } from '../objectives/logit.ts';
 import type { DreamModel } from '../shared/model.ts';
 import { findClass, imagenetClasses, type ClassMatch } from './labels.ts';
 import { EMBEDDED_MODELS } from './files/source.ts';
@@ -68,18 +68,13 @@ export function classObjectiveFactory(model: DreamModel): (name: string, weight:
   return (name, weight) => classObjective(model, name, weight);
 }
 
+/** A class term resolved on the model's head: its logit, for this model here or the window's worker. */
+export function classLogit(model: DreamModel, name: string, weight = 1): ClassLogit {
+  const c = resolveClass(model, name);
+  return { layer: c.layer, logit: c.logit, weight, label: c.label.split(',')[0]!.trim() };
+}
+
 /** Mean (over the batch) of one class's logit: the objective that makes an image look more like that class. */
 export function classObjective(model: DreamModel, name: string, weight = 1): Objective {
-  const c = resolveClass(model, name);
-  const short = c.label.split(',')[0]!.trim();
-  return {
-    layers: [c.layer],
-    describe: `${weight === 1 ? '' : `${weight}*`}class:${short}`,
-    fn: (acts) => {
-      const a = acts[c.layer];
-      if (!a) throw new Error(`Objective needs layer "${c.layer}", which was not computed.`);
-      const logit = tf.mean(tf.slice(a, [0, 0, 0, c.logit], [-1, -1, -1, 1])) as tf.Scalar;
-      return weight === 1 ? logit : tf.mul(logit, weight);
-    },
-  };
+  return logitObjective(classLogit(model, name, weight));
 }

@@ -3,7 +3,7 @@
 // instead (computed from the convolution that feeds it), then switch to the real activation.
 import * as tf from '@tensorflow/tfjs-core';
 import { inferShapes, type Graph, type GraphNode } from '../graph/graph.ts';
-import type { Activations, DreamModel } from '../shared/model.ts';
+import type { Activations } from '../shared/model.ts';
 import { channelAt } from './batch.ts';
 import { channelMean, type Objective } from './objective.ts';
 
@@ -66,7 +66,7 @@ function preReluMean(source: PreReluSource, acts: Activations, index: number | u
  * A channel's mean activation (of image `index` of the batch, or of all), redirected to its pre-ReLU
  * response while it is zero. Models without an inspectable graph get the plain channel objective.
  */
-export function redirectedChannel(model: DreamModel, layer: string, channel: number, index?: number): Objective {
+export function redirectedChannel(model: { readonly graph?: Graph | undefined }, layer: string, channel: number, index?: number): Objective {
   const plain = index === undefined ? channelMean(layer, channel) : channelAt(layer, channel, index);
   const graph = model.graph;
   const source = graph ? preReluSource(graph, layer, channel) : null;

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { backendChoices, type BackendChoice } from '../backend.ts';
 import { deviceChoices } from '../accel/providers.ts';
 import type { DeviceSetting } from '../shared/device.ts';
+import { windowDeviceSettings } from '../windowDevice/choice.ts';
 
-/** What the Device setting accepts: the devices, and the app window's GPU. */
-export const settingDevices: readonly DeviceSetting[] = [...deviceChoices, 'window'];
+/** What the Device setting accepts: the devices, and the app window's GPU (its best, or a backend by name). */
+export const settingDevices: readonly DeviceSetting[] = [...deviceChoices, ...windowDeviceSettings];
 import { DEFAULT_RECIPE, parseRecipe, RecipeError, type Recipe } from '../recipe/recipe.ts';
 import { configDir } from './paths.ts';
 import { isObject, readJsonFile, SettingsError, writeJsonFile, type Loaded } from './jsonFile.ts';
@@ -23,7 +24,7 @@ export interface LastUsed {
 export interface Settings {
   version: 1;
   backend: BackendChoice;
-  /** Where dream steps run: auto (a real GPU when one answers, else the CPU), cpu, webgpu, dml, coreml, cuda. */
+  /** Where dream steps run: auto (a real GPU when one answers, else the CPU), cpu, webgpu, dml, coreml, cuda, or a window device. */
   device: DeviceSetting;
   /** The recipe a new dream starts from. */
   defaultRecipe: Recipe;

@@ -5,10 +5,13 @@ import type { Lowering } from '../graph/ops/onnx.ts';
 export type DeviceName = 'cpu' | 'webgpu' | 'dml' | 'coreml' | 'cuda';
 export type DeviceChoice = 'auto' | DeviceName;
 /**
- * The app's Device setting: a device choice, or 'window': gradient steps on the app window's GPU
- * (WebGL2 in its Web Worker), with the CPU route behind it. Commands without a window read it as auto.
+ * The app's window devices: gradient steps on the app window's GPU (a Web Worker on tfjs), with the CPU
+ * route behind it. 'window' picks the window's best hardware adapter (WebGPU, then WebGL2, never a
+ * software GPU); the other two name a backend and use it even on a software GPU.
  */
-export type DeviceSetting = DeviceChoice | 'window';
+export type WindowDeviceSetting = 'window' | 'window-webgl' | 'window-webgpu';
+/** The app's Device setting: a device choice or a window device. Commands without a window read a window device as auto. */
+export type DeviceSetting = DeviceChoice | WindowDeviceSetting;
 /** Where a step ran: an onnxruntime device, or the tfjs executor. */
 export type RouteName = DeviceName | 'tfjs';
 

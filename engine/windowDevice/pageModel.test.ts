@@ -1,6 +1,7 @@
 // The window's model, built from the files the host serves (model.json's topology and specs, the
-// weights as one binary), gives the engine's own gradient for a tile, leaves no tensors behind, and
-// refuses what it cannot run (graph models, class terms) with the reason. Here on wasm; the page
+// weights as one binary), gives the engine's own gradient for a tile (recipe terms, a feature image's
+// target; class logits in tests/windowClasses.test.ts), leaves no tensors behind, and refuses what it cannot run
+// (graph models, unresolved class names) with the reason. Here on wasm; the page
 // runs the same code on WebGL2 (tests/e2e/windowGradient.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -67,9 +68,30 @@ describe('PageModel', () => {
     }
   });
 
-  it('refuses class terms and graph models with the reason', async () => {
+  it("gives the engine's gradient for a feature image's target, and leaks no tensors", async () => {
+    const rand = seededRandom(5);
+    const [h, w] = [96, 96];
+    const pixels = Float32Array.from({ length: h * w * 3 }, () => rand() * 2 - 1);
+    const cases = [
+      { what: 'a redirected channel', ours: { layers: [], channels: [], feature: { layer: 'mixed3', channel: 4 } }, theirs: termsObjective(engine, { layers: [], channels: [], feature: { layer: 'mixed3', channel: 4 } }) },
+      { what: 'a neuron', ours: { layers: [], channels: [], feature: { layer: 'mixed2', channel: 7, neuron: true } }, theirs: termsObjective(engine, { layers: [], channels: [], feature: { layer: 'mixed2', channel: 7, neuron: true } }) },
+    ];
+    for (const c of cases) {
+      await page.gradient(pixels, h, w, c.ours);
+      const before = tf.memory().numTensors;
+      const ours = await page.gradient(pixels, h, w, c.ours);
+      expect(tf.memory().numTensors, c.what).toBe(before);
+      const theirs = tileGradient(engine, pixels, h, w, c.theirs);
+      // A silent centre unit has a zero gradient (relL2 is then undefined): the page's must be zero too.
+      if (theirs.gradient.every((v) => v === 0)) expect(ours.gradient.every((v) => v === 0), c.what).toBe(true);
+      else expect(relL2(ours.gradient, theirs.gradient), c.what).toBeLessThan(1e-6);
+      expect(ours.value, c.what).toBeCloseTo(theirs.value, 5);
+    }
+  });
+
+  it('refuses unresolved class names and graph models with the reason', async () => {
     const pixels = new Float32Array(80 * 80 * 3);
-    await expect(page.gradient(pixels, 80, 80, { ...terms, classes: [{ name: 'tabby', weight: 1 }] })).rejects.toThrow(/class terms run on the host/);
+    await expect(page.gradient(pixels, 80, 80, { ...terms, classes: [{ name: 'tabby', weight: 1 }] })).rejects.toThrow(/class terms reach the window as logits/);
     expect(() => PageModel.fromFiles('g', { format: 'graph-model', modelTopology: {}, weightSpecs: [] }, new ArrayBuffer(0))).toThrow(/layers models only/);
   });
 });

@@ -5,7 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildKerasGraph } from '../model/keras/build.ts';
 import { disposeGraph, inferShapes, type Graph } from '../graph/graph.ts';
 import { GraphExecutor } from '../graph/executor.ts';
-import { recipeObjective } from '../recipe/recipe.ts';
+import { featureObjective } from '../objectives/featureTarget.ts';
+import { logitObjective } from '../objectives/logit.ts';
+import { channelMean, layerMean, scale, sum } from '../objectives/objective.ts';
 import { ModelLoadError } from '../shared/errors.ts';
 import type { WindowTerms } from './protocol.ts';
 
@@ -21,7 +23,7 @@ export class PageModel {
 
   private constructor(
     readonly id: string,
-    private readonly graph: Graph,
+    readonly graph: Graph,
   ) {
     this.executor = new GraphExecutor(graph);
   }
@@ -61,8 +63,11 @@ export class PageModel {
 
   /** The objective's value and d(objective)/d(tile) for one HWC tile in the model's input range; reads back asynchronously. */
   async gradient(pixels: Float32Array, height: number, width: number, terms: WindowTerms): Promise<{ value: number; gradient: Float32Array }> {
-    if (terms.classes?.length) throw new Error('class terms run on the host (the window has no class head labels).');
-    const objective = recipeObjective({ layers: terms.layers, channels: terms.channels, classes: [] });
+    if (terms.classes?.length) throw new Error('class terms reach the window as logits (the window has no class labels to resolve names).');
+    const objective = terms.feature
+      ? featureObjective(this, terms.feature)
+      : // The engine's recipeObjective, term for term in its order (so the sum rounds the same), with resolved classes.
+        sum(...terms.layers.map((l) => scale(layerMean(l.name), l.weight)), ...terms.channels.map((c) => scale(channelMean(c.layer, c.index), c.weight)), ...(terms.logits ?? []).map(logitObjective));
     const x = tf.tensor4d(pixels, [1, height, width, 3]);
     try {
       const r = this.executor.valueAndGradientTensors(x, objective.layers, objective.fn);

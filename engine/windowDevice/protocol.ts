@@ -4,15 +4,24 @@
 // page's Web Worker unchanged.
 import type { ChannelTerm, ClassTerm, LayerTerm } from '../recipe/recipe.ts';
 import type { GpuAdapter } from '../shared/device.ts';
+import type { FeatureTarget } from '../objectives/featureTarget.ts';
+import type { ClassLogit } from '../objectives/logit.ts';
 
 /** The tfjs backends the window runs gradients on. */
 export type WindowBackend = 'webgl' | 'webgpu';
 
-/** An objective as recipe terms (the same shape as the worker pool's ObjectiveTerms). */
+/**
+ * An objective as recipe terms (the worker pool's ObjectiveTerms, class names resolved): the page has
+ * no class labels, so the engine sends each class term as its logit on the model's head.
+ */
 export interface WindowTerms {
   layers: LayerTerm[];
   channels: ChannelTerm[];
+  /** Unresolved class names: the page refuses them (the engine resolves them to `logits`). */
   classes?: ClassTerm[];
+  logits?: ClassLogit[];
+  /** A feature-visualization image's target, instead of the terms above. */
+  feature?: FeatureTarget;
 }
 
 /** Host to window. */

@@ -1,7 +1,9 @@
 // The app window as a device for the host's dreams (browser mode, Debian's chromium, SwiftShader
-// WebGL2): the host's job loop sends each tile over /api/window to the page's gradient worker. A
-// dream there matches the CPU route's within a stated tolerance, and says where it ran; reloading or
-// closing the page mid-dream finishes the dream on the CPU route, complete, and the progress says so.
+// WebGL2 and WebGPU): the host's job loop sends each tile over /api/window to the page's gradient
+// worker. A dream on window-webgl and one on window-webgpu each match the CPU route's within a stated
+// tolerance, and say which backend ran; 'window' (auto) never picks SwiftShader, so its dream runs on
+// the CPU and says why; reloading or closing the page mid-dream finishes the dream on the CPU route,
+// complete, and the progress says so.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
@@ -15,6 +17,8 @@ let server: RunningServer;
 let browser: Browser;
 let api: HostApi;
 let input: InputImage;
+/** The CPU route's dream, which both window backends' dreams are compared with. */
+let cpuItem: GalleryItem;
 const SIZE = 160;
 const recipe = (steps: number): Recipe => ({ ...DEFAULT_RECIPE, layers: [{ name: 'mixed3', weight: 1 }], steps, octaves: 1, jitter: 16, seed: 7 });
 
@@ -32,9 +36,10 @@ afterAll(async () => {
   await stopApp(server, browser);
 });
 
-async function useDevice(device: string): Promise<void> {
+async function useDevice(device: string): Promise<EngineStatus> {
   await api.call('settings.update', { device });
-  await api.waitEngine(device);
+  // Every window device is "window" in the engine's status; its accelerator names the backend asked for.
+  return api.waitEngine(device.startsWith('window') ? 'window' : device);
 }
 
 async function dreamOn(steps: number): Promise<{ jobId: string; done: Promise<GalleryItem> }> {
@@ -56,13 +61,43 @@ async function pixels(item: GalleryItem): Promise<{ data: Buffer; width: number;
   return { data, width: info.width, height: info.height };
 }
 
+/** A window dream against the CPU route's: the same size, and the same pixels up to float32 rounding. */
+async function expectMatchesCpu(gpuItem: GalleryItem, what: string): Promise<void> {
+  const a = await pixels(gpuItem);
+  const b = await pixels(cpuItem);
+  expect([a.width, a.height]).toEqual([b.width, b.height]);
+  let sum = 0;
+  let max = 0;
+  let changed = 0;
+  const original = await sharp(await smallPhoto(SIZE, 120, 'png')).removeAlpha().raw().toBuffer();
+  for (let i = 0; i < a.data.length; i++) {
+    const d = Math.abs(a.data[i]! - b.data[i]!);
+    sum += d;
+    max = Math.max(max, d);
+    if (b.data[i] !== original[i]) changed++;
+  }
+  const mean = sum / a.data.length;
+  console.log(`[${what} vs cpu] ${a.width}x${a.height}, 3 steps: mean |diff| ${mean.toFixed(4)}, max ${max} (of 255); the CPU dream changed ${changed} of ${a.data.length} values`);
+  // The dream did something, and both devices did the same thing up to float32 rounding (the window's
+  // gradient is within 3e-4 of the reference, the CPU's within 3e-7): measured mean 0.0008, max 1 level
+  // of 255 here on webgl. Tolerance: a mean 60x that, and no value more than 2 levels apart.
+  expect(changed).toBeGreaterThan(a.data.length / 2);
+  expect(mean).toBeLessThan(0.05);
+  expect(max).toBeLessThanOrEqual(2);
+}
+
 describe('the app window as a device', () => {
-  it('a dream on the window matches the CPU route and records that it ran on the window', async () => {
-    // The Settings panel names the window's adapter (the page says what it offers on connecting).
-    await expect
-      .poll(async () => (await api.call<SettingsView>('settings.get', {})).devices.find((d) => d.choice === 'window')?.note, { timeout: 30_000 })
-      .toMatch(/window's GPU \(WebGL2: ANGLE .*SwiftShader.*, software GPU; WebGPU: .*swiftshader.*software GPU\)/);
-    await useDevice('window');
+  it('a dream on window-webgl matches the CPU route and records that it ran on the window', async () => {
+    // The Settings panel names the window's adapters (the page says what it offers on connecting).
+    const notes = async (): Promise<string> =>
+      (await api.call<SettingsView>('settings.get', {})).devices
+        .filter((d) => d.choice.startsWith('window'))
+        .map((d) => `${d.choice}: ${d.note}`)
+        .join('\n');
+    await expect.poll(notes, { timeout: 30_000 }).toMatch(/window-webgl: the app window's WebGL2: ANGLE .*SwiftShader.*, software GPU/);
+    expect(await notes()).toMatch(/window-webgpu: the app window's WebGPU: .*swiftshader.*, software GPU/i);
+    expect(await notes()).toMatch(/^window: the app window's best hardware GPU .*: none in this window, so the CPU;/);
+    await useDevice('window-webgl');
     // The badge names the device that runs the steps.
     await browser.page.locator('[data-testid=engine-badge][data-state=ready]', { hasText: 'window' }).waitFor({ timeout: 60_000 });
     const onWindow = await dreamOn(3);
@@ -76,35 +111,33 @@ describe('the app window as a device', () => {
     for (const l of labels) expect(l).toContain("on the window's GPU");
 
     await useDevice('cpu');
-    const cpuItem = await (await dreamOn(3)).done;
+    cpuItem = await (await dreamOn(3)).done;
     expect(cpuItem.route).toBe('onnxruntime');
     expect(cpuItem.device).toBe('cpu');
-
-    const a = await pixels(gpuItem);
-    const b = await pixels(cpuItem);
-    expect([a.width, a.height]).toEqual([b.width, b.height]);
-    let sum = 0;
-    let max = 0;
-    let changed = 0;
-    const original = await sharp(await smallPhoto(SIZE, 120, 'png')).removeAlpha().raw().toBuffer();
-    for (let i = 0; i < a.data.length; i++) {
-      const d = Math.abs(a.data[i]! - b.data[i]!);
-      sum += d;
-      max = Math.max(max, d);
-      if (b.data[i] !== original[i]) changed++;
-    }
-    const mean = sum / a.data.length;
-    console.log(`[window vs cpu] ${a.width}x${a.height}, 3 steps: mean |diff| ${mean.toFixed(4)}, max ${max} (of 255); the CPU dream changed ${changed} of ${a.data.length} values`);
-    // The dream did something, and both devices did the same thing up to float32 rounding (the window's
-    // gradient is within 3e-4 of the reference, the CPU's within 3e-7): measured mean 0.0008, max 1 level
-    // of 255 here. Tolerance: a mean 60x that, and no value more than 2 levels apart.
-    expect(changed).toBeGreaterThan(a.data.length / 2);
-    expect(mean).toBeLessThan(0.05);
-    expect(max).toBeLessThanOrEqual(2);
+    await expectMatchesCpu(gpuItem, 'window-webgl');
   }, 1_200_000);
 
+  it('a dream on window-webgpu runs on the page\'s WebGPU and matches the CPU route', async () => {
+    expect(await useDevice('window-webgpu')).toMatchObject({ accelerator: expect.stringMatching(/^the app window's GPU \(WebGPU\), onnxruntime-node/) });
+    const run = await dreamOn(3);
+    const item = await run.done;
+    expect(item.route).toBe('window');
+    expect(item.device).toBe('window');
+    expect(item.deviceLabel).toMatch(/window's webgpu on .*swiftshader.*software GPU/i);
+    for (const l of (api.progress.get(run.jobId) ?? []).map((p) => p.label)) expect(l).toContain("on the window's GPU");
+    await expectMatchesCpu(item, 'window-webgpu');
+  }, 1_200_000);
+
+  it("'window' (auto) never picks the page's software GPU: the dream runs on the CPU and says why", async () => {
+    expect(await useDevice('window')).toMatchObject({ accelerator: expect.stringMatching(/^the app window's GPU \(WebGPU or WebGL2, a hardware GPU only\)/) });
+    const item = await (await dreamOn(1)).done;
+    expect(item.route).toBe('onnxruntime');
+    expect(item.device).toBe('cpu');
+    expect(item.deviceLabel).toMatch(/the window could not: The window offers only a software GPU \(WebGPU on .*; WebGL2 on .*SwiftShader.*\), which auto never picks/i);
+  }, 600_000);
+
   it('reloading the page mid-dream finishes that dream on the CPU route; the next dream runs on the reloaded window', async () => {
-    await useDevice('window');
+    await useDevice('window-webgl');
     const { page } = browser;
     const run = await dreamOn(6);
     await waitForWindowStep(run.jobId);
@@ -121,7 +154,7 @@ describe('the app window as a device', () => {
   }, 1_200_000);
 
   it('closing the page mid-dream finishes the dream on the CPU route, complete, and says so', async () => {
-    await useDevice('window');
+    await useDevice('window-webgl');
     const run = await dreamOn(6);
     await waitForWindowStep(run.jobId);
     await browser.page.close();

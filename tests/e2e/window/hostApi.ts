@@ -11,6 +11,8 @@ export interface HostApi {
   progress: Map<string, JobProgress[]>;
   waitEngine(device: string): Promise<EngineStatus>;
   waitJob(jobId: string, timeoutMs: number): Promise<GalleryItem>;
+  /** A job's final state when it is done (inspect jobs have frames and findings, no gallery item). */
+  waitDone(jobId: string, timeoutMs: number): Promise<Extract<JobState, { state: 'done' }>>;
   bytes(url: string): Promise<Buffer>;
   close(): void;
 }
@@ -62,6 +64,13 @@ export async function hostApi(origin: string, session: string): Promise<HostApi>
         if (s?.state === 'failed') throw new Error(`job failed: ${s.error.message}`);
         if (s?.state === 'cancelled') throw new Error('job cancelled');
         return s?.state === 'done' ? (s.item as GalleryItem) : undefined;
+      }),
+    waitDone: (jobId, timeoutMs) =>
+      poll(`job ${jobId}`, timeoutMs, async () => {
+        const s = states.get(jobId);
+        if (s?.state === 'failed') throw new Error(`job failed: ${s.error.message}`);
+        if (s?.state === 'cancelled') throw new Error('job cancelled');
+        return s?.state === 'done' ? s : undefined;
       }),
     bytes: async (url) => {
       const res = await fetch(new URL(url, origin), { headers });
