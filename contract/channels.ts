@@ -87,6 +87,10 @@ export const contract = {
   /** Atlas folders (`reverie atlas -o <data folder>/atlases/NAME`) and one opened for browsing. */
   'atlas.list': invoke<Empty, AtlasSummary[]>(),
   'atlas.open': invoke<{ id: string }, AtlasView>(),
+  /** An atlas folder anywhere (checked to be one, then registered and listed); Electron: only a folder its dialog returned. */
+  'atlas.add': invoke<{ path: string }, AtlasSummary>(),
+  /** Electron: a native folder dialog for an atlas folder; browser mode has none (the page takes a typed path). */
+  'dialog.openAtlasFolder': invoke<Empty, { path: string } | null>(),
   'engine.changed': event<EngineStatus>(),
   'job.progress': event<JobProgress>(),
   'job.state': event<JobState>(),

@@ -72,7 +72,7 @@ export class AppState {
     this.presets = new PresetsState({ api, notices: this.notices, ...deps });
     const shared = { api, notices: this.notices, ...deps, channelCounts: () => this.channelCounts };
     this.farm = new FarmState({ api, notices: this.notices, settings: this.settings });
-    this.atlas = new AtlasState({ api, notices: this.notices });
+    this.atlas = new AtlasState({ api, notices: this.notices, desktop: () => this.info?.mode === 'electron' });
     this.dream = new DreamState({ ...shared, recipe: this.recipe, farmUrl: () => this.farm.savedUrl });
     this.zoom = new ZoomState({ ...shared, farmUrl: () => this.farm.savedUrl });
     this.paint = new PaintState({ ...shared, farmUrl: () => this.farm.savedUrl });
