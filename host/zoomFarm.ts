@@ -19,3 +19,8 @@ export function farmWhere(farm: DreamFarm): string {
   const n = farm.progress().workers;
   return ` · ${n} worker${n === 1 ? '' : 's'}${n ? '' : ' (waiting for one)'}`;
 }
+
+/** What each frame the farm dreamed records: "farm", and which farm (its URL without a password). */
+export function farmPlace(farm: DreamFarm): { device: string; deviceLabel: string } {
+  return { device: 'farm', deviceLabel: `render farm at ${farm.progress().url}` };
+}

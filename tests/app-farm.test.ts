@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import type { RoundSettings, SessionItem, ZoomItem, ZoomSettings } from '../contract/projects.ts';
 import type { InputImage, JobProgress, Recipe } from '../contract/types.ts';
 import { DEFAULT_RECIPE } from '../engine/recipe/recipe.ts';
+import { readDreamMetadata } from '../engine/render/metadata.ts';
 import type { Service } from '../host/service.ts';
 import { recordEvents, tempDir, testService } from './appHelpers.ts';
 import { writeTestImage } from './helpers/cli.ts';
@@ -90,6 +91,10 @@ describe('the app on a render farm', () => {
     // Three frames of two steps of four tiles (a retried tile would only add to it).
     expect(tileJobs() - before).toBeGreaterThanOrEqual(3 * 2 * 4);
     expect((await manifestOf(onFarm.frameUrls[0]!)).frames.map((f) => f.device)).toEqual(['farm', 'farm', 'farm']);
+    // Each frame's PNG names the farm too (by its URL), where a local frame names this machine's device.
+    const meta = await readDreamMetadata(fileOf(onFarm.frameUrls[1]!));
+    expect(meta).toMatchObject({ device: 'farm', deviceLabel: `render farm at ${redis.url}` });
+    expect((await readDreamMetadata(fileOf(local.frameUrls[1]!))).device).not.toBe('farm');
     const [farmFrames, localFrames] = await Promise.all([framePixels(onFarm.frameUrls), framePixels(local.frameUrls)]);
     farmFrames.forEach((frame, i) => expect(frame.equals(localFrames[i]!), `frame ${i}`).toBe(true));
     expect(await jobsLeftIn(queueOfWorkers(workers[0]!, redis.url))).toBe(0);
