@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { readDreamMetadata } from '../../engine/render/metadata.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 import { startWorker, stopWorker, type TestWorker } from '../helpers/farmWorkers.ts';
@@ -38,6 +39,14 @@ async function galleryPixels(): Promise<Buffer[]> {
   const dated = await Promise.all(entries.map(async (e) => ({ e, at: JSON.parse(await readFile(join(dataDir, 'gallery', e, 'entry.json'), 'utf8')).createdAt as string })));
   dated.sort((a, b) => a.at.localeCompare(b.at));
   return Promise.all(dated.map(({ e }) => sharp(join(dataDir, 'gallery', e, 'result.png')).raw().toBuffer()));
+}
+
+/** Where each gallery result says it was dreamed (its PNG's metadata), newest last. */
+async function galleryDevices(): Promise<Array<{ device?: string; deviceLabel?: string }>> {
+  const entries = await readdir(join(dataDir, 'gallery'));
+  const dated = await Promise.all(entries.map(async (e) => ({ e, at: JSON.parse(await readFile(join(dataDir, 'gallery', e, 'entry.json'), 'utf8')).createdAt as string })));
+  dated.sort((a, b) => a.at.localeCompare(b.at));
+  return Promise.all(dated.map(({ e }) => readDreamMetadata(join(dataDir, 'gallery', e, 'result.png'))));
 }
 
 describe('the farm in the app', () => {
@@ -118,6 +127,8 @@ describe('the farm in the app', () => {
     const [farm, local] = await galleryPixels();
     expect(farm!.length).toBe(256 * 192 * 3);
     expect(farm!.equals(local!)).toBe(true);
+    // The farm's result names the farm as where it was dreamed; the local one names this machine.
+    expect((await galleryDevices()).map((d) => d.device)).toEqual(['farm', expect.not.stringMatching(/^farm$/)]);
     expect(worker.events.filter((e) => e.type === 'job-completed' && e.kind === 'dream-tile').length).toBe(tiles);
   });
 
