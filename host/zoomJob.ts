@@ -38,10 +38,11 @@ async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobConte
   let last = { done: 0, elapsedMs: 0, etaMs: null as number | null, label: 'starting' };
   const rels: string[] = [];
   // Masks and guides the recipe names, from the project's assets/ (a session keeps them in its own).
-  const named = recipeAssets((await readZoomManifest(dir)).recipe);
+  const before = await readZoomManifest(dir);
+  const named = recipeAssets(before.recipe);
   const assets = named.length ? dreamAssets(await loadAssets(o.assetsDir ?? dir, named)) : undefined;
   // Sent to the farm: every frame's tiles go there, as the CLI's zoom --farm (frames of one tile dream here).
-  const farm = o.farm ? await openFrameFarm(o.farm, await readZoomManifest(dir), ctx.signal) : undefined;
+  const farm = o.farm ? await openFrameFarm(o.farm, before, ctx.signal) : undefined;
   // On the window device every frame's tiles go to the window, the CPU route behind it as in a dream.
   const route = ctx.windowTiles && !farm ? openWindowRoute(ctx.windowTiles, ctx.model, ctx.onDevice) : undefined;
   const tiles = route?.tiles;
