@@ -20,7 +20,7 @@ import type {
 import type { ChannelPicture, ChannelsRequest, ChannelViewRequest, ImageProbeRequest } from './inspect.ts';
 import type { ClassSearch, ModelDownload, ModelInfo, ModelSize, PresetExport, PresetSaveRequest, SettingsUpdate, SettingsView, UserPreset } from './models.ts';
 import type { AtlasSummary, AtlasView, FarmStatusView, FarmTestRequest } from './farm.ts';
-import type { SessionItem, SessionNewRequest, SessionVideoRequest, VideoExportRequest, ZoomCreateRequest, ZoomItem, ZoomPreviewRequest, ZoomResumeRequest } from './projects.ts';
+import type { SessionDreamRequest, SessionItem, SessionNewRequest, SessionVideoRequest, VideoExportRequest, ZoomCreateRequest, ZoomItem, ZoomPreviewRequest, ZoomResumeRequest, ZoomRunRequest } from './projects.ts';
 
 /** Phantom-typed descriptors: the runtime value only says which kind a channel is. */
 export interface Invoke<Req, Res> {
@@ -44,13 +44,13 @@ export const contract = {
   'job.cancel': invoke<{ jobId: string }, { cancelled: boolean }>(),
   'job.list': invoke<Empty, JobState[]>(),
   'zoom.create': invoke<ZoomCreateRequest, ZoomItem>(),
-  'zoom.run': invoke<{ id: string }, JobTicket>(),
+  'zoom.run': invoke<ZoomRunRequest, JobTicket>(),
   'zoom.preview': invoke<ZoomPreviewRequest, JobTicket>(),
   'zoom.resume': invoke<ZoomResumeRequest, JobTicket>(),
   'video.export': invoke<VideoExportRequest, JobTicket>(),
   'video.save': invoke<{ id: string; file: string }, SaveOutcome>(),
   'session.new': invoke<SessionNewRequest, SessionItem>(),
-  'session.dream': invoke<{ id: string; frames: number }, JobTicket>(),
+  'session.dream': invoke<SessionDreamRequest, JobTicket>(),
   'session.pick': invoke<{ id: string; round: number; frame: number }, SessionItem>(),
   'session.add': invoke<{ id: string; painting: FileBytes }, SessionItem>(),
   'session.video': invoke<SessionVideoRequest, JobTicket>(),
@@ -87,6 +87,10 @@ export const contract = {
   /** Atlas folders (`reverie atlas -o <data folder>/atlases/NAME`) and one opened for browsing. */
   'atlas.list': invoke<Empty, AtlasSummary[]>(),
   'atlas.open': invoke<{ id: string }, AtlasView>(),
+  /** An atlas folder anywhere (checked to be one, then registered and listed); Electron: only a folder its dialog returned. */
+  'atlas.add': invoke<{ path: string }, AtlasSummary>(),
+  /** Electron: a native folder dialog for an atlas folder; browser mode has none (the page takes a typed path). */
+  'dialog.openAtlasFolder': invoke<Empty, { path: string } | null>(),
   'engine.changed': event<EngineStatus>(),
   'job.progress': event<JobProgress>(),
   'job.state': event<JobState>(),

@@ -42,6 +42,8 @@ export interface FarmJobProgress {
 /** An atlas folder (the output of `reverie atlas`) the app can browse. */
 export interface AtlasSummary {
   id: string;
+  /** The folder's name, as the list shows it. */
+  name: string;
   /** Where it is, as the user would find it ("~/…"). */
   folder: string;
   model: string;

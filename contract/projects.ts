@@ -107,6 +107,21 @@ export interface ZoomResumeRequest {
   id: string;
   /** A new frame target (at least the frames made so far); absent: the project's own. */
   frames?: number;
+  /** Send the tiles of each frame's steps to the farm in Settings (a frame of one tile dreams here). */
+  farm?: boolean;
+}
+
+/** Render a zoom project's frames, here or on the farm in Settings. */
+export interface ZoomRunRequest {
+  id: string;
+  farm?: boolean;
+}
+
+/** Dream the next frames of a session's latest round, here or on the farm in Settings. */
+export interface SessionDreamRequest {
+  id: string;
+  frames: number;
+  farm?: boolean;
 }
 
 export interface VideoExportRequest extends VideoOptions {

@@ -30,6 +30,10 @@ export interface ServiceOptions {
    * returned; in browser mode only inside the data folder or a models folder given at launch.
    */
   localModelPath: (path: string) => Promise<string>;
+  /** Electron: a native folder dialog for an atlas folder, whose answer `atlasFolderPath` then accepts; absent in browser mode. */
+  openAtlasFolder?: () => Promise<string | null>;
+  /** The atlas folder atlas.add may read, or a typed refusal (Electron: only a dialog's answer); absent: any absolute path, checked to be an atlas. */
+  atlasFolderPath?: (path: string) => Promise<string>;
   /** Minimum time between live previews (a few per second by default). */
   previewIntervalMs?: number;
   /** Settings and presets (default: the user's config folder, as the CLI uses). */

@@ -10,6 +10,7 @@ import { tilesPerStep } from '../engine/parallel/layout.ts';
 import { jpeg, scaledInput, thumbnail } from './pictures.ts';
 import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
 import { openWindowRoute, type WindowTileClient } from './windowTiles.ts';
+import { farmPlace } from './zoomFarm.ts';
 
 export interface JobContext {
   backend: string;
@@ -74,7 +75,8 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   }
   ctx.signal.throwIfAborted();
   const alpha = input.alpha && result.width === input.width && result.height === input.height ? input.alpha : null;
-  const device = onWindow ? onWindow.describe() : deviceMetadata(ctx.model);
+  // Tiles computed on the farm: the PNG and the gallery name it, not this machine's device.
+  const device = onWindow ? onWindow.describe() : farm ? farmPlace(farm) : deviceMetadata(ctx.model);
   const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, ...deviceMetadata(ctx.model), ...device, input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };
   // The PNG carries the guide (and masks) too, so reverie dream --recipe-from reproduces it.
   const png = await encodePng({ ...result, alpha }, { ...metadataText(meta), ...(await assetsText(spec.assets ?? [])) });

@@ -22,7 +22,13 @@ export interface DreamJobSpec {
   /** The masks and guide the recipe names by hash, with their pixels. */
   assets?: Asset[];
   /** The farm in Settings, when the dream was sent to it. */
-  farm?: { url: string; insecure: boolean };
+  farm?: FarmChoice;
+}
+
+/** The farm in Settings that a job's tiles go to (checked when the job was asked for). */
+export interface FarmChoice {
+  url: string;
+  insecure: boolean;
 }
 
 /** A project folder as the worker needs it: where it is, and where its files are under the data folder. */
@@ -39,6 +45,8 @@ export interface ZoomJobSpec {
   project: ProjectPlace;
   /** A new frame target, or absent for the project's own. */
   frames?: number;
+  /** The farm in Settings, when the zoom's frames are sent to it. */
+  farm?: FarmChoice;
 }
 
 export interface ZoomPreviewSpec {
@@ -54,6 +62,8 @@ export interface SessionDreamSpec {
   session: ProjectPlace;
   /** Frames to add to the latest round. */
   frames: number;
+  /** The farm in Settings, when the round's frames are sent to it. */
+  farm?: FarmChoice;
 }
 
 export interface VideoJobSpec {

@@ -14,6 +14,7 @@ import { displayPath } from './files.ts';
 import { Gallery } from './gallery.ts';
 import { galleryHandlers } from './galleryHandlers.ts';
 import { atlasHandlers } from './atlasHandlers.ts';
+import { AtlasFolders, type AtlasRoots } from './atlasFolders.ts';
 import { farmFor, farmHandlers } from './farm/farmHandlers.ts';
 import { inspectHandlers } from './inspectHandlers.ts';
 import { InputStore } from './inputs.ts';
@@ -42,6 +43,8 @@ export interface Service {
   windowModelFiles(): Promise<WindowModelFiles>;
   /** The open windows as a gradient device: transports attach each page's link. */
   readonly window: WindowDevice;
+  /** Atlas folders the user opened from anywhere: transports serve their pictures under /files/atlas-folders/. */
+  readonly atlasFolders: AtlasRoots;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export function createService(options: ServiceOptions): Service {
     (status) => emit({ channel: 'engine.changed', payload: status }),
     { model: saved.lastUsed.model ?? 'inception_v3', backend: saved.backend, device: saved.device, cacheDir },
   );
+  const atlasFolders = new AtlasFolders(options.dataDir);
   const windowDevice = new WindowDevice(() => ({ modelId: engine.spec.model, modelUrl: WINDOW_MODEL_PATH }));
   const ctx: ServiceContext = {
     options,
@@ -133,7 +137,7 @@ export function createService(options: ServiceOptions): Service {
     ...models.handlers,
     ...settingsHandlers(ctx),
     ...farmHandlers(ctx),
-    ...atlasHandlers(ctx),
+    ...atlasHandlers(ctx, atlasFolders),
   };
 
   return {
@@ -146,6 +150,7 @@ export function createService(options: ServiceOptions): Service {
       return queue.busy;
     },
     windowModelFiles: () => windowModelFiles(engine.spec.model, cacheDir),
+    atlasFolders,
     window: windowDevice,
     close: async () => {
       await models.downloads.close();

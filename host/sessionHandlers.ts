@@ -4,6 +4,7 @@
 import type { Handlers } from '../contract/channels.ts';
 import { parseRecipe } from '../engine/recipe/recipe.ts';
 import { readMask, type Asset } from '../engine/io/assets.ts';
+import { farmFor } from './farm/farmHandlers.ts';
 import { requireActiveModel } from './modelHandlers.ts';
 import type { ServiceContext } from './context.ts';
 import { newGalleryId } from './gallery.ts';
@@ -68,7 +69,8 @@ export function sessionHandlers(ctx: ServiceContext): SessionHandlers {
       const id = await idle(req);
       const frames = requireInt(req['frames'], 'Frames', 1, 1000);
       requireActiveModel(ctx, (await sessions.item(id)).recipe);
-      return queue.enqueue({ kind: 'session-dream', session: sessions.place(id), frames }, id);
+      const farm = await farmFor(req['farm'], ctx.configDir);
+      return queue.enqueue({ kind: 'session-dream', session: sessions.place(id), frames, ...(farm ? { farm } : {}) }, id);
     },
     'session.pick': async (request) => {
       const req = requireObject(request, 'The request');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Handlers } from '../contract/channels.ts';
 import { PREVIEW_MAX_FRAMES } from '../contract/projects.ts';
 import { parseRecipe } from '../engine/recipe/recipe.ts';
+import { farmFor } from './farm/farmHandlers.ts';
 import { requireActiveModel } from './modelHandlers.ts';
 import type { ServiceContext } from './context.ts';
 import { newGalleryId } from './gallery.ts';
@@ -75,15 +76,18 @@ export function zoomHandlers(ctx: ServiceContext): ZoomHandlers {
     },
     'zoom.run': async (request) => {
       const id = await renderable(request);
-      return queue.enqueue({ kind: 'zoom', project: zooms.place(id) }, id);
+      const farm = await farmFor(requireObject(request, 'The request')['farm'], ctx.configDir);
+      return queue.enqueue({ kind: 'zoom', project: zooms.place(id), ...(farm ? { farm } : {}) }, id);
     },
     'zoom.resume': async (request) => {
       const id = await renderable(request);
       const req = requireObject(request, 'The request');
-      if (req['frames'] === undefined) return queue.enqueue({ kind: 'zoom', project: zooms.place(id) }, id);
+      const farm = await farmFor(req['farm'], ctx.configDir);
+      const onFarm = farm ? { farm } : {};
+      if (req['frames'] === undefined) return queue.enqueue({ kind: 'zoom', project: zooms.place(id), ...onFarm }, id);
       const made = (await zooms.item(id)).frameUrls.length;
       const frames = requireInt(req['frames'], 'Frames', Math.max(1, made), MAX_FRAMES);
-      return queue.enqueue({ kind: 'zoom', project: zooms.place(id), frames }, id);
+      return queue.enqueue({ kind: 'zoom', project: zooms.place(id), frames, ...onFarm }, id);
     },
     'video.export': async (request) => {
       const req = requireObject(request, 'The export request');

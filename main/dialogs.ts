@@ -133,6 +133,13 @@ export function createDialogs(electron: ElectronMain, chosen: ChosenPaths, windo
       return answer.canceled || picked === undefined ? null : chosen.remember(picked);
     },
 
+    /** An atlas folder to browse in Inspect; remembered, so atlas.add accepts this path and no other. */
+    async openAtlasFolder(): Promise<string | null> {
+      const answer = await electron.dialog.showOpenDialog(window(), { properties: ['openDirectory'], filters: [] });
+      const picked = answer.filePaths[0];
+      return answer.canceled || picked === undefined ? null : chosen.remember(picked);
+    },
+
     /** `folder`: the output folder from settings, used when no folders are known (else Pictures). */
     async saveResult(item: GalleryItem, pngPath: string, folder: string | null = null): Promise<SaveOutcome> {
       const stem = item.input.name.replace(/\.[^.]*$/, '');

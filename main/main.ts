@@ -34,7 +34,7 @@ async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void>
   electron.session.defaultSession.setPermissionCheckHandler(permissionCheck);
   const dataDir = resolve(process.env['REVERIE_DATA_DIR'] || app.getPath('userData'));
   await prepareDataDir(dataDir);
-  const dirs = { rendererDir: join(ROOT, 'dist', 'renderer'), dataDir, windowModel: () => service.windowModelFiles() };
+  const dirs = { rendererDir: join(ROOT, 'dist', 'renderer'), dataDir, windowModel: () => service.windowModelFiles(), atlasFolders: { root: (id: string) => service.atlasFolders.root(id) } };
   electron.protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, dirs));
 
   // Window, service and IPC are set up in one synchronous run, so the page cannot call before the handlers exist.
@@ -56,6 +56,8 @@ async function start(focusOnSecond: (win: BrowserWindow) => void): Promise<void>
     openModelFolder: () => dialogs.openModelFolder(),
     // Only a folder a dialog returned in this session: the page cannot name one itself.
     localModelPath: async (path) => chosen.check(path),
+    openAtlasFolder: () => dialogs.openAtlasFolder(),
+    atlasFolderPath: async (path) => chosen.check(path),
     saveResult: (item, pngPath, folder) => dialogs.saveResult(item, pngPath, folder),
     saveVideo: (video, path) => dialogs.saveVideo(video, path),
   });

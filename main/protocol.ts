@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { WINDOW_MODEL_PATH } from '../contract/browserAuth.ts';
 import type { WindowModelFiles } from '../host/windowModel.ts';
 import { SERVED_DATA_FOLDERS, resolveInside } from '../host/files.ts';
+import { ATLAS_FOLDERS_URL, atlasFileRequest, type AtlasRoots } from '../host/atlasFolders.ts';
 import { contentType, realFileInside } from '../host/staticFiles.ts';
 import { CONTENT_SECURITY_POLICY, isAppUrl } from './security.ts';
 
@@ -14,6 +15,8 @@ export interface AppDirs {
   dataDir: string;
   /** The active model's files for the window device (absent: /window-model/ answers 404). */
   windowModel?: () => Promise<WindowModelFiles>;
+  /** Atlas folders the user opened (absent: /files/atlas-folders/ answers 404). */
+  atlasFolders?: AtlasRoots;
 }
 
 export type AppRoute = { kind: 'file'; root: string; path: string } | { kind: 'window-model'; name: 'model.json' | 'weights.bin' } | { kind: 'refuse'; status: 403 | 404 | 405 };
@@ -31,6 +34,10 @@ export function routeAppRequest(url: string, method: string, dirs: AppDirs): App
   if (pathname.startsWith('/files/')) {
     const rest = pathname.slice('/files/'.length);
     const folder = rest.split('/')[0] ?? '';
+    if (folder === ATLAS_FOLDERS_URL) {
+      const atlas = dirs.atlasFolders ? atlasFileRequest(rest.slice(folder.length + 1), dirs.atlasFolders) : null;
+      return atlas ? { kind: 'file', root: atlas.root, path: atlas.path } : { kind: 'refuse', status: 404 };
+    }
     // The root is the served folder itself: a symlink in gallery/ may not lead to config/ or inputs/.
     const root = join(dirs.dataDir, folder);
     const path = SERVED_DATA_FOLDERS.has(folder) ? resolveInside(root, rest.slice(folder.length + 1)) : null;

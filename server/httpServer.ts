@@ -19,6 +19,7 @@ import { isAllowedHost, isAllowedOrigin, securityHeaders } from './guard.ts';
 import { Credentials, EVENTS_PROTOCOL, parseCookies, SESSION_HEADER, SESSION_META, sessionFromProtocols, viewCookieName } from './credentials.ts';
 import { drain, HttpError, readBody } from './body.ts';
 import { serveFile } from '../host/staticFiles.ts';
+import { ATLAS_FOLDERS_URL, atlasFileRequest } from '../host/atlasFolders.ts';
 import { answerWhere, whereMeta } from './where.ts';
 import { serveWindowModel, WINDOW_MODEL_PREFIX } from './windowModelRoute.ts';
 import { attachWindowSocket, WINDOW_SOCKET_PATH, windowSocketServer } from './windowSocket.ts';
@@ -150,6 +151,9 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       const rest = path.slice('/files/'.length);
       const folder = rest.split('/')[0] ?? '';
       const download = url.searchParams.get('download');
+      // An atlas folder the user opened: its pictures, from that folder only.
+      const atlas = folder === ATLAS_FOLDERS_URL ? atlasFileRequest(rest.slice(folder.length + 1), service.atlasFolders) : null;
+      if (atlas && (await serveFile(res, atlas.root, atlas.urlPath, { cache: 'private' }))) return;
       // The real path must stay inside the served folder itself, not merely the data folder.
       if (SERVED_DATA_FOLDERS.has(folder) && (await serveFile(res, join(options.dataDir, folder), rest.slice(folder.length + 1), { cache: 'private', ...(download ? { download: safeFileName(download) } : {}) }))) return;
       return send(res, 404, 'Not found.');

@@ -19,7 +19,7 @@ import { recipeFlagSpec, recipeFromFlags, type RecipeFlags } from '../recipeOpti
 import { parseRecipe, recipeAssets } from '../../engine/recipe/recipe.ts';
 import { dreamAssets, loadAssets, saveAssets, type Asset } from '../../engine/io/assets.ts';
 import type { FarmTilePool } from '../../host/farm/tilePool.ts';
-import { frameFarmFrom, openFrameFarm, type FrameFarmChoice } from '../farm/frameFarm.ts';
+import { frameFarmFrom, frameFarmPlace, openFrameFarm, type FrameFarmChoice } from '../farm/frameFarm.ts';
 import { farmFlagHelp, farmFlagSpec } from '../farm/runner.ts';
 import { formatDuration, jsonLinesSink, terminalSink, type ProgressSink } from '../progress.ts';
 import { appVersion, CancelledError, firstFrameNote, maxPixelsFlag, UsageError, withInterrupt } from '../shared.ts';
@@ -144,7 +144,7 @@ export async function renderProject(dir: string, sink: ProgressSink, o: { backen
     if (o.rerenderFrom !== undefined) options.rerenderFrom = o.rerenderFrom;
     result = await withInterrupt(async (signal) => {
       farmPool = o.farm ? await openFrameFarm(o.farm, m.recipe.model, { ...m.input, tileSize: m.recipe.tileSize }, sink, signal) : undefined;
-      return runZoomProject(model, dir, { ...options, pools, signal, ...(farmPool ? { tiles: farmPool } : {}) });
+      return runZoomProject(model, dir, { ...options, pools, signal, ...(farmPool && o.farm ? { tiles: farmPool, tilesPlace: frameFarmPlace(o.farm) } : {}) });
     });
   } finally {
     await farmPool?.close();

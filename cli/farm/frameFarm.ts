@@ -33,3 +33,8 @@ export async function openFrameFarm(choice: FrameFarmChoice, modelSpec: string, 
   sink.event('farm', { url: connection.display, workers: online, message: `Tiles of each frame's steps go to the farm at ${connection.display}: ${online} worker(s) online${online ? '' : ' (the tiles wait in the queue until one joins)'}` });
   return pool;
 }
+
+/** What each frame the farm dreamed records (the PNG's device fields and the manifest's): the farm, by its URL without a password. */
+export function frameFarmPlace(choice: FrameFarmChoice): { device: string; deviceLabel: string } {
+  return { device: 'farm', deviceLabel: `render farm at ${parseFarmUrl(choice.url, choice.insecure).display}` };
+}

@@ -83,6 +83,8 @@ export interface RunZoomOptions {
   /** `tiles` is a device (the app window's GPU, the CPU behind it): single-tile frames go there too, and
    * each dream frame records where its tiles ran. Absent, `tiles` is a farm and frames record 'farm'. */
   tilesDevice?: { frameDevice(): FrameDevice };
+  /** Where `tiles` (not a device: a render farm) computes, written into each dream frame's PNG and record. */
+  tilesPlace?: FrameDevice;
   /** Masks and guide the recipe names (a project keeps them in its assets/ folder). */
   assets?: DreamAssets;
 }
@@ -181,7 +183,7 @@ export async function runZoomProject(model: DreamModel, dir: string, o: RunZoomO
       progress(0, plan.kind === 'dream' ? plan.params.steps : 0);
       const image = await makeFrame(model, m, plan, source, { ...o, pool, progress });
       // Frames whose tiles ran elsewhere (a render farm, the window) were made on that device, not this one.
-      const ranOn = plan.kind === 'dream' ? o.tilesDevice?.frameDevice() : undefined;
+      const ranOn = plan.kind === 'dream' ? (o.tilesDevice?.frameDevice() ?? (o.tiles ? o.tilesPlace : undefined)) : undefined;
       const meta = metadataText({ app: 'reverie', appVersion: o.appVersion ?? m.appVersion, backend: m.backend, ...deviceMetadata(model), ...ranOn, input: m.input.source, createdAt: new Date().toISOString(), recipe: frameRecipe(m.recipe, plan) });
       const png = await encodePng({ ...image, alpha: null }, meta);
       const file = await writeFrame(dir, f, png);

@@ -64,18 +64,28 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
     const sentP = new Promise<void>((resolve) => (sent = resolve));
     const done = (async (): Promise<() => void> => {
       try {
-        signal?.throwIfAborted();
-        const tasks: Array<FarmTask<'dream-tile'>> = [];
-        for (const p of mine) {
-          const bytes = new Uint8Array(p.pixels.buffer, p.pixels.byteOffset, p.pixels.byteLength);
-          const key = blobs ? await blobs.put(bytes) : undefined;
-          if (key) keys.push(key);
-          const tile = key ? { width: p.width, height: p.height, blob: key } : { width: p.width, height: p.height, data: encodeBytes(bytes) };
-          tasks.push({ kind: 'dream-tile', payload: { model, terms: p.terms, tile } });
+        let results: GradientResult[];
+        for (let attempt = 0; ; attempt++) {
+          signal?.throwIfAborted();
+          const tasks: Array<FarmTask<'dream-tile'>> = [];
+          for (const p of mine) {
+            const bytes = new Uint8Array(p.pixels.buffer, p.pixels.byteOffset, p.pixels.byteLength);
+            const key = blobs ? await blobs.put(bytes) : undefined;
+            if (key) keys.push(key);
+            const tile = key ? { width: p.width, height: p.height, blob: key } : { width: p.width, height: p.height, data: encodeBytes(bytes) };
+            tasks.push({ kind: 'dream-tile', payload: { model, terms: p.terms, tile } });
+          }
+          const running = flows.run(tasks, signal, count);
+          sent();
+          try {
+            results = await running;
+            break;
+          } catch (err) {
+            // The same step left by a cancelled run (which took its tiles off Redis) failed for want of
+            // them just as this run reattached: the tiles are back now, so the step goes out afresh, once.
+            if (attempt > 0 || signal?.aborted || !tilesWereGone(err)) throw err;
+          }
         }
-        const running = flows.run(tasks, signal, count);
-        sent();
-        const results = await running;
         const gradients: Float32Array[] = [];
         for (const r of results) {
           const g = r.gradient;
@@ -134,4 +144,9 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
       await Promise.allSettled([steps.close(), stepEvents.close(), tiles.close(), redis?.quit()]);
     },
   };
+}
+
+/** Every failure of a flow was a tile missing from Redis (the worker found no blob for it). */
+function tilesWereGone(err: unknown): boolean {
+  return err instanceof FarmJobsFailedError && err.failures.length > 0 && err.failures.every((f) => /no longer in Redis/.test(f.reason));
 }

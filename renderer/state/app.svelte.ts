@@ -72,10 +72,10 @@ export class AppState {
     this.presets = new PresetsState({ api, notices: this.notices, ...deps });
     const shared = { api, notices: this.notices, ...deps, channelCounts: () => this.channelCounts };
     this.farm = new FarmState({ api, notices: this.notices, settings: this.settings });
-    this.atlas = new AtlasState({ api, notices: this.notices });
+    this.atlas = new AtlasState({ api, notices: this.notices, desktop: () => this.info?.mode === 'electron' });
     this.dream = new DreamState({ ...shared, recipe: this.recipe, farmUrl: () => this.farm.savedUrl });
-    this.zoom = new ZoomState(shared);
-    this.paint = new PaintState(shared);
+    this.zoom = new ZoomState({ ...shared, farmUrl: () => this.farm.savedUrl });
+    this.paint = new PaintState({ ...shared, farmUrl: () => this.farm.savedUrl });
     // Every preset grid offers the user's saved presets for its recipe's model, as they change.
     for (const r of [this.recipe, this.zoom.recipe, this.paint.recipe]) r.saved = () => savedPresets(r.model, this.presets.list);
     this.inspect = new InspectState({ api, notices: this.notices, picker: deps.picker, layers: () => this.layers, dreamWith: (layer, channel) => this.dreamWithChannel(layer, channel) });

@@ -1,5 +1,6 @@
-// Inspect → Atlas: the atlas folders in the data folder (made by `reverie atlas`, locally or on a
-// farm), one opened for browsing: layer navigation, search by channel, a picked channel.
+// Inspect → Atlas: the atlas folders (made by `reverie atlas`, locally or on a farm) in the data
+// folder or opened from anywhere, one opened for browsing: layer navigation, search by channel, a
+// picked channel.
 import type { ReverieApi } from '../../contract/channels.ts';
 import type { AtlasChannel, AtlasSummary, AtlasView } from '../../contract/farm.ts';
 import type { Notices } from './notices.svelte.ts';
@@ -7,6 +8,8 @@ import type { Notices } from './notices.svelte.ts';
 export interface AtlasDeps {
   api: ReverieApi;
   notices: Notices;
+  /** The desktop app opens folders with its native dialog; a browser page takes a typed path. */
+  desktop(): boolean;
 }
 
 export class AtlasState {
@@ -19,7 +22,34 @@ export class AtlasState {
   /** Inspect shows the atlas browser instead of the live channel grid. */
   active = $state(false);
 
+  /** Browser mode: the atlas folder's path as typed. */
+  path = $state('');
+
   constructor(private readonly deps: AtlasDeps) {}
+
+  get desktop(): boolean {
+    return this.deps.desktop();
+  }
+
+  /** Opens an atlas folder from anywhere (the dialog's, or the typed path), lists it and browses it. */
+  async openFolder(): Promise<void> {
+    try {
+      let path = this.path.trim();
+      if (this.deps.desktop()) {
+        const picked = await this.deps.api['dialog.openAtlasFolder']({});
+        if (!picked) return;
+        path = picked.path;
+      }
+      if (!path) return;
+      const added = await this.deps.api['atlas.add']({ path });
+      this.deps.notices.resolve('Could not open the atlas folder');
+      this.path = '';
+      await this.refresh();
+      await this.choose(added.id);
+    } catch (err) {
+      this.deps.notices.error(err, 'Could not open the atlas folder');
+    }
+  }
 
   /** Switches Inspect to the atlas browser (listing the atlases) or back. */
   async show(on: boolean): Promise<void> {

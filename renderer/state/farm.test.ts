@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { AtlasView, FarmStatusView } from '../../contract/farm.ts';
 import type { SettingsView } from '../../contract/models.ts';
 import { DEFAULT_PRESET } from '../lib/presets.ts';
-import { atlasMatches } from './atlas.svelte.ts';
+import { AtlasState, atlasMatches } from './atlas.svelte.ts';
 import { FarmState, throughputText } from './farm.svelte.ts';
 import { Notices } from './notices.svelte.ts';
 import { SettingsState } from './settings.svelte.ts';
@@ -68,12 +68,39 @@ describe('FarmState', () => {
 
 describe('atlasMatches', () => {
   const tile = (c: number) => ({ channel: c, url: `/files/atlases/a/mixed4/${c}.png` });
-  const atlas: AtlasView = { id: 'a', folder: '~/a', model: 'inception_v3', channels: 14, layers: 2, recipe: null, layerList: [{ name: 'mixed3', channels: [0, 1, 2].map(tile), missing: 0 }, { name: 'mixed4', channels: [1, 9, 97, 100].map(tile), missing: 7 }] };
+  const atlas: AtlasView = { id: 'a', name: 'a', folder: '~/a', model: 'inception_v3', channels: 14, layers: 2, recipe: null, layerList: [{ name: 'mixed3', channels: [0, 1, 2].map(tile), missing: 0 }, { name: 'mixed4', channels: [1, 9, 97, 100].map(tile), missing: 7 }] };
   it('shows the current layer, narrowed by a channel prefix; layer:channel finds one across layers', () => {
     expect(atlasMatches(atlas, 'mixed4', '').map((m) => m.channel.channel)).toEqual([1, 9, 97, 100]);
     expect(atlasMatches(atlas, 'mixed4', '9').map((m) => m.channel.channel)).toEqual([9, 97]);
     expect(atlasMatches(atlas, 'mixed3', 'mixed4:97')).toEqual([{ layer: 'mixed4', channel: tile(97) }]);
     expect(atlasMatches(atlas, 'mixed3', 'mixed4:98')).toEqual([]);
     expect(atlasMatches(null, 'mixed3', '')).toEqual([]);
+  });
+});
+
+describe('AtlasState.openFolder', () => {
+  const summary = { id: 'f-0123456789abcdef', name: 'my atlas', folder: '/x/my atlas', model: 'inception_v3', channels: 1, layers: 1 };
+  const view: AtlasView = { ...summary, recipe: null, layerList: [{ name: 'mixed0', channels: [{ channel: 0, url: '/files/atlas-folders/f-0123456789abcdef/mixed0/0000.png' }], missing: 0 }] };
+  const make = (desktop: boolean, picked: { path: string } | null) => {
+    const host = testHost({ 'dialog.openAtlasFolder': () => picked, 'atlas.add': () => summary, 'atlas.list': () => [summary], 'atlas.open': () => view });
+    return { host, atlas: new AtlasState({ api: host.api, notices: new Notices({ set: () => undefined }), desktop: () => desktop }) };
+  };
+
+  it('browser mode opens the typed path; the desktop asks its dialog and sends only its answer', async () => {
+    const browser = make(false, null);
+    browser.atlas.path = ' /x/my atlas ';
+    await browser.atlas.openFolder();
+    expect(browser.host.calls.map((c) => c.channel)).toEqual(['atlas.add', 'atlas.list', 'atlas.open']);
+    expect(browser.host.calls[0]!.request).toEqual({ path: '/x/my atlas' });
+    expect(browser.atlas.open?.id).toBe(summary.id);
+    expect(browser.atlas.path).toBe('');
+
+    const desktop = make(true, { path: '/picked' });
+    desktop.atlas.path = '/typed';
+    await desktop.atlas.openFolder();
+    expect(desktop.host.calls.slice(0, 2)).toEqual([{ channel: 'dialog.openAtlasFolder', request: {} }, { channel: 'atlas.add', request: { path: '/picked' } }]);
+    const cancelled = make(true, null);
+    await cancelled.atlas.openFolder();
+    expect(cancelled.host.calls.map((c) => c.channel)).toEqual(['dialog.openAtlasFolder']);
   });
 });

@@ -30,6 +30,8 @@ export class PaintState {
   session = $state<SessionItem | null>(null);
   maxSide = $state(512);
   framesPerRound = $state(8);
+  /** Send the tiles of each round's frames to the farm in Settings (when one is set). */
+  sendToFarm = $state(false);
   zoom = $state(DEFAULT_ZOOM.zoom);
   readonly recipe = new RecipeState(ZOOM_RECIPE);
   readonly brush = new BrushState();
@@ -40,6 +42,11 @@ export class PaintState {
   readonly exporter: VideoExportState;
   readonly importer: Importer;
   private flattener: (() => Promise<FileBytes>) | null = null;
+
+  /** A farm is set and the user asked for it. */
+  get usesFarm(): boolean {
+    return this.sendToFarm && !!this.deps.farmUrl?.();
+  }
 
   constructor(private readonly deps: PaintDeps) {
     this.importer = new Importer(deps, (input) => this.useImage(input));
@@ -133,7 +140,7 @@ export class PaintState {
         this.brush.reset();
       }
       const id = this.session.id;
-      await this.round.start(() => this.deps.api['session.dream']({ id, frames: this.framesPerRound }));
+      await this.round.start(() => this.deps.api['session.dream']({ id, frames: this.framesPerRound, ...(this.usesFarm ? { farm: true } : {}) }));
     } catch (err) {
       this.deps.notices.error(err, 'Could not dream from the painting');
     }

@@ -20,7 +20,7 @@ const session = (...rounds: SessionRoundInfo[]): SessionItem => ({
 });
 const painting: FileBytes = { name: 'painting.png', data: new Uint8Array([137, 80, 78, 71]) };
 
-function setup(script: Script = {}) {
+function setup(script: Script = {}, farmUrl: string | null = null) {
   let current = session(round(1, 0));
   const host = testHost({
     'session.new': () => current,
@@ -32,7 +32,7 @@ function setup(script: Script = {}) {
     ...script,
   });
   const notices = new Notices({ set: () => undefined });
-  const paint = new PaintState({ api: host.api, notices, picker: { pick: async () => null }, download: () => undefined, channelCounts: () => new Map() });
+  const paint = new PaintState({ api: host.api, notices, picker: { pick: async () => null }, download: () => undefined, channelCounts: () => new Map(), farmUrl: () => farmUrl });
   const detach = paint.attach(async () => painting);
   const calls = (channel: string) => host.calls.filter((c) => c.channel === channel).map((c) => c.request);
   return { host, paint, notices, detach, calls, finishRound: (frames: number) => paint.onEvent({ jobId: 'round', kind: 'session-dream', state: 'done', item: (current = session(...current.rounds.slice(0, -1), round(current.rounds.length, frames))) }) };
@@ -182,5 +182,15 @@ describe('PaintState', () => {
     expect(exporter.outputSize).toEqual({ size: { width: 300, height: 226 } });
     await exporter.export();
     expect(calls('session.video')).toEqual([{ id: 's1', format: 'mp4', fps: 30, quality: 18, size: { width: 300, height: null }, crossfade: 6, hold: 12, allFrames: false }]);
+  });
+
+  it('sends a round to the farm only when a farm is saved and asked for', async () => {
+    for (const [farmUrl, expected] of [[null, { id: 's1', frames: 8 }], ['redis://127.0.0.1:6379', { id: 's1', frames: 8, farm: true }]] as const) {
+      const { paint, calls } = setup({}, farmUrl);
+      paint.useImage({ name: 'cat.jpg', url: '/u', width: 128, height: 96 });
+      paint.sendToFarm = true;
+      await paint.dream();
+      expect(calls('session.dream')).toEqual([expected]);
+    }
   });
 });

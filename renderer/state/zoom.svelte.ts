@@ -22,6 +22,8 @@ export interface ZoomDeps {
   picker: FilePicker;
   download(url: string, fileName: string): void;
   channelCounts(): ReadonlyMap<string, number>;
+  /** The farm saved in Settings (null: none), which "Send to farm" uses. */
+  farmUrl?(): string | null;
 }
 
 /** Zoom frames want light dreaming: one octave of a few steps per frame on 256 px tiles (as `reverie zoom`; engine/animate/zoomPlan.ts ZOOM_FRAME_RECIPE says why). */
@@ -41,6 +43,8 @@ export class ZoomState {
   /** A render's project is being made (before its job starts); Esc then stops it from starting. */
   creating = $state(false);
   private stopBeforeStart = false;
+  /** Send the tiles of every frame's steps to the farm in Settings (when one is set). */
+  sendToFarm = $state(false);
   readonly recipe = new RecipeState(ZOOM_RECIPE);
   readonly keys = new KeyframeList();
   readonly render: JobFollower;
@@ -170,12 +174,21 @@ export class ZoomState {
         this.deps.notices.push('info', 'Render cancelled', 'The project is kept in the gallery; resume it whenever you like.');
         return;
       }
-      await this.render.start(() => this.deps.api['zoom.run']({ id }));
+      await this.render.start(() => this.deps.api['zoom.run']({ id, ...this.farmFlag }));
     } catch (err) {
       this.deps.notices.error(err, 'Could not start the render');
     } finally {
       this.creating = false;
     }
+  }
+
+  /** A farm is set and the user asked for it. */
+  get usesFarm(): boolean {
+    return this.sendToFarm && !!this.deps.farmUrl?.();
+  }
+
+  private get farmFlag(): { farm?: true } {
+    return this.usesFarm ? { farm: true } : {};
   }
 
   async resume(): Promise<void> {
@@ -184,7 +197,7 @@ export class ZoomState {
     this.strip = 'project';
     this.shown = null;
     this.following = true;
-    await this.render.start(() => this.deps.api['zoom.resume']({ id: project.id })).catch((err: unknown) => this.deps.notices.error(err, 'Could not resume'));
+    await this.render.start(() => this.deps.api['zoom.resume']({ id: project.id, ...this.farmFlag })).catch((err: unknown) => this.deps.notices.error(err, 'Could not resume'));
   }
 
   async cancel(): Promise<void> {

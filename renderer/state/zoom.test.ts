@@ -19,7 +19,7 @@ const project = (frames: number, status: ZoomItem['status'] = 'complete'): ZoomI
 const progress = (jobId: string, index?: number): JobProgress => ({ jobId, kind: 'zoom', done: 1, total: 4, label: 'frame 1/4 · step 1/2', elapsedMs: 1, etaMs: 1, ...(index !== undefined ? { frame: { index, url: frame(index) } } : {}) });
 const video: VideoFile = { file: 'zoom-a.mp4', url: '/files/zoom/z1/exports/zoom-a.mp4', format: 'mp4', frames: 4, durationS: 0.5, width: 256, height: 192, createdAt: 'x' };
 
-function setup(script: Script = {}, layers: string[] = []) {
+function setup(script: Script = {}, layers: string[] = [], farmUrl: string | null = null) {
   const host = testHost({
     'image.import': () => input,
     'zoom.create': () => project(0, 'new'),
@@ -33,7 +33,7 @@ function setup(script: Script = {}, layers: string[] = []) {
     ...script,
   });
   const downloads: string[] = [];
-  const zoom = new ZoomState({ api: host.api, notices: new Notices({ set: () => undefined }), picker: { pick: async () => null }, download: (url) => downloads.push(url), channelCounts: () => new Map(layers.map((l) => [l, 256])) });
+  const zoom = new ZoomState({ api: host.api, notices: new Notices({ set: () => undefined }), picker: { pick: async () => null }, download: (url) => downloads.push(url), channelCounts: () => new Map(layers.map((l) => [l, 256])), farmUrl: () => farmUrl });
   return { host, zoom, downloads, calls: (channel: string) => host.calls.filter((c) => c.channel === channel).map((c) => c.request) };
 }
 
@@ -139,6 +139,23 @@ describe('ZoomState', () => {
     zoom.showSource();
     expect(zoom.stageFrame).toBeNull();
     expect(zoom.canResume).toBe(false);
+  });
+
+  it('sends render and resume to the farm only when a farm is saved and asked for', async () => {
+    const unsaved = setup();
+    unsaved.zoom.useImage(input);
+    unsaved.zoom.sendToFarm = true;
+    await unsaved.zoom.startRender();
+    expect(unsaved.calls('zoom.run')).toEqual([{ id: 'z1' }]);
+    const { zoom, calls } = setup({}, [], 'redis://127.0.0.1:6379');
+    zoom.useImage(input);
+    await zoom.startRender();
+    zoom.sendToFarm = true;
+    zoom.onEvent({ jobId: 'render', kind: 'zoom', state: 'cancelled' });
+    await new Promise((r) => setTimeout(r, 0));
+    await zoom.resume();
+    expect(calls('zoom.run')).toEqual([{ id: 'z1' }]);
+    expect(calls('zoom.resume')).toEqual([{ id: 'z1', farm: true }]);
   });
 
   it('cancels a render (even before its job exists) and resumes it', async () => {

@@ -1,17 +1,19 @@
 // The app's render farm end to end in Debian's chromium: a real redis-server on loopback, a real
 // `reverie worker` process, the real browser-mode server and model. Settings → Farm tests the URL and
 // lists the worker with its device and throughput; a dream sent to the farm shows "1 worker" and the
-// tiles that worker computed, and equals the same dream made here; Inspect browses an atlas folder
+// tiles that worker computed, and equals the same dream made here; a zoom sent to the farm shows its
+// worker too and its frames record the farm; Inspect browses an atlas folder
 // that `reverie atlas --farm` wrote into the data folder.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { readDreamMetadata } from '../../engine/render/metadata.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 import { startWorker, stopWorker, type TestWorker } from '../helpers/farmWorkers.ts';
-import { dropFile, screenshot, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -37,6 +39,14 @@ async function galleryPixels(): Promise<Buffer[]> {
   const dated = await Promise.all(entries.map(async (e) => ({ e, at: JSON.parse(await readFile(join(dataDir, 'gallery', e, 'entry.json'), 'utf8')).createdAt as string })));
   dated.sort((a, b) => a.at.localeCompare(b.at));
   return Promise.all(dated.map(({ e }) => sharp(join(dataDir, 'gallery', e, 'result.png')).raw().toBuffer()));
+}
+
+/** Where each gallery result says it was dreamed (its PNG's metadata), newest last. */
+async function galleryDevices(): Promise<Array<{ device?: string; deviceLabel?: string }>> {
+  const entries = await readdir(join(dataDir, 'gallery'));
+  const dated = await Promise.all(entries.map(async (e) => ({ e, at: JSON.parse(await readFile(join(dataDir, 'gallery', e, 'entry.json'), 'utf8')).createdAt as string })));
+  dated.sort((a, b) => a.at.localeCompare(b.at));
+  return Promise.all(dated.map(({ e }) => readDreamMetadata(join(dataDir, 'gallery', e, 'result.png'))));
 }
 
 describe('the farm in the app', () => {
@@ -117,7 +127,34 @@ describe('the farm in the app', () => {
     const [farm, local] = await galleryPixels();
     expect(farm!.length).toBe(256 * 192 * 3);
     expect(farm!.equals(local!)).toBe(true);
+    // The farm's result names the farm as where it was dreamed; the local one names this machine.
+    expect((await galleryDevices()).map((d) => d.device)).toEqual(['farm', expect.not.stringMatching(/^farm$/)]);
     expect(worker.events.filter((e) => e.type === 'job-completed' && e.kind === 'dream-tile').length).toBe(tiles);
+  });
+
+  it('a zoom rendered with Send to farm shows its worker and tiles, and its frames record the farm', async () => {
+    const { page } = browser;
+    const before = worker.events.filter((e) => e.type === 'job-completed' && e.kind === 'dream-tile').length;
+    await page.getByTestId('nav-zoom').click();
+    await page.getByTestId('panel-zoom').waitFor();
+    await dropFile(page, '[data-testid=zoom-stage]', 'cat.jpg', 'image/jpeg', await smallPhoto(384, 288));
+    await page.getByTestId('zoom-source').waitFor();
+    await setNumber(page, 'zoom-frames', 2);
+    await setNumber(page, 'field-steps', 1);
+    // 384x288 at the zoom's 256 px tiles: four tiles a step.
+    await page.getByTestId('zoom-size').selectOption('384');
+    await page.getByTestId('zoom-send-to-farm').check();
+    await page.getByTestId('zoom-render').click();
+    await expect.poll(() => page.getByTestId('zoom-farm-workers').textContent().catch(() => null), { timeout: 60_000 }).toBe('1 worker');
+    await expect.poll(() => page.getByTestId('zoom-label').textContent(), { timeout: 60_000 }).toMatch(/frame \d\/2 .*· 1 worker/);
+    await screenshot(page, 'farm-zoom-running');
+    await page.getByTestId('zoom-progress').waitFor({ state: 'detached', timeout: 180_000 });
+    expect(await page.getByTestId('strip-frame').count()).toBe(2);
+    const [project] = await readdir(join(dataDir, 'zoom'));
+    const manifest = JSON.parse(await readFile(join(dataDir, 'zoom', project!, 'project', 'manifest.json'), 'utf8')) as { status: string; frames: Array<{ device?: string }> };
+    expect(manifest.status).toBe('complete');
+    expect(manifest.frames.map((f) => f.device)).toEqual(['farm', 'farm']);
+    expect(worker.events.filter((e) => e.type === 'job-completed' && e.kind === 'dream-tile').length - before).toBeGreaterThanOrEqual(2 * 4);
   });
 
   it('Inspect opens an atlas folder made on the farm and browses it', async () => {

@@ -1,0 +1,26 @@
+// Zoom frames and ping-pong rounds the app sends to the farm: the same path as the CLI's zoom --farm
+// (cli/farm/frameFarm.ts) — one tile pool on the farm (host/farm/tilePool.ts, via dreamFarm.ts for
+// the "N workers" picture) handed to runZoomProject as its tile source, so every frame's steps spread
+// over the workers and each frame's manifest record says it ran on the farm. BullMQ and ioredis load
+// only when a job asks for the farm.
+import { tilesPerStep } from '../engine/parallel/layout.ts';
+import type { ZoomManifest } from '../engine/project/manifest.ts';
+import type { DreamFarm } from './farm/dreamFarm.ts';
+import type { FarmChoice } from './protocol.ts';
+
+/** The farm's tile pool for this project's frames, or undefined when a frame is one tile (nothing to spread). */
+export async function openFrameFarm(farm: FarmChoice, m: Pick<ZoomManifest, 'input' | 'recipe'>, signal: AbortSignal): Promise<DreamFarm | undefined> {
+  if (tilesPerStep(m.input.width, m.input.height, m.recipe.tileSize) <= 1) return undefined;
+  return (await import('./farm/dreamFarm.ts')).openDreamFarm(farm, m.recipe.model, signal);
+}
+
+/** " · N workers" for the progress label ("waiting for one" while none is online). */
+export function farmWhere(farm: DreamFarm): string {
+  const n = farm.progress().workers;
+  return ` · ${n} worker${n === 1 ? '' : 's'}${n ? '' : ' (waiting for one)'}`;
+}
+
+/** What each frame the farm dreamed records: "farm", and which farm (its URL without a password). */
+export function farmPlace(farm: DreamFarm): { device: string; deviceLabel: string } {
+  return { device: 'farm', deviceLabel: `render farm at ${farm.progress().url}` };
+}
