@@ -220,8 +220,8 @@ describe('settings and presets', () => {
     expect(after.settings).toMatchObject({ defaultRecipe: recipe, outputFolder: dataDir, lastUsed: { model: 'mobilenet_v2', recipe: { model: 'mobilenet_v2' } } });
     expect((await loadSettings(join(dataDir, 'config'))).value.defaultRecipe).toEqual(recipe);
     await expect(service.handlers['settings.update']({ backend: 'warp' as never })).rejects.toMatchObject({ name: 'SettingsError', message: expect.stringMatching(/"backend" must be one of/) });
-    // The engine's own backend runs in Node: WebGL is the window device's (Device "window"), and the refusal says so.
-    await expect(service.handlers['settings.update']({ backend: 'webgl' })).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringMatching(/not available here.*Device setting "window"/) });
+    // The engine's own backend runs in Node: WebGL is the window device's (Device "window-webgl"), and the refusal says so.
+    await expect(service.handlers['settings.update']({ backend: 'webgl' })).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringMatching(/not available here.*Device setting "window-webgl"/) });
     await expect(service.handlers['settings.update']({ outputFolder: join(dataDir, 'missing') })).rejects.toMatchObject({ name: 'BadRequestError' });
     await expect(service.handlers['settings.update']({ colour: 'red' } as never)).rejects.toMatchObject({ name: 'BadRequestError', message: expect.stringMatching(/Unknown setting "colour"/) });
     expect((await loadSettings(join(dataDir, 'config'))).value.outputFolder).toBe(dataDir);

@@ -16,7 +16,7 @@ const DESCRIPTIONS: Record<BackendChoice, string> = {
   tensorflow: 'native TensorFlow via @tensorflow/tfjs-node, multi-threaded; the fastest where it is installed',
   wasm: 'WebAssembly with SIMD (XNNPACK), no install; dream steps run natively on every core through onnxruntime-node where it loads (about 0.15 s per step at 299 px on 2 cores; 0.55 s on wasm alone)',
   cpu: 'plain JavaScript reference kernels; always works, roughly 25x slower than wasm',
-  webgl: 'not for the engine, which runs in Node; the GPU through WebGL2 is the Device setting "window": the app window\'s gradient worker computes the dream\'s tiles',
+  webgl: 'not for the engine, which runs in Node; the GPU through WebGL2 is the Device setting "window-webgl" (or "window", the window\'s best hardware GPU): the app window\'s gradient worker computes the dream\'s tiles',
 };
 
 function installed(pkg: string): boolean {
