@@ -117,8 +117,19 @@ describe('the app window as a device', () => {
     await expectMatchesCpu(gpuItem, 'window-webgl');
   }, 1_200_000);
 
-  it('a dream on window-webgpu runs on the page\'s WebGPU and matches the CPU route', async () => {
-    expect(await useDevice('window-webgpu')).toMatchObject({ accelerator: expect.stringMatching(/^the app window's GPU \(WebGPU\), onnxruntime-node/) });
+  it('window-webgpu, chosen in the Settings panel, runs the dream on the page\'s WebGPU and matches the CPU route', async () => {
+    const { page } = browser;
+    await page.getByTestId('nav-models').click();
+    const choice = page.getByTestId('devices').locator('label', { hasText: 'window-webgpu' });
+    // The panel marks the window's adapter as the software GPU it is.
+    expect(await choice.textContent()).toMatch(/window's WebGPU: .*swiftshader.*, software GPU/i);
+    await choice.locator('input[type=radio]').check();
+    await expect
+      .poll(async () => {
+        const s = await api.call<EngineStatus>('engine.status', {});
+        return s.state === 'ready' ? `${s.device}: ${s.accelerator}` : s.state;
+      }, { timeout: 180_000 })
+      .toMatch(/^window: the app window's GPU \(WebGPU\), onnxruntime-node/);
     const run = await dreamOn(3);
     const item = await run.done;
     expect(item.route).toBe('window');
