@@ -3,7 +3,7 @@
 // dreams); the cache answers with pictures of the device the job asked for, and stores each new one
 // under the device its steps actually ran on: 'window-webgl', 'window-webgpu', 'cpu' when the window
 // could not, 'window+cpu' (never looked up) when it stopped part way.
-import { ENGINE_DEVICE, FeatureCache } from '../engine/inspect/cache.ts';
+import { ENGINE_DEVICE, engineCacheDevice, FeatureCache } from '../engine/inspect/cache.ts';
 import type { FeatureRecipe } from '../engine/inspect/recipe.ts';
 import type { FeatureTarget } from '../engine/inspect/targets.ts';
 import type { RgbImage } from '../engine/shared/image.ts';
@@ -41,12 +41,14 @@ export interface FeatureDevice {
 
 export function featureDevice(place: FeaturePlace, model: DreamModel, client: WindowTileClient | undefined, onDevice?: (device: string, accelerator: string | null) => void): FeatureDevice {
   const asked = place.device ?? ENGINE_DEVICE;
-  if (!client) return { cache: new RanOnCache(place.dir, asked, () => ENGINE_DEVICE), where: () => '' };
+  // The engine's own route at the time each picture is stored (its last step's: a refused GPU shape falls back).
+  const engineRan = (): string => engineCacheDevice(model.device?.device);
+  if (!client) return { cache: new RanOnCache(place.dir, asked, engineRan), where: () => '' };
   const route = openWindowRoute(client, model, onDevice);
   const { tiles } = route;
   const ranOn = (target: FeatureTarget): string => {
     const where = tiles.featureDevice(target);
-    if (where === 'cpu' || where === null) return ENGINE_DEVICE;
+    if (where === 'cpu' || where === null) return engineRan();
     return where === 'window' && tiles.ranOn ? `window-${tiles.ranOn.backend}` : 'window+cpu';
   };
   return { cache: new RanOnCache(place.dir, asked, ranOn), tiles, where: route.where };

@@ -20,7 +20,10 @@ export function inspectHandlers(ctx: ServiceContext): InspectHandlers {
   const { engine, queue, inputs, options } = ctx;
   const features = { dir: join(options.dataDir, 'features'), rel: 'features' };
   /** The cache as the next job sees it: keyed by the device its steps will run on. */
-  const place = (): FeaturePlace => ({ ...features, device: featureCacheDevice(engine.spec.device, ctx.window.offers()) });
+  const place = (): FeaturePlace => {
+    const status = engine.status;
+    return { ...features, device: featureCacheDevice(engine.spec.device, ctx.window.offers(), status.state === 'ready' ? status.device : null) };
+  };
   const probes = join(options.dataDir, 'inspect');
 
   /** The layer, once the model is loaded and has it; with its channel count. */

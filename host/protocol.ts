@@ -82,7 +82,7 @@ export interface VideoJobSpec {
 export interface FeaturePlace {
   dir: string;
   rel: string;
-  /** The cache key of the device the job's steps will run on (inspect/cache.ts): 'cpu', 'window-webgl', 'window-webgpu'. */
+  /** The cache key of the device the job's steps will run on (inspect/cache.ts): 'cpu', an engine route such as 'webgpu', 'window-webgl', 'window-webgpu'. */
   device?: string;
 }
 

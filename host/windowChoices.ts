@@ -3,7 +3,7 @@
 // open window said it lacks cannot be chosen; before any window has said, each can.
 import type { DeviceOption } from '../contract/models.ts';
 import type { DeviceSetting } from '../engine/shared/device.ts';
-import { ENGINE_DEVICE } from '../engine/inspect/cache.ts';
+import { engineCacheDevice } from '../engine/inspect/cache.ts';
 import { adapterWords, backendWords, isWindowDevice, pickWindowBackend, windowBackendChoice, type WindowOffers } from '../engine/windowDevice/choice.ts';
 
 const CPU_BEHIND = 'the CPU whenever no window can';
@@ -27,8 +27,8 @@ export function windowDeviceOptions(offers: WindowOffers | null): DeviceOption[]
  * The feature cache's key for work the engine is about to do on `setting`: the window backend the page
  * would run it on (as the job's tiles pick it), else the engine's own routes (also when no window can).
  */
-export function featureCacheDevice(setting: DeviceSetting | undefined, offers: WindowOffers | null): string {
-  if (!isWindowDevice(setting) || !offers) return ENGINE_DEVICE;
+export function featureCacheDevice(setting: DeviceSetting | undefined, offers: WindowOffers | null, engineRoute?: string | null): string {
+  if (!isWindowDevice(setting) || !offers) return engineCacheDevice(engineRoute);
   const picked = pickWindowBackend(windowBackendChoice(setting), offers);
-  return 'refused' in picked ? ENGINE_DEVICE : `window-${picked.backend}`;
+  return 'refused' in picked ? engineCacheDevice(engineRoute) : `window-${picked.backend}`;
 }

@@ -11,7 +11,7 @@ import { loadSettings } from '../../engine/settings/settings.ts';
 import { applyDevice, deviceFields, deviceFlagSpec, onGpu, parseDeviceFlag } from '../device.ts';
 import { PoolKeeper } from '../../engine/parallel/poolKeeper.ts';
 import { DEFAULT_MODEL } from '../../engine/model/load.ts';
-import { contactSheet, FEATURE_PNG_KEY, FeatureCache, featureRecipe, layerInfo, parseChannelList, visualizeMany, type FeatureRecipe } from '../../engine/inspect/index.ts';
+import { contactSheet, engineCacheDevice, FEATURE_PNG_KEY, FeatureCache, featureRecipe, layerInfo, parseChannelList, visualizeMany, type FeatureRecipe } from '../../engine/inspect/index.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
 import { appVersion, UsageError, withInterrupt } from '../shared.ts';
 import { farmChoice, farmFlagHelp, farmFlagSpec } from '../farm/runner.ts';
@@ -92,7 +92,8 @@ export async function filtersCommand(argv: string[]): Promise<void> {
     const fineTuned = info.training === 'fine-tuned';
     const trainingNote = fineTuned ? `${info.name} has fine-tuned weights (not ImageNet): its channels are marked * and framed in orange.` : `${info.name}: ${info.training === 'imagenet' ? 'ImageNet' : 'unknown'} weights.`;
     sink.event('start', { model: model.id, backend, ...deviceFields(model), layer: info.name, training: info.training, channels: channels.length, message: `${model.id} on ${backend}: ${info.name}, ${channels.length} channel(s) at ${recipe.size}px, ${recipe.steps} steps. ${trainingNote}` });
-    const cache = values['no-cache'] ? null : new FeatureCache(values['cache-dir'] ?? undefined);
+    // Keyed by the route the steps take (each rounds differently): the CPU's entries, or the GPU's own.
+    const cache = values['no-cache'] ? null : new FeatureCache(values['cache-dir'] ?? undefined, engineCacheDevice(model.device?.device));
     const farm = farmChoice(values);
     const result = await withInterrupt((signal) =>
       farm ? renderOnFarm(farm.url, farm.insecure, model, info.name, channels, recipe, { signal, cache, onDone: (done, total) => sink.update(done / total, `channels ${done}/${total} on the farm`, null, { done, total }) }) : visualizeMany(model, channels.map((channel) => ({ layer: info.name, channel })), recipe, {

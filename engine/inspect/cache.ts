@@ -33,6 +33,12 @@ function safeName(text: string): string {
 
 /** The engine's own routes (the CPU, and onnxruntime's providers) as a cache key; pictures made before keys existed were made there. */
 export const ENGINE_DEVICE = 'cpu';
+/**
+ * The cache key for pictures made on one of the engine's own routes: 'cpu' (onnxruntime on the CPU,
+ * unsuffixed, as caches have always been) or the route's name ('tfjs', 'webgpu', 'cuda', ...), since
+ * each rounds differently and dozens of steps from noise make that visible.
+ */
+export const engineCacheDevice = (route: string | null | undefined): string => (route && route !== 'window' ? route : ENGINE_DEVICE);
 
 export class FeatureCache {
   /** `device`: where the pictures this cache answers with were computed ('cpu', 'window-webgl', ...). */

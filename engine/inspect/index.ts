@@ -4,7 +4,7 @@ export { featureRecipe, canonicalRecipe, DEFAULT_FEATURE_RECIPE, FeatureRecipeEr
 export { checkTargets, layerInfo, targetKey, targetObjective, type FeatureTarget } from './targets.ts';
 export { renderFeatures, targetSeed, visualize, visualizeDiverse, type FeatureProgress, type RenderRequest, type VisualizeOptions } from './visualize.ts';
 export { quantize, visualizeMany, type ManyOptions, type ManyResult } from './channels.ts';
-export { defaultFeatureCacheDir, FEATURE_PNG_KEY, FeatureCache, recipeHash } from './cache.ts';
+export { defaultFeatureCacheDir, engineCacheDevice, FEATURE_PNG_KEY, FeatureCache, recipeHash } from './cache.ts';
 export { channelMeans, channelPlane, featureMaps, strongestNeighbours, topChannels, type ChannelRank, type FeatureMaps, type MapsOptions } from './maps.ts';
 export { colourise, viridis } from './colormap.ts';
 export { firstConvolution, kernelPatches, NoKernelsError, type ConvKernels } from './kernels.ts';
