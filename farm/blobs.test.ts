@@ -87,7 +87,9 @@ describe('raw tile bytes in Redis', () => {
     expect(() => checkPayload('dream-tile', { model, terms: {}, tile: { width: 2, height: 2, blob: key } })).not.toThrow();
     expect(() => checkPayload('dream-tile', { model, terms: {}, tile: { width: 2, height: 2, bytes: new Uint8Array(47) } })).toThrow(/float32 RGB/);
     await new Promise((r) => setTimeout(r, 400));
-    await expect(store.get(key, 4)).rejects.toMatchObject({ name: 'FarmPayloadError', message: expect.stringContaining('no longer in Redis') });
+    const gone = await store.get(key, 4).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(FarmPayloadError);
+    expect(gone).toMatchObject({ name: 'BlobGoneError', message: expect.stringContaining('no longer in Redis') });
   });
 
   it('reads float32 from bytes in place when they own their buffer, else from an aligned copy', () => {

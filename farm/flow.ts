@@ -4,9 +4,14 @@
 // its children's values are the step's results in one read, and removing it removes them all.
 // A step's id is the hash of its model and tasks: a submitter killed mid-step leaves its flow in
 // Redis, and the same step submitted again (reverie resume) reattaches to it, taking the tiles
-// already computed instead of starting over; same inputs, same results, so nothing can mix.
+// already computed instead of starting over; same inputs, same results, so nothing can mix. Two
+// submitters of the same step at once share it too: each claims it first (claims.ts), and only the
+// last to release its claim removes the step, its tiles' jobs and their gradients.
 import { createHash } from 'node:crypto';
 import { FlowProducer, Job, type Queue, type QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { isBlobKey } from './blobs.ts';
+import { stepClaims } from './claims.ts';
 import { checkPayload, checkResult, type JobKind, type JobKinds } from './kinds.ts';
 import { FARM_PREFIX, queueName } from './queues.ts';
 import type { FarmTask, JobFailure } from './submit.ts';
@@ -18,10 +23,28 @@ import type { ModelRef } from './kinds.ts';
 export const STEP_QUEUE = 'steps';
 const POLL_MS = 250;
 
+export interface FlowRun<R> {
+  results: R[];
+  /** Drops this run's claim on the step once its results are read; the last claim removes the step and its gradients. */
+  release(): Promise<void>;
+}
+
+export interface FlowOptions {
+  /** This submitter's claim on the step (stable across `reverie resume`, distinct between submitters). */
+  member: string;
+  signal?: AbortSignal | undefined;
+  /** Which worker (its BullMQ name; null: unknown) computed each task. */
+  onWorkers?: ((names: Array<string | null>) => void) | undefined;
+}
+
 export interface FlowRunner {
-  /** `onWorkers` hears which worker (its BullMQ name; null: unknown) computed each task. */
-  run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, signal?: AbortSignal, onWorkers?: (names: Array<string | null>) => void): Promise<Array<JobKinds[K]['result']>>;
+  run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, options: FlowOptions): Promise<FlowRun<JobKinds[K]['result']>>;
   close(): Promise<void>;
+}
+
+/** The step vanished, or its results or gradients went, before this submitter read them: run it again. */
+export class FarmStepLostError extends Error {
+  override name = 'FarmStepLostError';
 }
 
 export interface FlowQueues {
@@ -38,24 +61,21 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
   producer.on('error', () => undefined); // reconnects by itself; failures surface on the calls
   const tiles = queueName(model);
   return {
-    async run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, signal?: AbortSignal, onWorkers?: (names: Array<string | null>) => void): Promise<Array<JobKinds[K]['result']>> {
+    async run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, options: FlowOptions): Promise<FlowRun<JobKinds[K]['result']>> {
+      const { signal, onWorkers, member } = options;
       for (const t of tasks) checkPayload(t.kind, t.payload);
       const runId = stepId(model, tasks);
-      // A step of the same content that failed before (a killed run's poisoned tile) is tried afresh.
-      if ((await steps.getJobState(runId)) === 'failed') await (await Job.fromId(steps, runId))?.remove({ removeChildren: true }).catch(() => undefined);
-      const add = () => producer.add({
-        name: 'step',
-        queueName: STEP_QUEUE,
-        data: { tiles: tasks.length },
-        opts: { jobId: runId, removeOnComplete: true, removeOnFail: false },
-        children: tasks.map((t, i) => ({
-          name: t.kind,
-          queueName: tiles,
-          data: t.payload,
-          opts: { jobId: `${runId}-${i}`, attempts, backoff: { type: 'fixed', delay: 500 }, failParentOnFailure: true, removeOnComplete: false, removeOnFail: false },
-        })),
-      });
-      await add();
+      const claims = stepClaims((await steps.getBackend().client) as unknown as Redis);
+      await claims.claim(runId, member, signal);
+      let gradients: string[] = [];
+      const release = async (): Promise<void> => {
+        await claims.release(runId, member, async () => {
+          const parent = await Job.fromId(steps, runId).catch(() => undefined);
+          await parent?.remove({ removeChildren: true }).catch(() => undefined);
+          // UNLINK: Redis frees the megabytes in the background instead of in its one command thread.
+          if (gradients.length) await ((await steps.getBackend().client) as unknown as Redis).unlink(...gradients);
+        }).catch(() => undefined);
+      };
       let readds = 0;
       let wake: () => void = () => {};
       const onEvent = ({ jobId }: { jobId: string }): void => {
@@ -63,7 +83,23 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
       };
       stepEvents.on('waiting', onEvent);
       stepEvents.on('failed', onEvent);
+      let ok = false;
       try {
+        // A step of the same content that failed before (a killed run's poisoned tile) is tried afresh.
+        if ((await steps.getJobState(runId)) === 'failed') await (await Job.fromId(steps, runId))?.remove({ removeChildren: true }).catch(() => undefined);
+        const add = () => producer.add({
+          name: 'step',
+          queueName: STEP_QUEUE,
+          data: { tiles: tasks.length },
+          opts: { jobId: runId, removeOnComplete: true, removeOnFail: false },
+          children: tasks.map((t, i) => ({
+            name: t.kind,
+            queueName: tiles,
+            data: t.payload,
+            opts: { jobId: `${runId}-${i}`, attempts, backoff: { type: 'fixed', delay: 500 }, failParentOnFailure: true, removeOnComplete: false, removeOnFail: false },
+          })),
+        });
+        await add();
         let parent: Job | undefined;
         for (;;) {
           signal?.throwIfAborted();
@@ -72,7 +108,7 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
           if (parent) break;
           if (state !== 'waiting-children') {
             // Gone: another submitter of the same step took it off, or Redis lost it (no append-only file).
-            if (++readds > 3) throw new Error(`The farm lost step ${runId} (was Redis restarted without its append-only file?).`);
+            if (++readds > 3) throw new FarmStepLostError(`The farm lost step ${runId} (was Redis restarted without its append-only file?).`);
             await add();
             continue;
           }
@@ -85,12 +121,13 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
           });
         }
         if ((await steps.getJobState(runId)) === 'failed') {
+          gradients = Object.values(await parent.getChildrenValues().catch(() => ({}))).flatMap(blobsIn);
           const failures: JobFailure[] = [];
           for (let i = 0; i < tasks.length; i++) {
             const child = await Job.fromId(queues.tiles, `${runId}-${i}`).catch(() => undefined);
             if (child?.failedReason) failures.push({ index: i, reason: child.failedReason });
           }
-          throw new FarmJobsFailedError(failures.length ? failures : [{ index: -1, reason: parent.failedReason }]);
+          throw new FarmJobsFailedError(failures.length ? failures : [{ index: -1, reason: parent.failedReason ?? 'unknown reason' }]);
         }
         const values = await parent.getChildrenValues();
         const results: Array<JobKinds[K]['result']> = [];
@@ -107,19 +144,21 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
               continue;
             }
           }
-          if (value === undefined || value === null) throw new Error(`Step ${runId}: the farm returned no result for tile ${i} of ${tasks.length}.`);
+          // Removed under this run (a claim that lapsed): the step can only be run again.
+          if (value === undefined || value === null) throw new FarmStepLostError(`Step ${runId}: the farm returned no result for tile ${i} of ${tasks.length}.`);
           checkResult(t.kind, value);
           results.push(value as JobKinds[K]['result']);
         }
+        gradients = results.flatMap(blobsIn);
         if (failed.length) throw new FarmJobsFailedError(failed, results);
         if (onWorkers) onWorkers(await processedBy(queues.tiles, tasks.map((_, i) => `${runId}-${i}`)));
-        return results;
+        ok = true;
+        return { results, release };
       } finally {
         stepEvents.off('waiting', onEvent);
         stepEvents.off('failed', onEvent);
-        // The step and its tiles leave Redis as soon as their values are read (or the step failed).
-        const parent = await Job.fromId(steps, runId).catch(() => undefined);
-        await parent?.remove({ removeChildren: true }).catch(() => undefined);
+        // A failed or abandoned step is released at once; a read one when its caller has read the gradients.
+        if (!ok) await release();
       }
     },
     async close() {
@@ -132,6 +171,12 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
 async function processedBy(queue: Queue, ids: string[]): Promise<Array<string | null>> {
   const client = await queue.getBackend().client;
   return Promise.all(ids.map((id) => client.hget(queue.toKey(id), 'pb').catch(() => null)));
+}
+
+/** Gradient keys a result names (a dream tile's, sent as raw bytes). */
+function blobsIn(result: unknown): string[] {
+  const blob = (result as { gradient?: { blob?: unknown } } | null)?.gradient?.blob;
+  return isBlobKey(blob) ? [blob] : [];
 }
 
 /** The id of a step: its model and tasks, hashed (see the header). */

@@ -2,19 +2,30 @@
 // the loop asks for every tile of a step at once (engine/render/tiles.ts); the requests made in one
 // turn go out as BullMQ flows of TILES_PER_FLOW tiles, pipelined (see sendChunk), each flow a barrier. Tiles travel as float32 in the model's range, as raw bytes under their own Redis keys
 // (farm/blobs.ts; `rawTiles: false` sends base64 inside the job, as before); gradients come back the
-// same way, and every key of a step is deleted once its results are read.
+// same way. Two submitters of the same dream at once share steps and keys; claims (farm/claims.ts)
+// keep each until the last of them has read it.
 import type { ObjectiveTerms } from '../../engine/parallel/protocol.ts';
 import type { TileGradientSource } from '../../engine/render/tiles.ts';
-import { flowRunner, STEP_QUEUE } from '../../farm/flow.ts';
+import { randomUUID } from 'node:crypto';
+import { FarmStepLostError, flowRunner, STEP_QUEUE } from '../../farm/flow.ts';
 import { Redis } from 'ioredis';
-import { blobStore, float32Of } from '../../farm/blobs.ts';
-import { encodeBytes, tileFloat32, type GradientResult, type ModelRef } from '../../farm/kinds.ts';
+import { BlobGoneError, blobStore, float32Of } from '../../farm/blobs.ts';
+import { unrefBlobs } from '../../farm/claims.ts';
+import { encodeBytes, tileFloat32, type ModelRef } from '../../farm/kinds.ts';
 import { openQueue, openQueueEvents, workersOnline } from '../../farm/queues.ts';
 import { FarmJobsFailedError, type FarmTask } from '../../farm/submit.ts';
 import type { FarmConnection } from '../../farm/url.ts';
 
 /** Tiles per flow: small enough that the workers start early, large enough that a flow's own round trips stay few. */
 export const TILES_PER_FLOW = 4;
+/** Runs of a chunk whose step or keys went from under it (see `lost`). */
+const LOST_TRIES = 3;
+
+/** A run that lost its step or a key to another submitter or to expiry: running it again can succeed. */
+function lost(err: unknown): boolean {
+  if (err instanceof FarmStepLostError || err instanceof BlobGoneError) return true;
+  return err instanceof FarmJobsFailedError && err.failures.every((f) => f.reason.startsWith('BlobGoneError'));
+}
 
 interface Pending {
   pixels: Float32Array;
@@ -32,8 +43,19 @@ export interface FarmTilePool extends TileGradientSource {
   close(): Promise<void>;
 }
 
-export function farmTilePool(connection: FarmConnection, model: ModelRef, signal?: AbortSignal, options: { rawTiles?: boolean; chunk?: number } = {}): FarmTilePool {
+export interface TilePoolOptions {
+  rawTiles?: boolean;
+  chunk?: number;
+  /**
+   * This submitter's name in its steps' claims (farm/claims.ts): a run that can be resumed names
+   * itself the same way each time (its project), so a resume takes over the killed run's claims.
+   */
+  claimant?: string;
+}
+
+export function farmTilePool(connection: FarmConnection, model: ModelRef, signal?: AbortSignal, options: TilePoolOptions = {}): FarmTilePool {
   const raw = options.rawTiles ?? true;
+  const claimant = options.claimant ?? randomUUID();
   const chunk = Math.max(1, options.chunk ?? TILES_PER_FLOW);
   const redis = raw ? new Redis({ ...connection.options }) : undefined;
   redis?.on('error', () => undefined);
@@ -56,39 +78,46 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
   // first flows, the submitter writes the next flows' tiles, and it reads each flow's gradients as
   // soon as that flow is done, not after the whole step. Only the first flow's upload and the last
   // flow's download cannot overlap the workers' compute. A flow's id is its tiles' content, so a
-  // resumed run cuts the same flows and reattaches to each. Keys are content hashes, so two flows of
-  // a step can share one (equal tiles, equal gradients): a step's keys all go together at its end.
+  // resumed run cuts the same flows and reattaches to each. Tile keys are content hashes, so two flows
+  // of a step (or two submitters) can share one: each put is counted, and released at the step's end.
   /** Writes a chunk's tiles and adds its flow (`sent`), then reads its gradients when it is done (`done`: how to settle its tiles). */
-  const sendChunk = (mine: Pending[], keys: string[]): { sent: Promise<void>; done: Promise<() => void> } => {
+  const sendChunk = (mine: Pending[], keys: string[], member: string): { sent: Promise<void>; done: Promise<() => void> } => {
     let sent!: () => void;
     const sentP = new Promise<void>((resolve) => (sent = resolve));
+    const attempt = async (): Promise<() => void> => {
+      signal?.throwIfAborted();
+      const tasks: Array<FarmTask<'dream-tile'>> = [];
+      for (const p of mine) {
+        const bytes = new Uint8Array(p.pixels.buffer, p.pixels.byteOffset, p.pixels.byteLength);
+        // Counted: each put is released once at the step's end (keys), whoever else shares the key.
+        const key = blobs ? await blobs.put(bytes, { counted: true }) : undefined;
+        if (key) keys.push(key);
+        const tile = key ? { width: p.width, height: p.height, blob: key } : { width: p.width, height: p.height, data: encodeBytes(bytes) };
+        tasks.push({ kind: 'dream-tile', payload: { model, terms: p.terms, tile } });
+      }
+      const running = flows.run(tasks, { member, signal, onWorkers: count });
+      sent();
+      const { results, release } = await running;
+      try {
+        const gradients: Float32Array[] = [];
+        for (const r of results) gradients.push('blob' in r.gradient ? float32Of(await blobs!.get(r.gradient.blob, r.gradient.width * r.gradient.height * 12)) : tileFloat32(r.gradient));
+        return () => results.forEach((r, i) => mine[i]!.resolve({ value: r.value, gradient: gradients[i]! }));
+      } finally {
+        await release();
+      }
+    };
     const done = (async (): Promise<() => void> => {
       try {
-        signal?.throwIfAborted();
-        const tasks: Array<FarmTask<'dream-tile'>> = [];
-        for (const p of mine) {
-          const bytes = new Uint8Array(p.pixels.buffer, p.pixels.byteOffset, p.pixels.byteLength);
-          const key = blobs ? await blobs.put(bytes) : undefined;
-          if (key) keys.push(key);
-          const tile = key ? { width: p.width, height: p.height, blob: key } : { width: p.width, height: p.height, data: encodeBytes(bytes) };
-          tasks.push({ kind: 'dream-tile', payload: { model, terms: p.terms, tile } });
-        }
-        const running = flows.run(tasks, signal, count);
-        sent();
-        const results = await running;
-        const gradients: Float32Array[] = [];
-        for (const r of results) {
-          const g = r.gradient;
-          if (!('blob' in g)) gradients.push(tileFloat32(g));
-          else {
-            keys.push(g.blob);
-            gradients.push(float32Of(await blobs!.get(g.blob, g.width * g.height * 12)));
+        // Something this run needed went under it (a claim that lapsed, a key expired): the same
+        // tiles, put again, make the same step again, a few times at most.
+        for (let tries = 1; ; tries++) {
+          try {
+            return await attempt();
+          } catch (err) {
+            if (tries >= LOST_TRIES || !lost(err)) throw err;
           }
         }
-        return () => results.forEach((r, i) => mine[i]!.resolve({ value: r.value, gradient: gradients[i]! }));
       } catch (err) {
-        // The flow's other tiles computed: their gradients' keys go too.
-        if (err instanceof FarmJobsFailedError) for (const r of err.done as GradientResult[]) if ('blob' in r.gradient) keys.push(r.gradient.blob);
         return () => mine.forEach((p) => p.reject(err));
       } finally {
         sent();
@@ -109,14 +138,16 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
     const runs: Array<Promise<() => void>> = [];
     for (let i = 0; i < mine.length; i += chunk) {
       // One chunk's tiles at a time into Redis; the workers start on a chunk as soon as it is there.
-      const { sent, done } = sendChunk(mine.slice(i, i + chunk), keys);
+      // Its claim is this pool's and the chunk's place: the same on a resumed run, distinct within a step.
+      const { sent, done } = sendChunk(mine.slice(i, i + chunk), keys, `${claimant}:${i / chunk}`);
       runs.push(done);
       await sent;
     }
     const settle = await Promise.all(runs);
-    // Taken off Redis once the step is read (or failed); a killed run's keys expire by themselves. The
-    // UNLINK is queued before the tiles settle, so the next step's writes (same connection) follow it.
-    const removed = blobs?.remove([...new Set(keys)]).catch(() => undefined);
+    // Each put of this step is released (a killed run's puts expire by themselves); a key goes when
+    // no submitter holds it any more. Queued before the tiles settle, so the next step's writes
+    // (same connection) follow it.
+    const removed = redis ? unrefBlobs(redis, keys).catch(() => undefined) : undefined;
     for (const s of settle) s();
     await removed;
   };
