@@ -1,9 +1,9 @@
 // Tile pixels and gradients as raw bytes in Redis, beside the jobs: a job carries the key, never the
-// bytes in base64 inside JSON (a third larger, and an encode and a decode each way). Keys are the
-// sha256 of the bytes, so the same tile sent again (a resumed run reattaching to its step) names the
-// same key; they expire after BLOB_TTL_MS whatever happens. A submitter's put counts (claims.ts):
+// bytes in base64 inside JSON (a third larger, and an encode and a decode each way). A tile's key is
+// the sha256 of its bytes, so the same tile sent again (a resumed run reattaching to its step) names
+// the same key; keys expire after BLOB_TTL_MS whatever happens. A submitter's put counts (claims.ts):
 // two submitters of the same tile share its key, and it goes when the last has read its step. A
-// worker's gradient is keyed by its job too, so it belongs to one step, which removes it when read.
+// worker's gradient is keyed by its job instead, so it belongs to one step, which removes it when read.
 // A worker reads only keys of this shape, of the size the job says.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -28,7 +28,7 @@ export class BlobGoneError extends FarmPayloadError {
 export interface BlobStore {
   /**
    * Writes `bytes` under their hash. `counted`: a submitter's tile, whose count of puts goes up
-   * (release it with unrefBlobs); `salt`: mixed into the hash (a worker's job id, so the key is its own).
+   * (release it with unrefBlobs); `salt`: the key is the salt's hash instead (a worker's job id: the key is the job's own).
    */
   put(bytes: Uint8Array, options?: { counted?: boolean; salt?: string }): Promise<string>;
   /** The bytes under `key`, refused unless they are exactly `expected` long. */
@@ -40,9 +40,9 @@ export function blobStore(redis: Redis, ttlMs = BLOB_TTL_MS): BlobStore {
   return {
     async put(bytes, options = {}) {
       const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const hash = createHash('sha256');
-      if (options.salt !== undefined) hash.update(options.salt).update('\0');
-      const key = BLOB_PREFIX + hash.update(view).digest('hex');
+      // A salted key is its job's, whatever the bytes (a rerun of the job writes the same key): no
+      // need to hash 3 MB for it. A tile's key is its content, so a resumed run finds it again.
+      const key = BLOB_PREFIX + (options.salt !== undefined ? createHash('sha256').update(`gradient\0${options.salt}`) : createHash('sha256').update(view)).digest('hex');
       if (!options.counted) await redis.set(key, view, 'PX', ttlMs);
       // One round trip, applied at once: the bytes and their count live and expire together.
       else await redis.multi().set(key, view, 'PX', ttlMs).incr(refKey(key)).pexpire(refKey(key), ttlMs).exec();

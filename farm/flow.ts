@@ -66,7 +66,8 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
       for (const t of tasks) checkPayload(t.kind, t.payload);
       const runId = stepId(model, tasks);
       const claims = stepClaims((await steps.getBackend().client) as unknown as Redis);
-      await claims.claim(runId, member, signal);
+      // The claim and the look for a failed step of the same content (below) share a round trip.
+      const [, stateBefore] = await Promise.all([claims.claim(runId, member, signal), steps.getJobState(runId)]);
       let gradients: string[] = [];
       const release = async (): Promise<void> => {
         await claims.release(runId, member, async () => {
@@ -86,7 +87,7 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
       let ok = false;
       try {
         // A step of the same content that failed before (a killed run's poisoned tile) is tried afresh.
-        if ((await steps.getJobState(runId)) === 'failed') await (await Job.fromId(steps, runId))?.remove({ removeChildren: true }).catch(() => undefined);
+        if (stateBefore === 'failed') await (await Job.fromId(steps, runId))?.remove({ removeChildren: true }).catch(() => undefined);
         const add = () => producer.add({
           name: 'step',
           queueName: STEP_QUEUE,
@@ -101,9 +102,11 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
         });
         await add();
         let parent: Job | undefined;
+        let failedStep = false;
         for (;;) {
           signal?.throwIfAborted();
           const state = await steps.getJobState(runId);
+          failedStep = state === 'failed';
           if (state === 'waiting' || state === 'prioritized' || state === 'failed') parent = await Job.fromId(steps, runId);
           if (parent) break;
           if (state !== 'waiting-children') {
@@ -120,7 +123,7 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
             };
           });
         }
-        if ((await steps.getJobState(runId)) === 'failed') {
+        if (failedStep) {
           gradients = Object.values(await parent.getChildrenValues().catch(() => ({}))).flatMap(blobsIn);
           const failures: JobFailure[] = [];
           for (let i = 0; i < tasks.length; i++) {
@@ -129,7 +132,9 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
           }
           throw new FarmJobsFailedError(failures.length ? failures : [{ index: -1, reason: parent.failedReason ?? 'unknown reason' }]);
         }
-        const values = await parent.getChildrenValues();
+        // The values and who computed them in one round trip's time (parallel requests share the socket).
+        const ids = tasks.map((_, i) => `${runId}-${i}`);
+        const [values, names] = await Promise.all([parent.getChildrenValues(), onWorkers ? processedBy(queues.tiles, ids) : undefined]);
         const results: Array<JobKinds[K]['result']> = [];
         const failed: JobFailure[] = [];
         for (const [i, t] of tasks.entries()) {
@@ -151,7 +156,7 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
         }
         gradients = results.flatMap(blobsIn);
         if (failed.length) throw new FarmJobsFailedError(failed, results);
-        if (onWorkers) onWorkers(await processedBy(queues.tiles, tasks.map((_, i) => `${runId}-${i}`)));
+        if (onWorkers && names) onWorkers(names);
         ok = true;
         return { results, release };
       } finally {

@@ -86,21 +86,21 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
     const sentP = new Promise<void>((resolve) => (sent = resolve));
     const attempt = async (): Promise<() => void> => {
       signal?.throwIfAborted();
-      const tasks: Array<FarmTask<'dream-tile'>> = [];
-      for (const p of mine) {
-        const bytes = new Uint8Array(p.pixels.buffer, p.pixels.byteOffset, p.pixels.byteLength);
-        // Counted: each put is released once at the step's end (keys), whoever else shares the key.
-        const key = blobs ? await blobs.put(bytes, { counted: true }) : undefined;
-        if (key) keys.push(key);
-        const tile = key ? { width: p.width, height: p.height, blob: key } : { width: p.width, height: p.height, data: encodeBytes(bytes) };
-        tasks.push({ kind: 'dream-tile', payload: { model, terms: p.terms, tile } });
-      }
+      const bytesOf = (p: Pending): Uint8Array => new Uint8Array(p.pixels.buffer, p.pixels.byteOffset, p.pixels.byteLength);
+      // Counted: each put is released once at the step's end (keys), whoever else shares the key. All
+      // at once: the next tile's hash overlaps the previous one's bytes going out on the socket.
+      const put = blobs ? await Promise.all(mine.map((p) => blobs.put(bytesOf(p), { counted: true }))) : undefined;
+      if (put) keys.push(...put);
+      const tasks: Array<FarmTask<'dream-tile'>> = mine.map((p, i) => ({
+        kind: 'dream-tile',
+        payload: { model, terms: p.terms, tile: put ? { width: p.width, height: p.height, blob: put[i]! } : { width: p.width, height: p.height, data: encodeBytes(bytesOf(p)) } },
+      }));
       const running = flows.run(tasks, { member, signal, onWorkers: count });
       sent();
       const { results, release } = await running;
       try {
-        const gradients: Float32Array[] = [];
-        for (const r of results) gradients.push('blob' in r.gradient ? float32Of(await blobs!.get(r.gradient.blob, r.gradient.width * r.gradient.height * 12)) : tileFloat32(r.gradient));
+        // Requested together: one round trip's wait for the chunk, not one per tile.
+        const gradients = await Promise.all(results.map(async ({ gradient: g }) => ('blob' in g ? float32Of(await blobs!.get(g.blob, g.width * g.height * 12)) : tileFloat32(g))));
         return () => results.forEach((r, i) => mine[i]!.resolve({ value: r.value, gradient: gradients[i]! }));
       } finally {
         await release();
