@@ -33,8 +33,11 @@ export interface FlowOptions {
   /** This submitter's claim on the step (stable across `reverie resume`, distinct between submitters). */
   member: string;
   signal?: AbortSignal | undefined;
-  /** Which worker (its BullMQ name; null: unknown) computed each task. */
-  onWorkers?: ((names: Array<string | null>) => void) | undefined;
+  /**
+   * Which worker (its BullMQ name; null: unknown) computed a task: once per task, as it completes
+   * when the queues have the tiles' events, else when the step is read.
+   */
+  onTile?: ((index: number, worker: string | null) => void) | undefined;
 }
 
 export interface FlowRunner {
@@ -53,6 +56,8 @@ export interface FlowQueues {
   stepEvents: QueueEvents;
   /** The model's queue, where the children run. */
   tiles: Queue;
+  /** Its events, for each tile's completion as it happens (optional: else tiles are heard at the step's end). */
+  tileEvents?: QueueEvents;
 }
 
 export function flowRunner(connection: FarmConnection, model: ModelRef, queues: FlowQueues, attempts = 3): FlowRunner {
@@ -62,7 +67,7 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
   const tiles = queueName(model);
   return {
     async run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, options: FlowOptions): Promise<FlowRun<JobKinds[K]['result']>> {
-      const { signal, onWorkers, member } = options;
+      const { signal, onTile, member } = options;
       for (const t of tasks) checkPayload(t.kind, t.payload);
       const runId = stepId(model, tasks);
       const claims = stepClaims((await steps.getBackend().client) as unknown as Redis);
@@ -84,6 +89,18 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
       };
       stepEvents.on('waiting', onEvent);
       stepEvents.on('failed', onEvent);
+      const heard = new Set<number>();
+      const hear = (i: number, worker: string | null): void => {
+        if (heard.has(i)) return;
+        heard.add(i);
+        onTile?.(i, worker);
+      };
+      const onTileDone = ({ jobId }: { jobId: string }): void => {
+        const i = jobId.startsWith(`${runId}-`) ? Number(jobId.slice(runId.length + 1)) : -1;
+        if (!Number.isInteger(i) || i < 0 || i >= tasks.length || heard.has(i)) return;
+        void processedBy(queues.tiles, [jobId]).then(([worker]) => hear(i, worker ?? null), () => undefined);
+      };
+      if (onTile) queues.tileEvents?.on('completed', onTileDone);
       let ok = false;
       try {
         // A step of the same content that failed before (a killed run's poisoned tile) is tried afresh.
@@ -134,7 +151,8 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
         }
         // The values and who computed them in one round trip's time (parallel requests share the socket).
         const ids = tasks.map((_, i) => `${runId}-${i}`);
-        const [values, names] = await Promise.all([parent.getChildrenValues(), onWorkers ? processedBy(queues.tiles, ids) : undefined]);
+        const unheard = onTile ? ids.flatMap((id, i) => (heard.has(i) ? [] : [{ id, i }])) : [];
+        const [values, names] = await Promise.all([parent.getChildrenValues(), processedBy(queues.tiles, unheard.map((u) => u.id))]);
         const results: Array<JobKinds[K]['result']> = [];
         const failed: JobFailure[] = [];
         for (const [i, t] of tasks.entries()) {
@@ -156,12 +174,13 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
         }
         gradients = results.flatMap(blobsIn);
         if (failed.length) throw new FarmJobsFailedError(failed, results);
-        if (onWorkers && names) onWorkers(names);
+        unheard.forEach((u, k) => hear(u.i, names[k] ?? null));
         ok = true;
         return { results, release };
       } finally {
         stepEvents.off('waiting', onEvent);
         stepEvents.off('failed', onEvent);
+        queues.tileEvents?.off('completed', onTileDone);
         // A failed or abandoned step is released at once; a read one when its caller has read the gradients.
         if (!ok) await release();
       }
@@ -174,6 +193,7 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
 
 /** The worker that ran each job (BullMQ keeps its name in the job hash's "pb" field). */
 async function processedBy(queue: Queue, ids: string[]): Promise<Array<string | null>> {
+  if (!ids.length) return [];
   const client = await queue.getBackend().client;
   return Promise.all(ids.map((id) => client.hget(queue.toKey(id), 'pb').catch(() => null)));
 }

@@ -51,6 +51,8 @@ export interface TilePoolOptions {
    * itself the same way each time (its project), so a resume takes over the killed run's claims.
    */
   claimant?: string;
+  /** Heard as each tile completes, with the worker that computed it (its BullMQ name; '?': unknown). */
+  onTile?: (worker: string) => void;
 }
 
 export function farmTilePool(connection: FarmConnection, model: ModelRef, signal?: AbortSignal, options: TilePoolOptions = {}): FarmTilePool {
@@ -68,11 +70,18 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
   tiles.on('error', () => undefined);
   stepEvents.on('error', () => undefined);
   stepEvents.setMaxListeners(0); // each flow in flight listens for its own barrier
-  const flows = flowRunner(connection, model, { steps, stepEvents, tiles });
+  // The tiles' own events only when someone listens to each tile (one more connection).
+  const tileEvents = options.onTile ? openQueueEvents(connection, model) : undefined;
+  tileEvents?.on('error', () => undefined);
+  tileEvents?.setMaxListeners(0);
+  const flows = flowRunner(connection, model, { steps, stepEvents, tiles, ...(tileEvents ? { tileEvents } : {}) });
   let batch: Pending[] = [];
   const tilesByWorker = new Map<string, number>();
-  const count = (names: Array<string | null>): void => {
-    for (const n of names) tilesByWorker.set(n ?? '?', (tilesByWorker.get(n ?? '?') ?? 0) + 1);
+  // Counted per tile as it completes (the model queue's events), so "per worker" moves within a step.
+  const count = (_: number, worker: string | null): void => {
+    const name = worker ?? '?';
+    tilesByWorker.set(name, (tilesByWorker.get(name) ?? 0) + 1);
+    options.onTile?.(name);
   };
   // A step goes out in flows of `chunk` tiles, one after another: while the workers compute the
   // first flows, the submitter writes the next flows' tiles, and it reads each flow's gradients as
@@ -95,7 +104,7 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
         kind: 'dream-tile',
         payload: { model, terms: p.terms, tile: put ? { width: p.width, height: p.height, blob: put[i]! } : { width: p.width, height: p.height, data: encodeBytes(bytesOf(p)) } },
       }));
-      const running = flows.run(tasks, { member, signal, onWorkers: count });
+      const running = flows.run(tasks, { member, signal, onTile: count });
       sent();
       const { results, release } = await running;
       try {
@@ -129,7 +138,7 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
     const mine = batch;
     batch = [];
     try {
-      await stepEvents.waitUntilReady();
+      await Promise.all([stepEvents.waitUntilReady(), tileEvents?.waitUntilReady()]);
     } catch (err) {
       for (const p of mine) p.reject(err);
       return;
@@ -162,7 +171,7 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
     tilesByWorker,
     async close() {
       await flows.close();
-      await Promise.allSettled([steps.close(), stepEvents.close(), tiles.close(), redis?.quit()]);
+      await Promise.allSettled([steps.close(), stepEvents.close(), tileEvents?.close(), tiles.close(), redis?.quit()]);
     },
   };
 }
