@@ -112,6 +112,7 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
         const gradients = await Promise.all(results.map(async ({ gradient: g }) => ('blob' in g ? float32Of(await blobs!.get(g.blob, g.width * g.height * 12)) : tileFloat32(g))));
         return () => results.forEach((r, i) => mine[i]!.resolve({ value: r.value, gradient: gradients[i]! }));
       } finally {
+        // Before the tiles settle: when a step's tiles are back, Redis no longer holds what they needed.
         await release();
       }
     };
@@ -160,16 +161,23 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
     for (const s of settle) s();
     await removed;
   };
+  // Steps whose keys are still being released after their tiles settled: close() waits for them.
+  const flushing = new Set<Promise<void>>();
+  const startFlush = (): void => {
+    const f = flush().finally(() => flushing.delete(f));
+    flushing.add(f);
+  };
   return {
     gradient(pixels: Float32Array, height: number, width: number, terms: ObjectiveTerms) {
       return new Promise((resolve, reject) => {
-        if (batch.length === 0) setImmediate(() => void flush());
+        if (batch.length === 0) setImmediate(startFlush);
         batch.push({ pixels, width, height, terms: { layers: terms.layers, channels: terms.channels, classes: terms.classes ?? [] }, resolve, reject });
       });
     },
     workers: async () => (await workersOnline(tiles)).length,
     tilesByWorker,
     async close() {
+      await Promise.allSettled([...flushing]);
       await flows.close();
       await Promise.allSettled([steps.close(), stepEvents.close(), tileEvents?.close(), tiles.close(), redis?.quit()]);
     },
