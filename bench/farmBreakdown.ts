@@ -28,6 +28,8 @@ export interface TileBreakdown {
   workerGetMs: number;
   workerPutMs: number;
   flow: { addToActiveMs: number; workerJobMs: number; completedToNotifiedMs: number; gradientGetMs: number; releaseMs: number; totalMs: number };
+  /** The same parts' minimums: on a shared, busy machine nearer what a quiet one gives than the medians. */
+  flowMin: TileBreakdown['flow'];
 }
 
 const TERMS = { layers: [{ name: 'mixed3', weight: 1 }], channels: [], classes: [] };
@@ -103,6 +105,7 @@ export async function tileBreakdown(connection: FarmConnection, ref: ModelRef, o
   await worker.close();
   redis.disconnect();
   const m = (k: keyof TileBreakdown['flow']): number => round(median(parts.map((p) => p[k])));
+  const least = (k: keyof TileBreakdown['flow']): number => round(Math.min(...parts.map((p) => p[k])));
   return {
     tileBytes: bytes.byteLength,
     repeats,
@@ -113,6 +116,7 @@ export async function tileBreakdown(connection: FarmConnection, ref: ModelRef, o
     workerGetMs: round(workerGetMs),
     workerPutMs: round(workerPutMs),
     flow: { addToActiveMs: m('addToActiveMs'), workerJobMs: m('workerJobMs'), completedToNotifiedMs: m('completedToNotifiedMs'), gradientGetMs: m('gradientGetMs'), releaseMs: m('releaseMs'), totalMs: m('totalMs') },
+    flowMin: { addToActiveMs: least('addToActiveMs'), workerJobMs: least('workerJobMs'), completedToNotifiedMs: least('completedToNotifiedMs'), gradientGetMs: least('gradientGetMs'), releaseMs: least('releaseMs'), totalMs: least('totalMs') },
   };
 }
 
