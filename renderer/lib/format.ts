@@ -69,13 +69,14 @@ export function formatBytes(bytes: number): string {
 
 /**
  * How a ready engine dreams, in one name used everywhere (badge, its tooltip, the Models panel):
- * "native" when dream steps run in native code beside the tfjs backend, else the backend's name.
+ * "CPU" when dream steps run on the CPU in onnxruntime's native code beside the tfjs backend, else the
+ * backend's name (wasm: the fallback when onnxruntime is absent).
  */
 export function engineRoute(status: { backend: string; accelerator?: string | null; device?: string | null }): { name: string; detail: string } {
   // The app window's GPU says what stands behind it; after a fallback the device is the CPU's again.
   if (status.device === 'window') return { name: 'window', detail: status.accelerator ?? "the app window's GPU" };
   // A GPU device names itself (the accelerator text says which adapter, and whether it is software).
   if (status.device && status.device !== 'cpu' && status.device !== 'tfjs') return { name: status.device, detail: `the GPU (${status.accelerator ?? status.device})` };
-  if (status.accelerator) return { name: 'native', detail: `native code (${status.accelerator})` };
+  if (status.accelerator) return { name: 'CPU', detail: `the CPU (${status.accelerator})` };
   return { name: status.backend, detail: status.backend === 'wasm' ? 'wasm (WebAssembly on the CPU)' : status.backend };
 }

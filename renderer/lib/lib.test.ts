@@ -39,10 +39,13 @@ describe('shortcuts', () => {
 });
 
 describe('format', () => {
-  it('names the route a ready engine dreams on: the window, a GPU, native code or the backend', () => {
+  it('names the route a ready engine dreams on: the window, a GPU, the CPU or the backend', () => {
     const window = engineRoute({ backend: 'wasm', device: 'window', accelerator: "the app window's GPU (WebGL2), onnxruntime-node 1.30.0, 2 threads when no window can" });
     expect(window).toEqual({ name: 'window', detail: "the app window's GPU (WebGL2), onnxruntime-node 1.30.0, 2 threads when no window can" });
-    expect(engineRoute({ backend: 'wasm', device: 'cpu', accelerator: 'onnxruntime-node 1.30.0, 2 threads (the window device stopped: The window closed or reloaded.)' }).name).toBe('native');
+    expect(engineRoute({ backend: 'wasm', device: 'cpu', accelerator: 'onnxruntime-node 1.30.0, 2 threads (the window device stopped: The window closed or reloaded.)' })).toEqual({
+      name: 'CPU',
+      detail: 'the CPU (onnxruntime-node 1.30.0, 2 threads (the window device stopped: The window closed or reloaded.))',
+    });
     expect(engineRoute({ backend: 'wasm', device: 'webgpu', accelerator: 'onnxruntime-node 1.30.0 on webgpu' }).name).toBe('webgpu');
     expect(engineRoute({ backend: 'wasm', device: null, accelerator: null }).name).toBe('wasm');
   });

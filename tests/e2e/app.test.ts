@@ -40,8 +40,8 @@ describe('Reverie in the browser', () => {
     await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
     // The engine says which route dreams: onnxruntime-node where it loads (a fresh install here).
     const badge = page.locator('[data-testid=engine-badge]');
-    expect(await badge.textContent()).toContain('native');
-    expect(await badge.getAttribute('title')).toMatch(/^inception_v3 dreams on native code \(onnxruntime-node [\d.]+, \d+ threads?\), loaded in/);
+    expect(await badge.textContent()).toContain('CPU');
+    expect(await badge.getAttribute('title')).toMatch(/^inception_v3 dreams on the CPU \(onnxruntime-node [\d.]+, \d+ threads?\), loaded in/);
     await page.locator('[data-testid=layer-mixed9] .badge').filter({ hasText: 'fine-tuned' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
     await screenshot(page, 'dream-empty');

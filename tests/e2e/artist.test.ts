@@ -195,7 +195,7 @@ describe('Dream for artists', () => {
     const title = (await page.getByTestId('engine-badge').getAttribute('title'))!;
     const name = (await page.getByTestId('engine-badge').textContent())!.trim();
     expect(title).toContain(name);
-    if (name === 'native') expect(title).not.toContain('wasm');
+    if (name === 'CPU') expect(title).not.toContain('wasm');
 
     await page.getByTestId('nav-zoom').click();
     await setNumber(page, 'zoom-frames', 1);
