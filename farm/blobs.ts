@@ -33,7 +33,6 @@ export interface BlobStore {
   put(bytes: Uint8Array, options?: { counted?: boolean; salt?: string }): Promise<string>;
   /** The bytes under `key`, refused unless they are exactly `expected` long. */
   get(key: string, expected: number): Promise<Buffer>;
-  remove(keys: readonly string[]): Promise<void>;
 }
 
 export function blobStore(redis: Redis, ttlMs = BLOB_TTL_MS): BlobStore {
@@ -56,10 +55,6 @@ export function blobStore(redis: Redis, ttlMs = BLOB_TTL_MS): BlobStore {
       if (bytes === null) throw new BlobGoneError(`tile ${key.slice(BLOB_PREFIX.length, BLOB_PREFIX.length + 12)} is no longer in Redis (expired, or its run ended).`);
       if (bytes.length !== expected) throw new FarmPayloadError(`tile ${key.slice(BLOB_PREFIX.length, BLOB_PREFIX.length + 12)} holds ${bytes.length} bytes, expected ${expected}.`);
       return bytes;
-    },
-    async remove(keys) {
-      // UNLINK: Redis frees the megabytes in the background instead of in its one command thread.
-      if (keys.length) await redis.unlink(...keys);
     },
   };
 }
