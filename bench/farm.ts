@@ -11,6 +11,7 @@ import { loadFarmModel } from '../cli/farm/model.ts';
 import { jobHandlers } from '../cli/farm/handlers.ts';
 import { farmTilePool, TILES_PER_FLOW } from '../host/farm/tilePool.ts';
 import { pipelineStep } from './farmPipeline.ts';
+import { tileBreakdown } from './farmBreakdown.ts';
 import { Redis } from 'ioredis';
 import { blobStore, float32Of } from '../farm/blobs.ts';
 import { decodeFloat32, encodeBytes, type GradientResult, type TileImage } from '../farm/kinds.ts';
@@ -51,10 +52,13 @@ const blobClient = new Redis({ ...connection.options });
 const blobs = blobStore(blobClient);
 const tileBytes = new Uint8Array(pixels.buffer);
 const rawKey = await blobs.put(tileBytes);
+// A worker's gradient is keyed by its job (no hash of its bytes): a key per put, removed after.
+const workerKeys: string[] = [];
 const rawWorker = await time(10, async () => {
   float32Of(await blobs.get(rawKey, tileBytes.byteLength));
-  await blobs.put(tileBytes);
+  workerKeys.push(await blobs.put(tileBytes, { salt: `bench-${workerKeys.length}` }));
 });
+await blobClient.unlink(...workerKeys);
 
 // 3. The farm's own cost: tiles through Redis to an in-process worker that answers at once, with
 //    raw tiles and with base64 tiles: the submitter's serial cost per tile and the step barrier.
@@ -99,6 +103,8 @@ const perJobMs = atlasRun.median / ATLAS_JOBS;
 await Promise.all([events.close(), queue.close()]);
 await echoWorker.close();
 blobClient.disconnect();
+// 3a. Where one tile's overhead goes: each side's puts and gets, add -> active, completed -> notified.
+const breakdown = await tileBreakdown(connection, ref, { size: TILE });
 // 3b. A 4K frame's step on 16 simulated machines (workers that wait c instead of computing): the
 //     step's measured wall time, pipelined and as one flow, so E(16) is measured, not projected.
 const tiles4k = Math.ceil(3840 / TILE) * Math.ceil(2160 / TILE);
@@ -180,6 +186,7 @@ const report = {
   cpu: `${cpus()[0]?.model.trim() ?? '?'} x${cpus().length}`,
   loadavg: loadavg().map((v) => Number(v.toFixed(2))),
   tile: { size: TILE, layers: 'mixed3+mixed5', computeMs: c, computeMinMs: compute.min },
+  breakdown,
   overhead: { raw: overhead(submitter(rawFlow, rawW), rawW), base64: { ...overhead(submitter(base64Flow, b64W), b64W), encodeMs: encode.median, decodeMs: decode.median } },
   throughput,
   simulated16: simulated,

@@ -76,6 +76,35 @@ describe('raw tile bytes in Redis', () => {
     await worker.close();
   });
 
+  it('hears each tile as it completes, with its worker, before the step it belongs to ends', async () => {
+    const connection = parseFarmUrl(redis.url);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // The tile whose first value is 0 waits for the gate; the others answer at once.
+    const handlers = {
+      'dream-tile': async (p: { tile: TileImage }): Promise<GradientResult> => {
+        if (tileFloat32(p.tile)[0] === 0) await gate;
+        return { value: 1, gradient: { width: p.tile.width, height: p.tile.height, bytes: new Uint8Array(tileFloat32(p.tile).buffer.slice(0)) } };
+      },
+    } as unknown as JobHandlers;
+    const worker = startWorkers(connection, [{ model, handlers }], { concurrency: 3, name: 'echo-worker' });
+    await worker.ready;
+    const heard: string[] = [];
+    const pool = farmTilePool(connection, model, undefined, { chunk: 3, onTile: (w) => heard.push(w) });
+    const tiles = [0, 1, 2].map((k) => Float32Array.from({ length: 5 * 4 * 3 }, (_, i) => i + k));
+    const step = Promise.all(tiles.map((t) => pool.gradient(t, 4, 5, { layers: [{ name: 'mixed3', weight: 1 }], channels: [] })));
+    // Two of the flow's three tiles are heard while the third still computes.
+    while (heard.length < 2) await new Promise((r) => setTimeout(r, 20));
+    expect(heard).toEqual(['echo-worker', 'echo-worker']);
+    expect(pool.tilesByWorker.get('echo-worker')).toBe(2);
+    release();
+    await step;
+    expect(heard).toHaveLength(3);
+    expect(pool.tilesByWorker.get('echo-worker')).toBe(3);
+    await pool.close();
+    await worker.close();
+  });
+
   it('refuses other keys, wrong sizes and tiles no longer in Redis', async () => {
     const store = blobStore(client, 200);
     const key = await store.put(new Uint8Array([1, 2, 3, 4]));
@@ -87,7 +116,9 @@ describe('raw tile bytes in Redis', () => {
     expect(() => checkPayload('dream-tile', { model, terms: {}, tile: { width: 2, height: 2, blob: key } })).not.toThrow();
     expect(() => checkPayload('dream-tile', { model, terms: {}, tile: { width: 2, height: 2, bytes: new Uint8Array(47) } })).toThrow(/float32 RGB/);
     await new Promise((r) => setTimeout(r, 400));
-    await expect(store.get(key, 4)).rejects.toMatchObject({ name: 'FarmPayloadError', message: expect.stringContaining('no longer in Redis') });
+    const gone = await store.get(key, 4).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(FarmPayloadError);
+    expect(gone).toMatchObject({ name: 'BlobGoneError', message: expect.stringContaining('no longer in Redis') });
   });
 
   it('reads float32 from bytes in place when they own their buffer, else from an aligned copy', () => {

@@ -4,9 +4,14 @@
 // its children's values are the step's results in one read, and removing it removes them all.
 // A step's id is the hash of its model and tasks: a submitter killed mid-step leaves its flow in
 // Redis, and the same step submitted again (reverie resume) reattaches to it, taking the tiles
-// already computed instead of starting over; same inputs, same results, so nothing can mix.
+// already computed instead of starting over; same inputs, same results, so nothing can mix. Two
+// submitters of the same step at once share it too: each claims it first (claims.ts), and only the
+// last to release its claim removes the step, its tiles' jobs and their gradients.
 import { createHash } from 'node:crypto';
 import { FlowProducer, Job, type Queue, type QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { isBlobKey } from './blobs.ts';
+import { stepClaims } from './claims.ts';
 import { checkPayload, checkResult, type JobKind, type JobKinds } from './kinds.ts';
 import { FARM_PREFIX, queueName } from './queues.ts';
 import type { FarmTask, JobFailure } from './submit.ts';
@@ -18,10 +23,31 @@ import type { ModelRef } from './kinds.ts';
 export const STEP_QUEUE = 'steps';
 const POLL_MS = 250;
 
+export interface FlowRun<R> {
+  results: R[];
+  /** Drops this run's claim on the step once its results are read; the last claim removes the step and its gradients. */
+  release(): Promise<void>;
+}
+
+export interface FlowOptions {
+  /** This submitter's claim on the step (stable across `reverie resume`, distinct between submitters). */
+  member: string;
+  signal?: AbortSignal | undefined;
+  /**
+   * Which worker (its BullMQ name; null: unknown) computed a task: once per task, as it completes
+   * when the queues have the tiles' events, else when the step is read.
+   */
+  onTile?: ((index: number, worker: string | null) => void) | undefined;
+}
+
 export interface FlowRunner {
-  /** `onWorkers` hears which worker (its BullMQ name; null: unknown) computed each task. */
-  run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, signal?: AbortSignal, onWorkers?: (names: Array<string | null>) => void): Promise<Array<JobKinds[K]['result']>>;
+  run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, options: FlowOptions): Promise<FlowRun<JobKinds[K]['result']>>;
   close(): Promise<void>;
+}
+
+/** The step vanished, or its results or gradients went, before this submitter read them: run it again. */
+export class FarmStepLostError extends Error {
+  override name = 'FarmStepLostError';
 }
 
 export interface FlowQueues {
@@ -30,6 +56,8 @@ export interface FlowQueues {
   stepEvents: QueueEvents;
   /** The model's queue, where the children run. */
   tiles: Queue;
+  /** Its events, for each tile's completion as it happens (optional: else tiles are heard at the step's end). */
+  tileEvents?: QueueEvents;
 }
 
 export function flowRunner(connection: FarmConnection, model: ModelRef, queues: FlowQueues, attempts = 3): FlowRunner {
@@ -38,24 +66,22 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
   producer.on('error', () => undefined); // reconnects by itself; failures surface on the calls
   const tiles = queueName(model);
   return {
-    async run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, signal?: AbortSignal, onWorkers?: (names: Array<string | null>) => void): Promise<Array<JobKinds[K]['result']>> {
+    async run<K extends JobKind>(tasks: ReadonlyArray<FarmTask<K>>, options: FlowOptions): Promise<FlowRun<JobKinds[K]['result']>> {
+      const { signal, onTile, member } = options;
       for (const t of tasks) checkPayload(t.kind, t.payload);
       const runId = stepId(model, tasks);
-      // A step of the same content that failed before (a killed run's poisoned tile) is tried afresh.
-      if ((await steps.getJobState(runId)) === 'failed') await (await Job.fromId(steps, runId))?.remove({ removeChildren: true }).catch(() => undefined);
-      const add = () => producer.add({
-        name: 'step',
-        queueName: STEP_QUEUE,
-        data: { tiles: tasks.length },
-        opts: { jobId: runId, removeOnComplete: true, removeOnFail: false },
-        children: tasks.map((t, i) => ({
-          name: t.kind,
-          queueName: tiles,
-          data: t.payload,
-          opts: { jobId: `${runId}-${i}`, attempts, backoff: { type: 'fixed', delay: 500 }, failParentOnFailure: true, removeOnComplete: false, removeOnFail: false },
-        })),
-      });
-      await add();
+      const claims = stepClaims((await steps.getBackend().client) as unknown as Redis);
+      // The claim and the look for a failed step of the same content (below) share a round trip.
+      const [, stateBefore] = await Promise.all([claims.claim(runId, member, signal), steps.getJobState(runId)]);
+      let gradients: string[] = [];
+      const release = async (): Promise<void> => {
+        await claims.release(runId, member, async () => {
+          const parent = await Job.fromId(steps, runId).catch(() => undefined);
+          await parent?.remove({ removeChildren: true }).catch(() => undefined);
+          // UNLINK: Redis frees the megabytes in the background instead of in its one command thread.
+          if (gradients.length) await ((await steps.getBackend().client) as unknown as Redis).unlink(...gradients);
+        }).catch(() => undefined);
+      };
       let readds = 0;
       let wake: () => void = () => {};
       const onEvent = ({ jobId }: { jobId: string }): void => {
@@ -63,16 +89,46 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
       };
       stepEvents.on('waiting', onEvent);
       stepEvents.on('failed', onEvent);
+      const heard = new Set<number>();
+      const hear = (i: number, worker: string | null): void => {
+        if (heard.has(i)) return;
+        heard.add(i);
+        onTile?.(i, worker);
+      };
+      const onTileDone = ({ jobId }: { jobId: string }): void => {
+        const i = jobId.startsWith(`${runId}-`) ? Number(jobId.slice(runId.length + 1)) : -1;
+        if (!Number.isInteger(i) || i < 0 || i >= tasks.length || heard.has(i)) return;
+        void processedBy(queues.tiles, [jobId]).then(([worker]) => hear(i, worker ?? null), () => undefined);
+      };
+      if (onTile) queues.tileEvents?.on('completed', onTileDone);
+      let ok = false;
       try {
+        // A step of the same content that failed before (a killed run's poisoned tile) is tried afresh.
+        if (stateBefore === 'failed') await (await Job.fromId(steps, runId))?.remove({ removeChildren: true }).catch(() => undefined);
+        const add = () => producer.add({
+          name: 'step',
+          queueName: STEP_QUEUE,
+          data: { tiles: tasks.length },
+          opts: { jobId: runId, removeOnComplete: true, removeOnFail: false },
+          children: tasks.map((t, i) => ({
+            name: t.kind,
+            queueName: tiles,
+            data: t.payload,
+            opts: { jobId: `${runId}-${i}`, attempts, backoff: { type: 'fixed', delay: 500 }, failParentOnFailure: true, removeOnComplete: false, removeOnFail: false },
+          })),
+        });
+        await add();
         let parent: Job | undefined;
+        let failedStep = false;
         for (;;) {
           signal?.throwIfAborted();
           const state = await steps.getJobState(runId);
+          failedStep = state === 'failed';
           if (state === 'waiting' || state === 'prioritized' || state === 'failed') parent = await Job.fromId(steps, runId);
           if (parent) break;
           if (state !== 'waiting-children') {
             // Gone: another submitter of the same step took it off, or Redis lost it (no append-only file).
-            if (++readds > 3) throw new Error(`The farm lost step ${runId} (was Redis restarted without its append-only file?).`);
+            if (++readds > 3) throw new FarmStepLostError(`The farm lost step ${runId} (was Redis restarted without its append-only file?).`);
             await add();
             continue;
           }
@@ -84,15 +140,19 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
             };
           });
         }
-        if ((await steps.getJobState(runId)) === 'failed') {
+        if (failedStep) {
+          gradients = Object.values(await parent.getChildrenValues().catch(() => ({}))).flatMap(blobsIn);
           const failures: JobFailure[] = [];
           for (let i = 0; i < tasks.length; i++) {
             const child = await Job.fromId(queues.tiles, `${runId}-${i}`).catch(() => undefined);
             if (child?.failedReason) failures.push({ index: i, reason: child.failedReason });
           }
-          throw new FarmJobsFailedError(failures.length ? failures : [{ index: -1, reason: parent.failedReason }]);
+          throw new FarmJobsFailedError(failures.length ? failures : [{ index: -1, reason: parent.failedReason ?? 'unknown reason' }]);
         }
-        const values = await parent.getChildrenValues();
+        // The values and who computed them in one round trip's time (parallel requests share the socket).
+        const ids = tasks.map((_, i) => `${runId}-${i}`);
+        const unheard = onTile ? ids.flatMap((id, i) => (heard.has(i) ? [] : [{ id, i }])) : [];
+        const [values, names] = await Promise.all([parent.getChildrenValues(), processedBy(queues.tiles, unheard.map((u) => u.id))]);
         const results: Array<JobKinds[K]['result']> = [];
         const failed: JobFailure[] = [];
         for (const [i, t] of tasks.entries()) {
@@ -107,19 +167,22 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
               continue;
             }
           }
-          if (value === undefined || value === null) throw new Error(`Step ${runId}: the farm returned no result for tile ${i} of ${tasks.length}.`);
+          // Removed under this run (a claim that lapsed): the step can only be run again.
+          if (value === undefined || value === null) throw new FarmStepLostError(`Step ${runId}: the farm returned no result for tile ${i} of ${tasks.length}.`);
           checkResult(t.kind, value);
           results.push(value as JobKinds[K]['result']);
         }
+        gradients = results.flatMap(blobsIn);
         if (failed.length) throw new FarmJobsFailedError(failed, results);
-        if (onWorkers) onWorkers(await processedBy(queues.tiles, tasks.map((_, i) => `${runId}-${i}`)));
-        return results;
+        unheard.forEach((u, k) => hear(u.i, names[k] ?? null));
+        ok = true;
+        return { results, release };
       } finally {
         stepEvents.off('waiting', onEvent);
         stepEvents.off('failed', onEvent);
-        // The step and its tiles leave Redis as soon as their values are read (or the step failed).
-        const parent = await Job.fromId(steps, runId).catch(() => undefined);
-        await parent?.remove({ removeChildren: true }).catch(() => undefined);
+        queues.tileEvents?.off('completed', onTileDone);
+        // A failed or abandoned step is released at once; a read one when its caller has read the gradients.
+        if (!ok) await release();
       }
     },
     async close() {
@@ -130,8 +193,15 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
 
 /** The worker that ran each job (BullMQ keeps its name in the job hash's "pb" field). */
 async function processedBy(queue: Queue, ids: string[]): Promise<Array<string | null>> {
+  if (!ids.length) return [];
   const client = await queue.getBackend().client;
   return Promise.all(ids.map((id) => client.hget(queue.toKey(id), 'pb').catch(() => null)));
+}
+
+/** Gradient keys a result names (a dream tile's, sent as raw bytes). */
+function blobsIn(result: unknown): string[] {
+  const blob = (result as { gradient?: { blob?: unknown } } | null)?.gradient?.blob;
+  return isBlobKey(blob) ? [blob] : [];
 }
 
 /** The id of a step: its model and tasks, hashed (see the header). */

@@ -44,7 +44,7 @@ export function startWorkers(connection: FarmConnection, served: ReadonlyArray<{
         const data = job.data as { model: ModelRef };
         if (data.model.sha256 !== model.sha256 || data.model.id !== model.id) throw new FarmPayloadError(`job is for model ${data.model.id} (${data.model.sha256.slice(0, 12)}), this queue serves ${model.id} (${model.sha256.slice(0, 12)}).`);
         const run = handlers[job.name as JobKind] as (p: unknown, s: AbortSignal) => Promise<unknown>;
-        const result = job.name === 'dream-tile' ? await runTile(blobs, job.data as DreamTilePayload, run) : await run(job.data, new AbortController().signal);
+        const result = job.name === 'dream-tile' ? await runTile(blobs, String(job.id), job.data as DreamTilePayload, run) : await run(job.data, new AbortController().signal);
         options.onEvent?.({ type: 'completed', kind: job.name, id: String(job.id), model: model.id, ms: performance.now() - started });
         return result;
       } catch (err) {
@@ -78,14 +78,17 @@ export function startWorkers(connection: FarmConnection, served: ReadonlyArray<{
   };
 }
 
-/** A tile job: its pixels read from their Redis key (when sent so), its gradient sent back the same way. */
-async function runTile(blobs: BlobStore, p: DreamTilePayload, run: (p: unknown, s: AbortSignal) => Promise<unknown>): Promise<GradientResult> {
+/**
+ * A tile job: its pixels read from their Redis key (when sent so), its gradient sent back the same
+ * way under a key of this job's own (a rerun writes the same one), which its step removes when read.
+ */
+async function runTile(blobs: BlobStore, jobId: string, p: DreamTilePayload, run: (p: unknown, s: AbortSignal) => Promise<unknown>): Promise<GradientResult> {
   const { width, height } = p.tile;
   const tile = 'blob' in p.tile ? { width, height, bytes: await blobs.get(p.tile.blob, width * height * 12) } : p.tile;
   const r = (await run({ ...p, tile }, new AbortController().signal)) as GradientResult;
   if (!('bytes' in r.gradient)) return r;
   const g = r.gradient;
-  return { value: r.value, gradient: 'blob' in p.tile ? { width: g.width, height: g.height, blob: await blobs.put(g.bytes) } : { width: g.width, height: g.height, data: encodeBytes(g.bytes) } };
+  return { value: r.value, gradient: 'blob' in p.tile ? { width: g.width, height: g.height, blob: await blobs.put(g.bytes, { salt: jobId }) } : { width: g.width, height: g.height, data: encodeBytes(g.bytes) } };
 }
 
 /** Errors that say the input is wrong (a recipe, a layer, a size): retrying cannot help. */

@@ -44,14 +44,20 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   // Sent to the farm instead: the tiles of each step go there (an image of one tile has nothing to
   // spread); the farm's code (BullMQ, ioredis) loads only when a dream asks for it.
   const tiled = tilesPerStep(input.width, input.height, spec.recipe.tileSize) > 1;
-  const farm = spec.farm && tiled ? await (await import('./farm/dreamFarm.ts')).openDreamFarm(spec.farm, spec.recipe.model, ctx.signal) : undefined;
+  // Each tile back from the farm sends the last progress again with the workers' new counts.
+  let lastProgress: ProgressMessage | undefined;
+  const onFarmTile = (): void => {
+    if (lastProgress && farm) ctx.onProgress({ ...lastProgress, farm: farm.progress() });
+  };
+  const farm = spec.farm && tiled ? await (await import('./farm/dreamFarm.ts')).openDreamFarm(spec.farm, spec.recipe.model, ctx.signal, onFarmTile) : undefined;
   const route = ctx.windowTiles && !farm ? openWindowRoute(ctx.windowTiles, ctx.model, ctx.onDevice) : undefined;
   const onWindow = route?.tiles;
   const pool = farm ? undefined : (onWindow ?? (await ctx.pools?.forJob(input.width, input.height, spec.recipe.tileSize)));
   if (farm) {
     // Said before the first step comes back: with no worker online the tiles wait in the queue.
     const spread = farm.progress();
-    ctx.onProgress({ type: 'progress', jobId: spec.jobId, done: 0, total: 1, label: `tiles go to the farm · ${spread.workers} worker${spread.workers === 1 ? '' : 's'}${spread.workers ? '' : ' (waiting for one)'}`, elapsedMs: 0, etaMs: null, farm: spread });
+    lastProgress = { type: 'progress', jobId: spec.jobId, done: 0, total: 1, label: `tiles go to the farm · ${spread.workers} worker${spread.workers === 1 ? '' : 's'}${spread.workers ? '' : ' (waiting for one)'}`, elapsedMs: 0, etaMs: null, farm: spread };
+    ctx.onProgress(lastProgress);
   }
   const onProgress = async (p: DreamProgress): Promise<void> => {
     const now = performance.now();
@@ -65,6 +71,8 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
     const spread = farm?.progress();
     const label = spread ? `${dreamLabel(p)} · ${spread.workers} worker${spread.workers === 1 ? '' : 's'}` : `${dreamLabel(p)}${route?.where() ?? ''}`;
     ctx.onProgress({ type: 'progress', jobId: spec.jobId, done, total, label, elapsedMs, etaMs, ...(preview ? { preview } : {}), ...(spread ? { farm: spread } : {}) });
+    // Repeated per farm tile without its preview (sent once is enough).
+    if (spread) lastProgress = { type: 'progress', jobId: spec.jobId, done, total, label, elapsedMs, etaMs, farm: spread };
   };
   let result;
   try {

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { parseFarmUrl } from '../farm/url.ts';
 import { runCli, spawnCli, writeTestImage } from './helpers/cli.ts';
 import { expectSame, files, jobsLeftIn, pixels, queueOfWorkers } from './helpers/farmFiles.ts';
 import { startRedis, type TestRedis } from './helpers/redis.ts';
@@ -177,6 +179,29 @@ describe('reverie dream --farm: one big frame', () => {
     const tiles = workers.flatMap((w, i) => w.events.slice(seen[i]).filter((e) => e.type === 'job-completed' && e.kind === 'dream-tile'));
     expect(tiles).toHaveLength(8);
     expect(new Set(workers.filter((w, i) => w.events.slice(seen[i]).some((e) => e.kind === 'dream-tile')).map((w) => w.child.pid)).size).toBeGreaterThan(1);
+    expect(await jobsLeft()).toBe(0);
+  });
+});
+
+describe('two submitters of the same dream at once', () => {
+  it('share its steps on one farm: both finish with the local pixels, and Redis keeps no tile, claim or job', async () => {
+    const photo = join(dir, 'twice.png');
+    await writeTestImage(photo, 256, 192);
+    // Same recipe, seed and image: the same content-addressed steps, jobs and tile keys.
+    const DREAM = ['--tile', '128', '--octaves', '2', '--steps', '2', '--layers', 'mixed3', '--backend', 'wasm'];
+    const [a, b] = await Promise.all(['twice-a', 'twice-b'].map((name) => runCli(['dream', photo, '-o', join(dir, `${name}.png`), ...DREAM, '--farm', redis.url])));
+    expect(a!.code, a!.stderr).toBe(0);
+    expect(b!.code, b!.stderr).toBe(0);
+    const local = await runCli(['dream', photo, '-o', join(dir, 'twice-local.png'), ...DREAM]);
+    expect(local.code, local.stderr).toBe(0);
+    const [pa, pb, pl] = await Promise.all(['twice-a', 'twice-b', 'twice-local'].map((name) => sharp(join(dir, `${name}.png`)).raw().toBuffer()));
+    expect(pl!.length).toBe(256 * 192 * 3);
+    expect(pa!.equals(pl!)).toBe(true);
+    expect(pb!.equals(pl!)).toBe(true);
+    const client = new Redis(parseFarmUrl(redis.url).options);
+    const left = (await client.keys('reverie:*')).filter((k) => /:(blob|ref|claims|closing):/.test(k));
+    client.disconnect();
+    expect(left).toEqual([]);
     expect(await jobsLeft()).toBe(0);
   });
 });

@@ -143,7 +143,7 @@ export async function renderProject(dir: string, sink: ProgressSink, o: { backen
     if (o.frames !== undefined) options.frames = o.frames;
     if (o.rerenderFrom !== undefined) options.rerenderFrom = o.rerenderFrom;
     result = await withInterrupt(async (signal) => {
-      farmPool = o.farm ? await openFrameFarm(o.farm, m.recipe.model, { ...m.input, tileSize: m.recipe.tileSize }, sink, signal) : undefined;
+      farmPool = o.farm ? await openFrameFarm(o.farm, m.recipe.model, { ...m.input, tileSize: m.recipe.tileSize }, sink, signal, dir) : undefined;
       return runZoomProject(model, dir, { ...options, pools, signal, ...(farmPool && o.farm ? { tiles: farmPool, tilesPlace: frameFarmPlace(o.farm) } : {}) });
     });
   } finally {

@@ -17,10 +17,11 @@ export interface DreamFarm {
   close(): Promise<void>;
 }
 
-export async function openDreamFarm(farm: { url: string; insecure: boolean }, modelId: string, signal: AbortSignal): Promise<DreamFarm> {
+/** `onTile`: a tile came back (progress() has moved), heard as it happens rather than at the step's end. */
+export async function openDreamFarm(farm: { url: string; insecure: boolean }, modelId: string, signal: AbortSignal, onTile?: () => void): Promise<DreamFarm> {
   const connection = farmConnection(farm.url, farm.insecure);
   const ref = await modelFingerprint(modelId);
-  const pool = farmTilePool(connection, ref, signal);
+  const pool = farmTilePool(connection, ref, signal, onTile ? { onTile: () => onTile() } : {});
   const redis = new Redis({ ...connection.options });
   redis.on('error', () => undefined); // reconnects by itself; the list only ages meanwhile
   let beats: WorkerHeartbeat[] = [];

@@ -2,19 +2,30 @@
 // the loop asks for every tile of a step at once (engine/render/tiles.ts); the requests made in one
 // turn go out as BullMQ flows of TILES_PER_FLOW tiles, pipelined (see sendChunk), each flow a barrier. Tiles travel as float32 in the model's range, as raw bytes under their own Redis keys
 // (farm/blobs.ts; `rawTiles: false` sends base64 inside the job, as before); gradients come back the
-// same way, and every key of a step is deleted once its results are read.
+// same way. Two submitters of the same dream at once share steps and keys; claims (farm/claims.ts)
+// keep each until the last of them has read it.
 import type { ObjectiveTerms } from '../../engine/parallel/protocol.ts';
 import type { TileGradientSource } from '../../engine/render/tiles.ts';
-import { flowRunner, STEP_QUEUE } from '../../farm/flow.ts';
+import { randomUUID } from 'node:crypto';
+import { FarmStepLostError, flowRunner, STEP_QUEUE } from '../../farm/flow.ts';
 import { Redis } from 'ioredis';
-import { blobStore, float32Of } from '../../farm/blobs.ts';
-import { encodeBytes, tileFloat32, type GradientResult, type ModelRef } from '../../farm/kinds.ts';
+import { BlobGoneError, blobStore, float32Of } from '../../farm/blobs.ts';
+import { unrefBlobs } from '../../farm/claims.ts';
+import { encodeBytes, tileFloat32, type ModelRef } from '../../farm/kinds.ts';
 import { openQueue, openQueueEvents, workersOnline } from '../../farm/queues.ts';
 import { FarmJobsFailedError, type FarmTask } from '../../farm/submit.ts';
 import type { FarmConnection } from '../../farm/url.ts';
 
 /** Tiles per flow: small enough that the workers start early, large enough that a flow's own round trips stay few. */
 export const TILES_PER_FLOW = 4;
+/** Runs of a chunk whose step or keys went from under it (see `lost`). */
+const LOST_TRIES = 3;
+
+/** A run that lost its step or a key to another submitter or to expiry: running it again can succeed. */
+function lost(err: unknown): boolean {
+  if (err instanceof FarmStepLostError || err instanceof BlobGoneError) return true;
+  return err instanceof FarmJobsFailedError && err.failures.length > 0 && err.failures.every((f) => f.reason.startsWith('BlobGoneError'));
+}
 
 interface Pending {
   pixels: Float32Array;
@@ -32,8 +43,21 @@ export interface FarmTilePool extends TileGradientSource {
   close(): Promise<void>;
 }
 
-export function farmTilePool(connection: FarmConnection, model: ModelRef, signal?: AbortSignal, options: { rawTiles?: boolean; chunk?: number } = {}): FarmTilePool {
+export interface TilePoolOptions {
+  rawTiles?: boolean;
+  chunk?: number;
+  /**
+   * This submitter's name in its steps' claims (farm/claims.ts): a run that can be resumed names
+   * itself the same way each time (its project), so a resume takes over the killed run's claims.
+   */
+  claimant?: string;
+  /** Heard as each tile completes, with the worker that computed it (its BullMQ name; '?': unknown). */
+  onTile?: (worker: string) => void;
+}
+
+export function farmTilePool(connection: FarmConnection, model: ModelRef, signal?: AbortSignal, options: TilePoolOptions = {}): FarmTilePool {
   const raw = options.rawTiles ?? true;
+  const claimant = options.claimant ?? randomUUID();
   const chunk = Math.max(1, options.chunk ?? TILES_PER_FLOW);
   const redis = raw ? new Redis({ ...connection.options }) : undefined;
   redis?.on('error', () => undefined);
@@ -46,59 +70,64 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
   tiles.on('error', () => undefined);
   stepEvents.on('error', () => undefined);
   stepEvents.setMaxListeners(0); // each flow in flight listens for its own barrier
-  const flows = flowRunner(connection, model, { steps, stepEvents, tiles });
+  // The tiles' own events only when someone listens to each tile (one more connection).
+  const tileEvents = options.onTile ? openQueueEvents(connection, model) : undefined;
+  tileEvents?.on('error', () => undefined);
+  tileEvents?.setMaxListeners(0);
+  const flows = flowRunner(connection, model, { steps, stepEvents, tiles, ...(tileEvents ? { tileEvents } : {}) });
   let batch: Pending[] = [];
   const tilesByWorker = new Map<string, number>();
-  const count = (names: Array<string | null>): void => {
-    for (const n of names) tilesByWorker.set(n ?? '?', (tilesByWorker.get(n ?? '?') ?? 0) + 1);
+  // Counted per tile as it completes (the model queue's events), so "per worker" moves within a step.
+  const count = (_: number, worker: string | null): void => {
+    const name = worker ?? '?';
+    tilesByWorker.set(name, (tilesByWorker.get(name) ?? 0) + 1);
+    options.onTile?.(name);
   };
   // A step goes out in flows of `chunk` tiles, one after another: while the workers compute the
   // first flows, the submitter writes the next flows' tiles, and it reads each flow's gradients as
   // soon as that flow is done, not after the whole step. Only the first flow's upload and the last
   // flow's download cannot overlap the workers' compute. A flow's id is its tiles' content, so a
-  // resumed run cuts the same flows and reattaches to each. Keys are content hashes, so two flows of
-  // a step can share one (equal tiles, equal gradients): a step's keys all go together at its end.
+  // resumed run cuts the same flows and reattaches to each. Tile keys are content hashes, so two flows
+  // of a step (or two submitters) can share one: each put is counted, and released at the step's end.
   /** Writes a chunk's tiles and adds its flow (`sent`), then reads its gradients when it is done (`done`: how to settle its tiles). */
-  const sendChunk = (mine: Pending[], keys: string[]): { sent: Promise<void>; done: Promise<() => void> } => {
+  const sendChunk = (mine: Pending[], keys: string[], member: string): { sent: Promise<void>; done: Promise<() => void> } => {
     let sent!: () => void;
     const sentP = new Promise<void>((resolve) => (sent = resolve));
+    const attempt = async (): Promise<() => void> => {
+      signal?.throwIfAborted();
+      const bytesOf = (p: Pending): Uint8Array => new Uint8Array(p.pixels.buffer, p.pixels.byteOffset, p.pixels.byteLength);
+      // Counted: each put is released once at the step's end (keys), whoever else shares the key. All
+      // at once: the next tile's hash overlaps the previous one's bytes going out on the socket.
+      const put = blobs ? await Promise.all(mine.map((p) => blobs.put(bytesOf(p), { counted: true }))) : undefined;
+      if (put) keys.push(...put);
+      const tasks: Array<FarmTask<'dream-tile'>> = mine.map((p, i) => ({
+        kind: 'dream-tile',
+        payload: { model, terms: p.terms, tile: put ? { width: p.width, height: p.height, blob: put[i]! } : { width: p.width, height: p.height, data: encodeBytes(bytesOf(p)) } },
+      }));
+      const running = flows.run(tasks, { member, signal, onTile: count });
+      sent();
+      const { results, release } = await running;
+      try {
+        // Requested together: one round trip's wait for the chunk, not one per tile.
+        const gradients = await Promise.all(results.map(async ({ gradient: g }) => ('blob' in g ? float32Of(await blobs!.get(g.blob, g.width * g.height * 12)) : tileFloat32(g))));
+        return () => results.forEach((r, i) => mine[i]!.resolve({ value: r.value, gradient: gradients[i]! }));
+      } finally {
+        // Before the tiles settle: when a step's tiles are back, Redis no longer holds what they needed.
+        await release();
+      }
+    };
     const done = (async (): Promise<() => void> => {
       try {
-        let results: GradientResult[];
-        for (let attempt = 0; ; attempt++) {
-          signal?.throwIfAborted();
-          const tasks: Array<FarmTask<'dream-tile'>> = [];
-          for (const p of mine) {
-            const bytes = new Uint8Array(p.pixels.buffer, p.pixels.byteOffset, p.pixels.byteLength);
-            const key = blobs ? await blobs.put(bytes) : undefined;
-            if (key) keys.push(key);
-            const tile = key ? { width: p.width, height: p.height, blob: key } : { width: p.width, height: p.height, data: encodeBytes(bytes) };
-            tasks.push({ kind: 'dream-tile', payload: { model, terms: p.terms, tile } });
-          }
-          const running = flows.run(tasks, signal, count);
-          sent();
+        // Something this run needed went under it (a claim that lapsed, a key expired): the same
+        // tiles, put again, make the same step again, a few times at most.
+        for (let tries = 1; ; tries++) {
           try {
-            results = await running;
-            break;
+            return await attempt();
           } catch (err) {
-            // The same step left by a cancelled run (which took its tiles off Redis) failed for want of
-            // them just as this run reattached: the tiles are back now, so the step goes out afresh, once.
-            if (attempt > 0 || signal?.aborted || !tilesWereGone(err)) throw err;
+            if (tries >= LOST_TRIES || !lost(err)) throw err;
           }
         }
-        const gradients: Float32Array[] = [];
-        for (const r of results) {
-          const g = r.gradient;
-          if (!('blob' in g)) gradients.push(tileFloat32(g));
-          else {
-            keys.push(g.blob);
-            gradients.push(float32Of(await blobs!.get(g.blob, g.width * g.height * 12)));
-          }
-        }
-        return () => results.forEach((r, i) => mine[i]!.resolve({ value: r.value, gradient: gradients[i]! }));
       } catch (err) {
-        // The flow's other tiles computed: their gradients' keys go too.
-        if (err instanceof FarmJobsFailedError) for (const r of err.done as GradientResult[]) if ('blob' in r.gradient) keys.push(r.gradient.blob);
         return () => mine.forEach((p) => p.reject(err));
       } finally {
         sent();
@@ -110,7 +139,7 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
     const mine = batch;
     batch = [];
     try {
-      await stepEvents.waitUntilReady();
+      await Promise.all([stepEvents.waitUntilReady(), tileEvents?.waitUntilReady()]);
     } catch (err) {
       for (const p of mine) p.reject(err);
       return;
@@ -119,34 +148,38 @@ export function farmTilePool(connection: FarmConnection, model: ModelRef, signal
     const runs: Array<Promise<() => void>> = [];
     for (let i = 0; i < mine.length; i += chunk) {
       // One chunk's tiles at a time into Redis; the workers start on a chunk as soon as it is there.
-      const { sent, done } = sendChunk(mine.slice(i, i + chunk), keys);
+      // Its claim is this pool's and the chunk's place: the same on a resumed run, distinct within a step.
+      const { sent, done } = sendChunk(mine.slice(i, i + chunk), keys, `${claimant}:${i / chunk}`);
       runs.push(done);
       await sent;
     }
     const settle = await Promise.all(runs);
-    // Taken off Redis once the step is read (or failed); a killed run's keys expire by themselves. The
-    // UNLINK is queued before the tiles settle, so the next step's writes (same connection) follow it.
-    const removed = blobs?.remove([...new Set(keys)]).catch(() => undefined);
+    // Each put of this step is released (a killed run's puts expire by themselves); a key goes when
+    // no submitter holds it any more. Queued before the tiles settle, so the next step's writes
+    // (same connection) follow it.
+    const removed = redis ? unrefBlobs(redis, keys).catch(() => undefined) : undefined;
     for (const s of settle) s();
     await removed;
+  };
+  // Steps whose keys are still being released after their tiles settled: close() waits for them.
+  const flushing = new Set<Promise<void>>();
+  const startFlush = (): void => {
+    const f = flush().finally(() => flushing.delete(f));
+    flushing.add(f);
   };
   return {
     gradient(pixels: Float32Array, height: number, width: number, terms: ObjectiveTerms) {
       return new Promise((resolve, reject) => {
-        if (batch.length === 0) setImmediate(() => void flush());
+        if (batch.length === 0) setImmediate(startFlush);
         batch.push({ pixels, width, height, terms: { layers: terms.layers, channels: terms.channels, classes: terms.classes ?? [] }, resolve, reject });
       });
     },
     workers: async () => (await workersOnline(tiles)).length,
     tilesByWorker,
     async close() {
+      await Promise.allSettled([...flushing]);
       await flows.close();
-      await Promise.allSettled([steps.close(), stepEvents.close(), tiles.close(), redis?.quit()]);
+      await Promise.allSettled([steps.close(), stepEvents.close(), tileEvents?.close(), tiles.close(), redis?.quit()]);
     },
   };
-}
-
-/** Every failure of a flow was a tile missing from Redis (the worker found no blob for it). */
-function tilesWereGone(err: unknown): boolean {
-  return err instanceof FarmJobsFailedError && err.failures.length > 0 && err.failures.every((f) => /no longer in Redis/.test(f.reason));
 }

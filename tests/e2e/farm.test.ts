@@ -113,6 +113,8 @@ describe('the farm in the app', () => {
     const counts = lines.map((l) => Number(/:(\d+) · (\d+) tiles?$/.exec(l)?.[2] ?? -1));
     expect(lines.every((l) => l.includes(`:${pid} · `)), lines.join(' | ')).toBe(true);
     expect(Math.max(...counts)).toBeGreaterThanOrEqual(4);
+    // Counted per tile as each comes back, not per step of 4: the count moved within a step.
+    expect(counts.some((n) => n % 4 !== 0), lines.join(' | ')).toBe(true);
 
     // The worker's heartbeat counts them too: Settings shows its recent throughput.
     await page.getByTestId('nav-models').click();
