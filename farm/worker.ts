@@ -6,7 +6,9 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { blobStore, type BlobStore } from './blobs.ts';
 import { checkPayload, encodeBytes, FarmPayloadError, type DreamTilePayload, type GradientResult, type JobKind, type JobKinds } from './kinds.ts';
-import { FARM_PREFIX, queueName } from './queues.ts';
+import { STEP_QUEUE } from './flow.ts';
+import { startSweeping } from './janitor.ts';
+import { FARM_PREFIX, openQueue, queueName } from './queues.ts';
 import type { FarmConnection } from './url.ts';
 import type { ModelRef } from './kinds.ts';
 
@@ -20,7 +22,14 @@ export interface WorkerOptions {
   onEvent?: (e: { type: 'active' | 'completed' | 'failed'; kind: string; id: string; model: string; ms?: number; reason?: string }) => void;
   /** Connection trouble (Redis restarting, network): BullMQ reconnects by itself; this only reports it. */
   onError?: (err: Error) => void;
+  /** How often this worker sweeps job records of runs nobody will read (janitor.ts); 0: never. */
+  sweepEveryMs?: number;
+  /** The age past which such records go (default: the tile keys' hour). */
+  recordTtlMs?: number;
 }
+
+/** Every worker sweeps; a sweep is a few scripts, and a farm without workers has no new records. */
+const SWEEP_EVERY_MS = 5 * 60_000;
 
 export interface FarmWorker {
   /** Resolves when every worker is connected and waiting for jobs. */
@@ -69,10 +78,16 @@ export function startWorkers(connection: FarmConnection, served: ReadonlyArray<{
     worker.on('error', (err) => options.onError?.(err));
     return worker;
   });
+  const sweepEvery = options.sweepEveryMs ?? SWEEP_EVERY_MS;
+  const swept = sweepEvery > 0 ? [...served.map(({ model }) => openQueue(connection, model)), openQueue(connection, STEP_QUEUE)] : [];
+  for (const q of swept) q.on('error', (err) => options.onError?.(err));
+  const sweeper = swept.length ? startSweeping(swept.slice(0, -1), swept.at(-1)!, sweepEvery, options.recordTtlMs) : undefined;
   return {
     ready: Promise.all(workers.map((w) => w.waitUntilReady())).then(() => undefined),
     async close() {
+      sweeper?.stop();
       await Promise.all(workers.map((w) => w.close()));
+      await Promise.allSettled(swept.map((q) => q.close()));
       await blobRedis.quit().catch(() => blobRedis.disconnect());
     },
   };
