@@ -152,7 +152,9 @@ describe('Dream for artists', () => {
     await page.keyboard.press('Control+Enter');
     await page.getByTestId('zoom-frame').waitFor({ timeout: 60_000 });
     // Whatever has landed, the stage shows the newest of it.
-    const shownAndMade = async () => [await page.getByTestId('zoom-frame').getAttribute('data-frame'), String(await page.getByTestId('strip-frame').count())];
+    // Both read in one look at the page: two reads apart can straddle a frame landing.
+    const shownAndMade = () =>
+      page.evaluate(() => [document.querySelector('[data-testid=zoom-frame]')?.getAttribute('data-frame') ?? null, String(document.querySelectorAll('[data-testid=strip-frame]').length)]);
     const [shown, made] = await shownAndMade();
     expect(shown).toBe(made);
     await page.locator('[data-testid=zoom-status][data-status=complete]').waitFor({ timeout: 90_000 });
