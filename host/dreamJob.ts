@@ -10,7 +10,7 @@ import { tilesPerStep } from '../engine/parallel/layout.ts';
 import { jpeg, scaledInput, thumbnail } from './pictures.ts';
 import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
 import { openWindowRoute, type WindowTileClient } from './windowTiles.ts';
-import { farmPlace } from './zoomFarm.ts';
+import { farmPlace, farmWhere } from './zoomFarm.ts';
 
 export interface JobContext {
   backend: string;
@@ -56,7 +56,7 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   if (farm) {
     // Said before the first step comes back: with no worker online the tiles wait in the queue.
     const spread = farm.progress();
-    lastProgress = { type: 'progress', jobId: spec.jobId, done: 0, total: 1, label: `tiles go to the farm · ${spread.workers} worker${spread.workers === 1 ? '' : 's'}${spread.workers ? '' : ' (waiting for one)'}`, elapsedMs: 0, etaMs: null, farm: spread };
+    lastProgress = { type: 'progress', jobId: spec.jobId, done: 0, total: 1, label: `tiles go to the farm${farmWhere(farm)}`, elapsedMs: 0, etaMs: null, farm: spread };
     ctx.onProgress(lastProgress);
   }
   const onProgress = async (p: DreamProgress): Promise<void> => {
