@@ -6,6 +6,7 @@
 import { tilesPerStep } from '../engine/parallel/layout.ts';
 import type { ZoomManifest } from '../engine/project/manifest.ts';
 import type { DreamFarm } from './farm/dreamFarm.ts';
+import { farmPlace as farmPlaceAt } from './farm/place.ts';
 import type { FarmChoice } from './protocol.ts';
 
 /** The farm's tile pool for this project's frames, or undefined when a frame is one tile (nothing to spread). */
@@ -22,5 +23,5 @@ export function farmWhere(farm: DreamFarm): string {
 
 /** What each frame the farm dreamed records: "farm", and which farm (its URL without a password). */
 export function farmPlace(farm: DreamFarm): { device: string; deviceLabel: string } {
-  return { device: 'farm', deviceLabel: `render farm at ${farm.progress().url}` };
+  return farmPlaceAt(farm.progress().url);
 }

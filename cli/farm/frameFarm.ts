@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { tilesPerStep } from '../../engine/parallel/layout.ts';
 import { parseFarmUrl } from '../../farm/url.ts';
 import { modelFingerprint } from '../../host/farm/modelRef.ts';
+import { farmPlace } from '../../host/farm/place.ts';
 import { farmTilePool, type FarmTilePool } from '../../host/farm/tilePool.ts';
 import type { ProgressSink } from '../progress.ts';
 import { farmChoice } from './runner.ts';
@@ -43,5 +44,5 @@ export async function openFrameFarm(choice: FrameFarmChoice, modelSpec: string, 
 
 /** What each frame the farm dreamed records (the PNG's device fields and the manifest's): the farm, by its URL without a password. */
 export function frameFarmPlace(choice: FrameFarmChoice): { device: string; deviceLabel: string } {
-  return { device: 'farm', deviceLabel: `render farm at ${parseFarmUrl(choice.url, choice.insecure).display}` };
+  return farmPlace(parseFarmUrl(choice.url, choice.insecure).display);
 }
