@@ -27,6 +27,8 @@ if (connection.http) {
     app.connection = state;
     if (state === 'open') app.movedTo = null;
     if (reconnected) void app.resync();
+    // A failed ask here is init's to report (it asks too); this one only catches a missed change.
+    else if (state === 'open') void app.refreshEngine().catch(() => undefined);
   };
   // While the server is lost, look every few seconds for it at the other ports it may have moved to.
   const where = readWhere(document);

@@ -38,6 +38,9 @@ export class AppState {
   panel = $state<PanelId>('dream');
   info = $state<AppInfo | null>(null);
   engine = $state<EngineStatus>({ state: 'starting' });
+  /** Engine news in arrival order (events and asks); `engine` holds the news with engineTicket. */
+  private engineTickets = 0;
+  private engineTicket = 0;
   layers = $state<LayerChoice[]>([]);
   connection = $state<'connecting' | 'open' | 'closed' | 'refused'>('open');
   /** Browser mode, server lost: the address it answers at now (it restarted on another port), if found. */
@@ -163,16 +166,8 @@ export class AppState {
     const api = this.api;
     this.unsubscribe.push(
       api['engine.changed']((status) => {
-        const switched = status.state !== 'failed' && status.modelId !== undefined && this.layers.length > 0 && status.modelId !== this.activeModel;
-        this.engine = status;
-        if (switched) this.layers = [];
-        if (status.state === 'ready') {
-          this.notices.resolve('The model did not load', 'Could not switch to');
-          this.followModel(status.modelId);
-          void this.loadLayers();
-          void this.models.refresh();
-          void this.models.searchClasses('', true);
-        }
+        this.engineTicket = ++this.engineTickets;
+        this.takeEngine(status);
       }),
       api['models.download']((d) => this.models.onDownload(d)),
       api['job.progress']((p) => this.onJobEvent(p)),
@@ -181,7 +176,9 @@ export class AppState {
       api['app.command']((command) => this.run(command)),
     );
     try {
-      [this.info, this.engine] = await Promise.all([api['app.info']({}), api['engine.status']({})]);
+      const [info, engine] = await Promise.all([api['app.info']({}), this.askEngine()]);
+      this.info = info;
+      if (engine) this.engine = engine;
       this.notices.resolve('Cannot reach Reverie');
     } catch (err) {
       this.notices.error(err, 'Cannot reach Reverie');
@@ -216,10 +213,49 @@ export class AppState {
     }
   }
 
+  /**
+   * The engine's status, asked again once the event stream is open: a change that happened after
+   * the first ask was answered but before the stream opened was told to no one.
+   */
+  async refreshEngine(): Promise<void> {
+    const status = await this.askEngine();
+    const now = this.engine;
+    if (!status) return;
+    const moved = status.state !== now.state || (status.state !== 'failed' && now.state !== 'failed' && status.modelId !== now.modelId);
+    if (moved) this.takeEngine(status);
+    else this.engine = status;
+  }
+
+  /**
+   * Asks the host for the engine's status; null when the answer is stale, because an event or a
+   * later ask arrived while it was on its way (the answer may have been written before either).
+   */
+  private async askEngine(): Promise<EngineStatus | null> {
+    const ticket = ++this.engineTickets;
+    const status = await this.api['engine.status']({});
+    if (ticket < this.engineTicket) return null;
+    this.engineTicket = ticket;
+    return status;
+  }
+
+  /** A new engine status, and what follows from it: a switched model drops its layers; a ready one loads them. */
+  private takeEngine(status: EngineStatus): void {
+    const switched = status.state !== 'failed' && status.modelId !== undefined && this.layers.length > 0 && status.modelId !== this.activeModel;
+    this.engine = status;
+    if (switched) this.layers = [];
+    if (status.state === 'ready') {
+      this.notices.resolve('The model did not load', 'Could not switch to');
+      this.followModel(status.modelId);
+      void this.loadLayers();
+      void this.models.refresh();
+      void this.models.searchClasses('', true);
+    }
+  }
+
   /** After a dropped connection: what changed meanwhile. */
   async resync(): Promise<void> {
     try {
-      this.engine = await this.api['engine.status']({});
+      await this.refreshEngine();
       this.notices.resolve('Cannot reach Reverie');
       await this.gallery.refresh();
     } catch (err) {

@@ -49,6 +49,29 @@ describe('AppState', () => {
     expect(app.channelCounts.get('mixed7')).toBe(768);
   });
 
+  it('keeps a ready event that overtakes the startup status answer written before it', async () => {
+    let answer!: () => void;
+    const { app, host } = setup({ 'engine.status': () => new Promise((r) => (answer = () => r({ state: 'starting' }))) });
+    const started = app.init();
+    await new Promise((r) => setTimeout(r, 0));
+    host.emit({ channel: 'engine.changed', payload: { state: 'ready', backend: 'wasm', modelId: 'inception_v3', loadMs: 900 } });
+    answer();
+    await started;
+    expect(app.engine.state).toBe('ready');
+    await expect.poll(() => app.layers).toEqual(layers);
+  });
+
+  it('asks again once events flow, and takes a readiness no event told it', async () => {
+    let status: { state: 'starting' } | { state: 'ready'; backend: string; modelId: string; loadMs: number } = { state: 'starting' };
+    const { app } = setup({ 'engine.status': () => status });
+    await app.init();
+    expect(app.engine.state).toBe('starting');
+    status = { state: 'ready', backend: 'wasm', modelId: 'inception_v3', loadMs: 900 };
+    await app.refreshEngine();
+    expect(app.engine.state).toBe('ready');
+    await expect.poll(() => app.layers).toEqual(layers);
+  });
+
   it('routes job events to the dream and refreshes the gallery when it changes', async () => {
     const { app, host } = setup({ 'image.import': () => ({ id: 'in1', name: 'a.png', width: 2, height: 2, url: '/u' }), 'dream.start': () => ({ jobId: 'j', position: 0 }) });
     await app.init();

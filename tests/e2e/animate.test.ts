@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { ZoomManifest } from '../../engine/project/manifest.ts';
 import { probeVideo } from '../../engine/video/probe.ts';
-import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -42,7 +42,7 @@ describe('Zoom in the browser', () => {
   it('sets the centre, previews, renders 4 frames as they land and exports an mp4 ffprobe accepts', async () => {
     const { page } = browser;
     await page.goto(server.url);
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     await page.getByTestId('nav-zoom').click();
     await page.getByTestId('panel-zoom').waitFor();
     await screenshot(page, 'zoom-empty');

@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
-import { dropFile, screenshot, smallPhoto, startApp, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, dropFile, screenshot, smallPhoto, startApp, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -37,7 +37,7 @@ describe('Reverie in the browser', () => {
     const { page } = browser;
     await page.goto(server.url);
     expect(new URL(page.url()).searchParams.has('token')).toBe(false);
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     // The engine says which route dreams: onnxruntime-node where it loads (a fresh install here).
     const badge = page.locator('[data-testid=engine-badge]');
     expect(await badge.textContent()).toContain('CPU');
@@ -159,7 +159,7 @@ describe('Reverie in the browser', () => {
     expect(same.length).toBeGreaterThan(0);
 
     await page.getByTestId('nav-gallery').click();
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     await page.getByTestId('gallery-rerun').click();
     await page.locator('[data-testid=compare]').waitFor({ timeout: 60_000 });
     await page.getByTestId('nav-gallery').click();

@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises';
 import { LAUNCH_STATE_FILE } from '../../server/launchState.ts';
 import sharp from 'sharp';
 import { tempDir } from '../appHelpers.ts';
-import { dropFile, openBrowser, screenshot, setNumber, smallPhoto, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, dropFile, openBrowser, screenshot, setNumber, smallPhoto, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -39,7 +39,7 @@ describe('Dream for artists', () => {
   it('dreams at the image\'s own size by default, and a loaded recipe restores the size it was dreamed at', async () => {
     const { page } = browser;
     await page.goto(server.url);
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     await dropFile(page, '[data-testid=stage]', 'wide.jpg', 'image/jpeg', await smallPhoto(600, 400));
     await page.locator('[data-testid=shown-image]').waitFor();
     await page.getByTestId('preset-quick').click();
@@ -219,7 +219,7 @@ describe('Dream for artists', () => {
     await page.getByTestId('nav-dream').click();
 
     await page.reload();
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     await expect.poll(() => page.locator('.toolbar .name').textContent()).toBe('cat.jpg');
     await expect.poll(() => page.getByTestId('field-steps').inputValue()).toBe('3');
     await page.getByTestId('nav-zoom').click();

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
 import { readAssetsFromPng } from '../../engine/io/assets.ts';
 import { DEFAULT_PATTERN_SIZE } from '../../engine/recipe/octavePlan.ts';
-import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -24,7 +24,7 @@ describe('Dream panel: pattern size, fade and guide', () => {
   it('octaves follow the image size with a pattern size; fade 100 % gives the original back', async () => {
     const { page } = browser;
     await page.goto(server.url);
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     const photo = await smallPhoto();
     await dropFile(page, '[data-testid=stage]', 'cat-small.jpg', 'image/jpeg', photo);
     await page.locator('[data-testid=shown-image]').waitFor();

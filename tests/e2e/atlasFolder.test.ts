@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { runCli } from '../helpers/cli.ts';
-import { screenshot, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, screenshot, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let outside: string;
 let dataDir: string;
@@ -43,7 +43,7 @@ describe('Inspect → Atlas folders, opened from anywhere', () => {
   it('refuses a folder that is not an atlas, then opens and browses the CLI\'s atlas by its path', async () => {
     const { page } = browser;
     await page.goto(server.url);
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     await page.getByTestId('nav-inspect').click();
     await page.getByTestId('inspect-atlas').click();
     await page.getByTestId('atlas-none').waitFor();

@@ -13,7 +13,7 @@ import { readDreamMetadata } from '../../engine/render/metadata.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 import { startWorker, stopWorker, type TestWorker } from '../helpers/farmWorkers.ts';
-import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -53,7 +53,7 @@ describe('the farm in the app', () => {
   it('Settings → Farm refuses a bad URL, tests a good one and lists the worker with its device', async () => {
     const { page } = browser;
     await page.goto(server.url);
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     await page.getByTestId('nav-models').click();
     await page.getByTestId('farm-url').fill('http://example.com');
     await page.getByTestId('farm-test').click();

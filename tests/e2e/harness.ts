@@ -17,7 +17,27 @@ export interface RunningServer {
   origin: string;
   token: string;
   process: ChildProcess;
+  /** Everything the server has printed so far. */
+  log(): string;
   stop(): Promise<void>;
+}
+
+/**
+ * Waits for the engine badge to say ready. On a timeout the error says what the badge says instead
+ * and what the server printed last, so a CI failure tells a slow load from a failed or missed one.
+ */
+export async function engineReady(page: Page, options: { server?: RunningServer; timeout?: number; hasText?: string } = {}): Promise<void> {
+  const ready = page.locator('[data-testid=engine-badge][data-state=ready]', options.hasText ? { hasText: options.hasText } : {});
+  try {
+    await ready.waitFor({ timeout: options.timeout ?? 90_000 });
+  } catch (err) {
+    const shown = await page
+      .getByTestId('engine-badge')
+      .evaluate((b) => `${b.getAttribute('data-state')} "${b.textContent?.trim()}" (${b.getAttribute('title')})`, undefined, { timeout: 2000 })
+      .catch(() => 'nothing (no badge)');
+    const said = options.server ? `\nThe server's last output:\n${options.server.log().slice(-3000)}` : '';
+    throw new Error(`The engine badge did not say ready: it says ${shown}.${said}`, { cause: err });
+  }
 }
 
 /**
@@ -53,6 +73,7 @@ export async function startServer(dataDir: string, env: Record<string, string> =
     origin: parsed.origin,
     token: parsed.searchParams.get('token')!,
     process: child,
+    log: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -5,7 +5,7 @@
 // channel" setting Dream's objective, shown as a chip. Screenshots go to tests/artifacts/.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFile, screenshot, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, dropFile, screenshot, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -19,7 +19,7 @@ describe('Inspect in the browser', () => {
   it('renders a channel large, grid pictures as they land, probes an image and dreams with a channel', async () => {
     const { page } = browser;
     await page.goto(server.url);
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     await page.getByTestId('nav-inspect').click();
     await page.getByTestId('panel-inspect').waitFor();
     await page.locator('[data-testid=inspect-layer-mixed9] .badge').filter({ hasText: 'fine-tuned' }).waitFor();

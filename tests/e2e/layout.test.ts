@@ -3,7 +3,7 @@
 // (tests/e2e/layoutCheck.ts). Screenshots go to tests/artifacts/layout-<panel>-<size>.png.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 import { layoutProblems } from './layoutCheck.ts';
 
 let server: RunningServer;
@@ -26,7 +26,7 @@ describe('Layout at every window size', () => {
   it('keeps every control of every panel inside the window, uncut and apart', async () => {
     const { page } = browser;
     await page.goto(server.url);
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     const photo = await smallPhoto(320, 200);
     // A long file name is what clipped the Dream header and pushed Save PNG off screen.
     await dropFile(page, '[data-testid=stage]', 'a-rather-long-holiday-photo-name-from-the-camera-2026-07-14.jpg', 'image/jpeg', photo);

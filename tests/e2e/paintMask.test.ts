@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { readSessionManifest } from '../../engine/project/store.ts';
-import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -22,7 +22,7 @@ describe('Paint: the mask brush', () => {
   it('paints where rounds dream; the frame keeps the painting where the mask is black', async () => {
     const { page } = browser;
     await page.goto(server.url);
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     await page.getByTestId('nav-paint').click();
     await page.getByTestId('paint-size').selectOption('128');
     await dropFile(page, '[data-testid=paint-stage]', 'cat-small.jpg', 'image/jpeg', await smallPhoto());

@@ -11,7 +11,7 @@ import { assetsText, readAssetsFromPng, readGuide, readMask } from '../../engine
 import { addPngTexts } from '../../engine/io/pngText.ts';
 import { metadataText, readDreamMetadata } from '../../engine/render/metadata.ts';
 import { DEFAULT_RECIPE, type Recipe } from '../../engine/recipe/recipe.ts';
-import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -42,7 +42,7 @@ describe('a loaded recipe restores its mask and guide', () => {
     await writeFile(carrier, addPngTexts(await sharp(photo).png().toBuffer(), { ...metadataText(meta), ...(await assetsText([mask, termMask, guide])) }));
 
     await page.goto(server.url);
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     await dropFile(page, '[data-testid=stage]', 'cat-small.jpg', 'image/jpeg', photo);
     await page.locator('[data-testid=shown-image]').waitFor();
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('load-recipe').click()]);

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LAUNCH_STATE_FILE } from '../../server/launchState.ts';
-import { dropFile, openBrowser, screenshot, setNumber, smallPhoto, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, dropFile, openBrowser, screenshot, setNumber, smallPhoto, startServer, stopApp, type Browser, type RunningServer } from './harness.ts';
 import { tempDir } from '../appHelpers.ts';
 
 // Known ports of our own, away from 47474 (a real Reverie may run on this machine).
@@ -37,7 +37,7 @@ describe('npm start restarted under an open tab', () => {
     expect((await launchState()).port).toBe(BASE);
     const { page } = browser;
     await page.goto(server.url);
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     await dropFile(page, '[data-testid=stage]', 'cat-small.jpg', 'image/jpeg', await smallPhoto());
     await page.locator('[data-testid=shown-image]').waitFor();
     await page.getByTestId('preset-quick').click();
@@ -53,7 +53,7 @@ describe('npm start restarted under an open tab', () => {
     expect(server.token).not.toBe(oldToken); // the launch token is still single-use, per launch
     // No reload, no new address: the same tab reconnects and its work is where it was.
     await page.getByTestId('connection-lost').waitFor({ state: 'detached', timeout: 30_000 });
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     expect(await page.getByTestId('connection-refused').count()).toBe(0);
     expect(await page.getByTestId('field-steps').inputValue()).toBe('1');
     await page.keyboard.press('Control+Enter');
@@ -77,6 +77,6 @@ describe('npm start restarted under an open tab', () => {
     await screenshot(page, 'restart-moved');
     // The printed address opens the app at its new place.
     await page.goto(server.url);
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
   }, 240_000);
 });

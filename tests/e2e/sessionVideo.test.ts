@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { probeVideo } from '../../engine/video/probe.ts';
-import { dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, dropFile, screenshot, setNumber, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 
 let dataDir: string;
 let server: RunningServer;
@@ -25,7 +25,7 @@ describe('Session video size in the browser', () => {
   it('exports a ping-pong session at a typed width, the height following the painting, as ffprobe reads it', async () => {
     const { page } = browser;
     await page.goto(server.url);
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 90_000 });
+    await engineReady(page, { server });
     await page.getByTestId('nav-paint').click();
     await page.getByTestId('panel-paint').waitFor();
     await page.getByTestId('paint-size').selectOption('128');

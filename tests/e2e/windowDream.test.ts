@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { DEFAULT_RECIPE, type Recipe } from '../../engine/recipe/recipe.ts';
 import type { EngineStatus, GalleryItem, InputImage } from '../../contract/types.ts';
 import type { SettingsView } from '../../contract/models.ts';
-import { smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 import { hostApi, type HostApi } from './window/hostApi.ts';
 
 let server: RunningServer;
@@ -25,7 +25,7 @@ const recipe = (steps: number): Recipe => ({ ...DEFAULT_RECIPE, layers: [{ name:
 beforeAll(async () => {
   ({ server, browser } = await startApp('window-dream', {}, { gpu: true }));
   await browser.page.goto(server.url);
-  await browser.page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 120_000 });
+  await engineReady(browser.page, { server, timeout: 120_000 });
   const session = await browser.page.evaluate(() => localStorage.getItem('reverie-session'));
   api = await hostApi(server.origin, session!);
   input = await api.call<InputImage>('image.import', { name: 'cat.png', data: new Uint8Array(await smallPhoto(SIZE, 120, 'png')) });
@@ -99,7 +99,7 @@ describe('the app window as a device', () => {
     expect(await notes()).toMatch(/^window: the app window's best hardware GPU .*: none in this window, so the CPU;/);
     await useDevice('window-webgl');
     // The badge names the device that runs the steps.
-    await browser.page.locator('[data-testid=engine-badge][data-state=ready]', { hasText: 'window' }).waitFor({ timeout: 60_000 });
+    await engineReady(browser.page, { server, timeout: 60_000, hasText: 'window' });
     const onWindow = await dreamOn(3);
     const gpuItem = await onWindow.done;
     expect(gpuItem.route).toBe('window');
@@ -158,7 +158,7 @@ describe('the app window as a device', () => {
     expect(item.deviceLabel).toMatch(/\((The window closed or reloaded\.|No app window is open to compute on\.)\)$/);
     expect((api.progress.get(run.jobId) ?? []).map((p) => p.label)).toHaveLength(6);
     // The reloaded page links again and takes the next dream whole.
-    await page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 60_000 });
+    await engineReady(page, { server, timeout: 60_000 });
     const again = await (await dreamOn(2)).done;
     expect(again.device).toBe('window');
     expect(again.route).toBe('window');

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNpy } from '../../engine/io/npy.ts';
 import { ROOT } from '../../host/rendererBuild.ts';
 import { relL2 } from '../helpers/numeric.ts';
-import { startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 import { opChecksScript, pageGradient } from './window/pageWorker.ts';
 import type { OpCheck } from '../helpers/opCases.ts';
 
@@ -42,7 +42,7 @@ beforeAll(async () => {
   reference.catch(() => undefined); // reported by the test that awaits it
   ({ server, browser } = await startApp('window-grad', {}, { gpu: true, bypassCSP: true }));
   await browser.page.goto(server.url);
-  await browser.page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 120_000 });
+  await engineReady(browser.page, { server, timeout: 120_000 });
 }, 300_000);
 
 afterAll(async () => {

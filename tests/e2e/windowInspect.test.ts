@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { ChannelPicture } from '../../contract/inspect.ts';
-import { startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 import { hostApi, type HostApi } from './window/hostApi.ts';
 
 let server: RunningServer;
@@ -17,7 +17,7 @@ const page = { layer: 'mixed3', channels: [4, 9], quality: 'draft' as const };
 beforeAll(async () => {
   ({ server, browser } = await startApp('window-inspect', {}, { gpu: true }));
   await browser.page.goto(server.url);
-  await browser.page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 120_000 });
+  await engineReady(browser.page, { server, timeout: 120_000 });
   const session = await browser.page.evaluate(() => localStorage.getItem('reverie-session'));
   api = await hostApi(server.origin, session!);
 }, 300_000);

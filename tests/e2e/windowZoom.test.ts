@@ -13,7 +13,7 @@ import { readDreamMetadata } from '../../engine/render/metadata.ts';
 import { readSessionManifest, readZoomManifest } from '../../engine/project/store.ts';
 import type { ZoomItem, ZoomSettings } from '../../contract/projects.ts';
 import type { InputImage } from '../../contract/types.ts';
-import { smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
+import { engineReady, smallPhoto, startApp, stopApp, type Browser, type RunningServer } from './harness.ts';
 import { hostApi, type HostApi } from './window/hostApi.ts';
 
 let dataDir: string;
@@ -28,7 +28,7 @@ const settings: ZoomSettings = { frames: 2, tween: 0, zoom: 1.1, rotate: 2, cent
 beforeAll(async () => {
   ({ dataDir, server, browser } = await startApp('window-zoom', {}, { gpu: true }));
   await browser.page.goto(server.url);
-  await browser.page.locator('[data-testid=engine-badge][data-state=ready]').waitFor({ timeout: 120_000 });
+  await engineReady(browser.page, { server, timeout: 120_000 });
   const session = await browser.page.evaluate(() => localStorage.getItem('reverie-session'));
   api = await hostApi(server.origin, session!);
   input = await api.call<InputImage>('image.import', { name: 'cat.png', data: new Uint8Array(await smallPhoto(SIZE, 96, 'png')) });
