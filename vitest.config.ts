@@ -14,7 +14,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'node',
-          include: ['engine/**/*.test.ts', 'cli/**/*.test.ts', 'farm/**/*.test.ts', 'tests/**/*.test.ts'],
+          // tests/testFiles.test.ts fails if a test file lies where neither project looks.
+          include: ['engine/**/*.test.ts', 'cli/**/*.test.ts', 'farm/**/*.test.ts', 'host/**/*.test.ts', 'server/**/*.test.ts', 'contract/**/*.test.ts', 'tests/**/*.test.ts'],
         },
       },
       {

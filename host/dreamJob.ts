@@ -49,7 +49,7 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   const onFarmTile = (): void => {
     if (lastProgress && farm) ctx.onProgress({ ...lastProgress, farm: farm.progress() });
   };
-  const farm = spec.farm && tiled ? await (await import('./farm/dreamFarm.ts')).openDreamFarm(spec.farm, spec.recipe.model, ctx.signal, onFarmTile) : undefined;
+  const farm = spec.farm && tiled ? await (await import('./farm/dreamFarm.ts')).openDreamFarm(spec.farm, spec.recipe.model, ctx.signal, { onTile: onFarmTile }) : undefined;
   const route = ctx.windowTiles && !farm ? openWindowRoute(ctx.windowTiles, ctx.model, ctx.onDevice) : undefined;
   const onWindow = route?.tiles;
   const pool = farm ? undefined : (onWindow ?? (await ctx.pools?.forJob(input.width, input.height, spec.recipe.tileSize)));

@@ -9,10 +9,14 @@ import type { DreamFarm } from './farm/dreamFarm.ts';
 import { farmPlace as farmPlaceAt } from './farm/place.ts';
 import type { FarmChoice } from './protocol.ts';
 
-/** The farm's tile pool for this project's frames, or undefined when a frame is one tile (nothing to spread). */
-export async function openFrameFarm(farm: FarmChoice, m: Pick<ZoomManifest, 'input' | 'recipe'>, signal: AbortSignal): Promise<DreamFarm | undefined> {
+/**
+ * The farm's tile pool for the frames of the project in `dir`, or undefined when a frame is one tile
+ * (nothing to spread). Its claims are the project's, as the CLI's, so a Resume after the app was
+ * killed takes over the steps the killed render left.
+ */
+export async function openFrameFarm(farm: FarmChoice, dir: string, m: Pick<ZoomManifest, 'input' | 'recipe'>, signal: AbortSignal): Promise<DreamFarm | undefined> {
   if (tilesPerStep(m.input.width, m.input.height, m.recipe.tileSize) <= 1) return undefined;
-  return (await import('./farm/dreamFarm.ts')).openDreamFarm(farm, m.recipe.model, signal);
+  return (await import('./farm/dreamFarm.ts')).openDreamFarm(farm, m.recipe.model, signal, { project: dir });
 }
 
 /** " · N workers" for the progress label ("waiting for one" while none is online). */

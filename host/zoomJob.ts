@@ -42,7 +42,7 @@ async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobConte
   const named = recipeAssets(before.recipe);
   const assets = named.length ? dreamAssets(await loadAssets(o.assetsDir ?? dir, named)) : undefined;
   // Sent to the farm: every frame's tiles go there, as the CLI's zoom --farm (frames of one tile dream here).
-  const farm = o.farm ? await openFrameFarm(o.farm, before, ctx.signal) : undefined;
+  const farm = o.farm ? await openFrameFarm(o.farm, dir, before, ctx.signal) : undefined;
   // On the window device every frame's tiles go to the window, the CPU route behind it as in a dream.
   const route = ctx.windowTiles && !farm ? openWindowRoute(ctx.windowTiles, ctx.model, ctx.onDevice) : undefined;
   const tiles = route?.tiles;

@@ -2,11 +2,13 @@
 // engine thread, a real redis-server on loopback and two real `reverie worker` processes: a zoom
 // sent to the farm (the Farm setting saved) shows "2 workers", its manifest says each frame ran on
 // the farm, and its frames equal the same zoom rendered here, pixel for pixel; a farm render
-// cancelled mid-run resumes on the farm to the same frames; a session round on the farm equals the
+// cancelled mid-run (its steps claimed in the project's name) resumes on the farm to the same frames; a session round on the farm equals the
 // local round. Redis holds no job afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import type { RoundSettings, SessionItem, ZoomItem, ZoomSettings } from '../contract/projects.ts';
 import type { InputImage, JobProgress, Recipe } from '../contract/types.ts';
@@ -18,6 +20,7 @@ import { writeTestImage } from './helpers/cli.ts';
 import { jobsLeftIn, queueOfWorkers } from './helpers/farmFiles.ts';
 import { startWorker, stopWorker, type TestWorker } from './helpers/farmWorkers.ts';
 import { startRedis, type TestRedis } from './helpers/redis.ts';
+import { projectClaimant } from '../host/farm/claimant.ts';
 
 // 192x160 at 128 px tiles: four tiles a step, two steps a frame.
 const recipe: Recipe = { ...DEFAULT_RECIPE, layers: [{ name: 'mixed3', weight: 1 }], steps: 2, octaves: 1, tileSize: 128, seed: 5 };
@@ -33,6 +36,12 @@ let local: ZoomItem;
 
 const fileOf = (url: string): string => join(dataDir, url.replace(/^\/files\//, '').replace(/\?.*$/, ''));
 const framePixels = (urls: string[]): Promise<Buffer[]> => Promise.all(urls.map((u) => sharp(fileOf(u)).raw().toBuffer()));
+/** A project's folder: the nearest folder above its scaled input that holds its manifest. */
+function projectDirOf(project: ZoomItem): string {
+  let dir = dirname(fileOf(project.sourceUrl));
+  while (!existsSync(join(dir, 'manifest.json'))) dir = dirname(dir);
+  return dir;
+}
 const tileJobs = (): number => workers.reduce((n, w) => n + w.events.filter((e) => e.type === 'job-completed' && e.kind === 'dream-tile').length, 0);
 
 /** The manifest of the project a frame belongs to (the frame's folder or the one above it). */
@@ -103,6 +112,16 @@ describe('the app on a render farm', () => {
   it('a farm render cancelled mid-run stops, keeps its frames, and resumes on the farm to the local frames', async () => {
     const project = await service.handlers['zoom.create']({ inputId: input.id, recipe, settings, maxSide: 192 });
     const ticket = await service.handlers['zoom.run']({ id: project.id, farm: true });
+    // Its steps are claimed in the project's name (so Resume after a killed app takes them over),
+    // the name the CLI's resume of the same folder uses.
+    const claims = new Redis(redis.url);
+    const claimants = async (): Promise<string[]> => (await Promise.all((await claims.keys('reverie:claims:*')).map((k) => claims.zrange(k, 0, -1)))).flat();
+    const name = projectClaimant(projectDirOf(project));
+    try {
+      await expect.poll(async () => (await claimants()).some((m) => m.startsWith(`${name}:`)), { timeout: 300_000, interval: 20 }).toBe(true);
+    } finally {
+      claims.disconnect();
+    }
     // Cancelled once the first frame is on disk, while the next frame's tiles are out on the farm.
     await expect.poll(() => log.progress(ticket.jobId).some((p) => p.frame), { timeout: 300_000, interval: 100 }).toBe(true);
     await service.handlers['job.cancel']({ jobId: ticket.jobId });

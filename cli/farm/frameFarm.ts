@@ -2,10 +2,9 @@
 // farm as one BullMQ flow (host/farm/tilePool.ts, as dream --farm). A frame of one tile has nothing
 // to spread and dreams here. Steps are content-addressed (farm/flow.ts), so a `reverie resume` after
 // the submitter was killed reattaches to the step it left in Redis.
-import { createHash } from 'node:crypto';
-import { hostname } from 'node:os';
 import { tilesPerStep } from '../../engine/parallel/layout.ts';
 import { parseFarmUrl } from '../../farm/url.ts';
+import { projectClaimant } from '../../host/farm/claimant.ts';
 import { modelFingerprint } from '../../host/farm/modelRef.ts';
 import { farmPlace } from '../../host/farm/place.ts';
 import { farmTilePool, type FarmTilePool } from '../../host/farm/tilePool.ts';
@@ -26,8 +25,8 @@ export function frameFarmFrom(values: { farm?: string | undefined; 'farm-insecur
 
 /**
  * A tile pool on the farm for frames of this size, or undefined when a frame is one tile. Its claims
- * on steps are named after this machine and `project`, so `reverie resume` takes over those of a
- * killed run of the project and removes the steps it left (farm/claims.ts).
+ * on steps are named after `project` (host/farm/claimant.ts), so `reverie resume` takes over those of
+ * a killed run of the project and removes the steps it left.
  */
 export async function openFrameFarm(choice: FrameFarmChoice, modelSpec: string, frame: { width: number; height: number; tileSize: number }, sink: ProgressSink, signal: AbortSignal, project?: string): Promise<FarmTilePool | undefined> {
   const connection = parseFarmUrl(choice.url, choice.insecure);
@@ -35,8 +34,7 @@ export async function openFrameFarm(choice: FrameFarmChoice, modelSpec: string, 
     sink.event('farm', { url: connection.display, message: `A frame fits one tile (${frame.tileSize}px): frames dream here, not on the farm at ${connection.display}` });
     return undefined;
   }
-  const claimant = project === undefined ? undefined : `p${createHash('sha256').update(`${hostname()}\0${project}`).digest('hex').slice(0, 24)}`;
-  const pool = farmTilePool(connection, await modelFingerprint(modelSpec), signal, claimant ? { claimant } : {});
+  const pool = farmTilePool(connection, await modelFingerprint(modelSpec), signal, project === undefined ? {} : { claimant: projectClaimant(project) });
   const online = await pool.workers();
   sink.event('farm', { url: connection.display, workers: online, message: `Tiles of each frame's steps go to the farm at ${connection.display}: ${online} worker(s) online${online ? '' : ' (the tiles wait in the queue until one joins)'}` });
   return pool;

@@ -4,6 +4,7 @@
 import { Redis } from 'ioredis';
 import type { FarmJobProgress } from '../../contract/farm.ts';
 import { listWorkers, type WorkerHeartbeat } from '../../farm/heartbeat.ts';
+import { projectClaimant } from './claimant.ts';
 import { farmConnection } from './connection.ts';
 import { modelFingerprint } from './modelRef.ts';
 import { farmTilePool, type FarmTilePool } from './tilePool.ts';
@@ -17,11 +18,18 @@ export interface DreamFarm {
   close(): Promise<void>;
 }
 
-/** `onTile`: a tile came back (progress() has moved), heard as it happens rather than at the step's end. */
-export async function openDreamFarm(farm: { url: string; insecure: boolean }, modelId: string, signal: AbortSignal, onTile?: () => void): Promise<DreamFarm> {
+export interface DreamFarmOptions {
+  /** A tile came back (progress() has moved), heard as it happens rather than at the step's end. */
+  onTile?: () => void;
+  /** The project whose frames these are: its claims are the project's, so a resume takes them over (claimant.ts). */
+  project?: string;
+}
+
+export async function openDreamFarm(farm: { url: string; insecure: boolean }, modelId: string, signal: AbortSignal, options: DreamFarmOptions = {}): Promise<DreamFarm> {
   const connection = farmConnection(farm.url, farm.insecure);
   const ref = await modelFingerprint(modelId);
-  const pool = farmTilePool(connection, ref, signal, onTile ? { onTile: () => onTile() } : {});
+  const { onTile, project } = options;
+  const pool = farmTilePool(connection, ref, signal, { ...(onTile ? { onTile: () => onTile() } : {}), ...(project !== undefined ? { claimant: projectClaimant(project) } : {}) });
   const redis = new Redis({ ...connection.options });
   redis.on('error', () => undefined); // reconnects by itself; the list only ages meanwhile
   let beats: WorkerHeartbeat[] = [];
