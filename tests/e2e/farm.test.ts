@@ -2,7 +2,7 @@
 // `reverie worker` process, the real browser-mode server and model. Settings → Farm tests the URL and
 // lists the worker with its device and throughput; a dream sent to the farm shows "1 worker" and the
 // tiles that worker computed, and equals the same dream made here; a zoom sent to the farm shows its
-// worker too and its frames record the farm; Inspect browses an atlas folder
+// worker too and its frames record the farm, and so does a Paint round; Inspect browses an atlas folder
 // that `reverie atlas --farm` wrote into the data folder.
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +170,41 @@ describe('the farm in the app', () => {
     expect(manifest.status).toBe('complete');
     expect(manifest.frames.map((f) => f.device)).toEqual(['farm', 'farm']);
     expect(worker.events.filter((e) => e.type === 'job-completed' && e.kind === 'dream-tile').length - before).toBeGreaterThanOrEqual(2 * 4);
+  });
+
+  it('a Paint round sent to the farm shows its worker, and its frame records the farm', async () => {
+    const { page } = browser;
+    const before = worker.events.filter((e) => e.type === 'job-completed' && e.kind === 'dream-tile').length;
+    await page.getByTestId('nav-paint').click();
+    // 384x288 at the round's 256 px tiles: four tiles a step.
+    await page.getByTestId('paint-size').selectOption('384');
+    await dropFile(page, '[data-testid=paint-stage]', 'cat.jpg', 'image/jpeg', await smallPhoto(384, 288));
+    await page.getByTestId('paint-canvas').waitFor();
+    await setNumber(page, 'paint-frames', 1);
+    await setNumber(page, 'field-steps', 1);
+    await page.getByTestId('paint-send-to-farm').check();
+    await page.evaluate(() => {
+      const seen: { workers: string[]; labels: string[] } = { workers: [], labels: [] };
+      Object.assign(window, { roundSeen: seen });
+      new MutationObserver(() => {
+        const workers = document.querySelector('[data-testid=round-farm-workers]')?.textContent;
+        const label = document.querySelector('[data-testid=round-label]')?.textContent;
+        if (workers && seen.workers.at(-1) !== workers) seen.workers.push(workers);
+        if (label && seen.labels.at(-1) !== label) seen.labels.push(label);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByTestId('paint-dream').click();
+    await page.getByTestId('round-progress').waitFor({ timeout: 60_000 }).catch(() => undefined);
+    await page.getByTestId('round-progress').waitFor({ state: 'detached', timeout: 180_000 });
+    await expect.poll(() => page.getByTestId('timeline-frame').count()).toBe(1);
+    const seen = await page.evaluate(() => (window as unknown as { roundSeen: { workers: string[]; labels: string[] } }).roundSeen);
+    expect(seen.workers).toContain('1 worker');
+    expect(seen.labels.some((l) => /round 1 · frame .*· 1 worker/.test(l)), seen.labels.join(' | ')).toBe(true);
+    const [session] = await readdir(join(dataDir, 'sessions'));
+    const manifest = JSON.parse(await readFile(join(dataDir, 'sessions', session!, 'session', 'rounds', '01', 'dream', 'manifest.json'), 'utf8')) as { frames: Array<{ device?: string }> };
+    expect(manifest.frames.map((f) => f.device)).toEqual(['farm']);
+    expect(worker.events.filter((e) => e.type === 'job-completed' && e.kind === 'dream-tile').length - before).toBeGreaterThanOrEqual(4);
+    expect(browser.problems).toEqual([]);
   });
 
   it('Inspect opens an atlas folder made on the farm and browses it', async () => {
