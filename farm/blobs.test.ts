@@ -1,30 +1,20 @@
 // Tiles as raw bytes under their own Redis keys, with a real redis-server: a tile flow through an
 // in-process worker whose handler echoes the tile (float32 bytes out equal bytes in), in pipelined
 // flows of a few tiles, the keys gone once the step is read, a poisoned tile failing its flow alone; the store refuses keys of another shape, wrong sizes and expired tiles.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { startRedis, type TestRedis } from '../tests/helpers/redis.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestRedis } from '../tests/helpers/redis.ts';
 import { farmTilePool } from '../host/farm/tilePool.ts';
 import { BLOB_PREFIX, blobStore, float32Of } from './blobs.ts';
 import { checkPayload, FarmPayloadError, tileFloat32, type GradientResult, type ModelRef, type TileImage } from './kinds.ts';
 import { parseFarmUrl } from './url.ts';
 import { startWorkers, type JobHandlers } from './worker.ts';
 
-let redis: TestRedis;
-let client: Redis;
+const served = useTestRedis();
 const model: ModelRef = { id: 'echo', sha256: 'f'.repeat(64) };
-beforeAll(async () => {
-  redis = await startRedis();
-  client = new Redis({ ...parseFarmUrl(redis.url).options });
-});
-afterAll(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
 
 describe('raw tile bytes in Redis', () => {
   it('a tile flow sends float32 bytes under sha256 keys, gets the gradient back exactly, and leaves no key', async () => {
-    const connection = parseFarmUrl(redis.url);
+    const connection = parseFarmUrl(served.redis.url);
     const seen: TileImage[] = [];
     // The echo handler returns the tile's values doubled, as the bytes a real handler returns.
     const handlers = {
@@ -44,20 +34,20 @@ describe('raw tile bytes in Redis', () => {
     results.forEach((r, k) => expect([...r.gradient]).toEqual([...tiles[k]!].map((v) => v * 2)));
     // The handler saw bytes read from Redis (never base64), and every key is gone.
     expect(seen.every((t) => 'bytes' in t)).toBe(true);
-    expect(await client.keys(`${BLOB_PREFIX}*`)).toEqual([]);
+    expect(await served.client.keys(`${BLOB_PREFIX}*`)).toEqual([]);
     // A poisoned tile fails its flow's tiles only; the other flows' tiles come back, and no key stays.
     const again = tiles.map((t, k) => (k === 1 ? Float32Array.from(t, (v, i) => (i === 0 ? -99 : v)) : t.map((v) => v + 1)));
     const settled = await Promise.allSettled(again.map((t) => pool.gradient(t, 4, 5, { layers: [{ name: 'mixed3', weight: 1 }], channels: [] })));
     expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
     expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/poisoned tile/);
     expect([...(settled[6] as PromiseFulfilledResult<{ gradient: Float32Array }>).value.gradient]).toEqual([...again[6]!].map((v) => v * 2));
-    expect(await client.keys(`${BLOB_PREFIX}*`)).toEqual([]);
+    expect(await served.client.keys(`${BLOB_PREFIX}*`)).toEqual([]);
     await pool.close();
     await worker.close();
   });
 
   it('equal tiles in different flows of a step share a key that stays until the whole step is read', async () => {
-    const connection = parseFarmUrl(redis.url);
+    const connection = parseFarmUrl(served.redis.url);
     // One slow worker: the first flow is read while the later flows' jobs still wait for their tiles.
     const handlers = {
       'dream-tile': async (p: { tile: TileImage }): Promise<GradientResult> => {
@@ -71,13 +61,13 @@ describe('raw tile bytes in Redis', () => {
     const tile = Float32Array.from({ length: 5 * 4 * 3 }, (_, i) => i * 0.25);
     const same = await Promise.all(Array.from({ length: 6 }, () => pool.gradient(tile.slice(), 4, 5, { layers: [{ name: 'mixed3', weight: 1 }], channels: [] })));
     for (const r of same) expect([...r.gradient]).toEqual([...tile].map((v) => v * 2));
-    expect(await client.keys(`${BLOB_PREFIX}*`)).toEqual([]);
+    expect(await served.client.keys(`${BLOB_PREFIX}*`)).toEqual([]);
     await pool.close();
     await worker.close();
   });
 
   it('hears each tile as it completes, with its worker, before the step it belongs to ends', async () => {
-    const connection = parseFarmUrl(redis.url);
+    const connection = parseFarmUrl(served.redis.url);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     // The tile whose first value is 0 waits for the gate; the others answer at once.
@@ -106,7 +96,7 @@ describe('raw tile bytes in Redis', () => {
   });
 
   it('refuses other keys, wrong sizes and tiles no longer in Redis', async () => {
-    const store = blobStore(client, 200);
+    const store = blobStore(served.client, 200);
     const key = await store.put(new Uint8Array([1, 2, 3, 4]));
     expect(key).toMatch(/^reverie:blob:[0-9a-f]{64}$/);
     expect([...(await store.get(key, 4))]).toEqual([1, 2, 3, 4]);

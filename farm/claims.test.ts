@@ -1,9 +1,8 @@
 // Two submitters of the same step at once, with a real redis-server: claims keep a shared step, its
 // jobs and its keys until the last submitter has read it; a lapsed claim (a killed submitter) does
 // not pin it; a resumed run takes over its own claim; counted tile keys go at their last release.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { startRedis, type TestRedis } from '../tests/helpers/redis.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestRedis } from '../tests/helpers/redis.ts';
 import { farmTilePool } from '../host/farm/tilePool.ts';
 import { blobStore, float32Of } from './blobs.ts';
 import { stepClaims, unrefBlobs } from './claims.ts';
@@ -13,25 +12,16 @@ import { FARM_PREFIX, openQueue, openQueueEvents } from './queues.ts';
 import { parseFarmUrl } from './url.ts';
 import { startWorkers, type JobHandlers } from './worker.ts';
 
-let redis: TestRedis;
-let client: Redis;
+const served = useTestRedis();
 const model: ModelRef = { id: 'echo', sha256: 'c'.repeat(64) };
 const TERMS = { layers: [{ name: 'mixed3', weight: 1 }], channels: [] };
-beforeAll(async () => {
-  redis = await startRedis();
-  client = new Redis({ ...parseFarmUrl(redis.url).options });
-});
-afterAll(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
 
 /** Every key the farm's tiles, counts and claims left (queues' own bookkeeping aside). */
-const leftovers = async (): Promise<string[]> => (await client.keys(`${FARM_PREFIX}:*`)).filter((k) => /:(blob|ref|claims|closing):/.test(k)).sort();
+const leftovers = async (): Promise<string[]> => (await served.client.keys(`${FARM_PREFIX}:*`)).filter((k) => /:(blob|ref|claims|closing):/.test(k)).sort();
 
 describe('claims on shared steps', () => {
   it('the last of several claims removes the step; a lapsed claim does not count; a resumed member takes its own over', async () => {
-    const claims = stepClaims(client);
+    const claims = stepClaims(served.client);
     const removed: string[] = [];
     const remove = (what: string) => async (): Promise<void> => void removed.push(what);
     await claims.claim('s1', 'a');
@@ -39,7 +29,7 @@ describe('claims on shared steps', () => {
     expect(await claims.release('s1', 'a', remove('by a'))).toBe(false);
     expect(await claims.release('s1', 'b', remove('by b'))).toBe(true);
     // A killed submitter's claim that lapsed is no claim; one that has not, is.
-    const short = stepClaims(client, 50);
+    const short = stepClaims(served.client, 50);
     await short.claim('s2', 'killed');
     await claims.claim('s2', 'alive');
     await new Promise((r) => setTimeout(r, 80));
@@ -53,7 +43,7 @@ describe('claims on shared steps', () => {
   });
 
   it('a claim made while the last claimant removes the step waits until the removal is done', async () => {
-    const claims = stepClaims(client);
+    const claims = stepClaims(served.client);
     await claims.claim('s4', 'a');
     let removing!: () => void;
     const removal = new Promise<void>((r) => (removing = r));
@@ -73,22 +63,22 @@ describe('claims on shared steps', () => {
   });
 
   it('a counted tile key stays until each of its puts is released', async () => {
-    const store = blobStore(client);
+    const store = blobStore(served.client);
     const bytes = new Uint8Array([9, 8, 7, 6]);
     const key = await store.put(bytes, { counted: true });
     expect(await store.put(bytes, { counted: true })).toBe(key);
-    expect(await unrefBlobs(client, [key])).toBe(0);
+    expect(await unrefBlobs(served.client, [key])).toBe(0);
     expect([...(await store.get(key, 4))]).toEqual([9, 8, 7, 6]);
-    expect(await unrefBlobs(client, [key])).toBe(1);
-    expect(await client.exists(key)).toBe(0);
+    expect(await unrefBlobs(served.client, [key])).toBe(1);
+    expect(await served.client.exists(key)).toBe(0);
     // A worker's gradient is salted with its job: equal bytes, a key of its own.
     expect(await store.put(bytes, { salt: 'job-1' })).not.toBe(key);
-    await client.del(await store.put(bytes, { salt: 'job-1' }));
+    await served.client.del(await store.put(bytes, { salt: 'job-1' }));
     expect(await leftovers()).toEqual([]);
   });
 
   it('two submitters of the same tiles at once both get every gradient, and Redis is left empty', async () => {
-    const connection = parseFarmUrl(redis.url);
+    const connection = parseFarmUrl(served.redis.url);
     let computed = 0;
     const handlers = {
       'dream-tile': async (p: { tile: TileImage }): Promise<GradientResult> => {
@@ -124,7 +114,7 @@ describe('claims on shared steps', () => {
   });
 
   it('a submitter that reattaches to a step in flight shares its jobs: each tile is computed once', async () => {
-    const connection = parseFarmUrl(redis.url);
+    const connection = parseFarmUrl(served.redis.url);
     let computed = 0;
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
@@ -143,8 +133,8 @@ describe('claims on shared steps', () => {
     const second = Promise.all(tiles.map((t) => b.gradient(t.slice(), 4, 5, TERMS)));
     // Both have claimed each of the step's three flows before any tile may finish.
     const claimed = async (): Promise<boolean> => {
-      const keys = await client.keys(`${FARM_PREFIX}:claims:*`);
-      return keys.length === 3 && (await Promise.all(keys.map((k) => client.zcard(k)))).every((n) => n === 2);
+      const keys = await served.client.keys(`${FARM_PREFIX}:claims:*`);
+      return keys.length === 3 && (await Promise.all(keys.map((k) => served.client.zcard(k)))).every((n) => n === 2);
     };
     while (!(await claimed())) await new Promise((r) => setTimeout(r, 20));
     open();
@@ -157,13 +147,13 @@ describe('claims on shared steps', () => {
   });
 
   it('the first submitter to read a shared step leaves its gradients and jobs to the second', async () => {
-    const connection = parseFarmUrl(redis.url);
+    const connection = parseFarmUrl(served.redis.url);
     const handlers = {
       'dream-tile': async (p: { tile: TileImage }): Promise<GradientResult> => ({ value: 2, gradient: { width: p.tile.width, height: p.tile.height, bytes: new Uint8Array(tileFloat32(p.tile).map((v) => v + 1).buffer) } }),
     } as unknown as JobHandlers;
     const worker = startWorkers(connection, [{ model, handlers }], { concurrency: 2 });
     await worker.ready;
-    const store = blobStore(client);
+    const store = blobStore(served.client);
     const tile = Float32Array.from({ length: 5 * 4 * 3 }, (_, i) => i / 7);
     const key = await store.put(new Uint8Array(tile.buffer), { counted: true });
     const tasks = [{ kind: 'dream-tile' as const, payload: { model, terms: TERMS, tile: { width: 4, height: 5, blob: key } } }];
@@ -179,9 +169,9 @@ describe('claims on shared steps', () => {
     expect(b.results[0]!.gradient).toEqual(g);
     expect([...float32Of(await store.get(g.blob, 4 * 5 * 12))]).toEqual([...tile.map((v) => v + 1)]);
     await b.release();
-    expect(await client.exists(g.blob)).toBe(0);
+    expect(await served.client.exists(g.blob)).toBe(0);
     expect(await tilesQueue.getJobCounts('completed', 'waiting', 'active')).toEqual({ completed: 0, waiting: 0, active: 0 });
-    await unrefBlobs(client, [key]);
+    await unrefBlobs(served.client, [key]);
     await flows.close();
     await Promise.all([steps.close(), stepEvents.close(), tilesQueue.close()]);
     await worker.close();

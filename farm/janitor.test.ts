@@ -2,8 +2,8 @@
 // released (its tiles done) and a poisoned job's failure stay while young, and a worker's sweep
 // removes them once they are older than the records' lifetime; a tile job still waiting for a worker
 // is never swept.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../tests/helpers/redis.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestRedis } from '../tests/helpers/redis.ts';
 import { flowRunner, STEP_QUEUE } from './flow.ts';
 import { sweepStaleRecords } from './janitor.ts';
 import { tileFloat32, type GradientResult, type ModelRef, type TileImage } from './kinds.ts';
@@ -11,13 +11,7 @@ import { openQueue, openQueueEvents } from './queues.ts';
 import { parseFarmUrl } from './url.ts';
 import { startWorkers, type JobHandlers } from './worker.ts';
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const served = useTestRedis();
 
 const model: ModelRef = { id: 'echo', sha256: 'e'.repeat(64) };
 const idle: ModelRef = { id: 'idle', sha256: 'd'.repeat(64) };
@@ -34,7 +28,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 
 describe('sweeping job records of runs nobody will read', () => {
   it('keeps young records and waiting jobs, and a worker sweeps the stale ones', async () => {
-    const connection = parseFarmUrl(redis.url);
+    const connection = parseFarmUrl(served.redis.url);
     const handlers = {
       'dream-tile': async (p: { tile: TileImage }): Promise<GradientResult> => {
         if (tileFloat32(p.tile)[0] === -1) throw new TypeError('poisoned');

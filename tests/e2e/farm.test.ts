@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { readDreamMetadata } from '../../engine/render/metadata.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -48,6 +49,24 @@ async function galleryDevices(): Promise<Array<{ device?: string; deviceLabel?: 
   dated.sort((a, b) => a.at.localeCompare(b.at));
   return Promise.all(dated.map(({ e }) => readDreamMetadata(join(dataDir, 'gallery', e, 'result.png'))));
 }
+
+type Seen = { workers: string[]; labels: string[] };
+
+/** Records each text a job bar (JobBar's `testid`) shows for its workers and its label, as the page changes. */
+async function recordProgress(page: Page, testid: string): Promise<void> {
+  await page.evaluate((id) => {
+    const seen: Seen = { workers: [], labels: [] };
+    Object.assign(window, { progressSeen: seen });
+    new MutationObserver(() => {
+      const workers = document.querySelector(`[data-testid=${id}-farm-workers]`)?.textContent;
+      const label = document.querySelector(`[data-testid=${id}-label]`)?.textContent;
+      if (workers && seen.workers.at(-1) !== workers) seen.workers.push(workers);
+      if (label && seen.labels.at(-1) !== label) seen.labels.push(label);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, testid);
+}
+
+const recorded = (page: Page): Promise<Seen> => page.evaluate(() => (window as unknown as { progressSeen: Seen }).progressSeen);
 
 describe('the farm in the app', () => {
   it('Settings → Farm refuses a bad URL, tests a good one and lists the worker with its device', async () => {
@@ -147,21 +166,12 @@ describe('the farm in the app', () => {
     await page.getByTestId('zoom-size').selectOption('384');
     await page.getByTestId('zoom-send-to-farm').check();
     // What the progress says, recorded as it changes (a short render can end between two polls).
-    await page.evaluate(() => {
-      const seen: { workers: string[]; labels: string[] } = { workers: [], labels: [] };
-      Object.assign(window, { zoomSeen: seen });
-      new MutationObserver(() => {
-        const workers = document.querySelector('[data-testid=zoom-farm-workers]')?.textContent;
-        const label = document.querySelector('[data-testid=zoom-label]')?.textContent;
-        if (workers && seen.workers.at(-1) !== workers) seen.workers.push(workers);
-        if (label && seen.labels.at(-1) !== label) seen.labels.push(label);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    await recordProgress(page, 'zoom');
     await page.getByTestId('zoom-render').click();
     await page.getByTestId('zoom-progress').waitFor({ timeout: 60_000 }).catch(() => undefined);
     await screenshot(page, 'farm-zoom-running');
     await page.getByTestId('zoom-progress').waitFor({ state: 'detached', timeout: 180_000 });
-    const seen = await page.evaluate(() => (window as unknown as { zoomSeen: { workers: string[]; labels: string[] } }).zoomSeen);
+    const seen = await recorded(page);
     expect(seen.workers).toContain('1 worker');
     expect(seen.labels.some((l) => /frame \d\/2 .*· 1 worker/.test(l)), seen.labels.join(' | ')).toBe(true);
     expect(await page.getByTestId('strip-frame').count()).toBe(2);
@@ -183,21 +193,12 @@ describe('the farm in the app', () => {
     await setNumber(page, 'paint-frames', 1);
     await setNumber(page, 'field-steps', 1);
     await page.getByTestId('paint-send-to-farm').check();
-    await page.evaluate(() => {
-      const seen: { workers: string[]; labels: string[] } = { workers: [], labels: [] };
-      Object.assign(window, { roundSeen: seen });
-      new MutationObserver(() => {
-        const workers = document.querySelector('[data-testid=round-farm-workers]')?.textContent;
-        const label = document.querySelector('[data-testid=round-label]')?.textContent;
-        if (workers && seen.workers.at(-1) !== workers) seen.workers.push(workers);
-        if (label && seen.labels.at(-1) !== label) seen.labels.push(label);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    await recordProgress(page, 'round');
     await page.getByTestId('paint-dream').click();
     await page.getByTestId('round-progress').waitFor({ timeout: 60_000 }).catch(() => undefined);
     await page.getByTestId('round-progress').waitFor({ state: 'detached', timeout: 180_000 });
     await expect.poll(() => page.getByTestId('timeline-frame').count()).toBe(1);
-    const seen = await page.evaluate(() => (window as unknown as { roundSeen: { workers: string[]; labels: string[] } }).roundSeen);
+    const seen = await recorded(page);
     expect(seen.workers).toContain('1 worker');
     expect(seen.labels.some((l) => /round 1 · frame .*· 1 worker/.test(l)), seen.labels.join(' | ')).toBe(true);
     const [session] = await readdir(join(dataDir, 'sessions'));
