@@ -2,7 +2,7 @@
 // in-process worker whose handler echoes the tile (float32 bytes out equal bytes in), in pipelined
 // flows of a few tiles, the keys gone once the step is read, a poisoned tile failing its flow alone; the store refuses keys of another shape, wrong sizes and expired tiles.
 import { describe, expect, it } from 'vitest';
-import { useTestRedis } from '../tests/helpers/redis.ts';
+import { useTestRedis } from '../tests/helpers/useRedis.ts';
 import { farmTilePool } from '../host/farm/tilePool.ts';
 import { BLOB_PREFIX, blobStore, float32Of } from './blobs.ts';
 import { checkPayload, FarmPayloadError, tileFloat32, type GradientResult, type ModelRef, type TileImage } from './kinds.ts';

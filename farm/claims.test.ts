@@ -2,7 +2,7 @@
 // jobs and its keys until the last submitter has read it; a lapsed claim (a killed submitter) does
 // not pin it; a resumed run takes over its own claim; counted tile keys go at their last release.
 import { describe, expect, it } from 'vitest';
-import { useTestRedis } from '../tests/helpers/redis.ts';
+import { useTestRedis } from '../tests/helpers/useRedis.ts';
 import { farmTilePool } from '../host/farm/tilePool.ts';
 import { blobStore, float32Of } from './blobs.ts';
 import { stepClaims, unrefBlobs } from './claims.ts';

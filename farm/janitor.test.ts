@@ -3,7 +3,7 @@
 // removes them once they are older than the records' lifetime; a tile job still waiting for a worker
 // is never swept.
 import { describe, expect, it } from 'vitest';
-import { useTestRedis } from '../tests/helpers/redis.ts';
+import { useTestRedis } from '../tests/helpers/useRedis.ts';
 import { flowRunner, STEP_QUEUE } from './flow.ts';
 import { sweepStaleRecords } from './janitor.ts';
 import { tileFloat32, type GradientResult, type ModelRef, type TileImage } from './kinds.ts';

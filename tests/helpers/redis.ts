@@ -1,8 +1,6 @@
 // A real redis-server of a test's own: a free loopback port, its own temporary folder, the
 // append-only file on (so a restart keeps the queue), stopped and removed after the test.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -79,29 +77,3 @@ export async function startRedis(options: { password?: string } = {}): Promise<T
   };
 }
 
-/**
- * A redis-server and a client on it for one test file: started before its tests, stopped after them.
- * Read both inside the tests (they exist once beforeAll has run).
- */
-export function useTestRedis(): { readonly redis: TestRedis; readonly client: Redis } {
-  let redis: TestRedis | undefined;
-  let client: Redis | undefined;
-  beforeAll(async () => {
-    redis = await startRedis();
-    client = new Redis(redis.url);
-  });
-  afterAll(async () => {
-    client?.disconnect();
-    await redis?.stop();
-  });
-  return {
-    get redis() {
-      if (!redis) throw new Error('redis-server is not started yet (read it inside a test)');
-      return redis;
-    },
-    get client() {
-      if (!client) throw new Error('redis-server is not started yet (read it inside a test)');
-      return client;
-    },
-  };
-}
