@@ -70,9 +70,10 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
     const { done, total, elapsedMs, etaMs } = p;
     const spread = farm?.progress();
     const label = spread ? `${dreamLabel(p)} · ${spread.workers} worker${spread.workers === 1 ? '' : 's'}` : `${dreamLabel(p)}${route?.where() ?? ''}`;
-    ctx.onProgress({ type: 'progress', jobId: spec.jobId, done, total, label, elapsedMs, etaMs, ...(preview ? { preview } : {}), ...(spread ? { farm: spread } : {}) });
+    const message: ProgressMessage = { type: 'progress', jobId: spec.jobId, done, total, label, elapsedMs, etaMs, ...(spread ? { farm: spread } : {}) };
+    ctx.onProgress(preview ? { ...message, preview } : message);
     // Repeated per farm tile without its preview (sent once is enough).
-    if (spread) lastProgress = { type: 'progress', jobId: spec.jobId, done, total, label, elapsedMs, etaMs, farm: spread };
+    if (spread) lastProgress = message;
   };
   let result;
   try {

@@ -36,21 +36,16 @@ let local: ZoomItem;
 
 const fileOf = (url: string): string => join(dataDir, url.replace(/^\/files\//, '').replace(/\?.*$/, ''));
 const framePixels = (urls: string[]): Promise<Buffer[]> => Promise.all(urls.map((u) => sharp(fileOf(u)).raw().toBuffer()));
-/** A project's folder: the nearest folder above its scaled input that holds its manifest. */
-function projectDirOf(project: ZoomItem): string {
-  let dir = dirname(fileOf(project.sourceUrl));
-  while (!existsSync(join(dir, 'manifest.json'))) dir = dirname(dir);
-  return dir;
+/** The project folder a file of it lies in: the nearest folder (the file's or one above) holding a manifest. */
+function projectDirAbove(url: string): string {
+  for (const dir of [dirname(fileOf(url)), dirname(dirname(fileOf(url)))]) if (existsSync(join(dir, 'manifest.json'))) return dir;
+  throw new Error(`no manifest beside ${url}`);
 }
 const tileJobs = (): number => workers.reduce((n, w) => n + w.events.filter((e) => e.type === 'job-completed' && e.kind === 'dream-tile').length, 0);
 
-/** The manifest of the project a frame belongs to (the frame's folder or the one above it). */
+/** The manifest of the project a frame belongs to. */
 async function manifestOf(frameUrl: string): Promise<{ status: string; frames: Array<{ device?: string }> }> {
-  for (const dir of [dirname(fileOf(frameUrl)), dirname(dirname(fileOf(frameUrl)))]) {
-    const text = await readFile(join(dir, 'manifest.json'), 'utf8').catch(() => null);
-    if (text) return JSON.parse(text) as { status: string; frames: Array<{ device?: string }> };
-  }
-  throw new Error(`no manifest beside ${frameUrl}`);
+  return JSON.parse(await readFile(join(projectDirAbove(frameUrl), 'manifest.json'), 'utf8')) as { status: string; frames: Array<{ device?: string }> };
 }
 
 async function finishedZoom(jobId: string): Promise<ZoomItem> {
@@ -116,7 +111,7 @@ describe('the app on a render farm', () => {
     // the name the CLI's resume of the same folder uses.
     const claims = new Redis(redis.url);
     const claimants = async (): Promise<string[]> => (await Promise.all((await claims.keys('reverie:claims:*')).map((k) => claims.zrange(k, 0, -1)))).flat();
-    const name = projectClaimant(projectDirOf(project));
+    const name = projectClaimant(projectDirAbove(project.sourceUrl));
     try {
       await expect.poll(async () => (await claimants()).some((m) => m.startsWith(`${name}:`)), { timeout: 300_000, interval: 20 }).toBe(true);
     } finally {
