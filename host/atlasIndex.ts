@@ -1,7 +1,7 @@
 // An atlas folder's index as `reverie atlas` writes it (DIR/atlas.json, DIR/<layer>/<channel>.png):
 // read with a size limit and checked for sane contents, so a folder that is not an atlas (or whose
 // index names a layer like "..") is never browsed or served.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AtlasLayer } from '../contract/farm.ts';
 
@@ -35,11 +35,15 @@ export function parseAtlasIndex(text: string): AtlasIndexFile | null {
 
 /** The folder's index, or null when it has none (or one that is not an atlas's). */
 export async function readAtlasIndex(dir: string): Promise<AtlasIndexFile | null> {
-  const text = await readFile(join(dir, ATLAS_INDEX), 'utf8').catch(() => null);
-  return text === null || text.length > MAX_INDEX_BYTES ? null : parseAtlasIndex(text);
+  const file = join(dir, ATLAS_INDEX);
+  // Sized before it is read: a huge file that only claims to be an index is never loaded.
+  const size = await stat(file).then((s) => (s.isFile() ? s.size : Infinity), () => Infinity);
+  if (size > MAX_INDEX_BYTES) return null;
+  const text = await readFile(file, 'utf8').catch(() => null);
+  return text === null ? null : parseAtlasIndex(text);
 }
 
-/** A channel's picture inside the atlas folder ("mixed3/0042.png"). */
+/** A channel's picture inside the atlas folder ("mixed3/0042.png"): where `reverie atlas` writes it and the app reads it. */
 export const atlasTile = (layer: string, channel: number): string => `${layer}/${String(channel).padStart(4, '0')}.png`;
 
 /** The index's layers with the channels whose pictures exist, each with its URL. */

@@ -12,7 +12,8 @@ import { DEFAULT_MODEL } from '../../engine/model/load.ts';
 import { FarmJobsFailedError } from '../../farm/submit.ts';
 import { jsonLinesSink, terminalSink } from '../progress.ts';
 import { appVersion, UsageError, withInterrupt } from '../shared.ts';
-import { atlasHtml, tilePath, type AtlasIndex } from '../farm/atlasHtml.ts';
+import { atlasHtml, type AtlasIndex } from '../farm/atlasHtml.ts';
+import { ATLAS_INDEX, atlasTile } from '../../host/atlasIndex.ts';
 import { rawToImage } from '../farm/handlers.ts';
 import { outputFolder } from '../farm/outputs.ts';
 import { farmFlagHelp, farmFlagSpec } from '../farm/runner.ts';
@@ -71,7 +72,7 @@ export async function atlasCommand(argv: string[]): Promise<void> {
       return { name: info.name, training: info.training, channels: values.channels ? parseChannelList(values.channels, info.channels, `layer "${info.name}"`) : Array.from({ length: info.channels }, (_, c) => c) };
     });
     const index: AtlasIndex = { model: session.ref, size: recipe.size, steps: recipe.steps, layers };
-    const all = layers.flatMap((l) => l.channels.map((channel) => ({ layer: l.name, channel, path: join(out, tilePath(l.name, channel)), meta: tileMeta(session.ref, l.name, channel, recipe) })));
+    const all = layers.flatMap((l) => l.channels.map((channel) => ({ layer: l.name, channel, path: join(out, atlasTile(l.name, channel)), meta: tileMeta(session.ref, l.name, channel, recipe) })));
     const todo: typeof all = [];
     for (const t of all) if (!(await alreadyMade(t.path, t.meta))) todo.push(t);
     for (const l of layers) await mkdir(join(out, l.name), { recursive: true });
@@ -94,7 +95,7 @@ export async function atlasCommand(argv: string[]): Promise<void> {
         },
       ),
     );
-    await writeFileAtomic(join(out, 'atlas.json'), `${JSON.stringify({ ...index, appVersion: appVersion(), recipe }, null, 1)}\n`);
+    await writeFileAtomic(join(out, ATLAS_INDEX), `${JSON.stringify({ ...index, appVersion: appVersion(), recipe }, null, 1)}\n`);
     await writeFileAtomic(join(out, 'index.html'), atlasHtml(index));
     if (failures.length) throw new FarmJobsFailedError(failures.map((f) => ({ ...f, reason: `${todo[f.index]!.layer}:${todo[f.index]!.channel}: ${f.reason}` })));
     sink.done(`Wrote ${all.length} tile(s) and ${join(out, 'index.html')}`, { output: out, channels: all.length, rendered: todo.length });

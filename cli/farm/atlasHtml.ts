@@ -15,9 +15,6 @@ export interface AtlasIndex {
   layers: AtlasLayer[];
 }
 
-/** The path of a channel's tile, relative to the atlas folder. */
-export const tilePath = (layer: string, channel: number): string => `${layer}/${String(channel).padStart(4, '0')}.png`;
-
 /** The dream recipe that amplifies one channel (for `reverie dream --recipe`). */
 export function channelRecipe(model: string, layer: string, channel: number): Record<string, unknown> {
   return { version: 1, model, layers: [], channels: [{ layer, index: channel, weight: 1 }] };

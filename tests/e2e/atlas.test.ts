@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
-import { atlasHtml, tilePath, type AtlasIndex } from '../../cli/farm/atlasHtml.ts';
+import { atlasHtml, type AtlasIndex } from '../../cli/farm/atlasHtml.ts';
+import { atlasTile } from '../../host/atlasIndex.ts';
 import { openBrowser, type Browser } from './harness.ts';
 
 let dir: string;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'reverie-atlas-html-'));
   for (const l of index.layers) {
     await mkdir(join(dir, l.name));
-    for (const c of l.channels) await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: c * 2, g: 90, b: 200 } } }).png().toFile(join(dir, tilePath(l.name, c)));
+    for (const c of l.channels) await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: c * 2, g: 90, b: 200 } } }).png().toFile(join(dir, atlasTile(l.name, c)));
   }
   await writeFile(join(dir, 'index.html'), atlasHtml(index));
   browser = await openBrowser();
