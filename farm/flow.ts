@@ -70,7 +70,8 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
       const { signal, onTile, member } = options;
       for (const t of tasks) checkPayload(t.kind, t.payload);
       const runId = stepId(model, tasks);
-      const claims = stepClaims((await steps.getBackend().client) as unknown as Redis);
+      const client = (await steps.getBackend().client) as unknown as Redis;
+      const claims = stepClaims(client);
       // The claim and the look for a failed step of the same content (below) share a round trip.
       const [, stateBefore] = await Promise.all([claims.claim(runId, member, signal), steps.getJobState(runId)]);
       let gradients: string[] = [];
@@ -79,7 +80,7 @@ export function flowRunner(connection: FarmConnection, model: ModelRef, queues: 
           const parent = await Job.fromId(steps, runId).catch(() => undefined);
           await parent?.remove({ removeChildren: true }).catch(() => undefined);
           // UNLINK: Redis frees the megabytes in the background instead of in its one command thread.
-          if (gradients.length) await ((await steps.getBackend().client) as unknown as Redis).unlink(...gradients);
+          if (gradients.length) await client.unlink(...gradients);
         }).catch(() => undefined);
       };
       let readds = 0;
