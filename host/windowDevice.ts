@@ -75,6 +75,7 @@ class PageLink {
     if (message.type === 'hello') {
       this.offers = { webgl: message.webgl, webgpu: message.webgpu };
       this.said(this.offers);
+      this.port.send({ type: 'heard' });
     } else if (message.type === 'ready') {
       this.starting?.resolve({ backend: message.backend, adapter: message.adapter });
       this.starting = null;

@@ -43,11 +43,12 @@ if (connection.http) {
     }, 3000);
   }
   // The page offers its GPU to the host's jobs (the "window" device); idle until a job asks.
-  linkWindowDevice(window.location.origin, connection.http.session);
+  // Once the host has heard what it offers, the Settings panel's device notes name this window's GPUs.
+  linkWindowDevice(window.location.origin, connection.http.session, () => void app.settings.refreshDevices());
 } else {
   // Electron: the same frames over preload's IPC bridge.
   const bridge = (window as unknown as Record<string, WindowFrameBridge | undefined>)[WINDOW_BRIDGE_KEY];
-  if (bridge) linkWindowIpc(window.location.origin, bridge);
+  if (bridge) linkWindowIpc(window.location.origin, bridge, () => void app.settings.refreshDevices());
 }
 mount(App, { target: document.getElementById('app')!, props: { app } });
 void app.init();

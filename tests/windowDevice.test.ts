@@ -30,7 +30,8 @@ describe('WindowDevice', () => {
     const newest = page(device);
     const first = device.gradient(new Float32Array(3), 1, 1, terms, 'webgl');
     await tick();
-    expect(newest.sent).toEqual([{ type: 'start', backend: 'webgl', modelUrl: '/window-model/', modelId: 'inception_v3' }]);
+    // Each hello is heard (the page then lists its GPUs in Settings); the first tile starts the newest page.
+    expect(newest.sent).toEqual([{ type: 'heard' }, { type: 'start', backend: 'webgl', modelUrl: '/window-model/', modelId: 'inception_v3' }]);
     newest.link.receive({ type: 'ready', backend: 'webgl', adapter, modelId: 'inception_v3', loadMs: 5 });
     await tick();
     const second = device.gradient(new Float32Array(3), 1, 1, terms, 'webgl');
@@ -158,10 +159,10 @@ describe('WindowDevice', () => {
     const working = page(device);
     const silent = page(device);
     await expect(device.gradient(new Float32Array(3), 1, 1, terms, 'webgl')).rejects.toThrow(/did not answer within/);
-    expect(silent.sent).toHaveLength(1); // the start, never answered
+    expect(silent.sent.map((m) => m.type)).toEqual(['heard', 'start']); // the start, never answered
     const next = device.gradient(new Float32Array(3), 1, 1, terms, 'webgl');
     await tick();
-    expect(working.sent.map((m) => m.type)).toEqual(['start']);
+    expect(working.sent.map((m) => m.type)).toEqual(['heard', 'start']);
     working.link.receive({ type: 'ready', backend: 'webgl', adapter, modelId: 'inception_v3', loadMs: 5 });
     await tick();
     const g = working.sent.find((m) => m.type === 'gradient') as { id: number };

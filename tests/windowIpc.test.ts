@@ -76,12 +76,13 @@ describe('the window device over Electron IPC (stand-in, no Electron binary)', (
     const r = await host.gradient(pixels, 2, 3, { layers: [{ name: 'mixed3', weight: 1 }], channels: [] }, 'webgl');
     expect(Array.from(r.gradient)).toEqual(Array.from(pixels, (v) => Math.fround(v * 2)));
     expect(r).toMatchObject({ value: 3, backend: 'webgl', adapter });
-    expect(page.seen.map((m) => m.type)).toEqual(['start', 'gradient']);
+    // The host's answer to the hello crossed too (the page then relists its GPUs in Settings).
+    expect(page.seen.map((m) => m.type)).toEqual(['heard', 'start', 'gradient']);
     // Only Uint8Array frames cross the bridge either way.
     page.bridge.send('not a frame' as never);
     e.contents.send(WINDOW_FRAME_CHANNEL, { type: 'gradient' });
     await tick();
-    expect(page.seen).toHaveLength(2);
+    expect(page.seen).toHaveLength(3);
   });
 
   it('frames from another window or an untrusted frame open no link', async () => {
@@ -103,7 +104,7 @@ describe('the window device over Electron IPC (stand-in, no Electron binary)', (
     await tick();
     const held = host.gradient(pixels, 2, 3, { layers: [], channels: [] }, 'webgl');
     await tick();
-    expect(first.seen.map((m) => m.type)).toEqual(['start', 'gradient']);
+    expect(first.seen.map((m) => m.type)).toEqual(['heard', 'start', 'gradient']);
     // An in-page navigation is not a reload: the link stays.
     e.fire('did-start-navigation', { isSameDocument: true, isMainFrame: true });
     expect(host.available).toBe(true);
@@ -116,7 +117,7 @@ describe('the window device over Electron IPC (stand-in, no Electron binary)', (
     await tick();
     expect(host.available).toBe(true);
     expect((await host.gradient(pixels, 2, 3, { layers: [], channels: [] }, 'webgl')).value).toBe(3);
-    expect(second.seen.map((m) => m.type)).toEqual(['start', 'gradient']);
+    expect(second.seen.map((m) => m.type)).toEqual(['heard', 'start', 'gradient']);
 
     e.fire('destroyed');
     expect(host.available).toBe(false);

@@ -29,7 +29,9 @@ export type ToWindow =
   /** Load the model the host serves at `modelUrl` (model.json, then weights.bin) on this backend. */
   | { type: 'start'; backend: WindowBackend; modelUrl: string; modelId: string }
   | { type: 'gradient'; id: number; height: number; width: number; terms: WindowTerms; pixels: Float32Array }
-  | { type: 'stop' };
+  | { type: 'stop' }
+  /** The host took the page's hello: Settings' device notes now name this window's adapters. */
+  | { type: 'heard' };
 
 /** Window to host. */
 export type FromWindow =

@@ -15,7 +15,7 @@ export class WindowGpu {
     private readonly reply: (message: FromWindow) => void,
   ) {}
 
-  async handle(message: ToWindow): Promise<void> {
+  async handle(message: Exclude<ToWindow, { type: 'heard' }>): Promise<void> {
     if (message.type === 'stop') return this.stop();
     if (message.type === 'gradient') {
       if (!this.worker) return this.reply({ type: 'error', id: message.id, message: 'The window device is not started.' });

@@ -20,8 +20,11 @@ async function offers(): Promise<FromWindow> {
   return { type: 'hello', webgl, webgpu };
 }
 
-/** One link's life: say what this window offers, answer the host's frames, stop the worker at its end. */
-function serveLink(origin: string, session: string | null, send: (frame: Uint8Array) => void): { frame(data: Uint8Array): void; closed(): void } {
+/**
+ * One link's life: say what this window offers, answer the host's frames, stop the worker at its end.
+ * `heard` runs once the host has taken the offers (the Settings panel's device notes then name them).
+ */
+function serveLink(origin: string, session: string | null, send: (frame: Uint8Array) => void, heard: () => void): { frame(data: Uint8Array): void; closed(): void } {
   const gpu = new WindowGpu(
     (name) => fetch(`${origin}${WINDOW_MODEL_PATH}${name}`, { headers: session ? { [SESSION_HEADER]: session } : {}, credentials: 'same-origin' }),
     (message) => send(encodeFrame(message)),
@@ -36,14 +39,15 @@ function serveLink(origin: string, session: string | null, send: (frame: Uint8Ar
       } catch {
         return; // not ours to answer: the host only sends well-formed frames
       }
-      void gpu.handle(message);
+      if (message.type === 'heard') heard();
+      else void gpu.handle(message);
     },
     closed: () => gpu.stop(),
   };
 }
 
 /** Browser mode: the /api/window socket, reconnecting with backoff. */
-export function linkWindowDevice(origin: string, session: string | null): void {
+export function linkWindowDevice(origin: string, session: string | null, heard: () => void): void {
   let retryMs = 1000;
   const open = (): void => {
     const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/api/window`, [WINDOW_PROTOCOL, ...(session ? [`${SESSION_PROTOCOL_PREFIX}${session}`] : [])]);
@@ -51,7 +55,7 @@ export function linkWindowDevice(origin: string, session: string | null): void {
     let link: ReturnType<typeof serveLink> | null = null;
     ws.onopen = () => {
       retryMs = 1000;
-      link = serveLink(origin, session, (frame) => ws.readyState === WebSocket.OPEN && ws.send(frame));
+      link = serveLink(origin, session, (frame) => ws.readyState === WebSocket.OPEN && ws.send(frame), heard);
     };
     ws.onmessage = (event: MessageEvent<ArrayBuffer>) => link?.frame(new Uint8Array(event.data));
     ws.onclose = () => {
@@ -64,7 +68,7 @@ export function linkWindowDevice(origin: string, session: string | null): void {
 }
 
 /** Electron: preload's bridge, one link for this load of the page (main ends it on reload or close). */
-export function linkWindowIpc(origin: string, bridge: WindowFrameBridge): void {
-  const link = serveLink(origin, null, (frame) => bridge.send(frame));
+export function linkWindowIpc(origin: string, bridge: WindowFrameBridge, heard: () => void): void {
+  const link = serveLink(origin, null, (frame) => bridge.send(frame), heard);
   bridge.listen((frame) => link.frame(frame));
 }

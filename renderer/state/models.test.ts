@@ -246,6 +246,38 @@ describe('SettingsState and PresetsState', () => {
     expect(host.calls.at(-1)).toEqual({ channel: 'settings.update', request: { outputFolder: null } });
   });
 
+  it("a window's GPUs, heard after the start-up ask was written, stay listed when that ask's answer lands late; typed text stays", async () => {
+    const windowRow = { choice: 'window-webgpu' as const, available: true, note: "the app window's WebGPU: SwiftShader, software GPU" };
+    let offered = false;
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+    let asked = 0;
+    const host = testHost({
+      'settings.get': async () => {
+        // The view as of the ask: the start-up ask is answered before the window said, but arrives last.
+        const view = offered ? { ...settingsView(), devices: [...settingsView().devices, windowRow] } : settingsView();
+        if (++asked === 1) await firstHeld;
+        return view;
+      },
+    });
+    const settings = new SettingsState({ api: host.api, notices: quietNotices(), picker: { pick: async () => null }, download: () => undefined });
+    const startUp = settings.load(true);
+    await tick();
+    offered = true;
+    await settings.refreshDevices();
+    expect(settings.view?.devices.map((d) => d.choice)).toEqual(['auto', 'window-webgpu']);
+    releaseFirst();
+    await startUp;
+    expect(settings.view?.devices.map((d) => d.choice)).toEqual(['auto', 'window-webgpu']);
+    expect(settings.settings?.device).toBe('auto');
+    // Another window's hello refreshes the list without touching a folder being typed.
+    settings.outputFolder = '/half/typed';
+    offered = false;
+    await settings.refreshDevices();
+    expect(settings.view?.devices.map((d) => d.choice)).toEqual(['auto']);
+    expect(settings.outputFolder).toBe('/half/typed');
+  });
+
   it('saves, renames, exports and imports presets (a bare recipe takes the file name)', async () => {
     let list: UserPreset[] = [];
     const at = '2030-01-01T00:00:00Z';

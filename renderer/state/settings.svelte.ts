@@ -21,16 +21,33 @@ export class SettingsState {
   /** The output folder as typed, applied on save. */
   outputFolder = $state('');
 
+  /** Asks in the order sent, and the newest whose device list is shown (see `answered`). */
+  private asks = 0;
+  private devicesFrom = 0;
+
   constructor(private readonly deps: SettingsDeps) {}
 
   get settings() {
     return this.view?.settings ?? null;
   }
 
+  /**
+   * Asks the host for the settings; the answer comes with the device list as of the ask. An answer
+   * that overtook an older ask's keeps its devices when the older one lands (a window's GPUs, heard
+   * after the start-up ask was written, must not be wiped by that ask's late answer).
+   */
+  private async ask(call: () => Promise<SettingsView>): Promise<SettingsView> {
+    const ticket = ++this.asks;
+    const view = await call();
+    if (ticket < this.devicesFrom && this.view) return { ...view, devices: this.view.devices };
+    this.devicesFrom = ticket;
+    return view;
+  }
+
   /** `quiet`: at startup, a host without settings is no news. */
   async load(quiet = false): Promise<void> {
     try {
-      this.view = await this.deps.api['settings.get']({});
+      this.view = await this.ask(() => this.deps.api['settings.get']({}));
       this.outputFolder = this.view.settings.outputFolder ?? '';
       if (this.view.problem) this.deps.notices.push('info', 'Settings were reset', this.view.problem);
     } catch (err) {
@@ -38,10 +55,27 @@ export class SettingsState {
     }
   }
 
+  /**
+   * The device list again (a window said what GPUs it offers), leaving the rest of the form as the
+   * user has it; silent, since nothing the user asked for failed.
+   */
+  async refreshDevices(): Promise<void> {
+    try {
+      const fresh = await this.ask(() => this.deps.api['settings.get']({}));
+      if (this.view) this.view = { ...this.view, devices: fresh.devices };
+      else {
+        this.view = fresh;
+        this.outputFolder = fresh.settings.outputFolder ?? '';
+      }
+    } catch {
+      // the next load or save brings them
+    }
+  }
+
   private async update(change: SettingsUpdate, done: string): Promise<boolean> {
     this.saving = true;
     try {
-      this.view = await this.deps.api['settings.update'](change);
+      this.view = await this.ask(() => this.deps.api['settings.update'](change));
       this.outputFolder = this.view.settings.outputFolder ?? '';
       this.deps.notices.push('success', done);
       return true;
@@ -78,7 +112,7 @@ export class SettingsState {
   /** Records last used values (no notice when it works: the user did something else). */
   async remember(change: SettingsUpdate): Promise<boolean> {
     try {
-      this.view = await this.deps.api['settings.update'](change);
+      this.view = await this.ask(() => this.deps.api['settings.update'](change));
       return true;
     } catch (err) {
       this.deps.notices.error(err, 'Could not remember the last used values');

@@ -121,8 +121,9 @@ describe('the app window as a device', () => {
     const { page } = browser;
     await page.getByTestId('nav-models').click();
     const choice = page.getByTestId('devices').locator('label', { hasText: 'window-webgpu' });
-    // The panel marks the window's adapter as the software GPU it is.
-    expect(await choice.textContent()).toMatch(/window's WebGPU: .*swiftshader.*, software GPU/i);
+    // The panel marks the window's adapter as the software GPU it is: the page relisted its devices
+    // once the host heard its hello (the start-up list may predate it).
+    await expect.poll(() => choice.textContent(), { timeout: 5_000 }).toMatch(/window's WebGPU: .*swiftshader.*, software GPU/i);
     await choice.locator('input[type=radio]').check();
     await expect
       .poll(async () => {
