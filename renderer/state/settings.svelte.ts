@@ -21,7 +21,7 @@ export class SettingsState {
   /** The output folder as typed, applied on save. */
   outputFolder = $state('');
 
-  /** Asks in the order sent, and the newest whose device list is shown (see `answered`). */
+  /** Settings asks in the order sent, and the newest whose device list is shown (see `ask`). */
   private asks = 0;
   private devicesFrom = 0;
 
