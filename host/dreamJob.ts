@@ -10,7 +10,8 @@ import { tilesPerStep } from '../engine/parallel/layout.ts';
 import { jpeg, scaledInput, thumbnail } from './pictures.ts';
 import type { DreamJobSpec, JobOutput, ProgressMessage } from './protocol.ts';
 import { openWindowRoute, type WindowTileClient } from './windowTiles.ts';
-import { farmPlace, farmWhere } from './zoomFarm.ts';
+import { farmPlace } from './farm/place.ts';
+import { farmWhere, farmWorkers } from './zoomFarm.ts';
 
 export interface JobContext {
   backend: string;
@@ -69,7 +70,7 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
     }
     const { done, total, elapsedMs, etaMs } = p;
     const spread = farm?.progress();
-    const label = spread ? `${dreamLabel(p)} · ${spread.workers} worker${spread.workers === 1 ? '' : 's'}` : `${dreamLabel(p)}${route?.where() ?? ''}`;
+    const label = spread ? `${dreamLabel(p)}${farmWorkers(spread.workers)}` : `${dreamLabel(p)}${route?.where() ?? ''}`;
     const message: ProgressMessage = { type: 'progress', jobId: spec.jobId, done, total, label, elapsedMs, etaMs, ...(spread ? { farm: spread } : {}) };
     ctx.onProgress(preview ? { ...message, preview } : message);
     // Repeated per farm tile without its preview (sent once is enough).
@@ -85,7 +86,7 @@ export async function runDreamJob(spec: DreamJobSpec, ctx: DreamJobContext): Pro
   ctx.signal.throwIfAborted();
   const alpha = input.alpha && result.width === input.width && result.height === input.height ? input.alpha : null;
   // Tiles computed on the farm: the PNG and the gallery name it, not this machine's device.
-  const device = onWindow ? onWindow.describe() : farm ? farmPlace(farm) : deviceMetadata(ctx.model);
+  const device = onWindow ? onWindow.describe() : farm ? farmPlace(farm.progress().url) : deviceMetadata(ctx.model);
   const meta = { app: 'reverie' as const, appVersion: ctx.appVersion, backend: ctx.backend, ...deviceMetadata(ctx.model), ...device, input: spec.inputName, createdAt: new Date().toISOString(), recipe: spec.recipe };
   // The PNG carries the guide (and masks) too, so reverie dream --recipe-from reproduces it.
   const png = await encodePng({ ...result, alpha }, { ...metadataText(meta), ...(await assetsText(spec.assets ?? [])) });

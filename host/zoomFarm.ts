@@ -6,7 +6,6 @@
 import { tilesPerStep } from '../engine/parallel/layout.ts';
 import type { ZoomManifest } from '../engine/project/manifest.ts';
 import type { DreamFarm } from './farm/dreamFarm.ts';
-import { farmPlace as farmPlaceAt } from './farm/place.ts';
 import type { FarmChoice } from './protocol.ts';
 
 /**
@@ -19,13 +18,11 @@ export async function openFrameFarm(farm: FarmChoice, dir: string, m: Pick<ZoomM
   return (await import('./farm/dreamFarm.ts')).openDreamFarm(farm, m.recipe.model, signal, { project: dir });
 }
 
+/** " · N workers" for a progress label. */
+export const farmWorkers = (n: number): string => ` · ${n} worker${n === 1 ? '' : 's'}`;
+
 /** " · N workers" for the progress label ("waiting for one" while none is online). */
 export function farmWhere(farm: DreamFarm): string {
   const n = farm.progress().workers;
-  return ` · ${n} worker${n === 1 ? '' : 's'}${n ? '' : ' (waiting for one)'}`;
-}
-
-/** What each frame the farm dreamed records: "farm", and which farm (its URL without a password). */
-export function farmPlace(farm: DreamFarm): { device: string; deviceLabel: string } {
-  return farmPlaceAt(farm.progress().url);
+  return `${farmWorkers(n)}${n ? '' : ' (waiting for one)'}`;
 }

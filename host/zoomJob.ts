@@ -14,7 +14,8 @@ import { relPath } from './entries.ts';
 import { openWindowRoute } from './windowTiles.ts';
 import { scaledInput, writeThumbnail } from './pictures.ts';
 import type { CreateZoomSpec, FarmChoice, JobOutput, ProjectPlace, SessionDreamSpec, ZoomJobSpec, ZoomPreviewSpec } from './protocol.ts';
-import { farmPlace, farmWhere, openFrameFarm } from './zoomFarm.ts';
+import { farmPlace } from './farm/place.ts';
+import { farmWhere, openFrameFarm } from './zoomFarm.ts';
 
 export interface ZoomJobContext extends JobContext {
   model: DreamModel;
@@ -55,7 +56,7 @@ async function render(jobId: string, dir: string, rel: string, ctx: ZoomJobConte
       ...(assets ? { assets } : {}),
       signal: ctx.signal,
       appVersion: ctx.appVersion,
-      ...(farm ? { tiles: farm.pool, tilesPlace: farmPlace(farm) } : tiles ? { tiles, tilesDevice: tiles } : ctx.pools ? { pools: ctx.pools } : {}),
+      ...(farm ? { tiles: farm.pool, tilesPlace: farmPlace(farm.progress().url) } : tiles ? { tiles, tilesDevice: tiles } : ctx.pools ? { pools: ctx.pools } : {}),
       ...(o.frames !== undefined ? { frames: o.frames } : {}),
       onProgress: (p) => {
         last = { done: Math.round((p.fraction ?? 0) * PROGRESS_UNITS), elapsedMs: p.elapsedMs, etaMs: p.etaMs, label: `${zoomLabel(p, o.prefix)}${where()}` };

@@ -76,4 +76,3 @@ export async function startRedis(options: { password?: string } = {}): Promise<T
     },
   };
 }
-
