@@ -8,6 +8,7 @@ import { presetApplied } from '../lib/lastUsed.ts';
 import { emptyRecipeFor, placeholderLayers, sizeAware, startRecipe } from '../lib/modelRecipes.ts';
 import { DEFAULT_PRESET, presetsFor, savedPresets } from '../lib/presets.ts';
 import type { Command } from '../lib/shortcuts.ts';
+import { NewsOrder } from '../lib/newsOrder.ts';
 import type { PanelId } from '../panels.ts';
 import { DreamState } from './dream.svelte.ts';
 import { GalleryState } from './gallery.svelte.ts';
@@ -38,9 +39,8 @@ export class AppState {
   panel = $state<PanelId>('dream');
   info = $state<AppInfo | null>(null);
   engine = $state<EngineStatus>({ state: 'starting' });
-  /** Engine news in arrival order (events and asks); `engine` holds the news with engineTicket. */
-  private engineTickets = 0;
-  private engineTicket = 0;
+  /** Engine news in arrival order (events and asks): a stale answer is dropped. */
+  private readonly engineNews = new NewsOrder();
   layers = $state<LayerChoice[]>([]);
   connection = $state<'connecting' | 'open' | 'closed' | 'refused'>('open');
   /** Browser mode, server lost: the address it answers at now (it restarted on another port), if found. */
@@ -166,7 +166,7 @@ export class AppState {
     const api = this.api;
     this.unsubscribe.push(
       api['engine.changed']((status) => {
-        this.engineTicket = ++this.engineTickets;
+        this.engineNews.heard();
         this.takeEngine(status);
       }),
       api['models.download']((d) => this.models.onDownload(d)),
@@ -231,11 +231,9 @@ export class AppState {
    * later ask arrived while it was on its way (the answer may have been written before either).
    */
   private async askEngine(): Promise<EngineStatus | null> {
-    const ticket = ++this.engineTickets;
+    const ticket = this.engineNews.ask();
     const status = await this.api['engine.status']({});
-    if (ticket < this.engineTicket) return null;
-    this.engineTicket = ticket;
-    return status;
+    return this.engineNews.fresh(ticket) ? status : null;
   }
 
   /** A new engine status, and what follows from it: a switched model drops its layers; a ready one loads them. */

@@ -4,6 +4,7 @@ import type { ReverieApi } from '../../contract/channels.ts';
 import type { BackendChoice, DeviceSetting, SettingsUpdate, SettingsView, UserPreset } from '../../contract/models.ts';
 import type { FileBytes, Recipe } from '../../contract/types.ts';
 import type { FilePicker } from '../lib/files.ts';
+import { NewsOrder } from '../lib/newsOrder.ts';
 import type { Notices } from './notices.svelte.ts';
 
 export interface SettingsDeps {
@@ -21,9 +22,8 @@ export class SettingsState {
   /** The output folder as typed, applied on save. */
   outputFolder = $state('');
 
-  /** Settings asks in the order sent, and the newest whose device list is shown (see `ask`). */
-  private asks = 0;
-  private devicesFrom = 0;
+  /** Settings asks in the order sent: a stale answer keeps the newer device list (see `ask`). */
+  private readonly news = new NewsOrder();
 
   constructor(private readonly deps: SettingsDeps) {}
 
@@ -37,11 +37,9 @@ export class SettingsState {
    * after the start-up ask was written, must not be wiped by that ask's late answer).
    */
   private async ask(call: () => Promise<SettingsView>): Promise<SettingsView> {
-    const ticket = ++this.asks;
+    const ticket = this.news.ask();
     const view = await call();
-    if (ticket < this.devicesFrom && this.view) return { ...view, devices: this.view.devices };
-    this.devicesFrom = ticket;
-    return view;
+    return !this.news.fresh(ticket) && this.view ? { ...view, devices: this.view.devices } : view;
   }
 
   /** `quiet`: at startup, a host without settings is no news. */
